@@ -1,0 +1,125 @@
+//! Sign-in, sign-out and "who am I". Sign-in takes either login form and one password for
+//! every door (DESIGN §2 rules 1 and 5); guessing is throttled per IP and per account.
+
+use crate::model::Me;
+use leptos::prelude::*;
+
+#[server(endpoint = "session/login")]
+pub async fn login(login: String, password: String) -> Result<(), ServerFnError> {
+    use super::context::*;
+    use crate::auth::throttle::Verdict;
+    use crate::domain::LoginInput;
+    use crate::store::accounts::AuthFailure;
+    use crate::store::sessions::ACCOUNT_KEY;
+
+    let st = state()?;
+    let lang = request_lang();
+    let ip = client_ip().await;
+    // Throttle on the account, whichever form of the login was typed.
+    let key = LoginInput::parse(&login)
+        .map(|l| l.login)
+        .unwrap_or_default();
+    match st.throttle.check(ip, &key) {
+        Verdict::Locked { retry_after } => {
+            let minutes = retry_after.as_secs().div_ceil(60);
+            return Err(ServerFnError::new(match lang {
+                crate::i18n::Lang::Fr => {
+                    format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
+                }
+                crate::i18n::Lang::En => {
+                    format!("Too many failed attempts. Try again in {minutes} minute(s).")
+                }
+            }));
+        }
+        Verdict::Allowed { delay } => tokio::time::sleep(delay).await,
+    }
+    match st.store.authenticate(&login, &password).await {
+        Ok(account) => {
+            st.throttle.record_success(&key);
+            let session = session().await?;
+            // A new session id at sign-in: a planted or older id is worth nothing.
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
+            let insert = async {
+                session.insert(ACCOUNT_KEY, account.id).await?;
+                session.insert(EPOCH_KEY, account.auth_epoch).await?;
+                session
+                    .insert(SIGNED_IN_AT_KEY, crate::store::now())
+                    .await?;
+                session
+                    .insert("previous_login_at", account.last_web_login_at)
+                    .await
+            };
+            insert
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
+            if let Err(e) = st.store.record_web_login(account.id).await {
+                tracing::warn!("cannot record the sign-in time: {e}");
+            }
+            tracing::info!(login = %account.login, %ip, "web sign-in");
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        Err(AuthFailure::Suspended) => {
+            st.throttle.record_success(&key);
+            Err(ServerFnError::new(lang.pick(
+                "Ce compte est suspendu : le mot de passe est juste, mais la connexion est \
+                 bloquée. Contactez le webmaster de votre domaine.",
+                "This account is suspended: the password is right, but signing in is blocked. \
+                 Contact your domain's webmaster.",
+            )))
+        }
+        Err(AuthFailure::BadCredentials) => {
+            st.throttle.record_failure(ip, &key);
+            tracing::info!(login = %key, %ip, "web sign-in refused");
+            Err(ServerFnError::new(lang.pick(
+                "Login ou mot de passe incorrect. Attention aux majuscules et minuscules du \
+                 mot de passe.",
+                "Wrong login or password. Mind the upper and lower case in the password.",
+            )))
+        }
+    }
+}
+
+#[server(endpoint = "session/logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    let session = super::context::session().await?;
+    session
+        .flush()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in account, or None.
+#[server(endpoint = "session/whoami")]
+pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+    use crate::domain::Role;
+    let Some(a) = super::context::current_account().await? else {
+        return Ok(None);
+    };
+    let st = super::context::state()?;
+    let domain = st
+        .store
+        .domain_of(&a)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let session = super::context::session().await?;
+    let previous: Option<i64> = session
+        .get("previous_login_at")
+        .await
+        .ok()
+        .flatten()
+        .flatten();
+    Ok(Some(Me {
+        role: Role::parse(&a.role).unwrap_or(Role::User),
+        login: a.login,
+        first_name: a.first_name,
+        last_name: a.last_name,
+        domain: domain.map(|d| d.name),
+        previous_login_at: previous,
+    }))
+}

@@ -1,0 +1,94 @@
+//! Passwords on the server side: argon2id hashing and verification, and random generation.
+
+pub mod throttle;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+/// argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane).
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`). CPU-heavy: call from a blocking task.
+pub fn hash_password_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with valid parameters cannot fail")
+        .to_string()
+}
+
+/// Constant-time check of `password` against a PHC string. A malformed hash never matches.
+pub fn verify_password_blocking(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+pub async fn hash_password(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .expect("hashing task does not panic")
+}
+
+pub async fn verify_password(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password_blocking(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
+/// A hash of a random password, verified against when the login does not exist, so that a
+/// wrong login and a wrong password take the same time.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password_blocking(&generate_password()))
+}
+
+/// A new random password from the OS RNG (DESIGN §2 rule 2).
+pub fn generate_password() -> String {
+    loop {
+        let mut bytes = [0u8; 64];
+        OsRng.fill_bytes(&mut bytes);
+        if let Some(p) = crate::domain::password_from_random(&bytes) {
+            return p;
+        }
+    }
+}
+
+/// Random hex, for identifiers that must never repeat (UIDLs, lease holders).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash_password_blocking("Le chat dort");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password_blocking("Le chat dort", &h));
+        assert!(
+            !verify_password_blocking("le chat dort", &h),
+            "passwords are case-sensitive"
+        );
+        assert!(!verify_password_blocking("Le chat dort", "not a hash"));
+    }
+
+    #[test]
+    fn generated_passwords_differ() {
+        let a = generate_password();
+        let b = generate_password();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), crate::domain::password::GENERATED_LEN);
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure rules of the product, from the customer's help page (see DESIGN §2). No I/O here: this
+//! module is compiled to WebAssembly too, so forms can preview a generated login as you type.
+
+pub mod address;
+pub mod generic;
+pub mod login;
+pub mod password;
+pub mod role;
+
+pub use address::{AddressError, DomainName, LocalPart, LoginInput};
+pub use login::{LoginError, MAX_LOGIN_LEN, base_login, login_with_suffix};
+pub use password::{PasswordProblem, check_chosen_password, password_from_random};
+pub use role::Role;

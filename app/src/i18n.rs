@@ -1,0 +1,128 @@
+//! The two languages of the product. French is the default (the customer's users are French),
+//! English is the other choice. Texts live beside the code that shows them, as `lang.pick(fr, en)`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, as written in `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the text in this language.
+    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    /// Negotiates from an `Accept-Language` header (RFC 9110 §12.5.4): the supported language
+    /// with the highest q-value wins; French when nothing matches.
+    pub fn negotiate(accept_language: &str) -> Lang {
+        let mut best: Option<(f32, usize, Lang)> = None;
+        for (position, item) in accept_language.split(',').enumerate() {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+                continue;
+            };
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q <= 0.0 {
+                continue;
+            }
+            // Higher q wins; on a tie the earlier entry wins.
+            let better = match best {
+                None => true,
+                Some((bq, bpos, _)) => q > bq || (q == bq && position < bpos),
+            };
+            if better {
+                best = Some((q, position, lang));
+            }
+        }
+        best.map(|(_, _, l)| l).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(Lang::negotiate(""), Lang::Fr);
+        assert_eq!(Lang::negotiate("de-DE,de;q=0.9"), Lang::Fr);
+        assert_eq!(Lang::negotiate("en-US,en;q=0.9,fr;q=0.8"), Lang::En);
+        assert_eq!(Lang::negotiate("fr-CA,en;q=0.5"), Lang::Fr);
+        assert_eq!(Lang::negotiate("de;q=1, en;q=0.2, fr;q=0.7"), Lang::Fr);
+        assert_eq!(Lang::negotiate("en;q=0, fr;q=0"), Lang::Fr);
+        assert_eq!(Lang::negotiate("EN"), Lang::En);
+    }
+}
+
+/// A Unix time as a date and time in UTC, written the way each language writes it. Pure and
+/// deterministic, so the server's HTML and the browser's hydration agree.
+pub fn format_datetime(unix: i64, lang: Lang) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm) = (secs / 3600, (secs % 3600) / 60);
+    match lang {
+        Lang::Fr => format!("{d:02}/{m:02}/{y} à {hh:02}h{mm:02} UTC"),
+        Lang::En => format!("{y}-{m:02}-{d:02} {hh:02}:{mm:02} UTC"),
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_datetime(0, Lang::En), "1970-01-01 00:00 UTC");
+        assert_eq!(
+            format_datetime(1_795_740_000, Lang::Fr),
+            "27/11/2026 à 00h40 UTC"
+        );
+        assert_eq!(
+            format_datetime(951_782_400, Lang::En),
+            "2000-02-29 00:00 UTC"
+        );
+        assert_eq!(format_datetime(-86_400, Lang::En), "1969-12-31 00:00 UTC");
+    }
+}

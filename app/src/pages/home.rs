@@ -1,0 +1,132 @@
+//! The landing page after sign-in: who you are, which domain you manage, your mail settings.
+
+use super::current_lang;
+use crate::api::session::{Logout, whoami};
+use crate::domain::Role;
+use crate::i18n::{Lang, format_datetime};
+use crate::model::Me;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let lang = current_lang();
+    let who = Resource::new(|| (), |_| whoami());
+    view! {
+        <Title text=lang.pick("Accueil — courrier", "Home — courrier") />
+        <Suspense fallback=move || {
+            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
+        }>
+            {move || Suspend::new(async move {
+                match who.await {
+                    Ok(Some(me)) => view! { <Welcome me lang /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <p class="card error" role="alert">
+                                {crate::api::error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn role_line(me: &Me, lang: Lang) -> String {
+    match (me.role, lang, me.domain.as_deref()) {
+        (Role::ServerAdmin, Lang::Fr, _) => {
+            "Vous êtes administrateur du serveur : domaines, relais et file d'envoi.".into()
+        }
+        (Role::ServerAdmin, Lang::En, _) => {
+            "You are the server's administrator: domains, relay and outgoing queue.".into()
+        }
+        (Role::Webmaster, Lang::Fr, Some(d)) => format!("Vous êtes webmaster du domaine {d}."),
+        (Role::Webmaster, Lang::En, Some(d)) => format!("You are the webmaster of {d}."),
+        (_, Lang::Fr, _) => "Vous gérez votre propre boîte aux lettres.".into(),
+        (_, Lang::En, _) => "You manage your own mailbox.".into(),
+    }
+}
+
+fn role_name(role: Role, lang: Lang) -> &'static str {
+    match role {
+        Role::ServerAdmin => lang.pick("Administrateur du serveur", "Server administrator"),
+        Role::Webmaster => lang.pick("Webmaster", "Webmaster"),
+        Role::User => lang.pick("Utilisateur", "Mailbox user"),
+    }
+}
+
+#[component]
+fn Welcome(me: Me, lang: Lang) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let hello = match lang {
+        Lang::Fr => format!("Bonjour, {}", me.display_name()),
+        Lang::En => format!("Hello, {}", me.display_name()),
+    };
+    let previous = me.previous_login_at.map(|t| {
+        format!(
+            "{} {}",
+            lang.pick("Dernière connexion :", "Last sign-in:"),
+            format_datetime(t, lang)
+        )
+    });
+    let settings = me.domain.clone().map(|d| {
+        let login = me.login.clone();
+        let address = format!("{login}@{d}");
+        view! {
+            <section class="card" aria-labelledby="settings-title">
+                <h2 id="settings-title">
+                    {lang.pick("Vos paramètres de connexion", "Your connection settings")}
+                </h2>
+                <dl class="settings">
+                    <dt>{lang.pick("Adresse", "Address")}</dt>
+                    <dd>{address.clone()}</dd>
+                    <dt>{lang.pick("Serveur entrant (POP)", "Incoming server (POP)")}</dt>
+                    <dd>{d.clone()}</dd>
+                    <dt>{lang.pick("Login", "Login")}</dt>
+                    <dd>
+                        {login}
+                        <span class="muted">
+                            {lang.pick(" ou ", " or ")}
+                            {address}
+                        </span>
+                    </dd>
+                    <dt>{lang.pick("Mot de passe", "Password")}</dt>
+                    <dd>
+                        {lang.pick(
+                            "celui de cette page (attention aux majuscules)",
+                            "the one you signed in with (mind the case)",
+                        )}
+                    </dd>
+                    <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
+                    <dd>
+                        {lang.pick(
+                            "le serveur de votre fournisseur d'accès habituel",
+                            "your usual Internet provider's server",
+                        )}
+                    </dd>
+                </dl>
+            </section>
+        }
+    });
+    view! {
+        <section class="card" aria-labelledby="hello">
+            <p class="badge">{role_name(me.role, lang)}</p>
+            <h1 id="hello">{hello}</h1>
+            <p class="lead">{role_line(&me, lang)}</p>
+            <p class="muted">
+                {lang.pick("Connecté en tant que ", "Signed in as ")} <strong>{me.login.clone()}</strong>
+            </p>
+            {previous.map(|p| view! { <p class="muted">{p}</p> })}
+            <ActionForm action=logout attr:class="inline">
+                <button type="submit" class="button">
+                    {lang.pick("Se déconnecter", "Sign out")}
+                </button>
+            </ActionForm>
+        </section>
+        {settings}
+    }
+}

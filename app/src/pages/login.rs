@@ -1,0 +1,85 @@
+//! Sign-in: login (either form) + password. A plain HTML form that the WASM enhances.
+
+use super::current_lang;
+use crate::api::error_text;
+use crate::api::session::Login;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = current_lang();
+    let action = ServerAction::<Login>::new();
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| error_text(&e))
+    };
+    let pending = action.pending();
+    view! {
+        <Title text=lang.pick("Connexion — courrier", "Sign in — courrier") />
+        <section class="card narrow">
+            <h1>{lang.pick("Connexion", "Sign in")}</h1>
+            <p class="lead">
+                {lang.pick(
+                    "Le même login et le même mot de passe que pour relever votre courrier.",
+                    "The same login and password as for collecting your mail.",
+                )}
+            </p>
+            <ActionForm action=action attr:class="form" attr:novalidate=false>
+                <div class="field">
+                    <label for="login">{lang.pick("Login", "Login")}</label>
+                    <input
+                        id="login"
+                        name="login"
+                        type="text"
+                        required
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        inputmode="email"
+                        aria-describedby="login-hint"
+                    />
+                    <p id="login-hint" class="hint">
+                        {lang.pick(
+                            "pmartin ou pmartin@votredomaine.com",
+                            "pmartin or pmartin@yourdomain.com",
+                        )}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="password">{lang.pick("Mot de passe", "Password")}</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        required
+                        autocomplete="current-password"
+                        aria-describedby="password-hint login-error"
+                        aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                    />
+                    <p id="password-hint" class="hint">
+                        {lang.pick(
+                            "Attention aux majuscules et minuscules.",
+                            "Mind upper and lower case.",
+                        )}
+                    </p>
+                </div>
+                <p id="login-error" class="error" role="alert" aria-live="assertive">
+                    {error}
+                </p>
+                <button type="submit" class="button primary" disabled=pending>
+                    {move || {
+                        if pending.get() {
+                            lang.pick("Connexion…", "Signing in…")
+                        } else {
+                            lang.pick("Se connecter", "Sign in")
+                        }
+                    }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

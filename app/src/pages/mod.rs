@@ -1,0 +1,85 @@
+//! The pages: the HTML shell, the router, and one module per page.
+
+mod home;
+mod layout;
+mod login;
+mod not_found;
+
+use crate::i18n::Lang;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The language of the page being rendered: on the server from the request (cookie, then
+/// `Accept-Language`); in the browser from `<html lang>`, which the server wrote.
+pub fn current_lang() -> Lang {
+    if let Some(l) = use_context::<Lang>() {
+        return l;
+    }
+    #[cfg(feature = "ssr")]
+    {
+        crate::api::context::request_lang()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|t| Lang::from_tag(&t))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Lang::default()
+        }
+    }
+}
+
+/// The whole HTML document, rendered on the server.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#1d4f73" />
+                <link rel="stylesheet" href="/pkg/courrier.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = current_lang();
+    provide_context(lang);
+    view! {
+        <Title text="courrier" />
+        <Router>
+            <layout::Header />
+            <main id="main" class="page">
+                <Routes fallback=not_found::NotFound>
+                    <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=login::LoginPage />
+                </Routes>
+            </main>
+            <layout::Footer />
+        </Router>
+    }
+}

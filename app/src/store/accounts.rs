@@ -1,0 +1,493 @@
+//! Accounts: the server admin, webmasters and mailbox users. One password for every door.
+
+use super::entities::{account, alias, domain};
+use super::{Actor, Result, Store, StoreError, audit, domains::find_domain, now};
+use crate::auth;
+use crate::domain::{
+    LocalPart, LoginInput, Role, check_chosen_password, login::generate_login, login_with_suffix,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The login a server admin gets when created without names.
+pub const DEFAULT_ADMIN_LOGIN: &str = "srvadmin";
+
+/// A freshly created account: the password is shown once, then only its hash remains.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct NewAccount {
+    pub login: String,
+    pub password: String,
+    pub role: String,
+    pub domain: Option<String>,
+}
+
+/// Everything decided before the transaction: names, role, and the hashed random password.
+#[derive(Clone)]
+pub(crate) struct NewAccountSpec {
+    first: String,
+    last: String,
+    role: Role,
+    base_login: String,
+    password: String,
+    hash: String,
+}
+
+impl NewAccountSpec {
+    pub(crate) async fn prepare(first: &str, last: &str, role: Role) -> Result<NewAccountSpec> {
+        let base_login =
+            if role == Role::ServerAdmin && first.trim().is_empty() && last.trim().is_empty() {
+                DEFAULT_ADMIN_LOGIN.to_string()
+            } else {
+                crate::domain::base_login(first, last)?
+            };
+        let password = auth::generate_password();
+        let hash = auth::hash_password(password.clone()).await;
+        Ok(NewAccountSpec {
+            first: first.trim().to_string(),
+            last: last.trim().to_string(),
+            role,
+            base_login,
+            password,
+            hash,
+        })
+    }
+}
+
+/// Logins and aliases that a new login for `domain` must not take.
+async fn taken_names(
+    c: &impl ConnectionTrait,
+    domain_id: Option<i64>,
+    base: &str,
+) -> Result<HashSet<String>> {
+    let mut taken: HashSet<String> = account::Entity::find()
+        .filter(account::Column::Login.starts_with(base))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|a| a.login)
+        .collect();
+    if let Some(d) = domain_id {
+        taken.extend(
+            alias::Entity::find()
+                .filter(alias::Column::DomainId.eq(d))
+                .filter(alias::Column::LocalPart.starts_with(base))
+                .all(c)
+                .await?
+                .into_iter()
+                .map(|a| a.local_part),
+        );
+    }
+    Ok(taken)
+}
+
+/// Inserts an account (with its aliases) inside the caller's transaction.
+pub(crate) async fn insert_account(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    domain: Option<&domain::Model>,
+    spec: NewAccountSpec,
+    aliases: &[LocalPart],
+    quota_bytes: Option<i64>,
+) -> Result<NewAccount> {
+    let domain_id = domain.map(|d| d.id);
+    let taken = taken_names(txn, domain_id, &spec.base_login).await?;
+    let login = if spec.role == Role::ServerAdmin && spec.base_login == DEFAULT_ADMIN_LOGIN {
+        (1..)
+            .map(|n| login_with_suffix(DEFAULT_ADMIN_LOGIN, n))
+            .find(|l| !taken.contains(l))
+            .expect("an unbounded range always yields a free name")
+    } else {
+        generate_login(&spec.first, &spec.last, |c| taken.contains(c))?
+    };
+    let t = now();
+    let a = account::ActiveModel {
+        domain_id: Set(domain_id),
+        role: Set(spec.role.as_str().into()),
+        first_name: Set(spec.first.clone()),
+        last_name: Set(spec.last.clone()),
+        login: Set(login.clone()),
+        password_hash: Set(spec.hash.clone()),
+        auth_epoch: Set(0),
+        quota_bytes: Set(quota_bytes),
+        used_bytes: Set(0),
+        suspended: Set(false),
+        forward_to: Set(String::new()),
+        forward_keep_copy: Set(false),
+        responder_enabled: Set(false),
+        responder_subject: Set(String::new()),
+        responder_body: Set(String::new()),
+        responder_start: Set(None),
+        responder_end: Set(None),
+        responder_interval_days: Set(7),
+        lang: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+        last_web_login_at: Set(None),
+        last_pop3_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    if let Some(d) = domain {
+        for local in aliases {
+            insert_alias(txn, d, &a, local).await?;
+        }
+    }
+    let alias_list: Vec<&str> = aliases.iter().map(|a| a.as_str()).collect();
+    audit::record(
+        txn,
+        actor,
+        domain_id,
+        "account.add",
+        &login,
+        &format!(
+            "role {}, {} {}{}",
+            spec.role.as_str(),
+            spec.first,
+            spec.last,
+            if alias_list.is_empty() {
+                String::new()
+            } else {
+                format!(", aliases {}", alias_list.join(" "))
+            }
+        ),
+    )
+    .await?;
+    Ok(NewAccount {
+        login,
+        password: spec.password,
+        role: spec.role.as_str().into(),
+        domain: domain.map(|d| d.name.clone()),
+    })
+}
+
+/// Inserts one alias after checking it is free in the domain (aliases and logins alike).
+pub(crate) async fn insert_alias(
+    txn: &DatabaseTransaction,
+    d: &domain::Model,
+    owner: &account::Model,
+    local: &LocalPart,
+) -> Result<()> {
+    let clash_login = account::Entity::find()
+        .filter(account::Column::DomainId.eq(d.id))
+        .filter(account::Column::Login.eq(local.as_str()))
+        .count(txn)
+        .await?;
+    let clash_alias = alias::Entity::find()
+        .filter(alias::Column::DomainId.eq(d.id))
+        .filter(alias::Column::LocalPart.eq(local.as_str()))
+        .count(txn)
+        .await?;
+    if clash_login + clash_alias > 0 {
+        return Err(StoreError::AddressTaken(format!("{local}@{}", d.name)));
+    }
+    alias::ActiveModel {
+        domain_id: Set(d.id),
+        account_id: Set(owner.id),
+        local_part: Set(local.to_string()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            StoreError::AddressTaken(format!("{local}@{}", d.name))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn find_account(c: &impl ConnectionTrait, login: &str) -> Result<account::Model> {
+    let login = crate::domain::login::normalise_login(login);
+    account::Entity::find()
+        .filter(account::Column::Login.eq(login.as_str()))
+        .one(c)
+        .await?
+        .ok_or(StoreError::AccountNotFound(login))
+}
+
+/// Parses a list of aliases, refusing duplicates within it.
+pub fn parse_aliases(aliases: &[String]) -> Result<Vec<LocalPart>> {
+    let mut out: Vec<LocalPart> = Vec::new();
+    for a in aliases {
+        let local = LocalPart::parse(a)?;
+        if out.contains(&local) {
+            return Err(StoreError::AddressTaken(local.to_string()));
+        }
+        out.push(local);
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub aliases: Vec<String>,
+    pub quota_bytes: Option<i64>,
+    pub used_bytes: i64,
+    pub suspended: bool,
+    pub forwarding: bool,
+    pub responder: bool,
+}
+
+/// Why a sign-in failed. Deliberately coarse: a wrong login and a wrong password look alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthFailure {
+    BadCredentials,
+    /// The password was right but the account is suspended.
+    Suspended,
+}
+
+const MAX_ATTEMPTS: usize = 3;
+
+impl Store {
+    /// Adds a mailbox user (or a webmaster) to a domain; returns the generated login and
+    /// one-time password. Retried when two creations race for the same login.
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        domain_name: &str,
+        first: &str,
+        last: &str,
+        role: Role,
+        aliases: &[String],
+        quota_bytes: Option<i64>,
+    ) -> Result<NewAccount> {
+        if role == Role::ServerAdmin {
+            return Err(StoreError::Invalid(
+                "a server admin belongs to no domain".into(),
+            ));
+        }
+        if quota_bytes.is_some_and(|q| q <= 0) {
+            return Err(StoreError::Invalid(
+                "the quota must be a positive size".into(),
+            ));
+        }
+        let aliases = parse_aliases(aliases)?;
+        let spec = NewAccountSpec::prepare(first, last, role).await?;
+        let mut last_err = None;
+        for _ in 0..MAX_ATTEMPTS {
+            let txn = self.db().begin().await?;
+            let d = find_domain(&txn, domain_name).await?;
+            match insert_account(&txn, actor, Some(&d), spec.clone(), &aliases, quota_bytes).await {
+                Ok(created) => {
+                    txn.commit().await?;
+                    return Ok(created);
+                }
+                Err(StoreError::Db(e)) => last_err = Some(StoreError::Db(e)),
+                Err(other) => return Err(other),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| StoreError::Db("could not create the account".into())))
+    }
+
+    /// Creates a server admin. Without names the login is `srvadmin` (then `srvadmin2`, …).
+    pub async fn create_server_admin(
+        &self,
+        actor: &Actor,
+        first: &str,
+        last: &str,
+    ) -> Result<NewAccount> {
+        let spec = NewAccountSpec::prepare(first, last, Role::ServerAdmin).await?;
+        let txn = self.db().begin().await?;
+        let created = insert_account(&txn, actor, None, spec, &[], None).await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Creates the first server admin when none exists (first run of `courrier serve`).
+    pub async fn ensure_server_admin(&self) -> Result<Option<NewAccount>> {
+        if self.count_server_admins().await? > 0 {
+            return Ok(None);
+        }
+        self.create_server_admin(&Actor::system(), "", "")
+            .await
+            .map(Some)
+    }
+
+    pub async fn count_server_admins(&self) -> Result<u64> {
+        Ok(account::Entity::find()
+            .filter(account::Column::Role.eq(Role::ServerAdmin.as_str()))
+            .count(self.db())
+            .await?)
+    }
+
+    pub async fn account(&self, login: &str) -> Result<account::Model> {
+        find_account(self.db(), login).await
+    }
+
+    pub async fn account_by_id(&self, id: i64) -> Result<Option<account::Model>> {
+        Ok(account::Entity::find_by_id(id).one(self.db()).await?)
+    }
+
+    pub async fn domain_of(&self, a: &account::Model) -> Result<Option<domain::Model>> {
+        match a.domain_id {
+            Some(id) => Ok(domain::Entity::find_by_id(id).one(self.db()).await?),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn list_users(&self, domain_name: &str) -> Result<Vec<AccountSummary>> {
+        let d = find_domain(self.db(), domain_name).await?;
+        let accounts = account::Entity::find()
+            .filter(account::Column::DomainId.eq(d.id))
+            .order_by_asc(account::Column::Login)
+            .all(self.db())
+            .await?;
+        let aliases = alias::Entity::find()
+            .filter(alias::Column::DomainId.eq(d.id))
+            .order_by_asc(alias::Column::LocalPart)
+            .all(self.db())
+            .await?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| AccountSummary {
+                aliases: aliases
+                    .iter()
+                    .filter(|x| x.account_id == a.id)
+                    .map(|x| x.local_part.clone())
+                    .collect(),
+                forwarding: !a.forward_to.is_empty(),
+                responder: a.responder_enabled,
+                login: a.login,
+                first_name: a.first_name,
+                last_name: a.last_name,
+                role: a.role,
+                quota_bytes: a.quota_bytes,
+                used_bytes: a.used_bytes,
+                suspended: a.suspended,
+            })
+            .collect())
+    }
+
+    /// Sets a password: the given one (checked against the policy) or a new random one, which
+    /// is returned. Bumps the account's auth epoch, which signs out its web sessions.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        login: &str,
+        chosen: Option<String>,
+    ) -> Result<String> {
+        let a = self.account(login).await?;
+        let password = match chosen {
+            Some(p) => {
+                check_chosen_password(&p, &a.login)?;
+                p
+            }
+            None => auth::generate_password(),
+        };
+        let hash = auth::hash_password(password.clone()).await;
+        let txn = self.db().begin().await?;
+        let a = find_account(&txn, &a.login).await?;
+        let (id, domain_id, epoch, l) = (a.id, a.domain_id, a.auth_epoch, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.password_hash = Set(hash);
+        m.auth_epoch = Set(epoch + 1);
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        super::sessions::delete_for_account(&txn, id).await?;
+        audit::record(
+            &txn,
+            actor,
+            domain_id,
+            "account.password",
+            &l,
+            "password changed",
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(password)
+    }
+
+    /// Deletes an account with its aliases and mail. The last webmaster of a domain and the
+    /// last server admin cannot be deleted.
+    pub async fn delete_user(&self, actor: &Actor, login: &str) -> Result<()> {
+        let txn = self.db().begin().await?;
+        let a = find_account(&txn, login).await?;
+        let role = Role::parse(&a.role);
+        if role == Some(Role::Webmaster) || role == Some(Role::ServerAdmin) {
+            let peers = account::Entity::find()
+                .filter(account::Column::Role.eq(a.role.as_str()))
+                .filter(match a.domain_id {
+                    Some(d) => account::Column::DomainId.eq(d),
+                    None => account::Column::DomainId.is_null(),
+                })
+                .count(&txn)
+                .await?;
+            if peers <= 1 {
+                return Err(StoreError::LastWebmaster(a.login));
+            }
+        }
+        account::Entity::delete_by_id(a.id).exec(&txn).await?;
+        audit::record(&txn, actor, a.domain_id, "account.delete", &a.login, "").await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a login (either form: `pmartin` or `pmartin@domain`) and a password
+    /// (case-sensitive). Always pays one argon2 verification, even for an unknown login.
+    pub async fn authenticate(
+        &self,
+        typed_login: &str,
+        password: &str,
+    ) -> std::result::Result<account::Model, AuthFailure> {
+        let found = match LoginInput::parse(typed_login) {
+            Some(input) => self.account_for_login_input(&input).await.ok().flatten(),
+            None => None,
+        };
+        let hash = found
+            .as_ref()
+            .map(|a| a.password_hash.clone())
+            .unwrap_or_else(|| auth::decoy_hash().to_string());
+        let ok = auth::verify_password(password.to_string(), hash).await;
+        match found {
+            Some(a) if ok && a.suspended => Err(AuthFailure::Suspended),
+            Some(a) if ok => Ok(a),
+            _ => Err(AuthFailure::BadCredentials),
+        }
+    }
+
+    /// The account a typed login designates, if any: `pmartin`, or `pmartin@domain` when
+    /// pmartin belongs to that domain.
+    pub async fn account_for_login_input(
+        &self,
+        input: &LoginInput,
+    ) -> Result<Option<account::Model>> {
+        let Some(a) = account::Entity::find()
+            .filter(account::Column::Login.eq(input.login.as_str()))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        match &input.domain {
+            None => Ok(Some(a)),
+            Some(name) => {
+                let d = self.domain_of(&a).await?;
+                Ok(d.filter(|d| &d.name == name).map(|_| a))
+            }
+        }
+    }
+
+    pub async fn record_web_login(&self, account_id: i64) -> Result<()> {
+        if let Some(a) = account::Entity::find_by_id(account_id)
+            .one(self.db())
+            .await?
+        {
+            let mut m: account::ActiveModel = a.into();
+            m.last_web_login_at = Set(Some(now()));
+            m.update(self.db()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! Opening the database: SQLite by default (WAL, `synchronous=FULL`, foreign keys, busy
+//! timeout — per connection), PostgreSQL for larger hosts; then the migrations.
+
+use super::error::{Result, StoreError};
+use super::migration::Migrator;
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, SqlxSqliteConnector};
+use sea_orm_migration::MigratorTrait;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The default database: `DATA_DIR/courrier.db`.
+pub fn sqlite_url_for(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("courrier.db").display())
+}
+
+pub fn engine_of(url: &str) -> Result<Engine> {
+    if url.starts_with("sqlite:") {
+        Ok(Engine::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Engine::Postgres)
+    } else {
+        Err(StoreError::BadUrl(format!(
+            "{} (expected sqlite://PATH or postgres://USER@HOST/DB)",
+            redact(url)
+        )))
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    match engine_of(url)? {
+        Engine::Sqlite => {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(format!("{url}: {e}")))?;
+            if let Some(dir) = opts.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Unreachable(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let opts = opts
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))?;
+            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+        }
+        Engine::Postgres => {
+            let mut opts = ConnectOptions::new(url.to_string());
+            opts.max_connections(16)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(Duration::from_secs(30))
+                .sqlx_logging(false);
+            Database::connect(opts)
+                .await
+                .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact(url))))
+        }
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+    Migrator::up(db, None).await.map_err(StoreError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(engine_of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
+        assert_eq!(engine_of("postgres://u@h/d").unwrap(), Engine::Postgres);
+        assert!(matches!(engine_of("mysql://x"), Err(StoreError::BadUrl(_))));
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/d"),
+            "postgres://u:***@h:5432/d"
+        );
+        assert_eq!(redact("postgres://u@h/d"), "postgres://u@h/d");
+        assert!(
+            !engine_of("ftp://u:pw@x")
+                .unwrap_err()
+                .to_string()
+                .contains("pw")
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! Hosted domains ("virtual sites"), each created with its first webmaster.
+
+use super::accounts::{NewAccount, NewAccountSpec, insert_account};
+use super::entities::{account, domain};
+use super::{Actor, Result, Store, StoreError, audit, now};
+use crate::domain::{DomainName, Role};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DomainSummary {
+    pub name: String,
+    pub accounts: u64,
+    pub used_bytes: i64,
+    pub webmasters: Vec<String>,
+    pub created_at: i64,
+}
+
+pub(crate) async fn find_domain(c: &impl ConnectionTrait, name: &str) -> Result<domain::Model> {
+    let canonical = DomainName::parse(name)?;
+    domain::Entity::find()
+        .filter(domain::Column::Name.eq(canonical.as_str()))
+        .one(c)
+        .await?
+        .ok_or_else(|| StoreError::DomainNotFound(canonical.to_string()))
+}
+
+impl Store {
+    /// Adds a domain, and its webmaster when names are given (their login and one-time
+    /// password are returned). All or nothing.
+    pub async fn add_domain(
+        &self,
+        actor: &Actor,
+        name: &str,
+        webmaster: Option<(&str, &str)>,
+    ) -> Result<(domain::Model, Option<NewAccount>)> {
+        let canonical = DomainName::parse(name)?;
+        // Generate and hash the webmaster's password before taking any database lock.
+        let prepared = match webmaster {
+            Some((first, last)) => {
+                Some(NewAccountSpec::prepare(first, last, Role::Webmaster).await?)
+            }
+            None => None,
+        };
+        let txn = self.db().begin().await?;
+        if domain::Entity::find()
+            .filter(domain::Column::Name.eq(canonical.as_str()))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::DomainExists(canonical.to_string()));
+        }
+        let d = domain::ActiveModel {
+            name: Set(canonical.to_string()),
+            style: Set("cobalt".into()),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| {
+            if super::is_unique_violation(&e) {
+                StoreError::DomainExists(canonical.to_string())
+            } else {
+                e.into()
+            }
+        })?;
+        audit::record(&txn, actor, Some(d.id), "domain.add", d.name.as_str(), "").await?;
+        let created = match prepared {
+            Some(spec) => Some(insert_account(&txn, actor, Some(&d), spec, &[], None).await?),
+            None => None,
+        };
+        txn.commit().await?;
+        Ok((d, created))
+    }
+
+    pub async fn list_domains(&self) -> Result<Vec<DomainSummary>> {
+        let domains = domain::Entity::find()
+            .order_by_asc(domain::Column::Name)
+            .all(self.db())
+            .await?;
+        let mut out = Vec::with_capacity(domains.len());
+        for d in domains {
+            let accounts = account::Entity::find()
+                .filter(account::Column::DomainId.eq(d.id))
+                .order_by_asc(account::Column::Id)
+                .all(self.db())
+                .await?;
+            out.push(DomainSummary {
+                accounts: accounts.len() as u64,
+                used_bytes: accounts.iter().map(|a| a.used_bytes).sum(),
+                webmasters: accounts
+                    .iter()
+                    .filter(|a| a.role == Role::Webmaster.as_str())
+                    .map(|a| a.login.clone())
+                    .collect(),
+                name: d.name,
+                created_at: d.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn domain(&self, name: &str) -> Result<domain::Model> {
+        find_domain(self.db(), name).await
+    }
+
+    /// Deletes a domain with its accounts, aliases and mail. Refused while it has accounts,
+    /// unless `everything` confirms it.
+    pub async fn delete_domain(&self, actor: &Actor, name: &str, everything: bool) -> Result<()> {
+        let txn = self.db().begin().await?;
+        let d = find_domain(&txn, name).await?;
+        let count = account::Entity::find()
+            .filter(account::Column::DomainId.eq(d.id))
+            .count(&txn)
+            .await?;
+        if count > 0 && !everything {
+            return Err(StoreError::DomainHasMailboxes {
+                domain: d.name,
+                count,
+            });
+        }
+        domain::Entity::delete_by_id(d.id).exec(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Some(d.id),
+            "domain.delete",
+            &d.name,
+            &format!("{count} account(s) deleted with it"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "domains")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Canonical: lower case, punycode for IDN.
+    #[sea_orm(unique)]
+    pub name: String,
+    /// "cobalt" (server `domain`, login `pmartin`) or "antivirus" (server `mail.domain`,
+    /// login `pmartin@domain`): how connection settings are shown to this domain's users.
+    pub style: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,13 @@
+//! SeaORM entities, one per table. Times are Unix seconds (`i64`), the same on both engines.
+
+pub mod account;
+pub mod alias;
+pub mod audit_log;
+pub mod backup;
+pub mod domain;
+pub mod maildrop_lock;
+pub mod message;
+pub mod outbound;
+pub mod relay_grant;
+pub mod responder_log;
+pub mod web_session;

@@ -1,0 +1,126 @@
+//! What can go wrong in the store, in words a person can act on (FR/EN).
+
+use crate::domain::{AddressError, LoginError, PasswordProblem};
+use crate::i18n::Lang;
+use std::fmt;
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database URL cannot be understood.
+    BadUrl(String),
+    /// The database cannot be reached or opened.
+    Unreachable(String),
+    /// Any other database failure (the detail is for logs, not for users).
+    Db(String),
+    DomainNotFound(String),
+    AccountNotFound(String),
+    AliasNotFound(String),
+    DomainExists(String),
+    /// The alias is already a login or an alias in that domain.
+    AddressTaken(String),
+    DomainHasMailboxes {
+        domain: String,
+        count: u64,
+    },
+    /// The only webmaster of a domain cannot be deleted: postmaster and abuse reach them.
+    LastWebmaster(String),
+    NotInDomain {
+        login: String,
+        domain: String,
+    },
+    Login(LoginError),
+    Address(AddressError),
+    Password(PasswordProblem),
+    Invalid(String),
+}
+
+impl StoreError {
+    pub fn message(&self, lang: Lang) -> String {
+        use StoreError::*;
+        match (self, lang) {
+            (BadUrl(u), Lang::Fr) => format!("Adresse de base de données incompréhensible : {u}"),
+            (BadUrl(u), Lang::En) => format!("Cannot understand the database URL: {u}"),
+            (Unreachable(e), Lang::Fr) => format!("Base de données injoignable : {e}"),
+            (Unreachable(e), Lang::En) => format!("Cannot reach the database: {e}"),
+            (Db(e), Lang::Fr) => format!("Erreur de la base de données : {e}"),
+            (Db(e), Lang::En) => format!("Database error: {e}"),
+            (DomainNotFound(d), Lang::Fr) => format!("Le domaine « {d} » n'est pas hébergé ici."),
+            (DomainNotFound(d), Lang::En) => format!("The domain \"{d}\" is not hosted here."),
+            (AccountNotFound(l), Lang::Fr) => format!("Aucun compte « {l} »."),
+            (AccountNotFound(l), Lang::En) => format!("No account \"{l}\"."),
+            (AliasNotFound(a), Lang::Fr) => format!("Aucun alias « {a} »."),
+            (AliasNotFound(a), Lang::En) => format!("No alias \"{a}\"."),
+            (DomainExists(d), Lang::Fr) => format!("Le domaine « {d} » existe déjà."),
+            (DomainExists(d), Lang::En) => format!("The domain \"{d}\" already exists."),
+            (AddressTaken(a), Lang::Fr) => {
+                format!("« {a} » est déjà un login ou un alias de ce domaine.")
+            }
+            (AddressTaken(a), Lang::En) => {
+                format!("\"{a}\" is already a login or an alias in this domain.")
+            }
+            (DomainHasMailboxes { domain, count }, Lang::Fr) => format!(
+                "Le domaine « {domain} » a encore {count} compte(s) et leur courrier : \
+                 confirmez la suppression de tout (--yes)."
+            ),
+            (DomainHasMailboxes { domain, count }, Lang::En) => format!(
+                "The domain \"{domain}\" still has {count} account(s) and their mail: \
+                 confirm deleting everything (--yes)."
+            ),
+            (LastWebmaster(l), Lang::Fr) => format!(
+                "« {l} » est le seul webmaster du domaine (postmaster et abuse lui arrivent) : \
+                 nommez d'abord un autre webmaster."
+            ),
+            (LastWebmaster(l), Lang::En) => format!(
+                "\"{l}\" is the domain's only webmaster (postmaster and abuse reach them): \
+                 make someone else webmaster first."
+            ),
+            (NotInDomain { login, domain }, Lang::Fr) => {
+                format!("« {login} » n'appartient pas au domaine « {domain} ».")
+            }
+            (NotInDomain { login, domain }, Lang::En) => {
+                format!("\"{login}\" does not belong to the domain \"{domain}\".")
+            }
+            (Login(e), l) => e.message(l),
+            (Address(e), l) => e.message(l),
+            (Password(e), l) => e.message(l),
+            (Invalid(m), _) => m.clone(),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sea_orm::DbErr> for StoreError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e {
+            sea_orm::DbErr::Conn(c) => StoreError::Unreachable(c.to_string()),
+            other => StoreError::Db(other.to_string()),
+        }
+    }
+}
+
+impl From<LoginError> for StoreError {
+    fn from(e: LoginError) -> Self {
+        StoreError::Login(e)
+    }
+}
+
+impl From<AddressError> for StoreError {
+    fn from(e: AddressError) -> Self {
+        StoreError::Address(e)
+    }
+}
+
+impl From<PasswordProblem> for StoreError {
+    fn from(e: PasswordProblem) -> Self {
+        StoreError::Password(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,0 +1,133 @@
+//! Web sessions in the database: a `tower_sessions::SessionStore` over SeaORM (no published
+//! store fits SeaORM 2 + tower-sessions 0.15). The table keys sessions by the SHA-256 of their
+//! id, so a copy of the database holds no usable cookie.
+
+use super::entities::web_session;
+use super::{Result, now};
+use async_trait::async_trait;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+
+/// The session key that holds the signed-in account's id.
+pub const ACCOUNT_KEY: &str = "account_id";
+
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: DatabaseConnection,
+}
+
+impl DbSessionStore {
+    pub fn new(store: &super::Store) -> Self {
+        DbSessionStore {
+            db: store.db().clone(),
+        }
+    }
+}
+
+fn key(id: &Id) -> String {
+    let digest = Sha256::digest(id.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+/// Deletes every web session of an account (password changed, account deleted).
+pub(crate) async fn delete_for_account(c: &impl ConnectionTrait, account_id: i64) -> Result<()> {
+    web_session::Entity::delete_many()
+        .filter(web_session::Column::AccountId.eq(account_id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh 128-bit random id; on the (astronomically rare) collision, draw again.
+        loop {
+            let exists = web_session::Entity::find_by_id(key(&record.id))
+                .one(&self.db)
+                .await
+                .map_err(backend)?
+                .is_some();
+            if !exists {
+                break;
+            }
+            record.id = Id::default();
+        }
+        self.save(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let account_id = record.data.get(ACCOUNT_KEY).and_then(|v| v.as_i64());
+        let row = web_session::ActiveModel {
+            id_hash: Set(key(&record.id)),
+            account_id: Set(account_id),
+            data: Set(data),
+            expires_at: Set(record.expiry_date.unix_timestamp()),
+        };
+        web_session::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(web_session::Column::IdHash)
+                    .update_columns([
+                        web_session::Column::AccountId,
+                        web_session::Column::Data,
+                        web_session::Column::ExpiresAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(row) = web_session::Entity::find_by_id(key(id))
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        if row.expires_at <= now() {
+            return Ok(None);
+        }
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        web_session::Entity::delete_by_id(key(id))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        web_session::Entity::delete_many()
+            .filter(web_session::Column::ExpiresAt.lte(now()))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}

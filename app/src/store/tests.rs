@@ -1,0 +1,411 @@
+//! Store tests, each run on SQLite and PostgreSQL (see `testing`).
+
+use super::testing::on_both;
+use super::*;
+use crate::domain::{LoginError, Role};
+use crate::store::accounts::AuthFailure;
+use crate::store::sessions::DbSessionStore;
+use tower_sessions::SessionStore;
+use tower_sessions::session::{Id, Record};
+
+fn cli() -> Actor {
+    Actor::cli()
+}
+
+#[tokio::test]
+async fn domains_and_their_webmaster() {
+    on_both(|s| async move {
+        let (d, wm) = s
+            .add_domain(&cli(), "VotreDomaine.com", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        assert_eq!(d.name, "votredomaine.com");
+        let wm = wm.unwrap();
+        assert_eq!(wm.login, "pmartin");
+        assert_eq!(wm.role, "webmaster");
+        assert_eq!(wm.domain.as_deref(), Some("votredomaine.com"));
+        assert!(matches!(
+            s.add_domain(&cli(), "votredomaine.COM", None).await,
+            Err(StoreError::DomainExists(_))
+        ));
+        assert!(matches!(
+            s.add_domain(&cli(), "not a domain", None).await,
+            Err(StoreError::Address(_))
+        ));
+        s.add_domain(&cli(), "café.fr", None).await.unwrap();
+        let list = s.list_domains().await.unwrap();
+        let names: Vec<_> = list.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["votredomaine.com", "xn--caf-dma.fr"]);
+        assert_eq!(list[0].webmasters, ["pmartin"]);
+        assert_eq!(list[0].accounts, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logins_are_generated_unique_across_the_server() {
+    on_both(|s| async move {
+        s.add_domain(&cli(), "a.example", None).await.unwrap();
+        s.add_domain(&cli(), "b.example", None).await.unwrap();
+        let u = |d: &'static str, f: &'static str, l: &'static str| {
+            let s = s.clone();
+            async move { s.add_user(&cli(), d, f, l, Role::User, &[], None).await }
+        };
+        assert_eq!(
+            u("a.example", "Pierre", "Martin").await.unwrap().login,
+            "pmartin"
+        );
+        assert_eq!(
+            u("a.example", "Pierre", "Martin").await.unwrap().login,
+            "pmartin2"
+        );
+        assert_eq!(
+            u("b.example", "Paul", "Martin").await.unwrap().login,
+            "pmartin3"
+        );
+        assert_eq!(
+            u("a.example", "Éloïse", "D'Artagnan").await.unwrap().login,
+            "edartagnan"
+        );
+        assert_eq!(
+            u("a.example", "Jean-Pierre", "de La Fontaine")
+                .await
+                .unwrap()
+                .login,
+            "jdelafontaine"
+        );
+        let generic = u("a.example", "", "Info").await.unwrap_err();
+        assert!(matches!(generic, StoreError::Login(LoginError::Generic(_))));
+        assert!(generic.to_string().contains("alias"));
+        assert!(matches!(
+            u("a.example", "!!", "").await,
+            Err(StoreError::Login(LoginError::Empty))
+        ));
+        assert!(matches!(
+            u("nowhere.example", "Anne", "Bell").await,
+            Err(StoreError::DomainNotFound(_))
+        ));
+        let users = s.list_users("a.example").await.unwrap();
+        let logins: Vec<_> = users.iter().map(|u| u.login.as_str()).collect();
+        assert_eq!(
+            logins,
+            ["edartagnan", "jdelafontaine", "pmartin", "pmartin2"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn aliases_are_unique_within_a_domain_across_logins_and_aliases() {
+    on_both(|s| async move {
+        s.add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        s.add_domain(&cli(), "b.example", Some(("Anne", "Bell")))
+            .await
+            .unwrap();
+        let c = s
+            .add_user(
+                &cli(),
+                "a.example",
+                "Claire",
+                "Dupont",
+                Role::User,
+                &["ventes".into(), "Claire.Dupont".into()],
+                Some(1 << 20),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.add_alias(&cli(), "pmartin", "Info").await.unwrap(),
+            "info@a.example"
+        );
+        for taken in ["info", "INFO", "ventes", "cdupont", "pmartin"] {
+            assert!(
+                matches!(
+                    s.add_alias(&cli(), &c.login, taken).await,
+                    Err(StoreError::AddressTaken(_))
+                ),
+                "{taken}"
+            );
+        }
+        // The same alias in another domain is another address.
+        assert_eq!(
+            s.add_alias(&cli(), "abell", "info").await.unwrap(),
+            "info@b.example"
+        );
+        assert!(matches!(
+            s.add_alias(&cli(), "abell", "a%b").await,
+            Err(StoreError::Address(_))
+        ));
+        // A duplicate alias in one creation changes nothing.
+        let before = s.list_users("a.example").await.unwrap().len();
+        assert!(
+            s.add_user(
+                &cli(),
+                "a.example",
+                "Jean",
+                "Neuf",
+                Role::User,
+                &["x".into(), "X".into()],
+                None
+            )
+            .await
+            .is_err()
+        );
+        assert!(
+            s.add_user(
+                &cli(),
+                "a.example",
+                "Jean",
+                "Neuf",
+                Role::User,
+                &["ok".into(), "info".into()],
+                None
+            )
+            .await
+            .is_err()
+        );
+        assert_eq!(
+            s.list_users("a.example").await.unwrap().len(),
+            before,
+            "nothing half-written"
+        );
+        // A new login never takes an existing alias of its domain.
+        s.add_alias(&cli(), "pmartin", "jdoe").await.unwrap();
+        assert_eq!(
+            s.add_user(&cli(), "a.example", "John", "Doe", Role::User, &[], None)
+                .await
+                .unwrap()
+                .login,
+            "jdoe2"
+        );
+        let aliases = s.list_aliases("a.example").await.unwrap();
+        let pairs: Vec<_> = aliases
+            .iter()
+            .map(|a| (a.address.as_str(), a.login.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("claire.dupont@a.example", "cdupont"),
+                ("info@a.example", "pmartin"),
+                ("jdoe@a.example", "pmartin"),
+                ("ventes@a.example", "cdupont"),
+            ]
+        );
+        s.delete_alias(&cli(), "pmartin", "INFO").await.unwrap();
+        assert!(matches!(
+            s.delete_alias(&cli(), "pmartin", "info").await,
+            Err(StoreError::AliasNotFound(_))
+        ));
+        s.add_alias(&cli(), &c.login, "info").await.unwrap();
+        let users = s.list_users("a.example").await.unwrap();
+        let cd = users.iter().find(|u| u.login == "cdupont").unwrap();
+        assert_eq!(cd.aliases, ["claire.dupont", "info", "ventes"]);
+        assert_eq!(cd.quota_bytes, Some(1 << 20));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_password_two_login_forms() {
+    on_both(|s| async move {
+        let (_, wm) = s
+            .add_domain(&cli(), "votredomaine.com", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        s.add_domain(&cli(), "autre.example", None).await.unwrap();
+        let pw = wm.unwrap().password;
+        for form in [
+            "pmartin",
+            "PMartin",
+            " pmartin ",
+            "pmartin@votredomaine.com",
+            "PMARTIN@VotreDomaine.COM",
+        ] {
+            let a = s.authenticate(form, &pw).await.unwrap();
+            assert_eq!(a.login, "pmartin", "{form}");
+        }
+        for (form, password) in [
+            ("pmartin", pw.to_uppercase().as_str()),
+            ("pmartin@autre.example", pw.as_str()),
+            ("nobody", pw.as_str()),
+            ("", pw.as_str()),
+            ("pmartin", ""),
+        ] {
+            assert_eq!(
+                s.authenticate(form, password).await.unwrap_err(),
+                AuthFailure::BadCredentials,
+                "{form}"
+            );
+        }
+        // A chosen password must meet the policy; the old one stops working at once.
+        assert!(matches!(
+            s.set_password(&cli(), "pmartin", Some("court".into()))
+                .await,
+            Err(StoreError::Password(_))
+        ));
+        assert!(
+            s.authenticate("pmartin", &pw).await.is_ok(),
+            "a refused change changes nothing"
+        );
+        s.set_password(&cli(), "PMartin", Some("Le chat dort au soleil".into()))
+            .await
+            .unwrap();
+        assert!(s.authenticate("pmartin", &pw).await.is_err());
+        assert!(
+            s.authenticate("pmartin", "Le chat dort au soleil")
+                .await
+                .is_ok()
+        );
+        let generated = s.set_password(&cli(), "pmartin", None).await.unwrap();
+        assert!(
+            s.authenticate("pmartin@votredomaine.com", &generated)
+                .await
+                .is_ok()
+        );
+        assert_eq!(s.account("pmartin").await.unwrap().auth_epoch, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn server_admin_is_created_once() {
+    on_both(|s| async move {
+        let first = s.ensure_server_admin().await.unwrap().unwrap();
+        assert_eq!(first.login, "srvadmin");
+        assert_eq!(first.role, "admin");
+        assert_eq!(first.domain, None);
+        assert!(s.ensure_server_admin().await.unwrap().is_none());
+        assert!(s.authenticate("srvadmin", &first.password).await.is_ok());
+        let named = s
+            .create_server_admin(&cli(), "Hélène", "Tech")
+            .await
+            .unwrap();
+        assert_eq!(named.login, "htech");
+        assert_eq!(
+            s.create_server_admin(&cli(), "", "").await.unwrap().login,
+            "srvadmin2"
+        );
+        assert_eq!(s.count_server_admins().await.unwrap(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_users_and_domains() {
+    on_both(|s| async move {
+        s.add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let u = s
+            .add_user(
+                &cli(),
+                "a.example",
+                "Anne",
+                "Bell",
+                Role::User,
+                &["compta".into()],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.delete_user(&cli(), "pmartin").await,
+            Err(StoreError::LastWebmaster(_))
+        ));
+        s.delete_user(&cli(), &u.login).await.unwrap();
+        assert!(matches!(
+            s.delete_user(&cli(), &u.login).await,
+            Err(StoreError::AccountNotFound(_))
+        ));
+        // The alias went with its owner: it can be given again.
+        s.add_alias(&cli(), "pmartin", "compta").await.unwrap();
+        assert!(matches!(
+            s.delete_domain(&cli(), "a.example", false).await,
+            Err(StoreError::DomainHasMailboxes { count: 1, .. })
+        ));
+        s.delete_domain(&cli(), "A.example", true).await.unwrap();
+        assert!(s.list_domains().await.unwrap().is_empty());
+        assert!(matches!(
+            s.account("pmartin").await,
+            Err(StoreError::AccountNotFound(_))
+        ));
+        let actions: Vec<String> = s
+            .audit_recent(20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "domain.delete",
+                "alias.add",
+                "account.delete",
+                "account.add",
+                "account.add",
+                "domain.add"
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_live_in_the_database() {
+    on_both(|s| async move {
+        let (_, wm) = s
+            .add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let account = s.account(&wm.unwrap().login).await.unwrap();
+        let store = DbSessionStore::new(&s);
+        let mut rec = Record {
+            id: Id::default(),
+            data: [(
+                sessions::ACCOUNT_KEY.to_string(),
+                serde_json::json!(account.id),
+            )]
+            .into_iter()
+            .collect(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut rec).await.unwrap();
+        let loaded = store.load(&rec.id).await.unwrap().unwrap();
+        assert_eq!(loaded.data, rec.data);
+        assert_eq!(
+            loaded.expiry_date.unix_timestamp(),
+            rec.expiry_date.unix_timestamp()
+        );
+        // The database holds a hash, not the id.
+        let row = entities::web_session::Entity::find()
+            .one(s.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(row.id_hash, rec.id.to_string());
+        assert_eq!(row.account_id, Some(account.id));
+        // A password change signs the account out everywhere.
+        s.set_password(&cli(), &account.login, None).await.unwrap();
+        assert!(store.load(&rec.id).await.unwrap().is_none());
+        // Expired records are not loaded.
+        let mut old = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: time::OffsetDateTime::now_utc() - time::Duration::seconds(5),
+        };
+        store.create(&mut old).await.unwrap();
+        assert!(store.load(&old.id).await.unwrap().is_none());
+        tower_sessions::ExpiredDeletion::delete_expired(&store)
+            .await
+            .unwrap();
+        store.delete(&old.id).await.unwrap();
+        assert!(store.load(&Id::default()).await.unwrap().is_none());
+    })
+    .await;
+}
+
+use sea_orm::EntityTrait;

@@ -1,0 +1,57 @@
+// Starts the real `courrier serve` on an ephemeral port with a fresh data directory and
+// returns its URL and the first-run admin's credentials.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export async function startServer() {
+  const bin = process.env.COURRIER_BIN;
+  if (!bin) throw new Error('COURRIER_BIN must point at the courrier binary (see .ci/test)');
+  const data = mkdtempSync(join(tmpdir(), 'courrier-e2e-'));
+  const child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--data', data], {
+    env: { ...process.env, RUST_LOG: 'warn', COURRIER_DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const info = await new Promise((resolve, reject) => {
+    const found = {};
+    const timer = setTimeout(() => reject(new Error('courrier did not start')), 60_000);
+    child.on('exit', (code) => reject(new Error(`courrier exited with ${code}`)));
+    lines.on('line', (line) => {
+      const t = line.trim();
+      if (t.startsWith('login:')) found.login = t.slice(6).trim();
+      if (t.startsWith('password:')) found.password = t.slice(9).trim();
+      if (line.startsWith('http: listening on ')) {
+        clearTimeout(timer);
+        found.url = 'http://' + line.slice('http: listening on '.length).trim();
+        resolve(found);
+      }
+    });
+  });
+  return {
+    ...info,
+    data,
+    cli(args) {
+      return new Promise((resolve) => {
+        const p = spawn(bin, [...args, '--data', data], { env: { ...process.env, COURRIER_DATABASE_URL: '' } });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('exit', (code) => resolve({ code, out, err }));
+      });
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];

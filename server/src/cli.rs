@@ -1,0 +1,163 @@
+//! The `courrier` command line (clap). Global options work before or after the subcommand and
+//! each has an environment variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "courrier",
+    version,
+    about = "Hosted mail for small domains: web portals, POP3 and SMTP in one process.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Directory for the SQLite database, TLS material and backups.
+    #[arg(long, global = true, env = "COURRIER_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Database URL: sqlite://PATH (default: DIR/courrier.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "COURRIER_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (TOML). Command-line options and environment variables win over it.
+    #[arg(long, global = true, env = "COURRIER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: web portals now; the SMTP and POP3 listeners join this same process.
+    Serve(ServeArgs),
+    /// The host's technicians (server admins).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Hosted domains.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// Mailbox users (and webmasters).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Aliases: other addresses under which a user receives mail.
+    #[command(subcommand)]
+    Alias(AliasCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address of the web portals [default: 127.0.0.1:3000].
+    #[arg(long, env = "COURRIER_HTTP", value_name = "ADDR")]
+    pub http: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Json {
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a server admin; prints the login and a one-time password.
+    Create {
+        /// First name (the login is generated from the names; `srvadmin` without names).
+        #[arg(long, default_value = "")]
+        first: String,
+        /// Last name.
+        #[arg(long, default_value = "")]
+        last: String,
+        #[command(flatten)]
+        json: Json,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Host a new domain, optionally with its webmaster (prints their login and password).
+    Add {
+        /// The domain name, e.g. votredomaine.com (IDN allowed).
+        name: String,
+        /// The webmaster's first name.
+        #[arg(long, value_name = "F")]
+        webmaster_first: Option<String>,
+        /// The webmaster's last name.
+        #[arg(long, value_name = "L")]
+        webmaster_last: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List hosted domains with their accounts and disk usage.
+    List {
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Delete a domain. With accounts in it, --yes confirms deleting them and their mail.
+    Del {
+        name: String,
+        /// Also delete every account, alias and message of the domain.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a mailbox user; the login and the password are generated and printed once.
+    Add {
+        /// The user's domain.
+        domain: String,
+        /// First name.
+        #[arg(long, default_value = "")]
+        first: String,
+        /// Last name.
+        #[arg(long, default_value = "")]
+        last: String,
+        /// An alias (repeatable): info, ventes, pierre.martin…
+        #[arg(long = "alias", value_name = "A")]
+        aliases: Vec<String>,
+        /// Mailbox quota in MB (no limit when absent).
+        #[arg(long, value_name = "MB")]
+        quota: Option<u32>,
+        /// Make the user a webmaster of the domain.
+        #[arg(long)]
+        webmaster: bool,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List a domain's users.
+    List {
+        domain: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Set a user's password: read from standard input, or --generate a new random one.
+    Passwd {
+        /// pmartin or pmartin@domain.
+        login: String,
+        /// Generate a random password and print it.
+        #[arg(long)]
+        generate: bool,
+    },
+    /// Delete a user with their aliases and mail.
+    Del { login: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    /// Give a user an alias in their domain.
+    Add {
+        /// pmartin or pmartin@domain.
+        login: String,
+        /// The alias: info, ventes, pierre.martin…
+        alias: String,
+    },
+    /// Take an alias away from a user.
+    Del { login: String, alias: String },
+    /// List a domain's aliases.
+    List {
+        domain: String,
+        #[command(flatten)]
+        json: Json,
+    },
+}

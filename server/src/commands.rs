@@ -1,0 +1,249 @@
+//! The administrative commands: each opens the store, acts in one transaction, and prints the
+//! result (or JSON with --json). Errors come back as one clear line.
+
+use crate::cli::{AdminCommand, AliasCommand, DomainCommand, UserCommand};
+use anyhow::{Result, anyhow, bail};
+use app::domain::Role;
+use app::store::accounts::NewAccount;
+use app::store::{Actor, Store};
+use serde::Serialize;
+use std::io::{BufRead, IsTerminal, Write};
+
+fn store_err(e: app::store::StoreError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+fn print_json(v: &impl Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("plain data serialises")
+    );
+}
+
+fn print_new_account(a: &NewAccount, json: bool) {
+    if json {
+        print_json(a);
+        return;
+    }
+    println!("login:    {}", a.login);
+    println!("password: {}", a.password);
+    if let Some(d) = &a.domain {
+        println!("address:  {}@{d}", a.login);
+    }
+    println!("(the password is shown only now; it is stored hashed)");
+}
+
+fn mb(bytes: i64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+pub async fn admin(store: &Store, cmd: AdminCommand) -> Result<()> {
+    match cmd {
+        AdminCommand::Create { first, last, json } => {
+            let a = store
+                .create_server_admin(&Actor::cli(), &first, &last)
+                .await
+                .map_err(store_err)?;
+            print_new_account(&a, json.json);
+        }
+    }
+    Ok(())
+}
+
+pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
+    match cmd {
+        DomainCommand::Add {
+            name,
+            webmaster_first,
+            webmaster_last,
+            json,
+        } => {
+            let names = match (webmaster_first.as_deref(), webmaster_last.as_deref()) {
+                (None, None) => None,
+                (f, l) => Some((f.unwrap_or(""), l.unwrap_or(""))),
+            };
+            let (d, wm) = store
+                .add_domain(&Actor::cli(), &name, names)
+                .await
+                .map_err(store_err)?;
+            if json.json {
+                #[derive(Serialize)]
+                struct Out<'a> {
+                    domain: &'a str,
+                    webmaster: Option<&'a NewAccount>,
+                }
+                print_json(&Out {
+                    domain: &d.name,
+                    webmaster: wm.as_ref(),
+                });
+            } else {
+                println!("domain:   {}", d.name);
+                if let Some(wm) = &wm {
+                    print_new_account(wm, false);
+                }
+            }
+        }
+        DomainCommand::List { json } => {
+            let list = store.list_domains().await.map_err(store_err)?;
+            if json.json {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("no domain yet (add one with: courrier domain add NAME)");
+            } else {
+                println!(
+                    "{:<32} {:>8} {:>10}  webmaster",
+                    "domain", "accounts", "used"
+                );
+                for d in list {
+                    println!(
+                        "{:<32} {:>8} {:>10}  {}",
+                        d.name,
+                        d.accounts,
+                        mb(d.used_bytes),
+                        d.webmasters.join(", ")
+                    );
+                }
+            }
+        }
+        DomainCommand::Del { name, yes } => {
+            store
+                .delete_domain(&Actor::cli(), &name, yes)
+                .await
+                .map_err(store_err)?;
+            println!("deleted {name}");
+        }
+    }
+    Ok(())
+}
+
+/// Reads a new password from standard input (one line), prompting when it is a terminal.
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("new password (shown as you type; or pipe it in): ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    if pw.is_empty() {
+        bail!("no password given on standard input (or use --generate)");
+    }
+    Ok(pw)
+}
+
+pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add {
+            domain,
+            first,
+            last,
+            aliases,
+            quota,
+            webmaster,
+            json,
+        } => {
+            let role = if webmaster {
+                Role::Webmaster
+            } else {
+                Role::User
+            };
+            if quota == Some(0) {
+                bail!("--quota must be at least 1 MB (leave it out for no limit)");
+            }
+            let quota = quota.map(|mb| i64::from(mb) * 1_048_576);
+            let a = store
+                .add_user(&Actor::cli(), &domain, &first, &last, role, &aliases, quota)
+                .await
+                .map_err(store_err)?;
+            print_new_account(&a, json.json);
+        }
+        UserCommand::List { domain, json } => {
+            let users = store.list_users(&domain).await.map_err(store_err)?;
+            if json.json {
+                print_json(&users);
+            } else {
+                println!(
+                    "{:<20} {:<28} {:<10} {:>10}  aliases",
+                    "login", "name", "role", "used"
+                );
+                for u in users {
+                    println!(
+                        "{:<20} {:<28} {:<10} {:>10}  {}{}",
+                        u.login,
+                        format!("{} {}", u.first_name, u.last_name).trim(),
+                        u.role,
+                        mb(u.used_bytes),
+                        u.aliases.join(" "),
+                        if u.suspended { "  (suspended)" } else { "" }
+                    );
+                }
+            }
+        }
+        UserCommand::Passwd { login, generate } => {
+            let login = strip_domain(&login);
+            let chosen = if generate {
+                None
+            } else {
+                Some(read_password()?)
+            };
+            let pw = store
+                .set_password(&Actor::cli(), &login, chosen)
+                .await
+                .map_err(store_err)?;
+            if generate {
+                println!("password: {pw}");
+            } else {
+                println!("password changed for {login}");
+            }
+        }
+        UserCommand::Del { login } => {
+            let login = strip_domain(&login);
+            store
+                .delete_user(&Actor::cli(), &login)
+                .await
+                .map_err(store_err)?;
+            println!("deleted {login}");
+        }
+    }
+    Ok(())
+}
+
+/// `pmartin@domain` → `pmartin` (logins are unique server-wide).
+fn strip_domain(login: &str) -> String {
+    login
+        .rsplit_once('@')
+        .map(|(l, _)| l)
+        .unwrap_or(login)
+        .to_string()
+}
+
+pub async fn alias(store: &Store, cmd: AliasCommand) -> Result<()> {
+    match cmd {
+        AliasCommand::Add { login, alias } => {
+            let address = store
+                .add_alias(&Actor::cli(), &strip_domain(&login), &alias)
+                .await
+                .map_err(store_err)?;
+            println!("{address} now reaches {}", strip_domain(&login));
+        }
+        AliasCommand::Del { login, alias } => {
+            let address = store
+                .delete_alias(&Actor::cli(), &strip_domain(&login), &alias)
+                .await
+                .map_err(store_err)?;
+            println!("{address} removed");
+        }
+        AliasCommand::List { domain, json } => {
+            let list = store.list_aliases(&domain).await.map_err(store_err)?;
+            if json.json {
+                print_json(&list);
+            } else {
+                for a in list {
+                    println!("{:<40} -> {}", a.address, a.login);
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The web side: axum router with Leptos SSR + server functions, sessions in the database,
+//! static assets, health, language switch, and the security middleware.
+
+use crate::assets;
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Idle limit of a web session.
+pub const SESSION_IDLE: tower_sessions::cookie::time::Duration =
+    tower_sessions::cookie::time::Duration::hours(2);
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions =
+        SessionManagerLayer::new(app::store::sessions::DbSessionStore::new(&state.store))
+            .with_name("courrier_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Strict)
+            .with_secure(state.secure_cookies)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+
+    let ctx_state = state.clone();
+    let context = move || provide_context(ctx_state.clone());
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/lang/{tag}", get(set_lang))
+        .route("/pkg/{*path}", get(pkg))
+        .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
+        .fallback(fallback)
+        .layer(sessions)
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn pkg(Path(path): Path<String>, req: Request<Body>) -> Response {
+    assets::pkg(&path, req.headers()).unwrap_or_else(|| StatusCode::NOT_FOUND.into_response())
+}
+
+/// Files of `public/`, else the application's own "page not found".
+async fn fallback(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let path = req.uri().path().trim_start_matches('/').to_string();
+    if req.method() == Method::GET
+        && let Some(res) = assets::public(&path, req.headers())
+    {
+        return res;
+    }
+    let options = state.leptos_options.clone();
+    let ctx = state.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(ctx.clone()),
+        move || shell(options.clone()),
+    );
+    let mut res = handler(req).await;
+    if res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::NOT_FOUND;
+    }
+    res
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let engine = match state.store.engine() {
+        app::store::Engine::Sqlite => "sqlite",
+        app::store::Engine::Postgres => "postgres",
+    };
+    match state.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            format!(r#"{{"status":"ok","database":"{engine}"}}"#),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!("health check: database unreachable: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                format!(r#"{{"status":"unavailable","database":"{engine}"}}"#),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NextPage {
+    next: Option<String>,
+}
+
+/// `/lang/en?next=/login`: remembers the language in a cookie and goes back.
+async fn set_lang(Path(tag): Path<String>, Query(q): Query<NextPage>) -> Response {
+    let Some(lang) = app::i18n::Lang::from_tag(&tag) else {
+        return (StatusCode::NOT_FOUND, "unknown language").into_response();
+    };
+    // Only local paths: never an open redirect.
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.tag()
+    );
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let (Ok(loc), Ok(c)) = (HeaderValue::from_str(&next), HeaderValue::from_str(&cookie)) {
+        res.headers_mut().insert(header::LOCATION, loc);
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// Server functions do no CSRF check of their own: a state-changing request that a browser
+/// says comes from another site is refused (`Sec-Fetch-Site`, else `Origin` against `Host`).
+/// SameSite=Strict cookies are the other half of the defence.
+async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let foreign = match site {
+        Some(s) => !matches!(s, "same-origin" | "none"),
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST),
+        ) {
+            (Some("null"), _) => true,
+            (Some(origin), Some(host)) => {
+                let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+                Some(origin_host) != host.to_str().ok()
+            }
+            _ => false,
+        },
+    };
+    if foreign {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        ),
+    );
+    res
+}

@@ -1,0 +1,52 @@
+//! `courrier`: one process for the web portals and, as they land, SMTP-in, POP3 and the
+//! outbound queue; plus the administrative commands.
+
+mod assets;
+mod cli;
+mod commands;
+mod config;
+mod http;
+mod serve;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("courrier: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("courrier: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    let settings = config::Settings::resolve(&cli)?;
+    if let cli::Command::Serve(args) = cli.command {
+        return serve::serve(settings, args).await;
+    }
+    let store = app::store::Store::open(&settings.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let result = match cli.command {
+        cli::Command::Serve(_) => unreachable!("handled above"),
+        cli::Command::Admin(c) => commands::admin(&store, c).await,
+        cli::Command::Domain(c) => commands::domain(&store, c).await,
+        cli::Command::User(c) => commands::user(&store, c).await,
+        cli::Command::Alias(c) => commands::alias(&store, c).await,
+    };
+    store.close().await;
+    result
+}

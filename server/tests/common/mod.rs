@@ -1,0 +1,251 @@
+//! Test support: the real `courrier` binary on ephemeral loopback ports, on SQLite and on
+//! PostgreSQL (a fresh database per test from `COURRIER_TEST_PG_URL`).
+#![allow(dead_code)]
+
+use sea_orm::{ConnectionTrait, Database};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_courrier");
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let p = std::env::temp_dir().join(format!(
+            "courrier-it-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Where a test's data lives: a data directory, and a database URL when not the default.
+pub struct Db {
+    pub dir: TempDir,
+    pub url: Option<String>,
+    pub label: &'static str,
+}
+
+impl Db {
+    /// Arguments that point `courrier` at this database.
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec!["--data".to_string(), self.dir.0.display().to_string()];
+        if let Some(u) = &self.url {
+            a.push("--database-url".into());
+            a.push(u.clone());
+        }
+        a
+    }
+
+    /// Runs a `courrier` command (global options after the subcommand, as users may write).
+    pub fn cli(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .args(self.args())
+            .env_remove("COURRIER_DATABASE_URL")
+            .env_remove("COURRIER_DATA");
+        cmd.output().expect("run courrier")
+    }
+}
+
+/// SQLite always; PostgreSQL when configured (required when `COURRIER_TEST_REQUIRE_PG=1`).
+pub async fn databases() -> Vec<Db> {
+    let mut out = vec![Db {
+        dir: TempDir::new(),
+        url: None,
+        label: "sqlite",
+    }];
+    match std::env::var("COURRIER_TEST_PG_URL") {
+        Ok(base) => {
+            let name = format!(
+                "courrier_it_{}_{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            );
+            let admin = Database::connect(base.as_str())
+                .await
+                .expect("connect to test PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            out.push(Db {
+                dir: TempDir::new(),
+                url: Some(format!("{prefix}/{name}")),
+                label: "postgres",
+            });
+        }
+        Err(_) => {
+            assert_ne!(
+                std::env::var("COURRIER_TEST_REQUIRE_PG").as_deref(),
+                Ok("1"),
+                "COURRIER_TEST_REQUIRE_PG=1 but COURRIER_TEST_PG_URL is not set"
+            );
+            eprintln!("note: COURRIER_TEST_PG_URL not set, PostgreSQL half skipped");
+        }
+    }
+    out
+}
+
+/// A running `courrier serve`.
+pub struct Server {
+    pub child: Child,
+    pub http: String,
+    /// The first-run admin's login and password, as printed on the console.
+    pub admin: Option<(String, String)>,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub fn start(db: &Db) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--http", "127.0.0.1:0"])
+            .args(db.args())
+            .env_remove("COURRIER_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start courrier serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut admin_login = None;
+        let mut admin = None;
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(120))
+                .expect("courrier serve did not start");
+            if let Some(l) = line.trim().strip_prefix("login:") {
+                admin_login = Some(l.trim().to_string());
+            }
+            if let Some(p) = line.trim().strip_prefix("password:") {
+                admin = Some((admin_login.clone().unwrap(), p.trim().to_string()));
+            }
+            if let Some(addr) = line.strip_prefix("http: listening on ") {
+                return Server {
+                    child,
+                    http: format!("http://{}", addr.trim()),
+                    admin,
+                    lines: rx,
+                };
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.http)
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("courrier did not stop on SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// curl's answer: status, headers (lower-case names) and body.
+pub struct Curl {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Curl {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Runs curl (the real client) with a cookie jar; never follows redirects.
+pub fn curl(jar: &std::path::Path, args: &[&str]) -> Curl {
+    let out = Command::new("curl")
+        // Like a browser: pages are asked for as HTML (Leptos answers redirects with a real 302
+        // only then).
+        .args([
+            "-sS",
+            "-i",
+            "--max-time",
+            "60",
+            "-H",
+            "Accept: text/html,*/*;q=0.8",
+            "-b",
+        ])
+        .arg(jar)
+        .arg("-c")
+        .arg(jar)
+        .args(args)
+        .output()
+        .expect("curl is installed");
+    assert!(
+        out.status.success(),
+        "curl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Curl {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}

@@ -1,0 +1,316 @@
+//! The real `courrier` on an ephemeral port: first-run admin, CLI, sign-in over HTTP with
+//! curl, the session cookie, sign-out, CSRF refusal, health — on SQLite and PostgreSQL.
+
+mod common;
+
+use common::*;
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().trim().to_string()
+}
+
+fn login(server: &Server, jar: &std::path::Path, login: &str, password: &str) -> Curl {
+    curl(
+        jar,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "Accept: text/html",
+            "-H",
+            &format!("Referer: {}", server.url("/login")),
+            "--data-urlencode",
+            &format!("login={login}"),
+            "--data-urlencode",
+            &format!("password={password}"),
+            &server.url("/api/session/login"),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn sign_in_over_http_on_both_databases() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        let (admin, admin_pw) = server.admin.clone().expect("first run prints the admin");
+        assert_eq!(admin, "srvadmin", "{label}");
+        let dir = TempDir::new();
+        let jar = dir.0.join("cookies");
+
+        // Health and the sign-in page.
+        let h = curl(&jar, &[&server.url("/healthz")]);
+        assert_eq!(h.status, 200, "{label}");
+        assert!(
+            h.body.contains(r#""status":"ok""#) && h.body.contains(label),
+            "{}",
+            h.body
+        );
+        let page = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr-FR,fr;q=0.9",
+                &server.url("/login"),
+            ],
+        );
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(r#"<html lang="fr""#));
+        assert!(page.body.contains("Se connecter"));
+        assert!(
+            page.body.contains(r#"action="/api/session/login""#),
+            "a plain HTML form"
+        );
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+        assert!(
+            page.header("content-security-policy")
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        let en = curl(
+            &jar,
+            &["-H", "Accept-Language: en-GB", &server.url("/login")],
+        );
+        assert!(en.body.contains(r#"<html lang="en""#) && en.body.contains("Sign in"));
+
+        // Not signed in: the landing page sends to /login.
+        let home = curl(&jar, &[&server.url("/")]);
+        assert_eq!(home.status, 302, "{label}: {}", home.body);
+        assert_eq!(home.header("location"), Some("/login"));
+
+        // A wrong password (case matters) is refused, back on the form with the reason.
+        let bad = login(&server, &jar, &admin, &admin_pw.to_lowercase());
+        assert_eq!(bad.status, 302);
+        let back = bad.header("location").unwrap();
+        assert!(back.contains("/login") && back.contains("__err="), "{back}");
+        assert!(
+            bad.header("set-cookie").is_none(),
+            "no session for a failed sign-in"
+        );
+        let shown = curl(&jar, &[back]);
+        assert!(
+            shown.body.contains("Login ou mot de passe incorrect"),
+            "the reason is shown without JS"
+        );
+
+        // The right one signs in: a fresh HttpOnly SameSite=Strict cookie, then the landing.
+        let ok = login(&server, &jar, &admin.to_uppercase(), &admin_pw);
+        assert_eq!(ok.status, 302, "{}", ok.body);
+        assert_eq!(ok.header("location"), Some("/"));
+        let set_cookie = ok.header("set-cookie").expect("session cookie").to_string();
+        assert!(set_cookie.starts_with("courrier_session="));
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+        let home = curl(&jar, &["-H", "Accept-Language: en", &server.url("/")]);
+        assert_eq!(home.status, 200);
+        assert!(home.body.contains("Signed in as"), "{}", home.body);
+        assert!(home.body.contains("srvadmin"));
+        assert!(
+            home.body.contains("server&#x27;s administrator")
+                || home.body.contains("server's administrator")
+        );
+
+        // Signing in again rotates the session id.
+        let again = login(&server, &jar, &admin, &admin_pw);
+        let rotated = again.header("set-cookie").expect("new cookie").to_string();
+        assert_ne!(cookie_value(&rotated), cookie_value(&set_cookie));
+
+        // The CLI works on the same database while the server runs.
+        let out = db.cli(&[
+            "domain",
+            "add",
+            "VotreDomaine.com",
+            "--webmaster-first",
+            "Pierre",
+            "--webmaster-last",
+            "Martin",
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["domain"], "votredomaine.com");
+        assert_eq!(v["webmaster"]["login"], "pmartin");
+        let wm_pw = v["webmaster"]["password"].as_str().unwrap().to_string();
+        let second = db.cli(&[
+            "user",
+            "add",
+            "votredomaine.com",
+            "--first",
+            "Pierre",
+            "--last",
+            "Martin",
+        ]);
+        assert!(String::from_utf8_lossy(&second.stdout).contains("login:    pmartin2"));
+        let generic = db.cli(&["user", "add", "votredomaine.com", "--last", "Info"]);
+        assert!(!generic.status.success());
+        let err = String::from_utf8_lossy(&generic.stderr);
+        assert!(err.contains("generic") && err.contains("alias"), "{err}");
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+
+        // The webmaster signs in with the full-address form and sees their domain.
+        let wjar = dir.0.join("wm-cookies");
+        let ok = login(&server, &wjar, "pmartin@votredomaine.com", &wm_pw);
+        assert_eq!(ok.header("location"), Some("/"));
+        let home = curl(&wjar, &["-H", "Accept-Language: fr", &server.url("/")]);
+        assert!(
+            home.body.contains("webmaster du domaine votredomaine.com"),
+            "{}",
+            home.body
+        );
+
+        // A state-changing request from another site is refused, and changes nothing.
+        let csrf = curl(
+            &wjar,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "Origin: https://evil.example",
+                &server.url("/api/session/logout"),
+            ],
+        );
+        assert_eq!(csrf.status, 403);
+        let csrf = curl(
+            &wjar,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "Sec-Fetch-Site: cross-site",
+                &server.url("/api/session/logout"),
+            ],
+        );
+        assert_eq!(csrf.status, 403);
+        assert_eq!(
+            curl(&wjar, &[&server.url("/")]).status,
+            200,
+            "still signed in"
+        );
+
+        // Changing the password signs the webmaster out of the web too.
+        let out = db.cli(&["user", "passwd", "pmartin", "--generate"]);
+        assert!(out.status.success());
+        assert_eq!(
+            curl(&wjar, &[&server.url("/")]).status,
+            302,
+            "{label}: old session ended"
+        );
+
+        // Sign-out.
+        let out = curl(
+            &jar,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "Accept: text/html",
+                &server.url("/api/session/logout"),
+            ],
+        );
+        assert_eq!(out.status, 302);
+        assert_eq!(out.header("location"), Some("/login"));
+        assert_eq!(curl(&jar, &[&server.url("/")]).status, 302);
+
+        // Static files and the 404 page.
+        assert_eq!(curl(&jar, &[&server.url("/favicon.svg")]).status, 200);
+        let missing = curl(&jar, &[&server.url("/nowhere")]);
+        assert_eq!(missing.status, 404);
+        assert!(
+            missing.body.contains("Page introuvable") || missing.body.contains("Page not found")
+        );
+
+        // A second start does not create another admin; SIGTERM stops cleanly.
+        assert!(server.stop().success(), "{label}: clean exit on SIGTERM");
+        let again = Server::start(&db);
+        assert!(
+            again.admin.is_none(),
+            "{label}: the admin is created only once"
+        );
+        assert!(again.stop().success());
+    }
+}
+
+#[test]
+fn cli_errors_are_one_clear_line_and_change_nothing() {
+    let dir = TempDir::new();
+    let db = Db {
+        dir,
+        url: None,
+        label: "sqlite",
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "user",
+                "add",
+                "nowhere.example",
+                "--first",
+                "A",
+                "--last",
+                "B",
+            ],
+            "not hosted",
+        ),
+        (&["domain", "add", "not a domain"], "not a valid domain"),
+        (&["user", "del", "ghost"], "No account"),
+        (&["alias", "add", "ghost", "info"], "No account"),
+    ];
+    for (args, want) in cases {
+        let out = db.cli(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+    let bad_url = Command::new(BIN)
+        .args(["domain", "list", "--database-url", "mysql://x/y"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_url.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("database URL"));
+    let unreachable = Command::new(BIN)
+        .args([
+            "domain",
+            "list",
+            "--database-url",
+            "postgres://nobody:pw@127.0.0.1:1/none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(unreachable.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(
+        err.contains("Cannot reach the database") && !err.contains(":pw@"),
+        "{err}"
+    );
+    let list = db.cli(&["domain", "list", "--json"]);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).trim(),
+        "[]",
+        "nothing half-written"
+    );
+    // Global options before the subcommand, and from the environment.
+    let out = Command::new(BIN)
+        .args([
+            "--data",
+            &db.dir.0.display().to_string(),
+            "domain",
+            "add",
+            "a.example",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = Command::new(BIN)
+        .env("COURRIER_DATA", &db.dir.0)
+        .args(["domain", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("a.example"));
+}
+
+use std::process::Command;
