@@ -10,8 +10,10 @@ export async function startServer() {
   const bin = process.env.COURRIER_BIN;
   if (!bin) throw new Error('COURRIER_BIN must point at the courrier binary (see .ci/test)');
   const data = mkdtempSync(join(tmpdir(), 'courrier-e2e-'));
+  const env = { ...process.env, RUST_LOG: 'warn' };
+  delete env.COURRIER_DATABASE_URL;
   const child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--data', data], {
-    env: { ...process.env, RUST_LOG: 'warn', COURRIER_DATABASE_URL: '' },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -35,7 +37,7 @@ export async function startServer() {
     data,
     cli(args) {
       return new Promise((resolve) => {
-        const p = spawn(bin, [...args, '--data', data], { env: { ...process.env, COURRIER_DATABASE_URL: '' } });
+        const p = spawn(bin, [...args, '--data', data], { env });
         let out = '';
         let err = '';
         p.stdout.on('data', (d) => (out += d));

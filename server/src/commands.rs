@@ -4,7 +4,7 @@
 use crate::cli::{AdminCommand, AliasCommand, DomainCommand, UserCommand};
 use anyhow::{Result, anyhow, bail};
 use app::domain::Role;
-use app::store::accounts::NewAccount;
+use app::store::accounts::{NewAccount, NewUser};
 use app::store::{Actor, Store};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -153,7 +153,17 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
             }
             let quota = quota.map(|mb| i64::from(mb) * 1_048_576);
             let a = store
-                .add_user(&Actor::cli(), &domain, &first, &last, role, &aliases, quota)
+                .add_user(
+                    &Actor::cli(),
+                    &domain,
+                    &NewUser {
+                        first,
+                        last,
+                        role,
+                        aliases,
+                        quota_bytes: quota,
+                    },
+                )
                 .await
                 .map_err(store_err)?;
             print_new_account(&a, json.json);

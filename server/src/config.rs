@@ -37,7 +37,12 @@ impl Settings {
             .clone()
             .or(file.data)
             .unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = match cli.database_url.clone().or(file.database_url) {
+        let database_url = match cli
+            .database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or(file.database_url)
+        {
             Some(url) => url,
             None => app::store::sqlite_url_for(&data),
         };
@@ -52,7 +57,8 @@ impl Settings {
 
     /// The web address: flag or environment, else the file, else the default.
     pub fn http(&self, flag: Option<&str>) -> String {
-        flag.map(str::to_string)
+        flag.filter(|f| !f.is_empty())
+            .map(str::to_string)
             .or_else(|| self.file_http.clone())
             .unwrap_or_else(|| DEFAULT_HTTP.to_string())
     }

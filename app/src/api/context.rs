@@ -79,3 +79,24 @@ pub async fn current_account() -> Result<Option<account::Model>, ServerFnError> 
         }
     }
 }
+
+/// Whether this request is a plain HTML form post (the browser asks for HTML), as opposed to
+/// a call from the hydrated page. Leptos decides the same way.
+pub fn is_plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// A refusal the person can fix: see [`crate::api::FormResult`].
+pub fn refused(reason: impl Into<String>) -> crate::api::FormResult {
+    let reason = reason.into();
+    if is_plain_form_post() {
+        Err(ServerFnError::new(reason))
+    } else {
+        Ok(Some(reason))
+    }
+}

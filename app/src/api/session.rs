@@ -5,7 +5,7 @@ use crate::model::Me;
 use leptos::prelude::*;
 
 #[server(endpoint = "session/login")]
-pub async fn login(login: String, password: String) -> Result<(), ServerFnError> {
+pub async fn login(login: String, password: String) -> super::FormResult {
     use super::context::*;
     use crate::auth::throttle::Verdict;
     use crate::domain::LoginInput;
@@ -22,14 +22,14 @@ pub async fn login(login: String, password: String) -> Result<(), ServerFnError>
     match st.throttle.check(ip, &key) {
         Verdict::Locked { retry_after } => {
             let minutes = retry_after.as_secs().div_ceil(60);
-            return Err(ServerFnError::new(match lang {
+            return refused(match lang {
                 crate::i18n::Lang::Fr => {
                     format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
                 }
                 crate::i18n::Lang::En => {
                     format!("Too many failed attempts. Try again in {minutes} minute(s).")
                 }
-            }));
+            });
         }
         Verdict::Allowed { delay } => tokio::time::sleep(delay).await,
     }
@@ -60,25 +60,25 @@ pub async fn login(login: String, password: String) -> Result<(), ServerFnError>
             }
             tracing::info!(login = %account.login, %ip, "web sign-in");
             leptos_axum::redirect("/");
-            Ok(())
+            Ok(None)
         }
         Err(AuthFailure::Suspended) => {
             st.throttle.record_success(&key);
-            Err(ServerFnError::new(lang.pick(
+            refused(lang.pick(
                 "Ce compte est suspendu : le mot de passe est juste, mais la connexion est \
                  bloquée. Contactez le webmaster de votre domaine.",
                 "This account is suspended: the password is right, but signing in is blocked. \
                  Contact your domain's webmaster.",
-            )))
+            ))
         }
         Err(AuthFailure::BadCredentials) => {
             st.throttle.record_failure(ip, &key);
             tracing::info!(login = %key, %ip, "web sign-in refused");
-            Err(ServerFnError::new(lang.pick(
+            refused(lang.pick(
                 "Login ou mot de passe incorrect. Attention aux majuscules et minuscules du \
                  mot de passe.",
                 "Wrong login or password. Mind the upper and lower case in the password.",
-            )))
+            ))
         }
     }
 }

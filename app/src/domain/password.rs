@@ -163,7 +163,7 @@ mod tests {
         let p = password_from_random(&bytes).unwrap();
         assert_eq!(p.len(), GENERATED_LEN);
         assert!(p.bytes().all(|b| ALPHABET.contains(&b)));
-        assert!(GENERATED_LEN >= 14);
+        const { assert!(GENERATED_LEN >= 14) };
         for c in b"0O1lIo" {
             assert!(!ALPHABET.contains(c));
         }

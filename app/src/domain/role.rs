@@ -2,13 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     /// The host's technician: all domains, relay grants, the queue (`/admin`).
     ServerAdmin,
     /// Manages the mailboxes of one domain (`/siteadmin`, also `/manage`); has a mailbox too.
     Webmaster,
     /// A mailbox user (`/personal`).
+    #[default]
     User,
 }
 

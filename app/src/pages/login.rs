@@ -1,7 +1,7 @@
 //! Sign-in: login (either form) + password. A plain HTML form that the WASM enhances.
 
 use super::current_lang;
-use crate::api::error_text;
+use crate::api::form_message;
 use crate::api::session::Login;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,13 +10,7 @@ use leptos_meta::Title;
 pub fn LoginPage() -> impl IntoView {
     let lang = current_lang();
     let action = ServerAction::<Login>::new();
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| error_text(&e))
-    };
+    let error = move || form_message(action.value().get());
     let pending = action.pending();
     view! {
         <Title text=lang.pick("Connexion — courrier", "Sign in — courrier") />

@@ -240,6 +240,16 @@ pub struct AccountSummary {
     pub responder: bool,
 }
 
+/// What the webmaster (or the CLI) gives to add a user; the login and password are generated.
+#[derive(Clone, Debug, Default)]
+pub struct NewUser {
+    pub first: String,
+    pub last: String,
+    pub role: Role,
+    pub aliases: Vec<String>,
+    pub quota_bytes: Option<i64>,
+}
+
 /// Why a sign-in failed. Deliberately coarse: a wrong login and a wrong password look alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthFailure {
@@ -257,12 +267,16 @@ impl Store {
         &self,
         actor: &Actor,
         domain_name: &str,
-        first: &str,
-        last: &str,
-        role: Role,
-        aliases: &[String],
-        quota_bytes: Option<i64>,
+        user: &NewUser,
     ) -> Result<NewAccount> {
+        let NewUser {
+            first,
+            last,
+            role,
+            aliases,
+            quota_bytes,
+        } = user;
+        let (role, quota_bytes) = (*role, *quota_bytes);
         if role == Role::ServerAdmin {
             return Err(StoreError::Invalid(
                 "a server admin belongs to no domain".into(),

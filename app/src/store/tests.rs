@@ -3,13 +3,23 @@
 use super::testing::on_both;
 use super::*;
 use crate::domain::{LoginError, Role};
-use crate::store::accounts::AuthFailure;
+use crate::store::accounts::{AuthFailure, NewUser};
 use crate::store::sessions::DbSessionStore;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 
 fn cli() -> Actor {
     Actor::cli()
+}
+
+fn nu(first: &str, last: &str, aliases: &[&str], quota_bytes: Option<i64>) -> NewUser {
+    NewUser {
+        first: first.into(),
+        last: last.into(),
+        role: Role::User,
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        quota_bytes,
+    }
 }
 
 #[tokio::test]
@@ -49,7 +59,7 @@ async fn logins_are_generated_unique_across_the_server() {
         s.add_domain(&cli(), "b.example", None).await.unwrap();
         let u = |d: &'static str, f: &'static str, l: &'static str| {
             let s = s.clone();
-            async move { s.add_user(&cli(), d, f, l, Role::User, &[], None).await }
+            async move { s.add_user(&cli(), d, &nu(f, l, &[], None)).await }
         };
         assert_eq!(
             u("a.example", "Pierre", "Martin").await.unwrap().login,
@@ -108,11 +118,12 @@ async fn aliases_are_unique_within_a_domain_across_logins_and_aliases() {
             .add_user(
                 &cli(),
                 "a.example",
-                "Claire",
-                "Dupont",
-                Role::User,
-                &["ventes".into(), "Claire.Dupont".into()],
-                Some(1 << 20),
+                &nu(
+                    "Claire",
+                    "Dupont",
+                    &["ventes", "Claire.Dupont"],
+                    Some(1 << 20),
+                ),
             )
             .await
             .unwrap();
@@ -141,27 +152,15 @@ async fn aliases_are_unique_within_a_domain_across_logins_and_aliases() {
         // A duplicate alias in one creation changes nothing.
         let before = s.list_users("a.example").await.unwrap().len();
         assert!(
-            s.add_user(
-                &cli(),
-                "a.example",
-                "Jean",
-                "Neuf",
-                Role::User,
-                &["x".into(), "X".into()],
-                None
-            )
-            .await
-            .is_err()
+            s.add_user(&cli(), "a.example", &nu("Jean", "Neuf", &["x", "X"], None))
+                .await
+                .is_err()
         );
         assert!(
             s.add_user(
                 &cli(),
                 "a.example",
-                "Jean",
-                "Neuf",
-                Role::User,
-                &["ok".into(), "info".into()],
-                None
+                &nu("Jean", "Neuf", &["ok", "info"], None)
             )
             .await
             .is_err()
@@ -174,7 +173,7 @@ async fn aliases_are_unique_within_a_domain_across_logins_and_aliases() {
         // A new login never takes an existing alias of its domain.
         s.add_alias(&cli(), "pmartin", "jdoe").await.unwrap();
         assert_eq!(
-            s.add_user(&cli(), "a.example", "John", "Doe", Role::User, &[], None)
+            s.add_user(&cli(), "a.example", &nu("John", "Doe", &[], None))
                 .await
                 .unwrap()
                 .login,
@@ -300,15 +299,7 @@ async fn deleting_users_and_domains() {
             .await
             .unwrap();
         let u = s
-            .add_user(
-                &cli(),
-                "a.example",
-                "Anne",
-                "Bell",
-                Role::User,
-                &["compta".into()],
-                None,
-            )
+            .add_user(&cli(), "a.example", &nu("Anne", "Bell", &["compta"], None))
             .await
             .unwrap();
         assert!(matches!(

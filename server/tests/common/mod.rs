@@ -117,6 +117,8 @@ pub struct Server {
 }
 
 impl Server {
+    // The child is reaped by `stop` or by `Drop`.
+    #[allow(clippy::zombie_processes)]
     pub fn start(db: &Db) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
