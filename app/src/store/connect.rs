@@ -77,6 +77,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
             Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
         }
         Engine::Postgres => {
+            // One direct connection first: a pool would retry until its timeout and then
+            // report only "pool timed out", hiding the cause (refused, unknown host, bad password).
+            use sea_orm::sqlx::Connection;
+            let probe = tokio::time::timeout(
+                Duration::from_secs(10),
+                sea_orm::sqlx::PgConnection::connect(url),
+            )
+            .await;
+            match probe {
+                Ok(Ok(conn)) => {
+                    let _ = conn.close().await;
+                }
+                Ok(Err(e)) => {
+                    return Err(StoreError::Unreachable(format!("{}: {e}", redact(url))));
+                }
+                Err(_) => {
+                    return Err(StoreError::Unreachable(format!(
+                        "{}: no answer within 10 seconds",
+                        redact(url)
+                    )));
+                }
+            }
             let mut opts = ConnectOptions::new(url.to_string());
             opts.max_connections(16)
                 .min_connections(1)
