@@ -27,7 +27,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server: web portals now; the SMTP and POP3 listeners join this same process.
+    /// Run the server: web portals and SMTP-in (POP3 joins this same process).
     Serve(ServeArgs),
     /// The host's technicians (server admins).
     #[command(subcommand)]
@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Address of the web portals [default: 127.0.0.1:3000].
     #[arg(long, env = "COURRIER_HTTP", value_name = "ADDR")]
     pub http: Option<String>,
+    /// Address of SMTP-in, mail for the hosted domains [default: 127.0.0.1:2525; 25 in production].
+    #[arg(long, env = "COURRIER_SMTP", value_name = "ADDR")]
+    pub smtp: Option<String>,
 }
 
 #[derive(Debug, Args)]

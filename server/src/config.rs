@@ -12,36 +12,46 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub database_url: Option<String>,
     pub http: Option<String>,
+    pub smtp: Option<String>,
+    /// The name this server gives itself in SMTP greetings and trace fields.
+    pub hostname: Option<String>,
+    /// PEM certificate chain and key for STARTTLS; a self-signed pair is generated otherwise.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Largest message accepted over SMTP, in octets (default 25 MiB).
+    pub max_message_size: Option<usize>,
     /// Serve the web portals with the cookie's `Secure` flag (behind a TLS proxy).
     pub secure_cookies: Option<bool>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Settings {
     pub data: PathBuf,
     pub database_url: String,
-    pub secure_cookies: bool,
-    file_http: Option<String>,
+    pub file: FileConfig,
 }
 
 pub const DEFAULT_HTTP: &str = "127.0.0.1:3000";
+pub const DEFAULT_SMTP: &str = "127.0.0.1:2525";
 
 impl Settings {
     pub fn resolve(cli: &Cli) -> Result<Settings> {
-        let file = match &cli.config {
+        let mut file = match &cli.config {
             Some(path) => load_file(path)?,
             None => FileConfig::default(),
         };
+        // An empty environment variable counts as unset.
         let data = cli
             .data
             .clone()
-            .or(file.data)
+            .filter(|d| !d.as_os_str().is_empty())
+            .or(file.data.take())
             .unwrap_or_else(|| PathBuf::from("data"));
         let database_url = match cli
             .database_url
             .clone()
             .filter(|u| !u.is_empty())
-            .or(file.database_url)
+            .or(file.database_url.take())
         {
             Some(url) => url,
             None => app::store::sqlite_url_for(&data),
@@ -50,17 +60,27 @@ impl Settings {
         Ok(Settings {
             data,
             database_url,
-            secure_cookies: file.secure_cookies.unwrap_or(false),
-            file_http: file.http,
+            file,
         })
     }
 
-    /// The web address: flag or environment, else the file, else the default.
-    pub fn http(&self, flag: Option<&str>) -> String {
+    /// A listening address: flag or environment, else the file, else the default.
+    pub fn listen(&self, flag: Option<&str>, file: Option<&str>, default: &str) -> String {
         flag.filter(|f| !f.is_empty())
-            .map(str::to_string)
-            .or_else(|| self.file_http.clone())
-            .unwrap_or_else(|| DEFAULT_HTTP.to_string())
+            .or(file)
+            .unwrap_or(default)
+            .to_string()
+    }
+
+    /// The configured host name, else the system's, else "localhost".
+    pub fn hostname(&self) -> String {
+        self.file
+            .hostname
+            .clone()
+            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".into())
     }
 }
 
@@ -82,7 +102,9 @@ mod tests {
         let e = toml::from_str::<FileConfig>("htp = '1'").unwrap_err();
         assert!(e.message().contains("unknown field"));
         let c: FileConfig =
-            toml::from_str("http = '0.0.0.0:80'\ndata = '/var/lib/courrier'").unwrap();
+            toml::from_str("http = '0.0.0.0:80'\nsmtp = '0.0.0.0:25'\ndata = '/var/lib/courrier'")
+                .unwrap();
         assert_eq!(c.http.as_deref(), Some("0.0.0.0:80"));
+        assert_eq!(c.smtp.as_deref(), Some("0.0.0.0:25"));
     }
 }

@@ -7,6 +7,8 @@ mod commands;
 mod config;
 mod http;
 mod serve;
+mod smtp;
+mod tls;
 
 use clap::Parser;
 use std::process::ExitCode;

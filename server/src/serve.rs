@@ -1,12 +1,15 @@
 //! `courrier serve`: opens the store, creates the first server admin if needed, and runs the
-//! listeners until SIGTERM or Ctrl-C, then shuts down gracefully.
+//! web portals and SMTP-in until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
+//! stop accepting, sessions in the middle of a message may finish (bounded), the rest get 421.
 
 use crate::cli::ServeArgs;
 use crate::config::Settings;
+use crate::smtp::{SmtpConfig, SmtpContext};
 use anyhow::{Context, Result, anyhow};
 use app::auth::throttle::Throttle;
 use app::state::AppState;
 use app::store::Store;
+use app::store::delivery::Deliverer;
 use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,7 +27,16 @@ fn init_logs() {
 
 pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     init_logs();
-    let http = settings.http(args.http.as_deref());
+    let http = settings.listen(
+        args.http.as_deref(),
+        settings.file.http.as_deref(),
+        crate::config::DEFAULT_HTTP,
+    );
+    let smtp = settings.listen(
+        args.smtp.as_deref(),
+        settings.file.smtp.as_deref(),
+        crate::config::DEFAULT_SMTP,
+    );
     let store = Store::open(&settings.database_url)
         .await
         .map_err(|e| anyhow!("{e}"))?;
@@ -48,6 +60,42 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         println!("────────────────────────────────────────────────────────────");
     }
 
+    let hostname = settings.hostname();
+    let tls = crate::tls::server_config(
+        &settings.data,
+        settings.file.tls_cert.as_deref(),
+        settings.file.tls_key.as_deref(),
+        &hostname,
+    )?;
+    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+
+    // SMTP-in.
+    let smtp_listener = tokio::net::TcpListener::bind(&smtp)
+        .await
+        .with_context(|| format!("cannot listen on {smtp} (--smtp)"))?;
+    let smtp_addr = smtp_listener.local_addr()?;
+    let mut smtp_config = SmtpConfig {
+        hostname: hostname.clone(),
+        ..SmtpConfig::default()
+    };
+    if let Some(max) = settings.file.max_message_size {
+        smtp_config.max_message_size = max;
+    }
+    let smtp_ctx = Arc::new(SmtpContext {
+        deliverer: Deliverer::start(store.clone()),
+        store: store.clone(),
+        config: smtp_config,
+        tls: Some(tls),
+    });
+    let smtp_task = tokio::spawn(crate::smtp::run(
+        smtp_listener,
+        smtp_ctx,
+        shutdown_rx.clone(),
+    ));
+    println!("{}", crate::smtp::describe(smtp_addr));
+    tracing::info!("SMTP-in on {smtp_addr}");
+
+    // The web portals.
     let listener = tokio::net::TcpListener::bind(&http)
         .await
         .with_context(|| format!("cannot listen on {http} (--http)"))?;
@@ -57,7 +105,6 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             "the browser bundle is missing (run `trunk build`): pages work as plain HTML"
         );
     }
-
     let leptos_options = LeptosOptions::builder()
         .output_name("frontend")
         .site_pkg_dir("pkg")
@@ -67,7 +114,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         store: store.clone(),
         throttle: Arc::new(Throttle::new()),
         leptos_options,
-        secure_cookies: settings.secure_cookies,
+        secure_cookies: settings.file.secure_cookies.unwrap_or(false),
     };
     let sessions = app::store::sessions::DbSessionStore::new(&store);
     let cleaner = tokio::spawn(async move {
@@ -83,13 +130,21 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     let router = crate::http::router(state);
     println!("http: listening on {addr}");
     tracing::info!("web portals on http://{addr}");
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = shutdown_tx.send(true);
+    });
+    let mut http_shutdown = shutdown_rx.clone();
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        let _ = http_shutdown.wait_for(|stop| *stop).await;
+    })
     .await
     .context("web server")?;
+    let _ = smtp_task.await;
     cleaner.abort();
     store.close().await;
     tracing::info!("stopped");

@@ -2,9 +2,13 @@
 //! module is compiled to WebAssembly too, so forms can preview a generated login as you type.
 
 pub mod address;
+pub mod delivery;
 pub mod generic;
 pub mod login;
+pub mod mailtime;
+pub mod network;
 pub mod password;
+pub mod recipient;
 pub mod role;
 
 pub use address::{AddressError, DomainName, LocalPart, LoginInput};

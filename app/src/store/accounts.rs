@@ -235,6 +235,8 @@ pub struct AccountSummary {
     pub aliases: Vec<String>,
     pub quota_bytes: Option<i64>,
     pub used_bytes: i64,
+    /// Messages waiting in the mailbox.
+    pub messages: u64,
     pub suspended: bool,
     pub forwarding: bool,
     pub responder: bool,
@@ -363,9 +365,18 @@ impl Store {
             .order_by_asc(alias::Column::LocalPart)
             .all(self.db())
             .await?;
+        let mut counts = std::collections::HashMap::new();
+        for a in &accounts {
+            let n = super::entities::message::Entity::find()
+                .filter(super::entities::message::Column::AccountId.eq(a.id))
+                .count(self.db())
+                .await?;
+            counts.insert(a.id, n);
+        }
         Ok(accounts
             .into_iter()
             .map(|a| AccountSummary {
+                messages: counts.get(&a.id).copied().unwrap_or(0),
                 aliases: aliases
                     .iter()
                     .filter(|x| x.account_id == a.id)

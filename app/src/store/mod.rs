@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aliases;
 pub mod audit;
 pub mod connect;
+pub mod delivery;
 pub mod domains;
 pub mod entities;
 pub mod error;

@@ -111,6 +111,8 @@ pub async fn databases() -> Vec<Db> {
 pub struct Server {
     pub child: Child,
     pub http: String,
+    /// host:port of SMTP-in.
+    pub smtp: String,
     /// The first-run admin's login and password, as printed on the console.
     pub admin: Option<(String, String)>,
     pub lines: mpsc::Receiver<String>,
@@ -122,7 +124,7 @@ impl Server {
     pub fn start(db: &Db) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
-            .args(["--http", "127.0.0.1:0"])
+            .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
             .args(db.args())
             .env_remove("COURRIER_DATABASE_URL")
             .env("RUST_LOG", "warn")
@@ -141,6 +143,7 @@ impl Server {
         });
         let mut admin_login = None;
         let mut admin = None;
+        let mut smtp = None;
         loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(120))
@@ -151,10 +154,15 @@ impl Server {
             if let Some(p) = line.trim().strip_prefix("password:") {
                 admin = Some((admin_login.clone().unwrap(), p.trim().to_string()));
             }
+            if let Some(addr) = line.strip_prefix("smtp: listening on ") {
+                smtp = Some(addr.trim().to_string());
+            }
             if let Some(addr) = line.strip_prefix("http: listening on ") {
+                let smtp = smtp.expect("SMTP starts before HTTP");
                 return Server {
                     child,
                     http: format!("http://{}", addr.trim()),
+                    smtp,
                     admin,
                     lines: rx,
                 };
@@ -250,4 +258,22 @@ pub fn curl(jar: &std::path::Path, args: &[&str]) -> Curl {
         headers,
         body: body.to_string(),
     }
+}
+
+/// Runs server/tests/clients/smtp_client.py CHECK against the server; returns its JSON.
+pub fn smtp_client(server: &Server, check: &str, args: &[&str]) -> serde_json::Value {
+    let (host, port) = server.smtp.rsplit_once(':').unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smtp_client.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args([check, host, port])
+        .args(args)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{check}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from the client")
 }

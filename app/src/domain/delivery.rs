@@ -1,0 +1,94 @@
+//! What happens to a message for one account (DESIGN §2 rules 6 and 7), as a pure decision
+//! the store carries out in one transaction: keep it, forward it, or both ("keep a copy").
+
+/// The account's delivery choices, as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryPrefs {
+    /// Forward addresses; empty when no forward is set.
+    pub forward_to: Vec<String>,
+    pub keep_copy: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryPlan {
+    /// Store the message in the mailbox.
+    pub keep: bool,
+    /// Queue a copy to each of these addresses.
+    pub forward_to: Vec<String>,
+}
+
+/// "Forward email to": the server no longer keeps the mail ("le serveur n'est plus utilisé
+/// pour recevoir le courrier"), unless the user asked to keep a copy.
+pub fn plan(prefs: &DeliveryPrefs) -> DeliveryPlan {
+    if prefs.forward_to.is_empty() {
+        DeliveryPlan {
+            keep: true,
+            forward_to: Vec::new(),
+        }
+    } else {
+        DeliveryPlan {
+            keep: prefs.keep_copy,
+            forward_to: prefs.forward_to.clone(),
+        }
+    }
+}
+
+/// The stored form of a forward list (one address per line) back to a list.
+pub fn forward_list(stored: &str) -> Vec<String> {
+    stored
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Would storing `size` more bytes exceed the quota? (None: no limit.)
+pub fn over_quota(used: i64, quota: Option<i64>, size: i64) -> bool {
+    quota.is_some_and(|q| used.saturating_add(size) > q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_keeps_nothing_unless_asked() {
+        assert_eq!(
+            plan(&DeliveryPrefs::default()),
+            DeliveryPlan {
+                keep: true,
+                forward_to: vec![]
+            }
+        );
+        let fwd = DeliveryPrefs {
+            forward_to: vec!["a@b.example".into()],
+            keep_copy: false,
+        };
+        assert_eq!(
+            plan(&fwd),
+            DeliveryPlan {
+                keep: false,
+                forward_to: vec!["a@b.example".into()]
+            }
+        );
+        let both = DeliveryPrefs {
+            keep_copy: true,
+            ..fwd
+        };
+        assert!(plan(&both).keep);
+    }
+
+    #[test]
+    fn lists_and_quota() {
+        assert_eq!(
+            forward_list(" a@b.example \n\nc@d.example\n"),
+            ["a@b.example", "c@d.example"]
+        );
+        assert!(forward_list("").is_empty());
+        assert!(!over_quota(10, None, 1 << 40));
+        assert!(!over_quota(10, Some(20), 10));
+        assert!(over_quota(10, Some(20), 11));
+        assert!(!over_quota(i64::MAX, None, i64::MAX));
+    }
+}

@@ -1,0 +1,334 @@
+//! Receiving mail: the recipient check at RCPT time, and delivery after the end of data —
+//! mailbox copies, forwards and relayed mail written in one transaction, with the transactions
+//! of concurrent sessions batched into one commit (group commit), so durability costs one
+//! fsync per batch rather than one per message.
+
+use super::entities::{account, alias, domain, message, outbound, relay_grant};
+use super::{Result, Store, StoreError, now};
+use crate::domain::delivery::{DeliveryPrefs, forward_list, over_quota, plan};
+use crate::domain::network::Network;
+use crate::domain::recipient::{Recipient, classify};
+use crate::domain::{DomainName, Role};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use std::net::IpAddr;
+use tokio::sync::{mpsc, oneshot};
+
+/// What RCPT TO gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RcptVerdict {
+    /// Deliver to this account (a login, an alias, postmaster or abuse).
+    Local { account_id: i64, login: String },
+    /// A foreign domain, and the client is inside this active relay grant.
+    Relay { grant_id: i64 },
+    /// A hosted domain, but nobody by that name.
+    UnknownUser,
+    /// A foreign domain and no grant: courrier is not an open relay.
+    RelayDenied,
+    /// The mailbox is full.
+    OverQuota,
+}
+
+/// One accepted recipient of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InboundRcpt {
+    Local { account_id: i64 },
+    Relay { address: String, grant_id: i64 },
+}
+
+/// A message to deliver, as received.
+#[derive(Clone, Debug)]
+pub struct Inbound {
+    /// Envelope sender; empty for `<>`.
+    pub mail_from: String,
+    pub recipients: Vec<InboundRcpt>,
+    /// The trace fields courrier adds (`Received: …\r\n`), before the message.
+    pub trace: Vec<u8>,
+    pub message: Vec<u8>,
+    pub subject: String,
+}
+
+async fn hosted_domain(c: &impl ConnectionTrait, name: &str) -> Result<Option<domain::Model>> {
+    Ok(domain::Entity::find()
+        .filter(domain::Column::Name.eq(name))
+        .one(c)
+        .await?)
+}
+
+/// The first webmaster of a domain: postmaster and abuse reach them by default.
+async fn first_webmaster(
+    c: &impl ConnectionTrait,
+    domain_id: i64,
+) -> Result<Option<account::Model>> {
+    Ok(account::Entity::find()
+        .filter(account::Column::DomainId.eq(domain_id))
+        .filter(account::Column::Role.eq(Role::Webmaster.as_str()))
+        .order_by_asc(account::Column::Id)
+        .one(c)
+        .await?)
+}
+
+impl Store {
+    /// The account a local part of a hosted domain reaches: a login of that domain, else an
+    /// alias, else (postmaster, abuse) the domain's webmaster.
+    pub async fn resolve_local(
+        &self,
+        d: &domain::Model,
+        local: &str,
+    ) -> Result<Option<account::Model>> {
+        let by_login = account::Entity::find()
+            .filter(account::Column::DomainId.eq(d.id))
+            .filter(account::Column::Login.eq(local))
+            .one(self.db())
+            .await?;
+        if by_login.is_some() {
+            return Ok(by_login);
+        }
+        if let Some(a) = alias::Entity::find()
+            .filter(alias::Column::DomainId.eq(d.id))
+            .filter(alias::Column::LocalPart.eq(local))
+            .one(self.db())
+            .await?
+        {
+            return Ok(account::Entity::find_by_id(a.account_id)
+                .one(self.db())
+                .await?);
+        }
+        if crate::domain::address::ALWAYS_PRESENT.contains(&local) {
+            return first_webmaster(self.db(), d.id).await;
+        }
+        Ok(None)
+    }
+
+    /// The active relay grant (not revoked, not expired) that covers `ip`, if any.
+    pub async fn active_grant(&self, ip: IpAddr) -> Result<Option<relay_grant::Model>> {
+        let t = now();
+        let grants = relay_grant::Entity::find()
+            .filter(relay_grant::Column::RevokedAt.is_null())
+            .all(self.db())
+            .await?;
+        Ok(grants.into_iter().find(|g| {
+            g.expires_at.is_none_or(|e| e > t)
+                && Network::parse(&g.network).is_ok_and(|n| n.contains(ip))
+        }))
+    }
+
+    /// Decides RCPT TO (RFC 5321 §4.1.1.3) for `address` from `client`, for a message of
+    /// `size` octets (0 when unknown).
+    pub async fn check_recipient(
+        &self,
+        address: &str,
+        client: IpAddr,
+        size: u64,
+    ) -> Result<RcptVerdict> {
+        // Look the domain up first; `classify` then decides with that one answer.
+        let hosted = match address.rsplit_once('@').map(|(_, d)| DomainName::parse(d)) {
+            Some(Ok(d)) => hosted_domain(self.db(), d.as_str()).await?,
+            _ => None,
+        };
+        let class = classify(address, |d| hosted.as_ref().is_some_and(|h| h.name == d));
+        let target = match class {
+            Recipient::Local { local, .. } => match &hosted {
+                Some(d) => self.resolve_local(d, &local).await?,
+                None => None,
+            },
+            Recipient::Postmaster => self.server_postmaster().await?,
+            Recipient::Foreign { .. } => {
+                return Ok(match self.active_grant(client).await? {
+                    Some(g) => RcptVerdict::Relay { grant_id: g.id },
+                    None => RcptVerdict::RelayDenied,
+                });
+            }
+            Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
+        };
+        Ok(match target {
+            None => RcptVerdict::UnknownUser,
+            Some(a) if over_quota(a.used_bytes, a.quota_bytes, size as i64) => {
+                RcptVerdict::OverQuota
+            }
+            Some(a) => RcptVerdict::Local {
+                account_id: a.id,
+                login: a.login,
+            },
+        })
+    }
+
+    /// Who reads mail for the bare `<postmaster>`: the webmaster of the oldest domain.
+    pub async fn server_postmaster(&self) -> Result<Option<account::Model>> {
+        let Some(d) = domain::Entity::find()
+            .order_by_asc(domain::Column::Id)
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        first_webmaster(self.db(), d.id).await
+    }
+
+    /// Delivers messages in one transaction: committed (durable) when this returns Ok.
+    pub async fn deliver_batch(&self, jobs: &[Inbound]) -> Result<()> {
+        let txn = self.db().begin().await?;
+        let t = now();
+        for job in jobs {
+            let mut seen = std::collections::HashSet::new();
+            for rcpt in &job.recipients {
+                match rcpt {
+                    InboundRcpt::Local { account_id } => {
+                        // One copy per account, however many of its addresses were named.
+                        if !seen.insert(*account_id) {
+                            continue;
+                        }
+                        let Some(a) = account::Entity::find_by_id(*account_id).one(&txn).await?
+                        else {
+                            continue; // deleted since RCPT: nothing to deliver to
+                        };
+                        let prefs = DeliveryPrefs {
+                            forward_to: forward_list(&a.forward_to),
+                            keep_copy: a.forward_keep_copy,
+                        };
+                        let decision = plan(&prefs);
+                        if decision.keep {
+                            let mut raw =
+                                Vec::with_capacity(job.trace.len() + job.message.len() + 64);
+                            raw.extend_from_slice(
+                                format!("Return-Path: <{}>\r\n", job.mail_from).as_bytes(),
+                            );
+                            raw.extend_from_slice(&job.trace);
+                            raw.extend_from_slice(&job.message);
+                            let size = raw.len() as i64;
+                            message::ActiveModel {
+                                account_id: Set(a.id),
+                                uidl: Set(crate::auth::random_hex(16)),
+                                size: Set(size),
+                                received_at: Set(t),
+                                mail_from: Set(job.mail_from.clone()),
+                                subject: Set(job.subject.clone()),
+                                raw: Set(raw),
+                                ..Default::default()
+                            }
+                            .insert(&txn)
+                            .await?;
+                            account::Entity::update_many()
+                                .col_expr(
+                                    account::Column::UsedBytes,
+                                    Expr::col(account::Column::UsedBytes).add(size),
+                                )
+                                .filter(account::Column::Id.eq(a.id))
+                                .exec(&txn)
+                                .await?;
+                        }
+                        for to in decision.forward_to {
+                            queue(&txn, "forward", Some(a.id), &job.mail_from, &to, job, t).await?;
+                        }
+                    }
+                    InboundRcpt::Relay { address, .. } => {
+                        queue(&txn, "relay", None, &job.mail_from, address, job, t).await?;
+                    }
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+async fn queue(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    account_id: Option<i64>,
+    mail_from: &str,
+    rcpt_to: &str,
+    job: &Inbound,
+    t: i64,
+) -> Result<()> {
+    let mut raw = Vec::with_capacity(job.trace.len() + job.message.len());
+    raw.extend_from_slice(&job.trace);
+    raw.extend_from_slice(&job.message);
+    outbound::ActiveModel {
+        kind: Set(kind.to_string()),
+        account_id: Set(account_id),
+        mail_from: Set(mail_from.to_string()),
+        rcpt_to: Set(rcpt_to.to_string()),
+        message_id: Set(crate::auth::random_hex(12)),
+        raw: Set(raw),
+        status: Set("queued".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(t),
+        last_answer: Set(String::new()),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+        ..Default::default()
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+struct Pending {
+    job: Inbound,
+    done: oneshot::Sender<Result<()>>,
+}
+
+/// Group commit: sessions hand their message to one writer task, which commits whatever has
+/// gathered while the previous commit was being made durable, in one transaction.
+#[derive(Clone, Debug)]
+pub struct Deliverer {
+    tx: mpsc::Sender<Pending>,
+}
+
+/// The most messages one transaction carries.
+const MAX_BATCH: usize = 64;
+
+impl Deliverer {
+    pub fn start(store: Store) -> Deliverer {
+        let (tx, mut rx) = mpsc::channel::<Pending>(1024);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                let jobs: Vec<Inbound> = batch.iter().map(|p| p.job.clone()).collect();
+                match store.deliver_batch(&jobs).await {
+                    Ok(()) => {
+                        for p in batch {
+                            let _ = p.done.send(Ok(()));
+                        }
+                    }
+                    // One bad message must not fail the others: retry them one by one.
+                    Err(_) if batch.len() > 1 => {
+                        for p in batch {
+                            let r = store.deliver_batch(std::slice::from_ref(&p.job)).await;
+                            let _ = p.done.send(r);
+                        }
+                    }
+                    Err(e) => {
+                        for p in batch {
+                            let _ = p.done.send(Err(StoreError::Db(e.to_string())));
+                        }
+                    }
+                }
+            }
+        });
+        Deliverer { tx }
+    }
+
+    /// Delivers one message; Ok means it is committed to the database.
+    pub async fn deliver(&self, job: Inbound) -> Result<()> {
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Pending { job, done })
+            .await
+            .map_err(|_| StoreError::Db("the delivery task has stopped".into()))?;
+        wait.await
+            .map_err(|_| StoreError::Db("the delivery task has stopped".into()))?
+    }
+}

@@ -1,0 +1,241 @@
+//! The message body after DATA (RFC 5321 §4.1.1.4, §4.5.2): CRLF lines, dot-unstuffing,
+//! the end at `<CRLF>.<CRLF>` and nowhere else. A bare LF or a bare CR anywhere is refused at
+//! once — "SMTP smuggling" hides a second message behind `<LF>.<LF>` or `<CR>.<CR>` for servers
+//! that accept those as the end — and the connection is closed, since client and server could
+//! no longer agree where the message ends.
+
+/// RFC 5322 §2.1.1: at most 998 characters before the CRLF.
+pub const MAX_TEXT_LINE: usize = 998;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DataEnd {
+    /// The message, with CRLF line ends and dots unstuffed.
+    Message(Vec<u8>),
+    /// Bigger than the limit: drained, not kept.
+    TooBig,
+    /// A line longer than 998 characters.
+    LineTooLong,
+    /// A bare LF or bare CR: refused, and the connection must close.
+    BareNewline,
+}
+
+#[derive(Debug)]
+pub struct DataReader {
+    max_size: usize,
+    message: Vec<u8>,
+    /// The current line so far (bounded).
+    partial: Vec<u8>,
+    partial_overflow: bool,
+    too_big: bool,
+    long_line: bool,
+}
+
+impl DataReader {
+    pub fn new(max_size: usize) -> DataReader {
+        DataReader {
+            max_size,
+            message: Vec::new(),
+            partial: Vec::new(),
+            partial_overflow: false,
+            too_big: false,
+            long_line: false,
+        }
+    }
+
+    /// Consumes what it can of `input`; returns how many bytes it took and, once the end of
+    /// data is seen (or a bare newline), the outcome. Bytes after the end are left for the
+    /// command reader (pipelined commands after the dot).
+    pub fn feed(&mut self, input: &[u8]) -> (usize, Option<DataEnd>) {
+        let mut pos = 0;
+        while pos < input.len() {
+            let Some(nl) = memchr(b'\n', &input[pos..]) else {
+                self.push_partial(&input[pos..]);
+                return (input.len(), None);
+            };
+            let end = pos + nl + 1;
+            self.push_partial(&input[pos..end]);
+            pos = end;
+            if let Some(outcome) = self.finish_line() {
+                return (pos, Some(outcome));
+            }
+        }
+        (pos, None)
+    }
+
+    fn push_partial(&mut self, bytes: &[u8]) {
+        // Keep at most a little more than a legal line; remember that it overflowed.
+        let room = (MAX_TEXT_LINE + 3).saturating_sub(self.partial.len());
+        if bytes.len() > room {
+            self.partial.extend_from_slice(&bytes[..room]);
+            self.partial_overflow = true;
+            // The tail still matters for CRLF detection: keep the last two bytes in place.
+            let n = self.partial.len();
+            let tail = &bytes[bytes.len().saturating_sub(2)..];
+            self.partial[n - tail.len()..].copy_from_slice(tail);
+        } else {
+            self.partial.extend_from_slice(bytes);
+        }
+    }
+
+    /// Handles one complete line (ending in LF) held in `partial`.
+    fn finish_line(&mut self) -> Option<DataEnd> {
+        let line = std::mem::take(&mut self.partial);
+        let overflow = std::mem::replace(&mut self.partial_overflow, false);
+        // Every line must end in CRLF, and no CR may stand alone inside it.
+        if line.len() < 2 || line[line.len() - 2] != b'\r' {
+            return Some(DataEnd::BareNewline);
+        }
+        let content = &line[..line.len() - 2];
+        if !overflow && memchr(b'\r', content).is_some() {
+            return Some(DataEnd::BareNewline);
+        }
+        if !overflow && content == b"." {
+            return Some(if self.too_big {
+                DataEnd::TooBig
+            } else if self.long_line {
+                DataEnd::LineTooLong
+            } else {
+                DataEnd::Message(std::mem::take(&mut self.message))
+            });
+        }
+        // RFC 5321 §4.5.2: a leading dot was doubled by the client.
+        let content = content.strip_prefix(b".").unwrap_or(content);
+        if overflow || content.len() > MAX_TEXT_LINE {
+            self.long_line = true;
+        }
+        if self.message.len() + content.len() + 2 > self.max_size {
+            self.too_big = true;
+            self.message = Vec::new();
+        }
+        if !self.too_big && !self.long_line {
+            self.message.extend_from_slice(content);
+            self.message.extend_from_slice(b"\r\n");
+        }
+        None
+    }
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+/// The header section of a message: up to the first empty line.
+pub fn header_section(message: &[u8]) -> &[u8] {
+    if message.starts_with(b"\r\n") {
+        return &message[..0];
+    }
+    match message.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(p) => &message[..p + 2],
+        None => message,
+    }
+}
+
+/// How many `Received:` header fields the message carries (loop detection, RFC 5321 §6.3).
+pub fn count_received(message: &[u8]) -> usize {
+    header_section(message)
+        .split(|&b| b == b'\n')
+        .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case(b"received:"))
+        .count()
+}
+
+/// The value of the first header field `name` (unfolded, raw), if any.
+pub fn header_value(message: &[u8], name: &str) -> Option<String> {
+    let headers = String::from_utf8_lossy(header_section(message)).into_owned();
+    let mut found: Option<String> = None;
+    for line in headers.split("\r\n") {
+        if let Some(v) = found.as_mut() {
+            if line.starts_with([' ', '\t']) {
+                v.push(' ');
+                v.push_str(line.trim());
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            found = Some(v.trim().to_string());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &[u8], max: usize) -> (usize, Option<DataEnd>) {
+        DataReader::new(max).feed(input)
+    }
+
+    #[test]
+    fn ends_only_at_crlf_dot_crlf_and_unstuffs() {
+        let (n, end) = run(b"Subject: x\r\n\r\n..dot\r\nbody\r\n.\r\nQUIT\r\n", 1000);
+        assert_eq!(
+            end,
+            Some(DataEnd::Message(
+                b"Subject: x\r\n\r\n.dot\r\nbody\r\n".to_vec()
+            ))
+        );
+        assert_eq!(n, 30, "QUIT is left for the command reader");
+    }
+
+    #[test]
+    fn byte_by_byte_is_the_same() {
+        let input = b"a\r\n..b\r\n.\r\n";
+        let mut r = DataReader::new(100);
+        let mut out = None;
+        for (i, b) in input.iter().enumerate() {
+            let (n, end) = r.feed(std::slice::from_ref(b));
+            assert_eq!(n, 1, "byte {i}");
+            if end.is_some() {
+                out = end;
+            }
+        }
+        assert_eq!(out, Some(DataEnd::Message(b"a\r\n.b\r\n".to_vec())));
+    }
+
+    #[test]
+    fn smuggling_forms_are_refused() {
+        for input in [
+            &b"a\r\n.\nMAIL FROM:<x>\r\n"[..],
+            b"a\n.\r\n",
+            b"a\r\n.\r.\r\n",
+            b"a\rb\r\n.\r\n",
+            b"a\n.\n",
+        ] {
+            assert_eq!(run(input, 1000).1, Some(DataEnd::BareNewline), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(
+            run(b"0123456789\r\n0123456789\r\n.\r\n", 20).1,
+            Some(DataEnd::TooBig)
+        );
+        let long = [b"x".repeat(999).as_slice(), b"\r\n.\r\n"].concat();
+        assert_eq!(run(&long, 100_000).1, Some(DataEnd::LineTooLong));
+        let ok = [b"x".repeat(998).as_slice(), b"\r\n.\r\n"].concat();
+        assert!(matches!(run(&ok, 100_000).1, Some(DataEnd::Message(_))));
+        // A huge line without LF does not grow memory beyond one line.
+        let mut r = DataReader::new(100);
+        for _ in 0..1000 {
+            r.feed(&[b'y'; 4096]);
+        }
+        assert!(r.partial.len() <= MAX_TEXT_LINE + 3);
+        assert_eq!(r.feed(b"\r\n.\r\n").1, Some(DataEnd::TooBig));
+    }
+
+    #[test]
+    fn headers() {
+        let m = b"Received: a\r\nreceived: b\r\nSubject: Bonjour\r\n\tle monde\r\n\r\nReceived: not a header\r\n";
+        assert_eq!(count_received(m), 2);
+        assert_eq!(
+            header_value(m, "subject").as_deref(),
+            Some("Bonjour le monde")
+        );
+        assert_eq!(header_value(m, "from"), None);
+        assert_eq!(count_received(b"\r\nReceived: x\r\n"), 0);
+    }
+}

@@ -1,0 +1,9 @@
+//! One handler per SMTP command.
+
+pub mod bdat;
+pub mod data;
+pub mod ehlo;
+pub mod mail;
+pub mod rcpt;
+pub mod simple;
+pub mod starttls;

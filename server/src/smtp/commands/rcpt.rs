@@ -1,0 +1,67 @@
+//! RCPT TO (RFC 5321 §4.1.1.3): decided at once from the store — local, relayed for a granted
+//! client, unknown, relay denied, or over quota.
+
+use super::mail::non_ascii;
+use crate::smtp::reply::{self, Reply};
+use crate::smtp::session::{Session, Step};
+use app::store::delivery::{InboundRcpt, RcptVerdict};
+use smtp_proto::RcptTo;
+use std::borrow::Cow;
+
+pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
+    let Some(tx) = s.tx.as_ref() else {
+        return Step::reply(reply::bad_sequence("send MAIL first"));
+    };
+    if s.bdat.is_some() {
+        return Step::reply(reply::bad_sequence("BDAT in progress"));
+    }
+    if tx.rcpts.len() >= s.ctx.config.max_recipients {
+        return Step::reply(Reply::new(452, "4.5.3", "Too many recipients"));
+    }
+    if !to.address.is_ascii() && !tx.smtputf8 {
+        return Step::reply(non_ascii());
+    }
+    let address = to.address.to_string();
+    let verdict = s
+        .ctx
+        .store
+        .check_recipient(&address, s.peer.ip(), tx.size_hint as u64)
+        .await;
+    let (rcpt, answer) = match verdict {
+        Ok(RcptVerdict::Local { account_id, .. }) => (
+            Some(InboundRcpt::Local { account_id }),
+            Reply::new(250, "2.1.5", "Recipient ok"),
+        ),
+        Ok(RcptVerdict::Relay { grant_id }) => (
+            Some(InboundRcpt::Relay {
+                address: address.clone(),
+                grant_id,
+            }),
+            Reply::new(250, "2.1.5", "Recipient ok (relayed for this address)"),
+        ),
+        Ok(RcptVerdict::UnknownUser) => (None, Reply::new(550, "5.1.1", "No such user here")),
+        Ok(RcptVerdict::RelayDenied) => (
+            None,
+            Reply::new(
+                554,
+                "5.7.1",
+                "Relay access denied: this server only receives mail for its domains",
+            ),
+        ),
+        Ok(RcptVerdict::OverQuota) => (
+            None,
+            Reply::new(452, "4.2.2", "Mailbox full, try again later"),
+        ),
+        Err(e) => {
+            tracing::error!("recipient check failed: {e}");
+            (
+                None,
+                Reply::new(451, "4.3.0", "Temporary lookup failure, try again later"),
+            )
+        }
+    };
+    if let (Some(r), Some(tx)) = (rcpt, s.tx.as_mut()) {
+        tx.rcpts.push((address, r));
+    }
+    Step::reply(answer)
+}

@@ -1,0 +1,268 @@
+//! One SMTP connection on a socket: framing of command lines (≤ 512 octets, RFC 5321
+//! §4.5.3.1.4), the DATA and BDAT bodies, pipelined replies flushed in groups (RFC 2920),
+//! STARTTLS, the idle timeout and shutdown.
+
+use super::reply::{self, Reply};
+use super::session::{Next, Session, SmtpContext, Step};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::server::TlsStream;
+
+/// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF.
+pub const MAX_COMMAND_LINE: usize = 512;
+const READ_CHUNK: usize = 64 * 1024;
+
+/// The socket, before or after STARTTLS.
+pub enum Io {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Only while the handshake owns the socket.
+    Upgrading,
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => Pin::new(s).poll_flush(cx),
+            Io::Upgrading => Poll::Ready(Ok(())),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Upgrading => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+/// How the connection is reading.
+enum Mode {
+    Command,
+    /// Discarding an over-long command line up to its LF.
+    SkipLine,
+    Data(Box<super::body::DataReader>),
+    Bdat {
+        left: usize,
+    },
+}
+
+/// Runs a session until QUIT, an error, the idle timeout or shutdown.
+pub async fn serve(
+    ctx: Arc<SmtpContext>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut io = Io::Plain(stream);
+    let mut session = Session::new(ctx.clone(), peer);
+    let mut out = Vec::with_capacity(1024);
+    session.greeting().render(&mut out);
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut mode = Mode::Command;
+    let mut closing = false;
+    let mut grace: Option<tokio::time::Instant> = None;
+
+    loop {
+        // Work through everything already received (pipelined commands included).
+        loop {
+            let step: Option<Step> = match &mut mode {
+                Mode::Command => match buf.iter().position(|&b| b == b'\n') {
+                    Some(lf) if lf < MAX_COMMAND_LINE => {
+                        let line: Vec<u8> = buf.drain(..=lf).collect();
+                        Some(session.command(&line).await)
+                    }
+                    Some(lf) => {
+                        buf.drain(..=lf);
+                        Some(session_error(&mut session, reply::line_too_long()))
+                    }
+                    None if buf.len() >= MAX_COMMAND_LINE => {
+                        buf.clear();
+                        mode = Mode::SkipLine;
+                        continue;
+                    }
+                    None => None,
+                },
+                Mode::SkipLine => match buf.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        buf.drain(..=lf);
+                        mode = Mode::Command;
+                        Some(session_error(&mut session, reply::line_too_long()))
+                    }
+                    None => {
+                        buf.clear();
+                        None
+                    }
+                },
+                Mode::Data(reader) => {
+                    let (used, end) = reader.feed(&buf);
+                    buf.drain(..used);
+                    match end {
+                        Some(end) => Some(session.data_end(end).await),
+                        None => None,
+                    }
+                }
+                Mode::Bdat { left } => {
+                    let take = (*left).min(buf.len());
+                    session.bdat_data(&buf[..take]);
+                    buf.drain(..take);
+                    *left -= take;
+                    if *left == 0 {
+                        Some(session.bdat_chunk_done().await)
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some(step) = step else { break };
+            for r in &step.replies {
+                r.render(&mut out);
+            }
+            mode = match step.next {
+                Next::Command => Mode::Command,
+                Next::Data(reader) => Mode::Data(reader),
+                Next::Bdat { size: 0 } => {
+                    // An empty chunk (BDAT 0 LAST) completes at once.
+                    let done = session.bdat_chunk_done().await;
+                    for r in &done.replies {
+                        r.render(&mut out);
+                    }
+                    if matches!(done.next, Next::Close) {
+                        closing = true;
+                    }
+                    Mode::Command
+                }
+                Next::Bdat { size } => Mode::Bdat { left: size },
+                Next::Close => {
+                    closing = true;
+                    Mode::Command
+                }
+                Next::StartTls => {
+                    if write_all(&mut io, &mut out).await.is_err() {
+                        return;
+                    }
+                    // RFC 3207 §4.2: anything pipelined after STARTTLS is discarded.
+                    buf.clear();
+                    match start_tls(&ctx, &mut io).await {
+                        Some(description) => session.tls_started(description),
+                        None => return,
+                    }
+                    Mode::Command
+                }
+            };
+            if closing {
+                break;
+            }
+        }
+        if write_all(&mut io, &mut out).await.is_err() || closing {
+            let _ = io.shutdown().await;
+            return;
+        }
+
+        // Wait for more input, the idle timeout, or shutdown.
+        let in_message = matches!(mode, Mode::Data(_) | Mode::Bdat { .. });
+        let deadline = match grace {
+            Some(g) if in_message => g,
+            Some(_) => {
+                let _ = write_reply(&mut io, reply::shutting_down()).await;
+                return;
+            }
+            None => tokio::time::Instant::now() + ctx.config.idle_timeout,
+        };
+        let old_len = buf.len();
+        buf.resize(old_len + READ_CHUNK, 0);
+        tokio::select! {
+            read = tokio::time::timeout_at(deadline, io.read(&mut buf[old_len..])) => {
+                match read {
+                    Ok(Ok(0)) | Ok(Err(_)) => return,
+                    Ok(Ok(n)) => buf.truncate(old_len + n),
+                    Err(_) => {
+                        let r = if grace.is_some() { reply::shutting_down() } else { reply::idle_timeout() };
+                        let _ = write_reply(&mut io, r).await;
+                        return;
+                    }
+                }
+            }
+            _ = shutdown.changed(), if grace.is_none() => {
+                buf.truncate(old_len);
+                // Sessions in the middle of a message get a bounded time to finish.
+                grace = Some(tokio::time::Instant::now() + ctx.config.shutdown_grace);
+            }
+        }
+    }
+}
+
+fn session_error(session: &mut Session, r: Reply) -> Step {
+    session.errors += 1;
+    let mut step = Step::reply(r);
+    if session.errors >= session.ctx.config.max_errors {
+        step.replies.push(reply::too_many_errors());
+        step.next = Next::Close;
+    }
+    step
+}
+
+async fn write_all(io: &mut Io, out: &mut Vec<u8>) -> io::Result<()> {
+    if !out.is_empty() {
+        io.write_all(out).await?;
+        io.flush().await?;
+        out.clear();
+    }
+    Ok(())
+}
+
+async fn write_reply(io: &mut Io, r: Reply) -> io::Result<()> {
+    let mut out = Vec::new();
+    r.render(&mut out);
+    write_all(io, &mut out).await?;
+    io.shutdown().await
+}
+
+/// The TLS handshake; returns "TLSv1.3 with cipher …" for the Received field.
+async fn start_tls(ctx: &SmtpContext, io: &mut Io) -> Option<String> {
+    let config = ctx.tls.clone()?;
+    let Io::Plain(tcp) = std::mem::replace(io, Io::Upgrading) else {
+        return None;
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let handshake = tokio::time::timeout(ctx.config.idle_timeout, acceptor.accept(tcp)).await;
+    let tls = match handshake {
+        Ok(Ok(s)) => s,
+        _ => return None,
+    };
+    let description = crate::tls::describe(tls.get_ref().1);
+    *io = Io::Tls(Box::new(tls));
+    Some(description)
+}

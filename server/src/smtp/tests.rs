@@ -1,0 +1,412 @@
+//! Session tests without sockets: every reply code of the SMTP issue, against a real store
+//! (a SQLite file in a temporary directory).
+
+use super::body::DataEnd;
+use super::session::{Next, Session, SmtpConfig, SmtpContext, Step};
+use app::domain::Role;
+use app::store::accounts::NewUser;
+use app::store::delivery::Deliverer;
+use app::store::{Actor, Store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+struct Fixture {
+    _dir: TempDir,
+    store: Store,
+    ctx: Arc<SmtpContext>,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn fixture(config: SmtpConfig) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("courrier-smtp-{}", app::auth::random_hex(6)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&app::store::sqlite_url_for(&dir))
+        .await
+        .unwrap();
+    store
+        .add_domain(
+            &Actor::cli(),
+            "votredomaine.com",
+            Some(("Pierre", "Martin")),
+        )
+        .await
+        .unwrap();
+    let user = NewUser {
+        first: "Claire".into(),
+        last: "Dupont".into(),
+        role: Role::User,
+        aliases: vec!["ventes".into()],
+        quota_bytes: Some(2000),
+    };
+    store
+        .add_user(&Actor::cli(), "votredomaine.com", &user)
+        .await
+        .unwrap();
+    let ctx = Arc::new(SmtpContext {
+        deliverer: Deliverer::start(store.clone()),
+        store: store.clone(),
+        config,
+        tls: None,
+    });
+    Fixture {
+        _dir: TempDir(dir),
+        store,
+        ctx,
+    }
+}
+
+fn peer(ip: &str) -> SocketAddr {
+    format!("{ip}:40000").parse().unwrap()
+}
+
+fn codes(step: &Step) -> Vec<String> {
+    step.replies
+        .iter()
+        .map(|r| format!("{} {}", r.code, r.enhanced).trim().to_string())
+        .collect()
+}
+
+async fn cmd(s: &mut Session, line: &str) -> Step {
+    s.command(format!("{line}\r\n").as_bytes()).await
+}
+
+async fn code(s: &mut Session, line: &str) -> String {
+    codes(&cmd(s, line).await).join(",")
+}
+
+/// Sends DATA and the body; returns the final reply code.
+async fn data(s: &mut Session, body: &[u8]) -> String {
+    let step = cmd(s, "DATA").await;
+    let Next::Data(mut reader) = step.next else {
+        return codes(&step).join(",");
+    };
+    let (_, end) = reader.feed(body);
+    codes(&s.data_end(end.expect("body ends")).await).join(",")
+}
+
+async fn messages(store: &Store, login: &str) -> Vec<Vec<u8>> {
+    use app::store::entities::message;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let a = store.account(login).await.unwrap();
+    message::Entity::find()
+        .filter(message::Column::AccountId.eq(a.id))
+        .order_by_asc(message::Column::Id)
+        .all(store.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.raw)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_message_to_a_login_and_an_alias() {
+    let f = fixture(SmtpConfig::default()).await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    assert_eq!(s.greeting().code, 220);
+    let ehlo = cmd(&mut s, "EHLO client.example").await;
+    let text = ehlo.replies[0].to_wire();
+    for ext in [
+        "PIPELINING",
+        "SIZE 26214400",
+        "8BITMIME",
+        "ENHANCEDSTATUSCODES",
+        "SMTPUTF8",
+        "CHUNKING",
+    ] {
+        assert!(text.contains(ext), "{text}");
+    }
+    assert!(!text.contains("STARTTLS"), "no TLS configured here");
+    assert!(!text.contains("AUTH"));
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<alice@sender.example> SIZE=100").await,
+        "250 2.1.0"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<PMartin@VotreDomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<ventes@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<postmaster@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(code(&mut s, "RCPT TO:<Postmaster>").await, "250 2.1.5");
+    let reply = data(&mut s, b"Subject: Bonjour\r\n\r\n..point\r\n.\r\n").await;
+    assert_eq!(reply, "250 2.0.0");
+    // pmartin was named three times (login, postmaster twice): one copy.
+    let pm = messages(&f.store, "pmartin").await;
+    assert_eq!(pm.len(), 1);
+    let text = String::from_utf8_lossy(&pm[0]);
+    assert!(text.starts_with("Return-Path: <alice@sender.example>\r\nReceived: from client.example ([192.0.2.10])\r\n"), "{text}");
+    assert!(text.contains("with ESMTP id"));
+    assert!(
+        text.ends_with("Subject: Bonjour\r\n\r\n.point\r\n"),
+        "{text}"
+    );
+    assert_eq!(messages(&f.store, "cdupont").await.len(), 1);
+    let m = app::store::entities::message::Entity::find()
+        .all(f.store.db())
+        .await
+        .unwrap();
+    assert!(
+        m.iter()
+            .all(|m| m.subject == "Bonjour" && m.size == m.raw.len() as i64)
+    );
+    assert_eq!(code(&mut s, "QUIT").await, "221 2.0.0");
+}
+
+use sea_orm::EntityTrait;
+
+#[tokio::test]
+async fn recipients_are_decided_at_rcpt_time() {
+    let f = fixture(SmtpConfig::default()).await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut s, "EHLO c").await;
+    cmd(&mut s, "MAIL FROM:<a@b.example>").await;
+    for (rcpt, want) in [
+        ("nobody@votredomaine.com", "550 5.1.1"),
+        ("user@other.example", "554 5.7.1"),
+        ("user%other.example@votredomaine.com", "550 5.1.1"),
+        ("\"user@other.example\"@votredomaine.com", "550 5.1.1"),
+        ("@a.example,@b.example:user@other.example", "554 5.7.1"),
+        ("@a.example:pmartin@votredomaine.com", "250 2.1.5"),
+        // smtp-proto refuses address literals as recipients outright: refused either way.
+        ("user@[127.0.0.1]", "553 5.1.3"),
+        ("pmartin@VOTREDOMAINE.COM", "250 2.1.5"),
+        ("élise@votredomaine.com", "553 5.6.7"),
+    ] {
+        assert_eq!(
+            code(&mut s, &format!("RCPT TO:<{rcpt}>")).await,
+            want,
+            "{rcpt}"
+        );
+    }
+    // A grant opens relay for its address only.
+    use app::store::entities::relay_grant;
+    use sea_orm::{ActiveModelTrait, Set};
+    let d = f.store.domain("votredomaine.com").await.unwrap();
+    relay_grant::ActiveModel {
+        domain_id: Set(d.id),
+        network: Set("192.0.2.0/28".into()),
+        note: Set(String::new()),
+        hourly_cap: Set(100),
+        expires_at: Set(None),
+        revoked_at: Set(None),
+        created_by: Set("test".into()),
+        created_at: Set(0),
+        ..Default::default()
+    }
+    .insert(f.store.db())
+    .await
+    .unwrap();
+    assert_eq!(
+        code(&mut s, "RCPT TO:<user@other.example>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<user%other.example@votredomaine.com>").await,
+        "550 5.1.1",
+        "tricks stay refused"
+    );
+    assert_eq!(
+        data(&mut s, b"Subject: x\r\n\r\nhi\r\n.\r\n").await,
+        "250 2.0.0"
+    );
+    let queued = app::store::entities::outbound::Entity::find()
+        .all(f.store.db())
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].kind, "relay");
+    assert_eq!(queued[0].rcpt_to, "user@other.example");
+    let mut other = Session::new(f.ctx.clone(), peer("192.0.2.99"));
+    cmd(&mut other, "EHLO c").await;
+    cmd(&mut other, "MAIL FROM:<a@b.example>").await;
+    assert_eq!(
+        code(&mut other, "RCPT TO:<user@other.example>").await,
+        "554 5.7.1"
+    );
+}
+
+#[tokio::test]
+async fn sequence_syntax_and_limits() {
+    let config = SmtpConfig {
+        max_recipients: 2,
+        max_message_size: 1000,
+        max_errors: 100,
+        ..SmtpConfig::default()
+    };
+    let f = fixture(config).await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<a@b.example>").await,
+        "503 5.5.1",
+        "EHLO first"
+    );
+    assert_eq!(code(&mut s, "HELO c").await, "250");
+    assert_eq!(
+        code(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await,
+        "503 5.5.1"
+    );
+    assert_eq!(code(&mut s, "DATA").await, "503 5.5.1");
+    assert_eq!(code(&mut s, "FROB").await, "500 5.5.1");
+    assert_eq!(code(&mut s, "VRFY pmartin").await, "252 2.5.0");
+    assert_eq!(code(&mut s, "NOOP").await, "250 2.0.0");
+    assert_eq!(code(&mut s, "AUTH PLAIN dGVzdA==").await, "502 5.5.1");
+    assert_eq!(code(&mut s, "STARTTLS").await, "502 5.5.1");
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<a@b.example> SIZE=5000").await,
+        "552 5.3.4"
+    );
+    assert_eq!(code(&mut s, "MAIL FROM:<ü@b.example>").await, "553 5.6.7");
+    assert_eq!(code(&mut s, "MAIL FROM:<a@b.example>").await, "250 2.1.0");
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<a@b.example>").await,
+        "503 5.5.1",
+        "no nested MAIL"
+    );
+    assert_eq!(code(&mut s, "DATA").await, "554 5.5.1", "no recipient yet");
+    assert_eq!(
+        code(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<ventes@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await,
+        "452 4.5.3"
+    );
+    let big = format!("Subject: x\r\n\r\n{}\r\n.\r\n", "y".repeat(990));
+    assert_eq!(data(&mut s, big.as_bytes()).await, "552 5.3.4");
+    assert_eq!(code(&mut s, "RSET").await, "250 2.0.0");
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<>").await,
+        "250 2.1.0",
+        "null sender is allowed"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    let long = format!("Subject: x\r\n\r\n{}\r\n.\r\n", "y".repeat(999));
+    let f2 = fixture(SmtpConfig::default()).await;
+    let mut t = Session::new(f2.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut t, "EHLO c").await;
+    cmd(&mut t, "MAIL FROM:<a@b.example>").await;
+    cmd(&mut t, "RCPT TO:<pmartin@votredomaine.com>").await;
+    assert_eq!(data(&mut t, long.as_bytes()).await, "554 5.6.0");
+    // Loops: more than 30 Received fields.
+    cmd(&mut t, "MAIL FROM:<a@b.example>").await;
+    cmd(&mut t, "RCPT TO:<pmartin@votredomaine.com>").await;
+    let looped = format!(
+        "{}Subject: x\r\n\r\nhi\r\n.\r\n",
+        "Received: by x\r\n".repeat(31)
+    );
+    assert_eq!(data(&mut t, looped.as_bytes()).await, "554 5.4.6");
+    // Smuggling: refused and the connection closes.
+    cmd(&mut t, "MAIL FROM:<a@b.example>").await;
+    cmd(&mut t, "RCPT TO:<pmartin@votredomaine.com>").await;
+    let step = cmd(&mut t, "DATA").await;
+    let Next::Data(mut reader) = step.next else {
+        panic!("354 expected")
+    };
+    let (_, end) = reader.feed(b"Subject: x\r\n\r\nhi\n.\nMAIL FROM:<evil@x>\r\n");
+    let end = end.unwrap();
+    assert_eq!(end, DataEnd::BareNewline);
+    let step = t.data_end(end).await;
+    assert_eq!(codes(&step), ["550 5.5.2"]);
+    assert!(matches!(step.next, Next::Close));
+    assert!(messages(&f2.store, "pmartin").await.is_empty());
+}
+
+#[tokio::test]
+async fn quota_and_too_many_errors() {
+    let f = fixture(SmtpConfig {
+        max_errors: 3,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut s, "EHLO c").await;
+    // cdupont's quota is 2000 bytes.
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<a@b.example> SIZE=1500").await,
+        "250 2.1.0"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<cdupont@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    let body = format!(
+        "Subject: x\r\n\r\n{}.\r\n",
+        format!("{}\r\n", "z".repeat(98)).repeat(14)
+    );
+    assert_eq!(data(&mut s, body.as_bytes()).await, "250 2.0.0");
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<a@b.example> SIZE=1000").await,
+        "250 2.1.0"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<ventes@votredomaine.com>").await,
+        "452 4.2.2"
+    );
+    assert_eq!(code(&mut s, "FROB").await, "500 5.5.1");
+    let last = cmd(&mut s, "FROB").await;
+    assert_eq!(codes(&last), ["500 5.5.1", "421 4.7.0"]);
+    assert!(matches!(last.next, Next::Close));
+}
+
+#[tokio::test]
+async fn bdat_chunks() {
+    let f = fixture(SmtpConfig {
+        max_message_size: 100,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut s, "EHLO c").await;
+    // Without a transaction the chunk is still read, then refused.
+    let step = cmd(&mut s, "BDAT 5 LAST").await;
+    assert!(matches!(step.next, Next::Bdat { size: 5 }));
+    s.bdat_data(b"hello");
+    assert_eq!(codes(&s.bdat_chunk_done().await), ["503 5.5.1"]);
+    cmd(&mut s, "MAIL FROM:<a@b.example>").await;
+    cmd(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await;
+    let step = cmd(&mut s, "BDAT 12").await;
+    assert!(step.replies.is_empty());
+    s.bdat_data(b"Subject: x\r\n");
+    assert_eq!(codes(&s.bdat_chunk_done().await), ["250 2.0.0"]);
+    assert_eq!(
+        code(&mut s, "DATA").await,
+        "503 5.5.1",
+        "no DATA in the middle of BDAT"
+    );
+    cmd(&mut s, "BDAT 6 LAST").await;
+    s.bdat_data(b"\r\nhi\r\n");
+    assert_eq!(codes(&s.bdat_chunk_done().await), ["250 2.0.0"]);
+    let m = messages(&f.store, "pmartin").await;
+    assert!(m[0].ends_with(b"Subject: x\r\n\r\nhi\r\n"));
+    // Too big across chunks: refused, transaction over.
+    cmd(&mut s, "MAIL FROM:<a@b.example>").await;
+    cmd(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await;
+    cmd(&mut s, "BDAT 80").await;
+    s.bdat_data(&[b'a'; 80]);
+    s.bdat_chunk_done().await;
+    cmd(&mut s, "BDAT 80 LAST").await;
+    s.bdat_data(&[b'a'; 80]);
+    assert_eq!(codes(&s.bdat_chunk_done().await), ["552 5.3.4"]);
+    assert_eq!(messages(&f.store, "pmartin").await.len(), 1);
+}
