@@ -41,6 +41,36 @@ pub enum Command {
     /// Aliases: other addresses under which a user receives mail.
     #[command(subcommand)]
     Alias(AliasCommand),
+    /// Relay grants: SMTP relay opened for a customer's fixed IP address.
+    #[command(subcommand)]
+    Relay(RelayCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// Open relay for an address or a CIDR block, on behalf of one hosted domain.
+    Allow {
+        /// 192.0.2.7 or 192.0.2.0/28 (IPv6 too).
+        network: String,
+        /// The hosted domain the customer's mail comes from.
+        #[arg(long)]
+        domain: String,
+        /// Last day of the grant, YYYY-MM-DD (UTC); no end when absent.
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        /// Why, for whom (shown in the lists and the audit log).
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// List relay grants (active, expired and revoked).
+    List {
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Revoke a grant by its number.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! The administrative commands: each opens the store, acts in one transaction, and prints the
 //! result (or JSON with --json). Errors come back as one clear line.
 
-use crate::cli::{AdminCommand, AliasCommand, DomainCommand, UserCommand};
+use crate::cli::{AdminCommand, AliasCommand, DomainCommand, RelayCommand, UserCommand};
 use anyhow::{Result, anyhow, bail};
 use app::domain::Role;
 use app::store::accounts::{NewAccount, NewUser};
@@ -253,6 +253,66 @@ pub async fn alias(store: &Store, cmd: AliasCommand) -> Result<()> {
                     println!("{:<40} -> {}", a.address, a.login);
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
+    match cmd {
+        RelayCommand::Allow {
+            network,
+            domain,
+            expires,
+            note,
+            json,
+        } => {
+            let expires_at = match expires.as_deref() {
+                Some(d) => Some(
+                    app::domain::mailtime::end_of_day(d)
+                        .ok_or_else(|| anyhow!("--expires: \"{d}\" is not a date (YYYY-MM-DD)"))?,
+                ),
+                None => None,
+            };
+            let g = store
+                .add_grant(&Actor::cli(), &network, &domain, expires_at, &note)
+                .await
+                .map_err(store_err)?;
+            if json.json {
+                print_json(&g);
+            } else {
+                println!(
+                    "grant {}: relay open for {} ({})",
+                    g.id, g.network, g.domain
+                );
+            }
+        }
+        RelayCommand::List { json } => {
+            let grants = store.list_grants().await.map_err(store_err)?;
+            if json.json {
+                print_json(&grants);
+            } else {
+                for g in grants {
+                    let state = if g.revoked_at.is_some() {
+                        "revoked"
+                    } else if g.active {
+                        "active"
+                    } else {
+                        "expired"
+                    };
+                    println!(
+                        "{:>4}  {:<20} {:<28} {:<8} {}",
+                        g.id, g.network, g.domain, state, g.note
+                    );
+                }
+            }
+        }
+        RelayCommand::Revoke { id } => {
+            store
+                .revoke_grant(&Actor::cli(), id)
+                .await
+                .map_err(store_err)?;
+            println!("grant {id} revoked");
         }
     }
     Ok(())

@@ -18,10 +18,51 @@ pub struct FileConfig {
     /// PEM certificate chain and key for STARTTLS; a self-signed pair is generated otherwise.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
-    /// Largest message accepted over SMTP, in octets (default 25 MiB).
-    pub max_message_size: Option<usize>,
     /// Serve the web portals with the cookie's `Secure` flag (behind a TLS proxy).
     pub secure_cookies: Option<bool>,
+    #[serde(default)]
+    pub smtp_limits: SmtpLimits,
+}
+
+/// `[smtp_limits]`: each one optional, defaults in `SmtpConfig`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpLimits {
+    /// Largest message accepted, in octets (default 25 MiB).
+    pub max_message_size: Option<usize>,
+    pub max_recipients: Option<usize>,
+    pub max_errors: Option<u32>,
+    pub idle_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_ip: Option<usize>,
+    pub shutdown_grace_secs: Option<u64>,
+}
+
+impl SmtpLimits {
+    pub fn apply(&self, c: &mut crate::smtp::SmtpConfig) {
+        use std::time::Duration;
+        if let Some(v) = self.max_message_size {
+            c.max_message_size = v;
+        }
+        if let Some(v) = self.max_recipients {
+            c.max_recipients = v;
+        }
+        if let Some(v) = self.max_errors {
+            c.max_errors = v;
+        }
+        if let Some(v) = self.idle_timeout_secs {
+            c.idle_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = self.max_connections {
+            c.max_connections = v;
+        }
+        if let Some(v) = self.max_connections_per_ip {
+            c.max_connections_per_ip = v;
+        }
+        if let Some(v) = self.shutdown_grace_secs {
+            c.shutdown_grace = Duration::from_secs(v);
+        }
+    }
 }
 
 #[derive(Debug)]

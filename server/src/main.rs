@@ -48,6 +48,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Domain(c) => commands::domain(&store, c).await,
         cli::Command::User(c) => commands::user(&store, c).await,
         cli::Command::Alias(c) => commands::alias(&store, c).await,
+        cli::Command::Relay(c) => commands::relay(&store, c).await,
     };
     store.close().await;
     result

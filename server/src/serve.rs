@@ -78,9 +78,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         hostname: hostname.clone(),
         ..SmtpConfig::default()
     };
-    if let Some(max) = settings.file.max_message_size {
-        smtp_config.max_message_size = max;
-    }
+    settings.file.smtp_limits.apply(&mut smtp_config);
     let smtp_ctx = Arc::new(SmtpContext {
         deliverer: Deliverer::start(store.clone()),
         store: store.clone(),

@@ -202,3 +202,279 @@ async fn stored_messages(store: &app::store::Store, login: &str) -> Vec<Vec<u8>>
         .map(|m| m.raw)
         .collect()
 }
+
+/// swaks and curl, the relay matrix with and without a grant, quota, size, connection caps,
+/// the idle timeout, STARTTLS injection, and graceful shutdown — with small limits.
+#[tokio::test]
+async fn limits_relay_tls_and_shutdown() {
+    for db in databases().await {
+        let label = db.label;
+        let config = db.dir.0.join("courrier.toml");
+        std::fs::write(
+            &config,
+            "[smtp_limits]\nmax_message_size = 200000\nmax_connections_per_ip = 3\nidle_timeout_secs = 2\nshutdown_grace_secs = 20\n",
+        )
+        .unwrap();
+        let config = config.to_str().unwrap().to_string();
+        let server = Server::start_with(&db, &["--config", &config]);
+        assert!(
+            db.cli(&[
+                "domain",
+                "add",
+                "votredomaine.com",
+                "--webmaster-first",
+                "Pierre",
+                "--webmaster-last",
+                "Martin"
+            ])
+            .status
+            .success()
+        );
+        let out = db.cli(&[
+            "user",
+            "add",
+            "votredomaine.com",
+            "--first",
+            "Claire",
+            "--last",
+            "Dupont",
+            "--alias",
+            "ventes",
+            "--quota",
+            "1",
+        ]);
+        assert!(out.status.success());
+        let (host, port) = server.smtp.rsplit_once(':').unwrap();
+
+        // swaks, plain and pipelined, to a login and an alias.
+        for (to, extra) in [
+            ("pmartin@votredomaine.com", None),
+            ("ventes@votredomaine.com", Some("--pipeline")),
+        ] {
+            let mut cmd = std::process::Command::new("swaks");
+            cmd.args([
+                "--server",
+                host,
+                "--port",
+                port,
+                "--from",
+                "s@sender.example",
+                "--to",
+                to,
+            ])
+            .args([
+                "--ehlo",
+                "swaks.example",
+                "--header",
+                "Subject: swaks",
+                "--body",
+                "Bonjour de swaks",
+            ]);
+            if let Some(e) = extra {
+                cmd.arg(e);
+            }
+            let out = cmd.output().expect("swaks is installed");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && text.contains("<-  250 2.0.0 Ok: queued"),
+                "{label}: {text}"
+            );
+        }
+        // curl's SMTP client.
+        let msg = db.dir.0.join("curl.eml");
+        std::fs::write(&msg, "Subject: curl\r\n\r\nBonjour de curl\r\n").unwrap();
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                &format!("smtp://{}", server.smtp),
+                "--mail-from",
+                "c@sender.example",
+            ])
+            .args([
+                "--mail-rcpt",
+                "pmartin@votredomaine.com",
+                "--upload-file",
+                msg.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(mailbox(&db, "pmartin").0, 2, "{label}: swaks + curl");
+        assert_eq!(mailbox(&db, "cdupont").0, 1, "{label}: swaks to the alias");
+
+        // The relay matrix: every trick refused without a grant; with one, foreign recipients
+        // from the granted address pass, tricks on hosted domains stay refused.
+        let foreign = [
+            "user@other.example",
+            "user@OTHER.Example",
+            "@a.example,@b.example:user@other.example",
+        ];
+        let tricks = [
+            "user%other.example@votredomaine.com",
+            "\"user@other.example\"@votredomaine.com",
+            "user!x@votredomaine.com",
+            "user@[127.0.0.1]",
+        ];
+        let all: Vec<&str> = foreign.iter().chain(tricks.iter()).copied().collect();
+        let rcpt_lines = |r: serde_json::Value| -> Vec<String> {
+            r["answer"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .filter(|l| l.starts_with("250 2.1.5") || l.starts_with('5'))
+                .map(str::to_string)
+                .collect()
+        };
+        let denied = rcpt_lines(smtp_client_from(&server, Some("127.0.0.7"), "rcpt", &all));
+        assert_eq!(denied.len(), all.len(), "{denied:?}");
+        assert!(
+            denied.iter().all(|l| l.starts_with("55")),
+            "{label}: {denied:?}"
+        );
+        let out = db.cli(&[
+            "relay",
+            "allow",
+            "127.0.0.7",
+            "--domain",
+            "votredomaine.com",
+            "--note",
+            "bureau",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let granted = rcpt_lines(smtp_client_from(&server, Some("127.0.0.7"), "rcpt", &all));
+        assert!(
+            granted[..foreign.len()]
+                .iter()
+                .all(|l| l.starts_with("250 2.1.5")),
+            "{label}: {granted:?}"
+        );
+        assert!(
+            granted[foreign.len()..].iter().all(|l| l.starts_with("55")),
+            "{label}: {granted:?}"
+        );
+        let relay_denied = |ip: &str| {
+            let lines = rcpt_lines(smtp_client_from(&server, Some(ip), "rcpt", &foreign));
+            assert!(
+                lines.iter().all(|l| l.starts_with("554 5.7.1")),
+                "{label} {ip}: {lines:?}"
+            );
+        };
+        relay_denied("127.0.0.8");
+        let r = smtp_client_from(
+            &server,
+            Some("127.0.0.7"),
+            "send",
+            &["friend@other.example"],
+        );
+        assert_eq!(r["refused"], serde_json::json!({}), "{r}");
+        let out = db.cli(&["relay", "list", "--json"]);
+        let grants: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let id = grants[0]["id"].as_i64().unwrap().to_string();
+        assert!(db.cli(&["relay", "revoke", &id]).status.success());
+        relay_denied("127.0.0.7");
+
+        // Quota (1 MB for cdupont) and size (200000 octets here).
+        let r = smtp_client(
+            &server,
+            "send-size",
+            &["ventes@votredomaine.com", "190000", "yes"],
+        );
+        assert_eq!(r["code"], 250, "{r}");
+        let r = smtp_client(
+            &server,
+            "send-size",
+            &["cdupont@votredomaine.com", "300000", "yes"],
+        );
+        assert_eq!(r["code"], 552, "{label}: SIZE= above the limit: {r}");
+        let r = smtp_client(
+            &server,
+            "send-size",
+            &["cdupont@votredomaine.com", "300000", "no"],
+        );
+        assert_eq!(r["code"], 552, "{label}: drained, then refused: {r}");
+        for _ in 0..5 {
+            smtp_client(
+                &server,
+                "send-size",
+                &["cdupont@votredomaine.com", "190000", "yes"],
+            );
+        }
+        let r = smtp_client(
+            &server,
+            "send-size",
+            &["cdupont@votredomaine.com", "190000", "yes"],
+        );
+        assert_eq!(r["code"], 452, "{label}: mailbox full: {r}");
+
+        // Connection caps: three per address here, the fourth gets 421 4.3.2.
+        let r = smtp_client(&server, "hold", &["4"]);
+        let greetings: Vec<String> = serde_json::from_value(r["greetings"].clone()).unwrap();
+        assert_eq!(
+            greetings.iter().filter(|g| g.starts_with("220 ")).count(),
+            3,
+            "{greetings:?}"
+        );
+        assert!(
+            greetings.iter().any(|g| g.starts_with("421 4.3.2")),
+            "{greetings:?}"
+        );
+        // Idle timeout (2 s here).
+        let r = smtp_client(&server, "idle", &["10"]);
+        assert!(
+            r["answer"].as_str().unwrap().starts_with("421 4.4.2"),
+            "{r}"
+        );
+        // STARTTLS: pipelined plaintext is discarded, the session starts afresh.
+        let r = smtp_client(&server, "starttls-inject", &[]);
+        assert!(r["ready"].as_str().unwrap().starts_with("220 2.0.0"), "{r}");
+        assert!(
+            r["after"].as_str().unwrap().starts_with("503 5.5.1"),
+            "{label}: MAIL was not kept: {r}"
+        );
+
+        // Graceful shutdown: the message in progress is finished, the idle session gets 421.
+        let mut client = std::process::Command::new("python3")
+            .arg(SMTP_CLIENT)
+            .args(["shutdown", host, port, "pmartin@votredomaine.com"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(client.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert_eq!(line.trim(), "READY");
+        std::process::Command::new("kill")
+            .args(["-TERM", &server.child.id().to_string()])
+            .status()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        std::io::Write::write_all(client.stdin.as_mut().unwrap(), b"GO\n").unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        client.wait().unwrap();
+        let r: serde_json::Value = serde_json::from_str(rest.trim()).unwrap();
+        assert!(
+            r["idle"].as_str().unwrap().starts_with("421 4.3.2"),
+            "{label}: {r}"
+        );
+        assert!(
+            r["busy"].as_str().unwrap().starts_with("250 2.0.0"),
+            "{label}: {r}"
+        );
+        assert!(server.stop().success());
+        assert_eq!(
+            mailbox(&db, "pmartin").0,
+            3,
+            "{label}: the message finished during shutdown is kept"
+        );
+    }
+}

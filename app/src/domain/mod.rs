@@ -4,11 +4,13 @@
 pub mod address;
 pub mod delivery;
 pub mod generic;
+pub mod headers;
 pub mod login;
 pub mod mailtime;
 pub mod network;
 pub mod password;
 pub mod recipient;
+pub mod responder;
 pub mod role;
 
 pub use address::{AddressError, DomainName, LocalPart, LoginInput};

@@ -3,11 +3,12 @@
 //! of concurrent sessions batched into one commit (group commit), so durability costs one
 //! fsync per batch rather than one per message.
 
-use super::entities::{account, alias, domain, message, outbound, relay_grant};
+use super::entities::{account, alias, domain, message, outbound, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{DeliveryPrefs, forward_list, over_quota, plan};
 use crate::domain::network::Network;
 use crate::domain::recipient::{Recipient, classify};
+use crate::domain::responder::{self, Responder};
 use crate::domain::{DomainName, Role};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -223,6 +224,9 @@ impl Store {
                         for to in decision.forward_to {
                             queue(&txn, "forward", Some(a.id), &job.mail_from, &to, job, t).await?;
                         }
+                        if a.responder_enabled {
+                            auto_reply(&txn, &a, job, t).await?;
+                        }
                     }
                     InboundRcpt::Relay { address, .. } => {
                         queue(&txn, "relay", None, &job.mail_from, address, job, t).await?;
@@ -233,6 +237,97 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The user's addresses, lower case: the login address first, then the aliases.
+async fn own_addresses(c: &impl ConnectionTrait, a: &account::Model) -> Result<Vec<String>> {
+    let Some(domain_id) = a.domain_id else {
+        return Ok(Vec::new());
+    };
+    let Some(d) = domain::Entity::find_by_id(domain_id).one(c).await? else {
+        return Ok(Vec::new());
+    };
+    let mut own = vec![format!("{}@{}", a.login, d.name)];
+    own.extend(
+        alias::Entity::find()
+            .filter(alias::Column::AccountId.eq(a.id))
+            .all(c)
+            .await?
+            .into_iter()
+            .map(|x| format!("{}@{}", x.local_part, d.name)),
+    );
+    Ok(own)
+}
+
+/// The automatic responder (RFC 3834), decided and queued in the delivery transaction; the
+/// responder log keeps "once per sender per interval" across processes.
+async fn auto_reply(
+    c: &impl ConnectionTrait,
+    a: &account::Model,
+    job: &Inbound,
+    t: i64,
+) -> Result<()> {
+    let r = Responder {
+        enabled: a.responder_enabled,
+        subject: a.responder_subject.clone(),
+        body: a.responder_body.clone(),
+        start: a.responder_start,
+        end: a.responder_end,
+        interval_days: a.responder_interval_days,
+    };
+    let sender = job.mail_from.trim().to_lowercase();
+    let own = own_addresses(c, a).await?;
+    let fields = crate::domain::headers::fields(&job.message);
+    let last = responder_log::Entity::find()
+        .filter(responder_log::Column::AccountId.eq(a.id))
+        .filter(responder_log::Column::Sender.eq(sender.as_str()))
+        .one(c)
+        .await?;
+    if responder::decide(
+        &r,
+        &sender,
+        &fields,
+        &own,
+        last.as_ref().map(|l| l.replied_at),
+        t,
+    )
+    .is_err()
+    {
+        return Ok(());
+    }
+    let Some(from) = own.first() else {
+        return Ok(());
+    };
+    let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let id = format!("{}@{domain}", crate::auth::random_hex(12));
+    let raw = responder::compose(&r, from, &sender, &fields, &id, t);
+    let reply = Inbound {
+        mail_from: String::new(),
+        recipients: Vec::new(),
+        trace: Vec::new(),
+        message: raw,
+        subject: String::new(),
+    };
+    // RFC 3834 §3.3: the answer goes out with the null envelope sender.
+    queue(c, "reply", Some(a.id), "", &sender, &reply, t).await?;
+    match last {
+        Some(l) => {
+            let mut m: responder_log::ActiveModel = l.into();
+            m.replied_at = Set(t);
+            m.update(c).await?;
+        }
+        None => {
+            responder_log::ActiveModel {
+                account_id: Set(a.id),
+                sender: Set(sender),
+                replied_at: Set(t),
+                ..Default::default()
+            }
+            .insert(c)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn queue(

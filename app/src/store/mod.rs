@@ -10,6 +10,7 @@ pub mod domains;
 pub mod entities;
 pub mod error;
 mod migration;
+pub mod relay;
 pub mod sessions;
 #[cfg(test)]
 pub(crate) mod testing;

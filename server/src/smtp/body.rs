@@ -119,47 +119,6 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&b| b == needle)
 }
 
-/// The header section of a message: up to the first empty line.
-pub fn header_section(message: &[u8]) -> &[u8] {
-    if message.starts_with(b"\r\n") {
-        return &message[..0];
-    }
-    match message.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(p) => &message[..p + 2],
-        None => message,
-    }
-}
-
-/// How many `Received:` header fields the message carries (loop detection, RFC 5321 §6.3).
-pub fn count_received(message: &[u8]) -> usize {
-    header_section(message)
-        .split(|&b| b == b'\n')
-        .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case(b"received:"))
-        .count()
-}
-
-/// The value of the first header field `name` (unfolded, raw), if any.
-pub fn header_value(message: &[u8], name: &str) -> Option<String> {
-    let headers = String::from_utf8_lossy(header_section(message)).into_owned();
-    let mut found: Option<String> = None;
-    for line in headers.split("\r\n") {
-        if let Some(v) = found.as_mut() {
-            if line.starts_with([' ', '\t']) {
-                v.push(' ');
-                v.push_str(line.trim());
-                continue;
-            }
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case(name)
-        {
-            found = Some(v.trim().to_string());
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,17 +184,5 @@ mod tests {
         }
         assert!(r.partial.len() <= MAX_TEXT_LINE + 3);
         assert_eq!(r.feed(b"\r\n.\r\n").1, Some(DataEnd::TooBig));
-    }
-
-    #[test]
-    fn headers() {
-        let m = b"Received: a\r\nreceived: b\r\nSubject: Bonjour\r\n\tle monde\r\n\r\nReceived: not a header\r\n";
-        assert_eq!(count_received(m), 2);
-        assert_eq!(
-            header_value(m, "subject").as_deref(),
-            Some("Bonjour le monde")
-        );
-        assert_eq!(header_value(m, "from"), None);
-        assert_eq!(count_received(b"\r\nReceived: x\r\n"), 0);
     }
 }

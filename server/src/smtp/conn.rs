@@ -79,6 +79,127 @@ enum Mode {
     },
 }
 
+/// What the connection does once the buffered input is processed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Send `out`, then read more.
+    NeedInput,
+    /// Send `out`, then close.
+    Close,
+    /// Send `out`, discard `buf` (RFC 3207 §4.2), then do the TLS handshake.
+    StartTls,
+}
+
+/// The session with its input buffer and pending replies: everything of a connection but the
+/// socket, so pipelining and framing are tested without one.
+pub struct Pump {
+    pub session: Session,
+    mode: Mode,
+    /// Received, not yet processed.
+    pub buf: Vec<u8>,
+    /// Replies not yet sent (flushed in groups, RFC 2920).
+    pub out: Vec<u8>,
+}
+
+impl Pump {
+    pub fn new(session: Session) -> Pump {
+        let mut out = Vec::with_capacity(1024);
+        session.greeting().render(&mut out);
+        Pump {
+            session,
+            mode: Mode::Command,
+            buf: Vec::with_capacity(4096),
+            out,
+        }
+    }
+
+    /// Whether a message is being received (it may finish during shutdown).
+    pub fn in_message(&self) -> bool {
+        matches!(self.mode, Mode::Data(_) | Mode::Bdat { .. })
+    }
+
+    /// Processes everything buffered: commands (pipelined ones included), message data.
+    pub async fn run(&mut self) -> Flow {
+        let mut pos = 0;
+        let flow = loop {
+            let input = &self.buf[pos..];
+            let step: Option<Step> = match &mut self.mode {
+                Mode::Command => match input.iter().position(|&b| b == b'\n') {
+                    Some(lf) if lf < MAX_COMMAND_LINE => {
+                        let line = &self.buf[pos..pos + lf + 1];
+                        pos += lf + 1;
+                        Some(self.session.command(line).await)
+                    }
+                    Some(lf) => {
+                        pos += lf + 1;
+                        Some(session_error(&mut self.session, reply::line_too_long()))
+                    }
+                    None if input.len() >= MAX_COMMAND_LINE => {
+                        pos = self.buf.len();
+                        self.mode = Mode::SkipLine;
+                        continue;
+                    }
+                    None => None,
+                },
+                Mode::SkipLine => match input.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        pos += lf + 1;
+                        self.mode = Mode::Command;
+                        Some(session_error(&mut self.session, reply::line_too_long()))
+                    }
+                    None => {
+                        pos = self.buf.len();
+                        None
+                    }
+                },
+                Mode::Data(reader) => {
+                    let (used, end) = reader.feed(input);
+                    pos += used;
+                    match end {
+                        Some(end) => Some(self.session.data_end(end).await),
+                        None => None,
+                    }
+                }
+                Mode::Bdat { left } => {
+                    let take = (*left).min(input.len());
+                    self.session.bdat_data(&input[..take]);
+                    pos += take;
+                    *left -= take;
+                    if *left == 0 {
+                        Some(self.session.bdat_chunk_done().await)
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some(mut step) = step else {
+                break Flow::NeedInput;
+            };
+            // An empty chunk (BDAT 0 LAST) completes at once.
+            if matches!(step.next, Next::Bdat { size: 0 }) {
+                let done = self.session.bdat_chunk_done().await;
+                step.replies.extend(done.replies);
+                step.next = done.next;
+            }
+            for r in &step.replies {
+                r.render(&mut self.out);
+            }
+            self.mode = match step.next {
+                Next::Command | Next::Bdat { size: 0 } => Mode::Command,
+                Next::Data(reader) => Mode::Data(reader),
+                Next::Bdat { size } => Mode::Bdat { left: size },
+                Next::Close => break Flow::Close,
+                Next::StartTls => {
+                    self.mode = Mode::Command;
+                    break Flow::StartTls;
+                }
+            };
+        };
+        self.buf.drain(..pos.min(self.buf.len()));
+        flow
+    }
+}
+
 /// Runs a session until QUIT, an error, the idle timeout or shutdown.
 pub async fn serve(
     ctx: Arc<SmtpContext>,
@@ -87,120 +208,43 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut io = Io::Plain(stream);
-    let mut session = Session::new(ctx.clone(), peer);
-    let mut out = Vec::with_capacity(1024);
-    session.greeting().render(&mut out);
-    let mut buf: Vec<u8> = Vec::with_capacity(4096);
-    let mut mode = Mode::Command;
-    let mut closing = false;
+    let mut pump = Pump::new(Session::new(ctx.clone(), peer));
     let mut grace: Option<tokio::time::Instant> = None;
 
     loop {
-        // Work through everything already received (pipelined commands included).
-        loop {
-            let step: Option<Step> = match &mut mode {
-                Mode::Command => match buf.iter().position(|&b| b == b'\n') {
-                    Some(lf) if lf < MAX_COMMAND_LINE => {
-                        let line: Vec<u8> = buf.drain(..=lf).collect();
-                        Some(session.command(&line).await)
-                    }
-                    Some(lf) => {
-                        buf.drain(..=lf);
-                        Some(session_error(&mut session, reply::line_too_long()))
-                    }
-                    None if buf.len() >= MAX_COMMAND_LINE => {
-                        buf.clear();
-                        mode = Mode::SkipLine;
-                        continue;
-                    }
-                    None => None,
-                },
-                Mode::SkipLine => match buf.iter().position(|&b| b == b'\n') {
-                    Some(lf) => {
-                        buf.drain(..=lf);
-                        mode = Mode::Command;
-                        Some(session_error(&mut session, reply::line_too_long()))
-                    }
-                    None => {
-                        buf.clear();
-                        None
-                    }
-                },
-                Mode::Data(reader) => {
-                    let (used, end) = reader.feed(&buf);
-                    buf.drain(..used);
-                    match end {
-                        Some(end) => Some(session.data_end(end).await),
-                        None => None,
-                    }
-                }
-                Mode::Bdat { left } => {
-                    let take = (*left).min(buf.len());
-                    session.bdat_data(&buf[..take]);
-                    buf.drain(..take);
-                    *left -= take;
-                    if *left == 0 {
-                        Some(session.bdat_chunk_done().await)
-                    } else {
-                        None
-                    }
-                }
-            };
-            let Some(step) = step else { break };
-            for r in &step.replies {
-                r.render(&mut out);
+        match pump.run().await {
+            Flow::NeedInput => {}
+            Flow::Close => {
+                let _ = write_all(&mut io, &mut pump.out).await;
+                let _ = io.shutdown().await;
+                return;
             }
-            mode = match step.next {
-                Next::Command => Mode::Command,
-                Next::Data(reader) => Mode::Data(reader),
-                Next::Bdat { size: 0 } => {
-                    // An empty chunk (BDAT 0 LAST) completes at once.
-                    let done = session.bdat_chunk_done().await;
-                    for r in &done.replies {
-                        r.render(&mut out);
-                    }
-                    if matches!(done.next, Next::Close) {
-                        closing = true;
-                    }
-                    Mode::Command
+            Flow::StartTls => {
+                if write_all(&mut io, &mut pump.out).await.is_err() {
+                    return;
                 }
-                Next::Bdat { size } => Mode::Bdat { left: size },
-                Next::Close => {
-                    closing = true;
-                    Mode::Command
+                pump.buf.clear();
+                match start_tls(&ctx, &mut io).await {
+                    Some(description) => pump.session.tls_started(description),
+                    None => return,
                 }
-                Next::StartTls => {
-                    if write_all(&mut io, &mut out).await.is_err() {
-                        return;
-                    }
-                    // RFC 3207 §4.2: anything pipelined after STARTTLS is discarded.
-                    buf.clear();
-                    match start_tls(&ctx, &mut io).await {
-                        Some(description) => session.tls_started(description),
-                        None => return,
-                    }
-                    Mode::Command
-                }
-            };
-            if closing {
-                break;
+                continue;
             }
         }
-        if write_all(&mut io, &mut out).await.is_err() || closing {
-            let _ = io.shutdown().await;
+        if write_all(&mut io, &mut pump.out).await.is_err() {
             return;
         }
 
         // Wait for more input, the idle timeout, or shutdown.
-        let in_message = matches!(mode, Mode::Data(_) | Mode::Bdat { .. });
         let deadline = match grace {
-            Some(g) if in_message => g,
+            Some(g) if pump.in_message() => g,
             Some(_) => {
                 let _ = write_reply(&mut io, reply::shutting_down()).await;
                 return;
             }
             None => tokio::time::Instant::now() + ctx.config.idle_timeout,
         };
+        let buf = &mut pump.buf;
         let old_len = buf.len();
         buf.resize(old_len + READ_CHUNK, 0);
         tokio::select! {

@@ -2,8 +2,9 @@
 //! data and answers replies plus what the connection must do next. One handler per command
 //! lives in `commands/`. The store is real (tests use a SQLite file), nothing is mocked.
 
-use super::body::{DataEnd, DataReader, count_received, header_value};
+use super::body::{DataEnd, DataReader};
 use super::reply::{self, Reply};
+use app::domain::headers::{count_received, fields, first};
 use app::store::Store;
 use app::store::delivery::{Deliverer, Inbound, InboundRcpt};
 use smtp_proto::{Error as ParseError, Request};
@@ -295,7 +296,7 @@ impl Session {
             mail_from: tx.mail_from.clone(),
             recipients: tx.rcpts.iter().map(|(_, r)| r.clone()).collect(),
             trace: trace.into_bytes(),
-            subject: header_value(&message, "subject").unwrap_or_default(),
+            subject: first(&fields(&message), "subject").unwrap_or_default(),
             message,
         };
         let count = job.recipients.len();

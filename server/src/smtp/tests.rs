@@ -410,3 +410,209 @@ async fn bdat_chunks() {
     assert_eq!(codes(&s.bdat_chunk_done().await), ["552 5.3.4"]);
     assert_eq!(messages(&f.store, "pmartin").await.len(), 1);
 }
+
+#[tokio::test]
+async fn pipelined_commands_without_sockets() {
+    use super::conn::{Flow, Pump};
+    let f = fixture(SmtpConfig::default()).await;
+    let mut p = Pump::new(Session::new(f.ctx.clone(), peer("192.0.2.10")));
+    p.buf.extend_from_slice(
+        b"EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<pmartin@votredomaine.com>\r\nDATA\r\n\
+          Subject: x\r\n\r\nhi\r\n.\r\nNOOP\r\nQUIT\r\nNOOP\r\n",
+    );
+    assert_eq!(p.run().await, Flow::Close);
+    let out = String::from_utf8(p.out.clone()).unwrap();
+    let codes: Vec<&str> = out
+        .lines()
+        .filter(|l| l.as_bytes().get(3) == Some(&b' '))
+        .map(|l| &l[..3])
+        .collect();
+    assert_eq!(
+        codes,
+        ["220", "250", "250", "250", "354", "250", "250", "221"],
+        "{out}"
+    );
+    assert_eq!(messages(&f.store, "pmartin").await.len(), 1);
+    // An over-long line is answered and the session goes on.
+    let mut p = Pump::new(Session::new(f.ctx.clone(), peer("192.0.2.10")));
+    p.buf.extend_from_slice(&[b'x'; 700]);
+    assert_eq!(p.run().await, Flow::NeedInput);
+    assert!(p.buf.is_empty(), "the long line is not kept");
+    p.buf.extend_from_slice(b"yyy\r\nNOOP\r\n");
+    assert_eq!(p.run().await, Flow::NeedInput);
+    let out = String::from_utf8(p.out.clone()).unwrap();
+    assert!(
+        out.contains("500 5.5.2") && out.ends_with("250 2.0.0 Ok\r\n"),
+        "{out}"
+    );
+}
+
+/// A brief fuzz of the whole input path (framing, commands, DATA, BDAT), run in every test
+/// pass: random mixes of protocol fragments and noise, cut at random places. Nothing may
+/// panic, every answer is a well-formed reply, and the buffer stays bounded.
+#[tokio::test]
+async fn random_input_never_panics() {
+    use super::conn::{Flow, Pump};
+    let f = fixture(SmtpConfig {
+        max_message_size: 4096,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let fragments: &[&[u8]] = &[
+        b"EHLO x\r\n",
+        b"HELO y\r\n",
+        b"MAIL FROM:<a@b.example>\r\n",
+        b"MAIL FROM:<> SIZE=99999999999\r\n",
+        b"RCPT TO:<pmartin@votredomaine.com>\r\n",
+        b"RCPT TO:<ventes@votredomaine.com>\r\n",
+        b"RCPT TO:<x@other.example>\r\n",
+        b"DATA\r\n",
+        b"BDAT 7\r\n",
+        b"BDAT 0 LAST\r\n",
+        b"BDAT 3 LAST\r\n",
+        b".\r\n",
+        b"\r\n",
+        b"\n",
+        b".\n",
+        b"\r",
+        b"..\r\n",
+        b"RSET\r\n",
+        b"NOOP\r\n",
+        b"VRFY a\r\n",
+        b"Subject: s\r\n",
+        b"MAIL FROM:<\xff\xfe@x>\r\n",
+        b"RCPT TO:<\"a@b\"@votredomaine.com>\r\n",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _round in 0..150 {
+        let mut input = Vec::new();
+        for _ in 0..(next() % 40) {
+            if next() % 4 == 0 {
+                let n = (next() % 700) as usize;
+                input.extend((0..n).map(|_| next() as u8));
+            } else {
+                input.extend_from_slice(fragments[(next() as usize) % fragments.len()]);
+            }
+        }
+        let mut p = Pump::new(Session::new(f.ctx.clone(), peer("192.0.2.10")));
+        let mut rest = &input[..];
+        while !rest.is_empty() {
+            let cut = 1 + (next() as usize) % rest.len().min(300);
+            p.buf.extend_from_slice(&rest[..cut]);
+            rest = &rest[cut..];
+            let flow = p.run().await;
+            assert!(p.buf.len() <= 4096, "buffer stays bounded");
+            if flow != Flow::NeedInput {
+                break;
+            }
+        }
+        let out = String::from_utf8_lossy(&p.out).into_owned();
+        for line in out.lines() {
+            let b = line.as_bytes();
+            assert!(
+                b.len() >= 4
+                    && b[..3].iter().all(u8::is_ascii_digit)
+                    && (b[3] == b' ' || b[3] == b'-'),
+                "{line:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn forward_responder_and_suspension_at_delivery() {
+    use app::store::entities::{account, outbound};
+    use sea_orm::{ActiveModelTrait, Set};
+    let f = fixture(SmtpConfig::default()).await;
+    let set = |login: &'static str, edit: fn(&mut account::ActiveModel)| {
+        let store = f.store.clone();
+        async move {
+            let mut m: account::ActiveModel = store.account(login).await.unwrap().into();
+            edit(&mut m);
+            m.update(store.db()).await.unwrap();
+        }
+    };
+    set("cdupont", |m| {
+        m.forward_to = Set("claire@ailleurs.example\nclaire2@ailleurs.example".into());
+        m.suspended = Set(true);
+    })
+    .await;
+    set("pmartin", |m| {
+        m.responder_enabled = Set(true);
+        m.responder_subject = Set("Absent".into());
+        m.responder_body = Set("De retour lundi.".into());
+    })
+    .await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut s, "EHLO c").await;
+    let send = |from: &'static str, to: &'static str, headers: &'static str| (from, to, headers);
+    for (from, to, headers) in [
+        send(
+            "alice@example.org",
+            "ventes@votredomaine.com",
+            "To: ventes@votredomaine.com",
+        ),
+        send(
+            "alice@example.org",
+            "pmartin@votredomaine.com",
+            "To: pmartin@votredomaine.com\r\nMessage-ID: <m1@example.org>",
+        ),
+        send(
+            "alice@example.org",
+            "pmartin@votredomaine.com",
+            "To: pmartin@votredomaine.com",
+        ),
+        send(
+            "news@example.org",
+            "pmartin@votredomaine.com",
+            "To: pmartin@votredomaine.com\r\nPrecedence: bulk",
+        ),
+    ] {
+        assert_eq!(
+            code(&mut s, &format!("MAIL FROM:<{from}>")).await,
+            "250 2.1.0"
+        );
+        assert_eq!(
+            code(&mut s, &format!("RCPT TO:<{to}>")).await,
+            "250 2.1.5",
+            "a suspended login still receives"
+        );
+        let body = format!("{headers}\r\nSubject: test\r\n\r\nhello\r\n.\r\n");
+        assert_eq!(data(&mut s, body.as_bytes()).await, "250 2.0.0");
+    }
+    assert!(
+        messages(&f.store, "cdupont").await.is_empty(),
+        "forwarded, not kept"
+    );
+    assert_eq!(messages(&f.store, "pmartin").await.len(), 3);
+    let queued = outbound::Entity::find().all(f.store.db()).await.unwrap();
+    let forwards: Vec<_> = queued
+        .iter()
+        .filter(|q| q.kind == "forward")
+        .map(|q| q.rcpt_to.as_str())
+        .collect();
+    assert_eq!(
+        forwards,
+        ["claire@ailleurs.example", "claire2@ailleurs.example"]
+    );
+    let replies: Vec<_> = queued.iter().filter(|q| q.kind == "reply").collect();
+    assert_eq!(
+        replies.len(),
+        1,
+        "one answer per sender per interval, none to bulk mail"
+    );
+    assert_eq!(replies[0].mail_from, "", "null envelope sender");
+    assert_eq!(replies[0].rcpt_to, "alice@example.org");
+    let text = String::from_utf8_lossy(&replies[0].raw);
+    assert!(
+        text.contains("Auto-Submitted: auto-replied")
+            && text.contains("In-Reply-To: <m1@example.org>"),
+        "{text}"
+    );
+}

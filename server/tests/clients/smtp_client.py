@@ -5,30 +5,48 @@ Usage: smtp_client.py CHECK HOST PORT [ARGS...]; prints one JSON object, exits 0
 check ran (the Rust test asserts on what it prints).
 """
 import json
+import os
 import smtplib
 import socket
 import ssl
 import sys
+import time
+
+# SOURCE_IP plays another client: the tests bind to 127.0.0.7 and friends.
+SOURCE = (os.environ["SOURCE_IP"], 0) if os.environ.get("SOURCE_IP") else None
+
+
+def connect(host, port):
+    return socket.create_connection((host, int(port)), timeout=30, source_address=SOURCE)
+
+
+def tls_context():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
 
 
 def send_smtplib(host, port, rcpts, body, starttls=False):
-    with smtplib.SMTP(host, int(port), timeout=30) as s:
+    with smtplib.SMTP(host, int(port), timeout=30, source_address=SOURCE) as s:
         s.ehlo("client.example")
         features = sorted(s.esmtp_features)
         if starttls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            s.starttls(context=ctx)
+            s.starttls(context=tls_context())
             s.ehlo("client.example")
             features = sorted(s.esmtp_features)
-        refused = s.sendmail("alice@sender.example", rcpts, body.encode())
+        try:
+            refused = s.sendmail("alice@sender.example", rcpts, body.encode())
+        except smtplib.SMTPRecipientsRefused as e:
+            refused = e.recipients
+        except smtplib.SMTPResponseException as e:
+            return {"error": [e.smtp_code, e.smtp_error.decode()], "features": features}
         return {"refused": {k: [v[0], v[1].decode()] for k, v in refused.items()}, "features": features}
 
 
 def raw(host, port, data, reads=1):
     """Sends raw bytes (pipelined) and returns everything the server answers."""
-    with socket.create_connection((host, int(port)), timeout=30) as s:
+    with connect(host, port) as s:
         s.recv(4096)  # greeting
         s.sendall(data)
         out = b""
@@ -74,7 +92,7 @@ def main():
         rcpt, path = args
         body = open(path, "rb").read()
         stuffed = b"\r\n".join((b"." + l if l.startswith(b".") else l) for l in body.split(b"\r\n"))
-        with socket.create_connection((host, int(port)), timeout=30) as s:
+        with connect(host, port) as s:
             f = s.makefile("rb")
             f.readline()
             s.sendall(b"EHLO d.example\r\nMAIL FROM:<d@sender.example>\r\nRCPT TO:<" + rcpt.encode() + b">\r\nDATA\r\n")
@@ -87,6 +105,76 @@ def main():
             s.sendall(stuffed + (b"" if stuffed.endswith(b"\r\n") else b"\r\n") + b".\r\n")
             final = f.readline().decode()
         result = {"answer": "".join(lines) + final}
+    elif check == "send-size":
+        # One message of N octets (in 76-character lines) to RCPT, with SIZE announced or not.
+        rcpt, n, announce = args[0], int(args[1]), args[2] == "yes"
+        line = b"y" * 76 + b"\r\n"
+        body = b"Subject: big\r\n\r\n" + line * (n // len(line) + 1)
+        with smtplib.SMTP(host, int(port), timeout=60, source_address=SOURCE) as s:
+            s.ehlo("size.example")
+            opts = ["SIZE=%d" % len(body)] if announce else []
+            try:
+                s.sendmail("alice@sender.example", [rcpt], body, mail_options=opts)
+                result = {"code": 250}
+            except smtplib.SMTPRecipientsRefused as e:
+                code, text = list(e.recipients.values())[0]
+                result = {"code": code, "text": text.decode()}
+            except smtplib.SMTPResponseException as e:
+                result = {"code": e.smtp_code, "text": e.smtp_error.decode()}
+    elif check == "hold":
+        # Opens N connections at once and reports each greeting.
+        n = int(args[0])
+        socks = [connect(host, port) for _ in range(n)]
+        greetings = [sk.recv(4096).decode() for sk in socks]
+        for sk in socks:
+            sk.close()
+        result = {"greetings": greetings}
+    elif check == "idle":
+        with connect(host, port) as sk:
+            sk.recv(4096)
+            sk.settimeout(float(args[0]))
+            try:
+                result = {"answer": sk.recv(4096).decode()}
+            except socket.timeout:
+                result = {"answer": ""}
+    elif check == "starttls-inject":
+        # Plaintext pipelined after STARTTLS must be discarded (RFC 3207 section 4.2).
+        with connect(host, port) as sk:
+            f = sk.makefile("rb")
+            f.readline()
+            sk.sendall(b"EHLO i.example\r\n")
+            while not f.readline().startswith(b"250 "):
+                pass
+            sk.sendall(b"STARTTLS\r\nMAIL FROM:<evil@x.example>\r\n")
+            ready = f.readline().decode()
+            tls = tls_context().wrap_socket(sk, server_hostname="localhost")
+            tf = tls.makefile("rb")
+            tls.sendall(b"RCPT TO:<pmartin@votredomaine.com>\r\n")
+            after = tf.readline().decode()
+            tls.sendall(b"QUIT\r\n")
+            result = {"ready": ready, "after": after, "cipher": tls.version()}
+    elif check == "shutdown":
+        # A session idle after EHLO and one in the middle of DATA; the test sends SIGTERM to
+        # the server between READY and GO.
+        idle = connect(host, port)
+        idle.recv(4096)
+        idle.sendall(b"EHLO idle.example\r\n")
+        time.sleep(0.2)
+        idle.recv(4096)
+        busy = connect(host, port)
+        bf = busy.makefile("rb")
+        bf.readline()
+        busy.sendall(b"EHLO busy.example\r\nMAIL FROM:<b@sender.example>\r\nRCPT TO:<" + args[0].encode() + b">\r\nDATA\r\n")
+        while not bf.readline().startswith(b"354"):
+            pass
+        busy.sendall(b"Subject: half\r\n\r\nfirst half\r\n")
+        print("READY", flush=True)
+        sys.stdin.readline()
+        idle.settimeout(10)
+        idle_answer = idle.recv(4096).decode()
+        busy.sendall(b"second half\r\n.\r\n")
+        busy_answer = bf.readline().decode()
+        result = {"idle": idle_answer, "busy": busy_answer}
     elif check == "raw":
         result = {"answer": raw(host, port, args[0].encode().decode("unicode_escape").encode("latin-1"))}
     else:

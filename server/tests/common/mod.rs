@@ -119,12 +119,18 @@ pub struct Server {
 }
 
 impl Server {
-    // The child is reaped by `stop` or by `Drop`.
-    #[allow(clippy::zombie_processes)]
     pub fn start(db: &Db) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// Starts with extra arguments (e.g. `--config FILE`). The child is reaped by `stop` or
+    /// by `Drop`.
+    #[allow(clippy::zombie_processes)]
+    pub fn start_with(db: &Db, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
+            .args(extra)
             .args(db.args())
             .env_remove("COURRIER_DATABASE_URL")
             .env("RUST_LOG", "warn")
@@ -260,16 +266,27 @@ pub fn curl(jar: &std::path::Path, args: &[&str]) -> Curl {
     }
 }
 
+pub const SMTP_CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smtp_client.py");
+
 /// Runs server/tests/clients/smtp_client.py CHECK against the server; returns its JSON.
 pub fn smtp_client(server: &Server, check: &str, args: &[&str]) -> serde_json::Value {
+    smtp_client_from(server, None, check, args)
+}
+
+/// The same, from another loopback address (a different client IP for the server).
+pub fn smtp_client_from(
+    server: &Server,
+    source: Option<&str>,
+    check: &str,
+    args: &[&str],
+) -> serde_json::Value {
     let (host, port) = server.smtp.rsplit_once(':').unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smtp_client.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .args([check, host, port])
-        .args(args)
-        .output()
-        .expect("python3");
+    let mut cmd = Command::new("python3");
+    cmd.arg(SMTP_CLIENT).args([check, host, port]).args(args);
+    if let Some(ip) = source {
+        cmd.env("SOURCE_IP", ip);
+    }
+    let out = cmd.output().expect("python3");
     assert!(
         out.status.success(),
         "{check}: {}",

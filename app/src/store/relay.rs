@@ -1,0 +1,129 @@
+//! Relay grants: the host opens SMTP relay for a customer's fixed IP address (the seed: "nous
+//! pourrons néanmoins ouvrir un serveur SMTP pour ce numéro"). Audited, optionally expiring.
+
+use super::domains::find_domain;
+use super::entities::{domain, relay_grant};
+use super::{Actor, Result, Store, StoreError, audit, now};
+use crate::domain::network::Network;
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+use serde::Serialize;
+
+/// Sent mail per hour allowed through one grant unless said otherwise.
+pub const DEFAULT_HOURLY_CAP: i32 = 200;
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GrantSummary {
+    pub id: i64,
+    pub network: String,
+    pub domain: String,
+    pub note: String,
+    pub hourly_cap: i32,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn add_grant(
+        &self,
+        actor: &Actor,
+        network: &str,
+        domain_name: &str,
+        expires_at: Option<i64>,
+        note: &str,
+    ) -> Result<GrantSummary> {
+        let net = Network::parse(network).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if expires_at.is_some_and(|e| e <= now()) {
+            return Err(StoreError::Invalid(
+                "the expiry date is already past".into(),
+            ));
+        }
+        let txn = self.db().begin().await?;
+        let d = find_domain(&txn, domain_name).await?;
+        let g = relay_grant::ActiveModel {
+            domain_id: Set(d.id),
+            network: Set(net.to_string()),
+            note: Set(note.trim().to_string()),
+            hourly_cap: Set(DEFAULT_HOURLY_CAP),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            created_by: Set(actor.label.clone()),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            actor,
+            Some(d.id),
+            "relay.allow",
+            &g.network,
+            &format!("grant {} {}", g.id, g.note),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(summary(g, &d))
+    }
+
+    pub async fn list_grants(&self) -> Result<Vec<GrantSummary>> {
+        let grants = relay_grant::Entity::find()
+            .order_by_asc(relay_grant::Column::Id)
+            .all(self.db())
+            .await?;
+        let domains = domain::Entity::find().all(self.db()).await?;
+        Ok(grants
+            .into_iter()
+            .filter_map(|g| {
+                let d = domains.iter().find(|d| d.id == g.domain_id)?;
+                Some(summary(g, d))
+            })
+            .collect())
+    }
+
+    pub async fn revoke_grant(&self, actor: &Actor, id: i64) -> Result<()> {
+        let txn = self.db().begin().await?;
+        let g = relay_grant::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("no relay grant {id}")))?;
+        if g.revoked_at.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "relay grant {id} is already revoked"
+            )));
+        }
+        let (domain_id, network) = (g.domain_id, g.network.clone());
+        let mut m: relay_grant::ActiveModel = g.into();
+        m.revoked_at = Set(Some(now()));
+        m.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Some(domain_id),
+            "relay.revoke",
+            &network,
+            &format!("grant {id}"),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn summary(g: relay_grant::Model, d: &domain::Model) -> GrantSummary {
+    let t = now();
+    GrantSummary {
+        active: g.revoked_at.is_none() && g.expires_at.is_none_or(|e| e > t),
+        id: g.id,
+        network: g.network,
+        domain: d.name.clone(),
+        note: g.note,
+        hourly_cap: g.hourly_cap,
+        expires_at: g.expires_at,
+        revoked_at: g.revoked_at,
+        created_by: g.created_by,
+        created_at: g.created_at,
+    }
+}
