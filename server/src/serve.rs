@@ -60,6 +60,8 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         println!("────────────────────────────────────────────────────────────");
     }
 
+    let stop = shutdown_signal();
+    let maintenance = store.start_maintenance();
     let hostname = settings.hostname();
     let tls = crate::tls::server_config(
         &settings.data,
@@ -129,7 +131,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     println!("http: listening on {addr}");
     tracing::info!("web portals on http://{addr}");
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         let _ = shutdown_tx.send(true);
     });
     let mut http_shutdown = shutdown_rx.clone();
@@ -144,29 +146,35 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     .context("web server")?;
     let _ = smtp_task.await;
     cleaner.abort();
+    maintenance.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Waits for SIGTERM or Ctrl-C. The handlers are registered when this is called (before the
+/// listeners announce themselves), not when the future is first polled, so a SIGTERM that
+/// comes right after start-up is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        let term = async move {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }

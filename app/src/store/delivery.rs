@@ -200,7 +200,8 @@ impl Store {
                             raw.extend_from_slice(&job.trace);
                             raw.extend_from_slice(&job.message);
                             let size = raw.len() as i64;
-                            message::ActiveModel {
+                            // `exec`, not `insert`: no reading the row (and its blob) back.
+                            message::Entity::insert(message::ActiveModel {
                                 account_id: Set(a.id),
                                 uidl: Set(crate::auth::random_hex(16)),
                                 size: Set(size),
@@ -209,8 +210,8 @@ impl Store {
                                 subject: Set(job.subject.clone()),
                                 raw: Set(raw),
                                 ..Default::default()
-                            }
-                            .insert(&txn)
+                            })
+                            .exec(&txn)
                             .await?;
                             account::Entity::update_many()
                                 .col_expr(
@@ -342,7 +343,7 @@ async fn queue(
     let mut raw = Vec::with_capacity(job.trace.len() + job.message.len());
     raw.extend_from_slice(&job.trace);
     raw.extend_from_slice(&job.message);
-    outbound::ActiveModel {
+    outbound::Entity::insert(outbound::ActiveModel {
         kind: Set(kind.to_string()),
         account_id: Set(account_id),
         mail_from: Set(mail_from.to_string()),
@@ -358,8 +359,8 @@ async fn queue(
         created_at: Set(t),
         updated_at: Set(t),
         ..Default::default()
-    }
-    .insert(c)
+    })
+    .exec(c)
     .await?;
     Ok(())
 }
@@ -391,23 +392,23 @@ impl Deliverer {
                         Err(_) => break,
                     }
                 }
-                let jobs: Vec<Inbound> = batch.iter().map(|p| p.job.clone()).collect();
+                let (jobs, waiters): (Vec<Inbound>, Vec<_>) =
+                    batch.into_iter().map(|p| (p.job, p.done)).unzip();
                 match store.deliver_batch(&jobs).await {
                     Ok(()) => {
-                        for p in batch {
-                            let _ = p.done.send(Ok(()));
+                        for w in waiters {
+                            let _ = w.send(Ok(()));
                         }
                     }
                     // One bad message must not fail the others: retry them one by one.
-                    Err(_) if batch.len() > 1 => {
-                        for p in batch {
-                            let r = store.deliver_batch(std::slice::from_ref(&p.job)).await;
-                            let _ = p.done.send(r);
+                    Err(_) if jobs.len() > 1 => {
+                        for (job, w) in jobs.iter().zip(waiters) {
+                            let _ = w.send(store.deliver_batch(std::slice::from_ref(job)).await);
                         }
                     }
                     Err(e) => {
-                        for p in batch {
-                            let _ = p.done.send(Err(StoreError::Db(e.to_string())));
+                        for w in waiters {
+                            let _ = w.send(Err(StoreError::Db(e.to_string())));
                         }
                     }
                 }

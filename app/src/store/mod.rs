@@ -45,13 +45,43 @@ impl Store {
         self.engine
     }
 
+    /// Background upkeep for a long-running process: SQLite WAL checkpoints (PASSIVE, so they
+    /// never block writers) once a second while there is something to copy back.
+    pub fn start_maintenance(&self) -> tokio::task::JoinHandle<()> {
+        let db = self.db.clone();
+        let engine = self.engine;
+        tokio::spawn(async move {
+            if engine != Engine::Sqlite {
+                return;
+            }
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let Err(e) = db
+                    .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+                    .await
+                {
+                    tracing::warn!("WAL checkpoint: {e}");
+                }
+            }
+        })
+    }
+
     /// A round trip to the database, for the health endpoint.
     pub async fn ping(&self) -> Result<()> {
         self.db.execute_unprepared("SELECT 1").await?;
         Ok(())
     }
 
+    /// Closes the pool; on SQLite, first copies what it can of the WAL back (PASSIVE: never
+    /// waits on another process that is writing).
     pub async fn close(self) {
+        if self.engine == Engine::Sqlite {
+            let _ = self
+                .db
+                .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+                .await;
+        }
         let _ = self.db.close().await;
     }
 }

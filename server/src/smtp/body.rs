@@ -31,10 +31,16 @@ pub struct DataReader {
 }
 
 impl DataReader {
+    #[cfg(test)]
     pub fn new(max_size: usize) -> DataReader {
+        DataReader::with_capacity(max_size, 0)
+    }
+
+    /// With room for `expected` octets (the SIZE the client announced), capped.
+    pub fn with_capacity(max_size: usize, expected: usize) -> DataReader {
         DataReader {
             max_size,
-            message: Vec::new(),
+            message: Vec::with_capacity(expected.min(max_size).min(32 << 20)),
             partial: Vec::new(),
             partial_overflow: false,
             too_big: false,
@@ -53,10 +59,21 @@ impl DataReader {
                 return (input.len(), None);
             };
             let end = pos + nl + 1;
-            self.push_partial(&input[pos..end]);
+            let outcome = if self.partial.is_empty() {
+                // Fast path: the whole line is in the input, no copy to the line buffer.
+                self.take_line(&input[pos..end], false)
+            } else {
+                self.push_partial(&input[pos..end]);
+                let line = std::mem::take(&mut self.partial);
+                let overflow = std::mem::replace(&mut self.partial_overflow, false);
+                let outcome = self.take_line(&line, overflow);
+                self.partial = line;
+                self.partial.clear();
+                outcome
+            };
             pos = end;
-            if let Some(outcome) = self.finish_line() {
-                return (pos, Some(outcome));
+            if outcome.is_some() {
+                return (pos, outcome);
             }
         }
         (pos, None)
@@ -77,10 +94,8 @@ impl DataReader {
         }
     }
 
-    /// Handles one complete line (ending in LF) held in `partial`.
-    fn finish_line(&mut self) -> Option<DataEnd> {
-        let line = std::mem::take(&mut self.partial);
-        let overflow = std::mem::replace(&mut self.partial_overflow, false);
+    /// Handles one complete line (ending in LF); `overflow` when it was cut to fit.
+    fn take_line(&mut self, line: &[u8], overflow: bool) -> Option<DataEnd> {
         // Every line must end in CRLF, and no CR may stand alone inside it.
         if line.len() < 2 || line[line.len() - 2] != b'\r' {
             return Some(DataEnd::BareNewline);
@@ -98,25 +113,29 @@ impl DataReader {
                 DataEnd::Message(std::mem::take(&mut self.message))
             });
         }
-        // RFC 5321 §4.5.2: a leading dot was doubled by the client.
-        let content = content.strip_prefix(b".").unwrap_or(content);
-        if overflow || content.len() > MAX_TEXT_LINE {
+        // RFC 5321 §4.5.2: a leading dot was doubled by the client. `kept` is the line as
+        // stored, CRLF included.
+        let kept = if content.first() == Some(&b'.') {
+            &line[1..]
+        } else {
+            line
+        };
+        if overflow || kept.len() - 2 > MAX_TEXT_LINE {
             self.long_line = true;
         }
-        if self.message.len() + content.len() + 2 > self.max_size {
+        if self.message.len() + kept.len() > self.max_size {
             self.too_big = true;
             self.message = Vec::new();
         }
         if !self.too_big && !self.long_line {
-            self.message.extend_from_slice(content);
-            self.message.extend_from_slice(b"\r\n");
+            self.message.extend_from_slice(kept);
         }
         None
     }
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 #[cfg(test)]

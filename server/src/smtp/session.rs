@@ -35,7 +35,7 @@ impl Default for SmtpConfig {
             max_errors: 10,
             idle_timeout: Duration::from_secs(300),
             max_connections: 500,
-            max_connections_per_ip: 20,
+            max_connections_per_ip: 50,
             shutdown_grace: Duration::from_secs(30),
         }
     }
@@ -372,5 +372,9 @@ fn parse_error(e: ParseError) -> Reply {
 
 /// Starts a DATA body reader for this session's limit.
 pub fn data_reader(s: &Session) -> Box<DataReader> {
-    Box::new(DataReader::new(s.ctx.config.max_message_size))
+    let expected = s.tx.as_ref().map(|t| t.size_hint).unwrap_or(0);
+    Box::new(DataReader::with_capacity(
+        s.ctx.config.max_message_size,
+        expected,
+    ))
 }
