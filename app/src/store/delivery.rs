@@ -10,7 +10,6 @@ use crate::domain::network::Network;
 use crate::domain::recipient::{Recipient, classify};
 use crate::domain::responder::{self, Responder};
 use crate::domain::{DomainName, Role};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -21,8 +20,9 @@ use tokio::sync::{mpsc, oneshot};
 /// What RCPT TO gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RcptVerdict {
-    /// Deliver to this account (a login, an alias, postmaster or abuse).
-    Local { account_id: i64, login: String },
+    /// Deliver to this account (a login, an alias, postmaster or abuse), as read at RCPT
+    /// time: its delivery choices are applied as they were then, moments before the data.
+    Local { account: Box<account::Model> },
     /// A foreign domain, and the client is inside this active relay grant.
     Relay { grant_id: i64 },
     /// A hosted domain, but nobody by that name.
@@ -36,7 +36,7 @@ pub enum RcptVerdict {
 /// One accepted recipient of a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InboundRcpt {
-    Local { account_id: i64 },
+    Local { account: Box<account::Model> },
     Relay { address: String, grant_id: i64 },
 }
 
@@ -151,8 +151,7 @@ impl Store {
                 RcptVerdict::OverQuota
             }
             Some(a) => RcptVerdict::Local {
-                account_id: a.id,
-                login: a.login,
+                account: Box::new(a),
             },
         })
     }
@@ -169,56 +168,40 @@ impl Store {
         first_webmaster(self.db(), d.id).await
     }
 
-    /// Delivers messages in one transaction: committed (durable) when this returns Ok.
+    /// Delivers messages: committed (durable) when this returns Ok.
     pub async fn deliver_batch(&self, jobs: &[Inbound]) -> Result<()> {
-        let txn = self.db().begin().await?;
         let t = now();
+        // The common case — one message for one mailbox that simply keeps it — is a single
+        // INSERT, atomic and durable on its own (used_bytes follows by trigger): no
+        // transaction round trips to the database thread.
+        if let [job] = jobs
+            && let [InboundRcpt::Local { account }] = job.recipients.as_slice()
+            && forward_list(&account.forward_to).is_empty()
+            && !account.responder_enabled
+        {
+            message::Entity::insert(message_row(job, account.id, t))
+                .exec(self.db())
+                .await?;
+            return Ok(());
+        }
+        let txn = self.db().begin().await?;
         for job in jobs {
             let mut seen = std::collections::HashSet::new();
             for rcpt in &job.recipients {
                 match rcpt {
-                    InboundRcpt::Local { account_id } => {
+                    InboundRcpt::Local { account: a } => {
                         // One copy per account, however many of its addresses were named.
-                        if !seen.insert(*account_id) {
+                        if !seen.insert(a.id) {
                             continue;
                         }
-                        let Some(a) = account::Entity::find_by_id(*account_id).one(&txn).await?
-                        else {
-                            continue; // deleted since RCPT: nothing to deliver to
-                        };
                         let prefs = DeliveryPrefs {
                             forward_to: forward_list(&a.forward_to),
                             keep_copy: a.forward_keep_copy,
                         };
                         let decision = plan(&prefs);
                         if decision.keep {
-                            let mut raw =
-                                Vec::with_capacity(job.trace.len() + job.message.len() + 64);
-                            raw.extend_from_slice(
-                                format!("Return-Path: <{}>\r\n", job.mail_from).as_bytes(),
-                            );
-                            raw.extend_from_slice(&job.trace);
-                            raw.extend_from_slice(&job.message);
-                            let size = raw.len() as i64;
                             // `exec`, not `insert`: no reading the row (and its blob) back.
-                            message::Entity::insert(message::ActiveModel {
-                                account_id: Set(a.id),
-                                uidl: Set(crate::auth::random_hex(16)),
-                                size: Set(size),
-                                received_at: Set(t),
-                                mail_from: Set(job.mail_from.clone()),
-                                subject: Set(job.subject.clone()),
-                                raw: Set(raw),
-                                ..Default::default()
-                            })
-                            .exec(&txn)
-                            .await?;
-                            account::Entity::update_many()
-                                .col_expr(
-                                    account::Column::UsedBytes,
-                                    Expr::col(account::Column::UsedBytes).add(size),
-                                )
-                                .filter(account::Column::Id.eq(a.id))
+                            message::Entity::insert(message_row(job, a.id, t))
                                 .exec(&txn)
                                 .await?;
                         }
@@ -226,7 +209,7 @@ impl Store {
                             queue(&txn, "forward", Some(a.id), &job.mail_from, &to, job, t).await?;
                         }
                         if a.responder_enabled {
-                            auto_reply(&txn, &a, job, t).await?;
+                            auto_reply(&txn, a, job, t).await?;
                         }
                     }
                     InboundRcpt::Relay { address, .. } => {
@@ -237,6 +220,24 @@ impl Store {
         }
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// A mailbox copy: Return-Path (RFC 5321 §4.4), the trace fields, the message as received.
+fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
+    let mut raw = Vec::with_capacity(job.trace.len() + job.message.len() + 64);
+    raw.extend_from_slice(format!("Return-Path: <{}>\r\n", job.mail_from).as_bytes());
+    raw.extend_from_slice(&job.trace);
+    raw.extend_from_slice(&job.message);
+    message::ActiveModel {
+        account_id: Set(account_id),
+        uidl: Set(crate::auth::random_hex(16)),
+        size: Set(raw.len() as i64),
+        received_at: Set(t),
+        mail_from: Set(job.mail_from.clone()),
+        subject: Set(job.subject.clone()),
+        raw: Set(raw),
+        ..Default::default()
     }
 }
 

@@ -400,3 +400,40 @@ async fn sessions_live_in_the_database() {
 }
 
 use sea_orm::EntityTrait;
+
+#[tokio::test]
+async fn used_bytes_follows_the_messages() {
+    use entities::message;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+    on_both(|s| async move {
+        let (_, wm) = s
+            .add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let a = s.account(&wm.unwrap().login).await.unwrap();
+        for (uidl, size) in [("u1", 100), ("u2", 50)] {
+            message::ActiveModel {
+                account_id: Set(a.id),
+                uidl: Set(uidl.into()),
+                size: Set(size),
+                received_at: Set(0),
+                mail_from: Set(String::new()),
+                subject: Set(String::new()),
+                raw: Set(vec![b'x'; size as usize]),
+                ..Default::default()
+            }
+            .insert(s.db())
+            .await
+            .unwrap();
+        }
+        assert_eq!(s.account("pmartin").await.unwrap().used_bytes, 150);
+        message::Entity::delete_many()
+            .filter(message::Column::Uidl.eq("u1"))
+            .exec(s.db())
+            .await
+            .unwrap();
+        assert_eq!(s.account("pmartin").await.unwrap().used_bytes, 50);
+        s.delete_domain(&cli(), "a.example", true).await.unwrap();
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ use tokio_rustls::server::TlsStream;
 
 /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF.
 pub const MAX_COMMAND_LINE: usize = 512;
-const READ_CHUNK: usize = 64 * 1024;
+const READ_CHUNK: usize = 128 * 1024;
 
 /// The socket, before or after STARTTLS.
 pub enum Io {

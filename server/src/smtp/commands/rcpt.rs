@@ -28,8 +28,8 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
         .check_recipient(&address, s.peer.ip(), tx.size_hint as u64)
         .await;
     let (rcpt, answer) = match verdict {
-        Ok(RcptVerdict::Local { account_id, .. }) => (
-            Some(InboundRcpt::Local { account_id }),
+        Ok(RcptVerdict::Local { account }) => (
+            Some(InboundRcpt::Local { account }),
             Reply::new(250, "2.1.5", "Recipient ok"),
         ),
         Ok(RcptVerdict::Relay { grant_id }) => (
