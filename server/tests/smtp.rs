@@ -5,6 +5,24 @@ mod common;
 
 use common::*;
 
+/// Hosts votredomaine.com with Pierre Martin (pmartin) as its webmaster.
+fn add_votredomaine(db: &Db) {
+    let out = db.cli(&[
+        "domain",
+        "add",
+        "votredomaine.com",
+        "--webmaster-first",
+        "Pierre",
+        "--webmaster-last",
+        "Martin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// (messages waiting, bytes used) of a login, as `courrier user list --json` reports them.
 fn mailbox(db: &Db, login: &str) -> (u64, u64) {
     let out = db.cli(&["user", "list", "votredomaine.com", "--json"]);
@@ -25,16 +43,7 @@ async fn real_clients_deliver_on_both_databases() {
     for db in databases().await {
         let label = db.label;
         let server = Server::start(&db);
-        let out = db.cli(&[
-            "domain",
-            "add",
-            "votredomaine.com",
-            "--webmaster-first",
-            "Pierre",
-            "--webmaster-last",
-            "Martin",
-        ]);
-        assert!(out.status.success());
+        add_votredomaine(&db);
         let out = db.cli(&[
             "user",
             "add",
@@ -130,16 +139,7 @@ async fn acknowledged_mail_survives_kill_9() {
     const N: usize = 8;
     for db in databases().await {
         let label = db.label;
-        let out = db.cli(&[
-            "domain",
-            "add",
-            "votredomaine.com",
-            "--webmaster-first",
-            "Pierre",
-            "--webmaster-last",
-            "Martin",
-        ]);
-        assert!(out.status.success());
+        add_votredomaine(&db);
         let mut sent = Vec::new();
         for i in 0..N {
             let mut server = Server::start(&db);
@@ -169,7 +169,13 @@ async fn acknowledged_mail_survives_kill_9() {
             .clone()
             .unwrap_or_else(|| app::store::sqlite_url_for(&db.dir.0));
         let store = app::store::Store::open(&url).await.unwrap();
-        let stored = stored_messages(&store, "pmartin").await;
+        let stored: Vec<Vec<u8>> = store
+            .mailbox("pmartin")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.raw)
+            .collect();
         assert_eq!(
             stored.len(),
             N,
@@ -188,21 +194,6 @@ async fn acknowledged_mail_survives_kill_9() {
     }
 }
 
-async fn stored_messages(store: &app::store::Store, login: &str) -> Vec<Vec<u8>> {
-    use app::store::entities::message;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let a = store.account(login).await.unwrap();
-    message::Entity::find()
-        .filter(message::Column::AccountId.eq(a.id))
-        .order_by_asc(message::Column::Id)
-        .all(store.db())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.raw)
-        .collect()
-}
-
 /// swaks and curl, the relay matrix with and without a grant, quota, size, connection caps,
 /// the idle timeout, STARTTLS injection, and graceful shutdown — with small limits.
 #[tokio::test]
@@ -217,19 +208,7 @@ async fn limits_relay_tls_and_shutdown() {
         .unwrap();
         let config = config.to_str().unwrap().to_string();
         let server = Server::start_with(&db, &["--config", &config]);
-        assert!(
-            db.cli(&[
-                "domain",
-                "add",
-                "votredomaine.com",
-                "--webmaster-first",
-                "Pierre",
-                "--webmaster-last",
-                "Martin"
-            ])
-            .status
-            .success()
-        );
+        add_votredomaine(&db);
         let out = db.cli(&[
             "user",
             "add",

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -293,7 +293,7 @@ impl Store {
         let spec = NewAccountSpec::prepare(first, last, role).await?;
         let mut last_err = None;
         for _ in 0..MAX_ATTEMPTS {
-            let txn = self.db().begin().await?;
+            let txn = self.write_txn().await?;
             let d = find_domain(&txn, domain_name).await?;
             match insert_account(&txn, actor, Some(&d), spec.clone(), &aliases, quota_bytes).await {
                 Ok(created) => {
@@ -315,7 +315,7 @@ impl Store {
         last: &str,
     ) -> Result<NewAccount> {
         let spec = NewAccountSpec::prepare(first, last, Role::ServerAdmin).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let created = insert_account(&txn, actor, None, spec, &[], None).await?;
         txn.commit().await?;
         Ok(created)
@@ -412,7 +412,7 @@ impl Store {
             None => auth::generate_password(),
         };
         let hash = auth::hash_password(password.clone()).await;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let a = find_account(&txn, &a.login).await?;
         let (id, domain_id, epoch, l) = (a.id, a.domain_id, a.auth_epoch, a.login.clone());
         let mut m: account::ActiveModel = a.into();
@@ -437,7 +437,7 @@ impl Store {
     /// Deletes an account with its aliases and mail. The last webmaster of a domain and the
     /// last server admin cannot be deleted.
     pub async fn delete_user(&self, actor: &Actor, login: &str) -> Result<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         let role = Role::parse(&a.role);
         if role == Some(Role::Webmaster) || role == Some(Role::ServerAdmin) {

@@ -4,7 +4,7 @@ use super::accounts::{find_account, insert_alias};
 use super::entities::{account, alias, domain};
 use super::{Actor, Result, Store, StoreError, audit};
 use crate::domain::LocalPart;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -17,7 +17,7 @@ impl Store {
     /// Gives `login` the alias `local` in the login's own domain.
     pub async fn add_alias(&self, actor: &Actor, login: &str, local: &str) -> Result<String> {
         let local = LocalPart::parse(local)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         let Some(domain_id) = a.domain_id else {
             return Err(StoreError::Invalid(format!(
@@ -47,7 +47,7 @@ impl Store {
     /// Removes the alias `local` from `login`.
     pub async fn delete_alias(&self, actor: &Actor, login: &str, local: &str) -> Result<String> {
         let local = LocalPart::parse(local)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         let found = alias::Entity::find()
             .filter(alias::Column::AccountId.eq(a.id))

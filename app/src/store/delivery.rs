@@ -12,7 +12,6 @@ use crate::domain::responder::{self, Responder};
 use crate::domain::{DomainName, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use std::net::IpAddr;
 use tokio::sync::{mpsc, oneshot};
@@ -156,6 +155,16 @@ impl Store {
         })
     }
 
+    /// The messages waiting in a mailbox, oldest first.
+    pub async fn mailbox(&self, login: &str) -> Result<Vec<message::Model>> {
+        let a = super::accounts::find_account(self.db(), login).await?;
+        Ok(message::Entity::find()
+            .filter(message::Column::AccountId.eq(a.id))
+            .order_by_asc(message::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
     /// Who reads mail for the bare `<postmaster>`: the webmaster of the oldest domain.
     pub async fn server_postmaster(&self) -> Result<Option<account::Model>> {
         let Some(d) = domain::Entity::find()
@@ -184,7 +193,7 @@ impl Store {
                 .await?;
             return Ok(());
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         for job in jobs {
             let mut seen = std::collections::HashSet::new();
             for rcpt in &job.recipients {

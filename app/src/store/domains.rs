@@ -6,7 +6,7 @@ use super::{Actor, Result, Store, StoreError, audit, now};
 use crate::domain::{DomainName, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -45,7 +45,7 @@ impl Store {
             }
             None => None,
         };
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         if domain::Entity::find()
             .filter(domain::Column::Name.eq(canonical.as_str()))
             .one(&txn)
@@ -112,7 +112,7 @@ impl Store {
     /// Deletes a domain with its accounts, aliases and mail. Refused while it has accounts,
     /// unless `everything` confirms it.
     pub async fn delete_domain(&self, actor: &Actor, name: &str, everything: bool) -> Result<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let d = find_domain(&txn, name).await?;
         let count = account::Entity::find()
             .filter(account::Column::DomainId.eq(d.id))

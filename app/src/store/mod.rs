@@ -41,6 +41,19 @@ impl Store {
         &self.db
     }
 
+    /// A transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+    /// taken (waiting up to the busy timeout) before the first read, so a transaction never
+    /// fails half-way with "database is locked" when it upgrades from reading to writing.
+    pub async fn write_txn(&self) -> Result<sea_orm::DatabaseTransaction> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (self.engine == Engine::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
+    }
+
     pub fn engine(&self) -> Engine {
         self.engine
     }

@@ -5,7 +5,7 @@ use super::domains::find_domain;
 use super::entities::{domain, relay_grant};
 use super::{Actor, Result, Store, StoreError, audit, now};
 use crate::domain::network::Network;
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 use serde::Serialize;
 
 /// Sent mail per hour allowed through one grant unless said otherwise.
@@ -40,7 +40,7 @@ impl Store {
                 "the expiry date is already past".into(),
             ));
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let d = find_domain(&txn, domain_name).await?;
         let g = relay_grant::ActiveModel {
             domain_id: Set(d.id),
@@ -84,7 +84,7 @@ impl Store {
     }
 
     pub async fn revoke_grant(&self, actor: &Actor, id: i64) -> Result<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let g = relay_grant::Entity::find_by_id(id)
             .one(&txn)
             .await?

@@ -92,13 +92,8 @@ async fn data(s: &mut Session, body: &[u8]) -> String {
 }
 
 async fn messages(store: &Store, login: &str) -> Vec<Vec<u8>> {
-    use app::store::entities::message;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let a = store.account(login).await.unwrap();
-    message::Entity::find()
-        .filter(message::Column::AccountId.eq(a.id))
-        .order_by_asc(message::Column::Id)
-        .all(store.db())
+    store
+        .mailbox(login)
         .await
         .unwrap()
         .into_iter()
