@@ -17,7 +17,7 @@ struct Pkg;
 struct Public;
 
 fn respond(path: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let etag = format!("\"{}\"", app::auth::hex(&file.metadata.sha256_hash()[..16]));
     let cached = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -38,10 +38,6 @@ fn respond(path: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
     // Names are stable (no hash in them): revalidate every time, cheaply, with the ETag.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `/pkg/*`: the WASM bundle, its JS glue and the stylesheet.

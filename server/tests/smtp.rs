@@ -23,6 +23,28 @@ fn add_votredomaine(db: &Db) {
     );
 }
 
+/// Adds Claire Dupont (cdupont) with the alias ventes, and any extra `user add` options.
+fn add_cdupont(db: &Db, extra: &[&str]) {
+    let mut args = vec![
+        "user",
+        "add",
+        "votredomaine.com",
+        "--first",
+        "Claire",
+        "--last",
+        "Dupont",
+        "--alias",
+        "ventes",
+    ];
+    args.extend_from_slice(extra);
+    let out = db.cli(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// (messages waiting, bytes used) of a login, as `courrier user list --json` reports them.
 fn mailbox(db: &Db, login: &str) -> (u64, u64) {
     let out = db.cli(&["user", "list", "votredomaine.com", "--json"]);
@@ -44,18 +66,7 @@ async fn real_clients_deliver_on_both_databases() {
         let label = db.label;
         let server = Server::start(&db);
         add_votredomaine(&db);
-        let out = db.cli(&[
-            "user",
-            "add",
-            "votredomaine.com",
-            "--first",
-            "Claire",
-            "--last",
-            "Dupont",
-            "--alias",
-            "ventes",
-        ]);
-        assert!(out.status.success());
+        add_cdupont(&db, &[]);
 
         // smtplib to a login and to an alias.
         let r = smtp_client(
@@ -209,20 +220,7 @@ async fn limits_relay_tls_and_shutdown() {
         let config = config.to_str().unwrap().to_string();
         let server = Server::start_with(&db, &["--config", &config]);
         add_votredomaine(&db);
-        let out = db.cli(&[
-            "user",
-            "add",
-            "votredomaine.com",
-            "--first",
-            "Claire",
-            "--last",
-            "Dupont",
-            "--alias",
-            "ventes",
-            "--quota",
-            "1",
-        ]);
-        assert!(out.status.success());
+        add_cdupont(&db, &["--quota", "1"]);
         let (host, port) = server.smtp.rsplit_once(':').unwrap();
 
         // swaks, plain and pipelined, to a login and an alias.

@@ -28,8 +28,7 @@ impl DbSessionStore {
 }
 
 fn key(id: &Id) -> String {
-    let digest = Sha256::digest(id.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::auth::hex(&Sha256::digest(id.to_string().as_bytes()))
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {

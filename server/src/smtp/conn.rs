@@ -132,7 +132,10 @@ impl Pump {
                     }
                     Some(lf) => {
                         pos += lf + 1;
-                        Some(session_error(&mut self.session, reply::line_too_long()))
+                        Some(
+                            self.session
+                                .count_errors(Step::reply(reply::line_too_long())),
+                        )
                     }
                     None if input.len() >= MAX_COMMAND_LINE => {
                         pos = self.buf.len();
@@ -145,7 +148,10 @@ impl Pump {
                     Some(lf) => {
                         pos += lf + 1;
                         self.mode = Mode::Command;
-                        Some(session_error(&mut self.session, reply::line_too_long()))
+                        Some(
+                            self.session
+                                .count_errors(Step::reply(reply::line_too_long())),
+                        )
                     }
                     None => {
                         pos = self.buf.len();
@@ -266,16 +272,6 @@ pub async fn serve(
             }
         }
     }
-}
-
-fn session_error(session: &mut Session, r: Reply) -> Step {
-    session.errors += 1;
-    let mut step = Step::reply(r);
-    if session.errors >= session.ctx.config.max_errors {
-        step.replies.push(reply::too_many_errors());
-        step.next = Next::Close;
-    }
-    step
 }
 
 async fn write_all(io: &mut Io, out: &mut Vec<u8>) -> io::Result<()> {

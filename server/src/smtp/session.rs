@@ -157,7 +157,7 @@ impl Session {
     }
 
     /// Counts an error reply; past the limit the session ends with 421.
-    fn account(&mut self, mut step: Step) -> Step {
+    pub(crate) fn count_errors(&mut self, mut step: Step) -> Step {
         if step
             .replies
             .iter()
@@ -178,7 +178,7 @@ impl Session {
             Ok(req) => self.dispatch(req).await,
             Err(e) => Step::reply(parse_error(e)),
         };
-        self.account(step)
+        self.count_errors(step)
     }
 
     async fn dispatch(&mut self, req: Request<std::borrow::Cow<'_, str>>) -> Step {
@@ -236,7 +236,7 @@ impl Session {
             }
             DataEnd::Message(m) => self.finish(m).await,
         };
-        self.account(step)
+        self.count_errors(step)
     }
 
     /// Bytes of the current BDAT chunk.
@@ -274,7 +274,7 @@ impl Session {
             self.bdat = Some(b);
             Step::reply(reply::ok(format!("{n} octets received")))
         };
-        self.account(step)
+        self.count_errors(step)
     }
 
     /// Delivers a complete message; 250 only once it is committed.
