@@ -81,6 +81,12 @@ pub struct ServeArgs {
     /// Address of SMTP-in, mail for the hosted domains [default: 127.0.0.1:2525; 25 in production].
     #[arg(long, env = "COURRIER_SMTP", value_name = "ADDR")]
     pub smtp: Option<String>,
+    /// Address of POP3 with STLS [default: 127.0.0.1:1110; 110 in production].
+    #[arg(long, env = "COURRIER_POP3", value_name = "ADDR")]
+    pub pop3: Option<String>,
+    /// Address of POP3S, implicit TLS [default: 127.0.0.1:1995; 995 in production].
+    #[arg(long, env = "COURRIER_POP3S", value_name = "ADDR")]
+    pub pop3s: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub http: Option<String>,
     pub smtp: Option<String>,
+    pub pop3: Option<String>,
+    pub pop3s: Option<String>,
     /// The name this server gives itself in SMTP greetings and trace fields.
     pub hostname: Option<String>,
     /// PEM certificate chain and key for STARTTLS; a self-signed pair is generated otherwise.
@@ -22,6 +24,43 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     #[serde(default)]
     pub smtp_limits: SmtpLimits,
+    #[serde(default)]
+    pub pop3_settings: Pop3Settings,
+}
+
+/// `[pop3_settings]`: each one optional, defaults in `Pop3Config`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pop3Settings {
+    /// Accept USER/PASS and AUTH PLAIN without TLS from any address (default false: only
+    /// over TLS or from loopback).
+    pub allow_plaintext_auth: Option<bool>,
+    pub idle_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_ip: Option<usize>,
+    /// How long a maildrop stays locked after its holder died (default 60 s).
+    pub lease_ttl_secs: Option<u64>,
+}
+
+impl Pop3Settings {
+    pub fn apply(&self, c: &mut crate::pop3::Pop3Config) {
+        use std::time::Duration;
+        if let Some(v) = self.allow_plaintext_auth {
+            c.allow_plaintext_auth = v;
+        }
+        if let Some(v) = self.idle_timeout_secs {
+            c.idle_timeout = Duration::from_secs(v.max(1));
+        }
+        if let Some(v) = self.max_connections {
+            c.max_connections = v;
+        }
+        if let Some(v) = self.max_connections_per_ip {
+            c.max_connections_per_ip = v;
+        }
+        if let Some(v) = self.lease_ttl_secs {
+            c.lease_ttl = Duration::from_secs(v.max(4));
+        }
+    }
 }
 
 /// `[smtp_limits]`: each one optional, defaults in `SmtpConfig`.
@@ -74,6 +113,8 @@ pub struct Settings {
 
 pub const DEFAULT_HTTP: &str = "127.0.0.1:3000";
 pub const DEFAULT_SMTP: &str = "127.0.0.1:2525";
+pub const DEFAULT_POP3: &str = "127.0.0.1:1110";
+pub const DEFAULT_POP3S: &str = "127.0.0.1:1995";
 
 impl Settings {
     pub fn resolve(cli: &Cli) -> Result<Settings> {

@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod config;
 mod http;
+mod net;
+mod pop3;
 mod serve;
 mod smtp;
 mod tls;

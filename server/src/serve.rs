@@ -1,5 +1,5 @@
 //! `courrier serve`: opens the store, creates the first server admin if needed, and runs the
-//! web portals and SMTP-in until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
+//! web portals, SMTP-in, POP3 and POP3S until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
 //! stop accepting, sessions in the middle of a message may finish (bounded), the rest get 421.
 
 use crate::cli::ServeArgs;
@@ -36,6 +36,16 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         args.smtp.as_deref(),
         settings.file.smtp.as_deref(),
         crate::config::DEFAULT_SMTP,
+    );
+    let pop3 = settings.listen(
+        args.pop3.as_deref(),
+        settings.file.pop3.as_deref(),
+        crate::config::DEFAULT_POP3,
+    );
+    let pop3s = settings.listen(
+        args.pop3s.as_deref(),
+        settings.file.pop3s.as_deref(),
+        crate::config::DEFAULT_POP3S,
     );
     let store = Store::open(&settings.database_url)
         .await
@@ -85,7 +95,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         deliverer: Deliverer::start(store.clone()),
         store: store.clone(),
         config: smtp_config,
-        tls: Some(tls),
+        tls: Some(tls.clone()),
     });
     let smtp_task = tokio::spawn(crate::smtp::run(
         smtp_listener,
@@ -94,6 +104,38 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     ));
     println!("{}", crate::smtp::describe(smtp_addr));
     tracing::info!("SMTP-in on {smtp_addr}");
+
+    // POP3 and POP3S: one context, one set of connection slots for both.
+    let throttle = Arc::new(Throttle::new());
+    let mut pop3_config = crate::pop3::Pop3Config {
+        hostname: hostname.clone(),
+        ..Default::default()
+    };
+    settings.file.pop3_settings.apply(&mut pop3_config);
+    let pop3_ctx = Arc::new(crate::pop3::Pop3Context::new(
+        store.clone(),
+        pop3_config,
+        Some(tls),
+        throttle.clone(),
+    ));
+    let pop3_slots = crate::net::Slots::default();
+    let mut pop3_tasks = Vec::new();
+    for (addr, implicit_tls, flag) in [(&pop3, false, "--pop3"), (&pop3s, true, "--pop3s")] {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} ({flag})"))?;
+        let bound = listener.local_addr()?;
+        pop3_tasks.push(tokio::spawn(crate::pop3::run(
+            listener,
+            pop3_ctx.clone(),
+            implicit_tls,
+            pop3_slots.clone(),
+            shutdown_rx.clone(),
+        )));
+        let name = if implicit_tls { "pop3s" } else { "pop3" };
+        println!("{name}: listening on {bound}");
+        tracing::info!("{name} on {bound}");
+    }
 
     // The web portals.
     let listener = tokio::net::TcpListener::bind(&http)
@@ -112,7 +154,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         .build();
     let state = AppState {
         store: store.clone(),
-        throttle: Arc::new(Throttle::new()),
+        throttle,
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
     };
@@ -145,6 +187,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     .await
     .context("web server")?;
     let _ = smtp_task.await;
+    for t in pop3_tasks {
+        let _ = t.await;
+    }
     cleaner.abort();
     maintenance.abort();
     store.close().await;

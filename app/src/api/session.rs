@@ -80,6 +80,13 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 "Wrong login or password. Mind the upper and lower case in the password.",
             ))
         }
+        Err(AuthFailure::Unavailable(e)) => {
+            tracing::error!("sign-in: the database did not answer: {e}");
+            refused(lang.pick(
+                "Le service est momentanément indisponible. Réessayez dans un instant.",
+                "The service is unavailable for a moment. Try again shortly.",
+            ))
+        }
     }
 }
 

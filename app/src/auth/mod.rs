@@ -1,5 +1,6 @@
 //! Passwords on the server side: argon2id hashing and verification, and random generation.
 
+pub mod cache;
 pub mod throttle;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};

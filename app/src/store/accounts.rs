@@ -2,7 +2,7 @@
 
 use super::entities::{account, alias, domain};
 use super::{Actor, Result, Store, StoreError, audit, domains::find_domain, now};
-use crate::auth;
+use crate::auth::{self, cache::AuthCache};
 use crate::domain::{
     LocalPart, LoginInput, Role, check_chosen_password, login::generate_login, login_with_suffix,
 };
@@ -253,11 +253,31 @@ pub struct NewUser {
 }
 
 /// Why a sign-in failed. Deliberately coarse: a wrong login and a wrong password look alike.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthFailure {
     BadCredentials,
     /// The password was right but the account is suspended.
     Suspended,
+    /// The database could not answer: try again later, nothing was decided.
+    Unavailable(String),
+}
+
+/// The account whose login is `login` in the domain named `domain`, in one query.
+pub(crate) async fn login_in_domain(
+    c: &impl ConnectionTrait,
+    domain: &str,
+    login: &str,
+) -> Result<Option<account::Model>> {
+    let domain_ids = sea_orm::sea_query::Query::select()
+        .column(domain::Column::Id)
+        .from(domain::Entity)
+        .and_where(domain::Column::Name.eq(domain))
+        .to_owned();
+    Ok(account::Entity::find()
+        .filter(account::Column::Login.eq(login))
+        .filter(account::Column::DomainId.in_subquery(domain_ids))
+        .one(c)
+        .await?)
 }
 
 const MAX_ATTEMPTS: usize = 3;
@@ -434,6 +454,25 @@ impl Store {
         Ok(password)
     }
 
+    /// Suspends or restores an account's logins (web, POP3, submission); mail still arrives.
+    pub async fn set_suspended(&self, actor: &Actor, login: &str, suspended: bool) -> Result<()> {
+        let txn = self.write_txn().await?;
+        let a = find_account(&txn, login).await?;
+        let (domain_id, l) = (a.domain_id, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.suspended = Set(suspended);
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        let (what, detail) = if suspended {
+            ("account.suspend", "logins suspended")
+        } else {
+            ("account.resume", "logins restored")
+        };
+        audit::record(&txn, actor, domain_id, what, &l, detail).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Deletes an account with its aliases and mail. The last webmaster of a domain and the
     /// last server admin cannot be deleted.
     pub async fn delete_user(&self, actor: &Actor, login: &str) -> Result<()> {
@@ -466,15 +505,38 @@ impl Store {
         typed_login: &str,
         password: &str,
     ) -> std::result::Result<account::Model, AuthFailure> {
+        self.authenticate_cached(typed_login, password, None).await
+    }
+
+    /// `authenticate`, skipping argon2 when `cache` holds this password for the account's
+    /// current hash (see `auth::cache`). The account is read from the database every time.
+    pub async fn authenticate_cached(
+        &self,
+        typed_login: &str,
+        password: &str,
+        cache: Option<&AuthCache>,
+    ) -> std::result::Result<account::Model, AuthFailure> {
         let found = match LoginInput::parse(typed_login) {
-            Some(input) => self.account_for_login_input(&input).await.ok().flatten(),
+            Some(input) => match self.account_for_login_input(&input).await {
+                Ok(a) => a,
+                Err(e) => return Err(AuthFailure::Unavailable(e.to_string())),
+            },
             None => None,
         };
-        let hash = found
-            .as_ref()
-            .map(|a| a.password_hash.clone())
-            .unwrap_or_else(|| auth::decoy_hash().to_string());
-        let ok = auth::verify_password(password.to_string(), hash).await;
+        let cached = match (&found, cache) {
+            (Some(a), Some(c)) => c.hit(a.id, &a.password_hash, password),
+            _ => false,
+        };
+        let ok = cached || {
+            let hash = found
+                .as_ref()
+                .map(|a| a.password_hash.clone())
+                .unwrap_or_else(|| auth::decoy_hash().to_string());
+            auth::verify_password(password.to_string(), hash).await
+        };
+        if let (true, false, Some(a), Some(c)) = (ok, cached, &found, cache) {
+            c.remember(a.id, &a.password_hash, password);
+        }
         match found {
             Some(a) if ok && a.suspended => Err(AuthFailure::Suspended),
             Some(a) if ok => Ok(a),
@@ -488,19 +550,12 @@ impl Store {
         &self,
         input: &LoginInput,
     ) -> Result<Option<account::Model>> {
-        let Some(a) = account::Entity::find()
-            .filter(account::Column::Login.eq(input.login.as_str()))
-            .one(self.db())
-            .await?
-        else {
-            return Ok(None);
-        };
         match &input.domain {
-            None => Ok(Some(a)),
-            Some(name) => {
-                let d = self.domain_of(&a).await?;
-                Ok(d.filter(|d| &d.name == name).map(|_| a))
-            }
+            None => Ok(account::Entity::find()
+                .filter(account::Column::Login.eq(input.login.as_str()))
+                .one(self.db())
+                .await?),
+            Some(name) => login_in_domain(self.db(), name, &input.login).await,
         }
     }
 

@@ -73,6 +73,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
                 .pragma("wal_autocheckpoint", "0");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // An in-process database cannot go stale: no ping (a round trip to the
+                // connection's thread) before each query.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await

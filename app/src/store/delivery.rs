@@ -3,6 +3,7 @@
 //! of concurrent sessions batched into one commit (group commit), so durability costs one
 //! fsync per batch rather than one per message.
 
+use super::accounts::login_in_domain;
 use super::entities::{account, alias, domain, message, outbound, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{DeliveryPrefs, forward_list, over_quota, plan};
@@ -56,6 +57,17 @@ async fn hosted_domain(c: &impl ConnectionTrait, name: &str) -> Result<Option<do
         .filter(domain::Column::Name.eq(name))
         .one(c)
         .await?)
+}
+
+/// RCPT's answer for a mailbox that exists: accepted, unless the message would not fit.
+fn local_verdict(a: account::Model, size: u64) -> RcptVerdict {
+    if over_quota(a.used_bytes, a.quota_bytes, size as i64) {
+        RcptVerdict::OverQuota
+    } else {
+        RcptVerdict::Local {
+            account: Box::new(a),
+        }
+    }
 }
 
 /// The first webmaster of a domain: postmaster and abuse reach them by default.
@@ -124,10 +136,22 @@ impl Store {
         client: IpAddr,
         size: u64,
     ) -> Result<RcptVerdict> {
-        // Look the domain up first; `classify` then decides with that one answer.
-        let hosted = match address.rsplit_once('@').map(|(_, d)| DomainName::parse(d)) {
-            Some(Ok(d)) => hosted_domain(self.db(), d.as_str()).await?,
+        let domain_name = match address.rsplit_once('@').map(|(_, d)| DomainName::parse(d)) {
+            Some(Ok(d)) => Some(d),
             _ => None,
+        };
+        // The common case in one query: a login of a hosted domain. An account found that
+        // way proves the domain hosted, so `classify` with that assumption is exact.
+        if let Some(d) = &domain_name
+            && let Recipient::Local { local, .. } = classify(address, |x| x == d.as_str())
+            && let Some(a) = login_in_domain(self.db(), d.as_str(), &local).await?
+        {
+            return Ok(local_verdict(a, size));
+        }
+        // Otherwise look the domain up; `classify` then decides with that one answer.
+        let hosted = match &domain_name {
+            Some(d) => hosted_domain(self.db(), d.as_str()).await?,
+            None => None,
         };
         let class = classify(address, |d| hosted.as_ref().is_some_and(|h| h.name == d));
         let target = match class {
@@ -144,15 +168,7 @@ impl Store {
             }
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
-        Ok(match target {
-            None => RcptVerdict::UnknownUser,
-            Some(a) if over_quota(a.used_bytes, a.quota_bytes, size as i64) => {
-                RcptVerdict::OverQuota
-            }
-            Some(a) => RcptVerdict::Local {
-                account: Box::new(a),
-            },
-        })
+        Ok(target.map_or(RcptVerdict::UnknownUser, |a| local_verdict(a, size)))
     }
 
     /// The messages waiting in a mailbox, oldest first.

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod domains;
 pub mod entities;
 pub mod error;
+pub mod maildrop;
 mod migration;
 pub mod relay;
 pub mod sessions;

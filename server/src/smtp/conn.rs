@@ -4,69 +4,17 @@
 
 use super::reply::{self, Reply};
 use super::session::{Next, Session, SmtpContext, Step};
+use crate::net::{Io, write_all};
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio_rustls::server::TlsStream;
 
 /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF.
 pub const MAX_COMMAND_LINE: usize = 512;
-const READ_CHUNK: usize = 128 * 1024;
-
-/// The socket, before or after STARTTLS.
-pub enum Io {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-    /// Only while the handshake owns the socket.
-    Upgrading,
-}
-
-impl AsyncRead for Io {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Io::Tls(s) => Pin::new(s).poll_read(cx, buf),
-            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
-        }
-    }
-}
-
-impl AsyncWrite for Io {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Io::Tls(s) => Pin::new(s).poll_write(cx, buf),
-            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
-        }
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_flush(cx),
-            Io::Tls(s) => Pin::new(s).poll_flush(cx),
-            Io::Upgrading => Poll::Ready(Ok(())),
-        }
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Io::Tls(s) => Pin::new(s).poll_shutdown(cx),
-            Io::Upgrading => Poll::Ready(Ok(())),
-        }
-    }
-}
+use crate::net::READ_CHUNK;
 
 /// How the connection is reading.
 enum Mode {
@@ -274,15 +222,6 @@ pub async fn serve(
     }
 }
 
-async fn write_all(io: &mut Io, out: &mut Vec<u8>) -> io::Result<()> {
-    if !out.is_empty() {
-        io.write_all(out).await?;
-        io.flush().await?;
-        out.clear();
-    }
-    Ok(())
-}
-
 async fn write_reply(io: &mut Io, r: Reply) -> io::Result<()> {
     let mut out = Vec::new();
     r.render(&mut out);
@@ -292,17 +231,6 @@ async fn write_reply(io: &mut Io, r: Reply) -> io::Result<()> {
 
 /// The TLS handshake; returns "TLSv1.3 with cipher …" for the Received field.
 async fn start_tls(ctx: &SmtpContext, io: &mut Io) -> Option<String> {
-    let config = ctx.tls.clone()?;
-    let Io::Plain(tcp) = std::mem::replace(io, Io::Upgrading) else {
-        return None;
-    };
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    let handshake = tokio::time::timeout(ctx.config.idle_timeout, acceptor.accept(tcp)).await;
-    let tls = match handshake {
-        Ok(Ok(s)) => s,
-        _ => return None,
-    };
-    let description = crate::tls::describe(tls.get_ref().1);
-    *io = Io::Tls(Box::new(tls));
-    Some(description)
+    io.start_tls(ctx.tls.clone()?, ctx.config.idle_timeout)
+        .await
 }

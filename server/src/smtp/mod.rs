@@ -12,52 +12,13 @@ pub mod session;
 
 pub use session::{SmtpConfig, SmtpContext};
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use crate::net::Slots;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-
-/// Counts open connections, in all and per client address.
-#[derive(Default)]
-struct Slots {
-    total: usize,
-    per_ip: HashMap<IpAddr, usize>,
-}
-
-struct SlotGuard {
-    slots: Arc<Mutex<Slots>>,
-    ip: IpAddr,
-}
-
-impl Drop for SlotGuard {
-    fn drop(&mut self) {
-        let mut s = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        s.total -= 1;
-        if let Some(n) = s.per_ip.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                s.per_ip.remove(&self.ip);
-            }
-        }
-    }
-}
-
-fn take_slot(slots: &Arc<Mutex<Slots>>, ip: IpAddr, config: &SmtpConfig) -> Option<SlotGuard> {
-    let mut s = slots.lock().unwrap_or_else(|e| e.into_inner());
-    let mine = s.per_ip.get(&ip).copied().unwrap_or(0);
-    if s.total >= config.max_connections || mine >= config.max_connections_per_ip {
-        return None;
-    }
-    s.total += 1;
-    *s.per_ip.entry(ip).or_insert(0) += 1;
-    Some(SlotGuard {
-        slots: slots.clone(),
-        ip,
-    })
-}
 
 /// Accepts connections until `shutdown` turns true, then lets sessions finish (those in the
 /// middle of a message get `shutdown_grace`; the others are told 421) and returns.
@@ -66,14 +27,14 @@ pub async fn run(
     ctx: Arc<SmtpContext>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let slots = Arc::new(Mutex::new(Slots::default()));
+    let slots = Slots::default();
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((mut stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                match take_slot(&slots, peer.ip(), &ctx.config) {
+                match slots.take(peer.ip(), ctx.config.max_connections, ctx.config.max_connections_per_ip) {
                     Some(guard) => {
                         let ctx = ctx.clone();
                         let shutdown = shutdown.clone();

@@ -1,0 +1,166 @@
+//! What the mail listeners (SMTP, POP3) share: the socket before and after TLS, writing
+//! what is pending, and the caps on concurrent connections, in all and per client address.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::server::TlsStream;
+
+/// How much a connection asks the socket for at once.
+pub const READ_CHUNK: usize = 128 * 1024;
+
+/// The socket, before or after STARTTLS.
+pub enum Io {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Only while the handshake owns the socket.
+    Upgrading,
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Upgrading => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => Pin::new(s).poll_flush(cx),
+            Io::Upgrading => Poll::Ready(Ok(())),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Upgrading => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+impl Io {
+    /// The TLS handshake on a plain socket (STARTTLS, STLS, or implicit TLS at accept),
+    /// bounded by `timeout`; returns "TLSv1.3 with cipher …". On failure the socket is gone.
+    pub async fn start_tls(
+        &mut self,
+        config: Arc<ServerConfig>,
+        timeout: Duration,
+    ) -> Option<String> {
+        let Io::Plain(tcp) = std::mem::replace(self, Io::Upgrading) else {
+            return None;
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        let tls = match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
+            Ok(Ok(s)) => s,
+            _ => return None,
+        };
+        let description = crate::tls::describe(tls.get_ref().1);
+        *self = Io::Tls(Box::new(tls));
+        Some(description)
+    }
+}
+
+/// Sends `out` and empties it.
+pub async fn write_all(io: &mut Io, out: &mut Vec<u8>) -> io::Result<()> {
+    if !out.is_empty() {
+        io.write_all(out).await?;
+        io.flush().await?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Counts open connections, in all and per client address.
+#[derive(Clone, Default)]
+pub struct Slots {
+    inner: Arc<Mutex<Counts>>,
+}
+
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    per_ip: HashMap<IpAddr, usize>,
+}
+
+/// One open connection; dropping it frees the slot.
+pub struct SlotGuard {
+    slots: Slots,
+    ip: IpAddr,
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        let mut s = self.slots.inner.lock().unwrap_or_else(|e| e.into_inner());
+        s.total -= 1;
+        if let Some(n) = s.per_ip.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                s.per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl Slots {
+    /// A slot for a connection from `ip`, unless that would pass `max_total` or `max_per_ip`.
+    pub fn take(&self, ip: IpAddr, max_total: usize, max_per_ip: usize) -> Option<SlotGuard> {
+        let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = s.per_ip.get(&ip).copied().unwrap_or(0);
+        if s.total >= max_total || mine >= max_per_ip {
+            return None;
+        }
+        s.total += 1;
+        *s.per_ip.entry(ip).or_insert(0) += 1;
+        Some(SlotGuard {
+            slots: self.clone(),
+            ip,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_cap_in_all_and_per_ip() {
+        let slots = Slots::default();
+        let a: IpAddr = "127.0.0.1".parse().unwrap();
+        let b: IpAddr = "127.0.0.2".parse().unwrap();
+        let g1 = slots.take(a, 3, 2).unwrap();
+        let _g2 = slots.take(a, 3, 2).unwrap();
+        assert!(slots.take(a, 3, 2).is_none(), "per IP");
+        let _g3 = slots.take(b, 3, 2).unwrap();
+        assert!(slots.take(b, 3, 2).is_none(), "in all");
+        drop(g1);
+        assert!(slots.take(a, 3, 2).is_some(), "freed on drop");
+    }
+}

@@ -1,0 +1,216 @@
+//! Logging in: USER and PASS (RFC 1939 §7), AUTH PLAIN (RFC 5034, RFC 4616), with either
+//! login form, the throttle shared with the web sign-in, the auth cache, and the maildrop
+//! lease taken at the end (RFC 3206 `[AUTH]`, `[IN-USE]`, `[SYS/TEMP]`).
+
+use crate::pop3::maildrop::Maildrop;
+use crate::pop3::reply::{self, Code};
+use crate::pop3::session::{Next, Session, State};
+use app::auth::throttle::Verdict;
+use app::domain::LoginInput;
+use app::store::accounts::AuthFailure;
+use app::store::maildrop::Opened;
+use base64::Engine;
+
+const NEEDS_TLS: &str = "Logging in needs TLS: use STLS first (or POP3S, port 995)";
+
+pub fn user(s: &mut Session, name: String, out: &mut Vec<u8>) -> Next {
+    if !s.plaintext_allowed() {
+        reply::err(out, NEEDS_TLS);
+        return Next::Continue;
+    }
+    // The same answer whether the login exists or not.
+    reply::ok(out, "Send your password");
+    s.state = State::Authorization {
+        user: Some(name),
+        sasl_pending: false,
+    };
+    Next::Continue
+}
+
+pub async fn pass(s: &mut Session, password: String, out: &mut Vec<u8>) -> Next {
+    let State::Authorization { user, .. } = &mut s.state else {
+        return Next::Continue;
+    };
+    let Some(login) = user.take() else {
+        return s.bad(out, "Give USER first");
+    };
+    login_with(s, &login, &password, out).await
+}
+
+pub async fn auth(
+    s: &mut Session,
+    mechanism: Option<String>,
+    initial: Option<String>,
+    out: &mut Vec<u8>,
+) -> Next {
+    let Some(mechanism) = mechanism else {
+        // The list, for clients that ask before choosing.
+        reply::ok(out, "Mechanisms follow");
+        if s.plaintext_allowed() {
+            reply::line(out, "PLAIN");
+        }
+        reply::end(out);
+        return Next::Continue;
+    };
+    if mechanism != "PLAIN" {
+        reply::err(out, "Unsupported mechanism: use PLAIN");
+        return Next::Continue;
+    }
+    if !s.plaintext_allowed() {
+        reply::err(out, NEEDS_TLS);
+        return Next::Continue;
+    }
+    match initial {
+        // RFC 5034 §4: "=" is an empty initial response.
+        Some(i) => plain(s, if i == "=" { "" } else { &i }, out).await,
+        None => {
+            out.extend_from_slice(b"+ \r\n");
+            s.state = State::Authorization {
+                user: None,
+                sasl_pending: true,
+            };
+            Next::Continue
+        }
+    }
+}
+
+/// The client's line after `+ `: the PLAIN response, or `*` to cancel (RFC 5034 §4).
+pub async fn sasl_response(s: &mut Session, line: &[u8], out: &mut Vec<u8>) -> Next {
+    s.state = State::Authorization {
+        user: None,
+        sasl_pending: false,
+    };
+    let line = crate::pop3::parser::strip_line_end(line);
+    if line == b"*" {
+        reply::err(out, "Authentication cancelled");
+        return Next::Continue;
+    }
+    match std::str::from_utf8(line) {
+        Ok(text) => plain(s, text, out).await,
+        Err(_) => s.bad(out, "The response is not base64"),
+    }
+}
+
+/// RFC 4616: base64 of `authzid NUL authcid NUL password`.
+async fn plain(s: &mut Session, encoded: &str, out: &mut Vec<u8>) -> Next {
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return s.bad(out, "The response is not valid base64");
+    };
+    let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
+    let [authzid, authcid, password] = parts.as_slice() else {
+        return s.bad(out, "PLAIN expects authorization id, login and password");
+    };
+    let (Ok(authzid), Ok(login), Ok(password)) = (
+        std::str::from_utf8(authzid),
+        std::str::from_utf8(authcid),
+        std::str::from_utf8(password),
+    ) else {
+        return s.bad(out, "The login and password must be UTF-8");
+    };
+    if !authzid.is_empty() && !authzid.eq_ignore_ascii_case(login) {
+        reply::err_code(out, Code::Auth, "Logging in as another user is not allowed");
+        return Next::Continue;
+    }
+    login_with(s, login, password, out).await
+}
+
+/// Checks the password (throttled, cached), then opens the maildrop.
+async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<u8>) -> Next {
+    let ctx = s.ctx.clone();
+    let ip = s.peer.ip();
+    // Throttled on the account, whichever login form was typed (the web does the same).
+    let key = LoginInput::parse(typed)
+        .map(|l| l.login)
+        .unwrap_or_default();
+    match ctx.throttle.check(ip, &key) {
+        Verdict::Locked { retry_after } => {
+            let minutes = retry_after.as_secs().div_ceil(60);
+            reply::err_code(
+                out,
+                Code::Auth,
+                &format!("Too many failed logins; try again in {minutes} minute(s)"),
+            );
+            s.state = State::Closed;
+            return Next::Close;
+        }
+        Verdict::Allowed { delay } => tokio::time::sleep(delay).await,
+    }
+    let account = match ctx
+        .store
+        .authenticate_cached(typed, password, Some(&ctx.auth_cache))
+        .await
+    {
+        Ok(a) => {
+            ctx.throttle.record_success(&key);
+            a
+        }
+        Err(AuthFailure::Suspended) => {
+            ctx.throttle.record_success(&key);
+            reply::err_code(
+                out,
+                Code::Auth,
+                "This account is suspended: the password is right but logins are blocked; contact your webmaster",
+            );
+            return Next::Continue;
+        }
+        Err(AuthFailure::BadCredentials) => {
+            ctx.throttle.record_failure(ip, &key);
+            s.auth_failures += 1;
+            tracing::info!(login = %key, %ip, "pop3: login refused");
+            if s.auth_failures >= ctx.config.max_auth_failures {
+                reply::err_code(
+                    out,
+                    Code::Auth,
+                    "Wrong login or password. Too many failures, closing the connection",
+                );
+                s.state = State::Closed;
+                return Next::Close;
+            }
+            reply::err_code(
+                out,
+                Code::Auth,
+                "Wrong login or password (passwords are case-sensitive)",
+            );
+            return Next::Continue;
+        }
+        Err(AuthFailure::Unavailable(e)) => {
+            tracing::error!("pop3: the database did not answer at login: {e}");
+            reply::err_code(
+                out,
+                Code::SysTemp,
+                "The server cannot check logins right now; try again later",
+            );
+            return Next::Continue;
+        }
+    };
+    match ctx
+        .store
+        .open_maildrop(account.id, &s.holder, ctx.config.lease_ttl)
+        .await
+    {
+        Ok(Opened::Snapshot(entries)) => {
+            let m = Maildrop::new(account.id, account.login, entries);
+            let (n, octets) = m.stat();
+            tracing::info!(login = %m.login, %ip, tls = s.tls, "pop3: login");
+            reply::ok(
+                out,
+                &format!("{} has {n} messages ({octets} octets)", m.login),
+            );
+            s.state = State::Transaction(m);
+        }
+        Ok(Opened::InUse) => reply::err_code(
+            out,
+            Code::InUse,
+            "This mailbox is open in another session (another program or phone is collecting it); try again in a minute",
+        ),
+        Err(e) => {
+            tracing::error!(login = %account.login, "pop3: cannot open the maildrop: {e}");
+            reply::err_code(
+                out,
+                Code::SysTemp,
+                "The mailbox cannot be opened right now; try again later",
+            );
+        }
+    }
+    Next::Continue
+}
