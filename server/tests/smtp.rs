@@ -5,61 +5,6 @@ mod common;
 
 use common::*;
 
-/// Hosts votredomaine.com with Pierre Martin (pmartin) as its webmaster.
-fn add_votredomaine(db: &Db) {
-    let out = db.cli(&[
-        "domain",
-        "add",
-        "votredomaine.com",
-        "--webmaster-first",
-        "Pierre",
-        "--webmaster-last",
-        "Martin",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Adds Claire Dupont (cdupont) with the alias ventes, and any extra `user add` options.
-fn add_cdupont(db: &Db, extra: &[&str]) {
-    let mut args = vec![
-        "user",
-        "add",
-        "votredomaine.com",
-        "--first",
-        "Claire",
-        "--last",
-        "Dupont",
-        "--alias",
-        "ventes",
-    ];
-    args.extend_from_slice(extra);
-    let out = db.cli(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// (messages waiting, bytes used) of a login, as `courrier user list --json` reports them.
-fn mailbox(db: &Db, login: &str) -> (u64, u64) {
-    let out = db.cli(&["user", "list", "votredomaine.com", "--json"]);
-    assert!(out.status.success());
-    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let u = users
-        .iter()
-        .find(|u| u["login"] == login)
-        .expect("login listed");
-    (
-        u["messages"].as_u64().unwrap(),
-        u["used_bytes"].as_u64().unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn real_clients_deliver_on_both_databases() {
     for db in databases().await {

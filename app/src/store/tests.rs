@@ -437,3 +437,92 @@ async fn used_bytes_follows_the_messages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn maildrop_lease_snapshot_and_update() {
+    use super::maildrop::Opened;
+    use entities::{maildrop_lock, message};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+    use std::time::Duration;
+    const TTL: Duration = Duration::from_secs(60);
+    on_both(|s| async move {
+        s.add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let a = s.account("pmartin").await.unwrap();
+        for uidl in ["u1", "u2", "u3"] {
+            message::ActiveModel {
+                account_id: Set(a.id),
+                uidl: Set(uidl.into()),
+                size: Set(3),
+                received_at: Set(0),
+                mail_from: Set(String::new()),
+                subject: Set(String::new()),
+                raw: Set(uidl.as_bytes().to_vec()),
+                ..Default::default()
+            }
+            .insert(s.db())
+            .await
+            .unwrap();
+        }
+        // The first holder gets the snapshot, the second is refused.
+        let Opened::Snapshot(snap) = s.open_maildrop(a.id, "h1", TTL).await.unwrap() else {
+            panic!("free maildrop");
+        };
+        let uidls: Vec<&str> = snap.iter().map(|e| e.uidl.as_str()).collect();
+        assert_eq!(uidls, ["u1", "u2", "u3"]);
+        assert!(snap.iter().all(|e| e.size == 3));
+        assert!(
+            s.account("pmartin")
+                .await
+                .unwrap()
+                .last_pop3_login_at
+                .is_some()
+        );
+        assert!(matches!(
+            s.open_maildrop(a.id, "h2", TTL).await.unwrap(),
+            Opened::InUse
+        ));
+        assert!(s.renew_maildrop(a.id, "h1", TTL).await.unwrap());
+        assert!(!s.renew_maildrop(a.id, "h2", TTL).await.unwrap());
+        assert_eq!(
+            s.message_bytes(a.id, snap[1].id).await.unwrap().unwrap(),
+            b"u2"
+        );
+        assert_eq!(s.message_bytes(a.id + 1, snap[1].id).await.unwrap(), None);
+
+        // Only the holder can close; closing deletes the marked messages and frees the lease.
+        assert!(!s.close_maildrop(a.id, "h2", &[snap[0].id]).await.unwrap());
+        assert!(s.close_maildrop(a.id, "h1", &[snap[0].id]).await.unwrap());
+        assert_eq!(s.mailbox("pmartin").await.unwrap().len(), 2);
+
+        // A lease whose holder died (expired) is taken over; a released one is free.
+        let Opened::Snapshot(snap) = s.open_maildrop(a.id, "h2", TTL).await.unwrap() else {
+            panic!("freed at QUIT");
+        };
+        assert_eq!(snap.len(), 2);
+        maildrop_lock::Entity::update_many()
+            .col_expr(
+                maildrop_lock::Column::ExpiresAt,
+                sea_orm::sea_query::Expr::value(now() - 1),
+            )
+            .filter(maildrop_lock::Column::AccountId.eq(a.id))
+            .exec(s.db())
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.open_maildrop(a.id, "h3", TTL).await.unwrap(),
+            Opened::Snapshot(_)
+        ));
+        assert!(
+            !s.close_maildrop(a.id, "h2", &[]).await.unwrap(),
+            "h2 lost it"
+        );
+        s.release_maildrop(a.id, "h3").await.unwrap();
+        assert!(matches!(
+            s.open_maildrop(a.id, "h4", TTL).await.unwrap(),
+            Opened::Snapshot(_)
+        ));
+    })
+    .await;
+}

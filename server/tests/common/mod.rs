@@ -113,6 +113,9 @@ pub struct Server {
     pub http: String,
     /// host:port of SMTP-in.
     pub smtp: String,
+    /// host:port of POP3 (with STLS) and of POP3S.
+    pub pop3: String,
+    pub pop3s: String,
     /// The first-run admin's login and password, as printed on the console.
     pub admin: Option<(String, String)>,
     pub lines: mpsc::Receiver<String>,
@@ -130,6 +133,7 @@ impl Server {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
+            .args(["--pop3", "127.0.0.1:0", "--pop3s", "127.0.0.1:0"])
             .args(extra)
             .args(db.args())
             .env_remove("COURRIER_DATABASE_URL")
@@ -150,6 +154,7 @@ impl Server {
         let mut admin_login = None;
         let mut admin = None;
         let mut smtp = None;
+        let (mut pop3, mut pop3s) = (None, None);
         loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(120))
@@ -163,12 +168,20 @@ impl Server {
             if let Some(addr) = line.strip_prefix("smtp: listening on ") {
                 smtp = Some(addr.trim().to_string());
             }
+            if let Some(addr) = line.strip_prefix("pop3: listening on ") {
+                pop3 = Some(addr.trim().to_string());
+            }
+            if let Some(addr) = line.strip_prefix("pop3s: listening on ") {
+                pop3s = Some(addr.trim().to_string());
+            }
             if let Some(addr) = line.strip_prefix("http: listening on ") {
                 let smtp = smtp.expect("SMTP starts before HTTP");
                 return Server {
                     child,
                     http: format!("http://{}", addr.trim()),
                     smtp,
+                    pop3: pop3.expect("POP3 starts before HTTP"),
+                    pop3s: pop3s.expect("POP3S starts before HTTP"),
                     admin,
                     lines: rx,
                 };
@@ -287,6 +300,101 @@ pub fn smtp_client_from(
         cmd.env("SOURCE_IP", ip);
     }
     let out = cmd.output().expect("python3");
+    assert!(
+        out.status.success(),
+        "{check}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from the client")
+}
+
+/// Hosts votredomaine.com with Pierre Martin (pmartin) as its webmaster.
+pub fn add_votredomaine(db: &Db) {
+    let out = db.cli(&[
+        "domain",
+        "add",
+        "votredomaine.com",
+        "--webmaster-first",
+        "Pierre",
+        "--webmaster-last",
+        "Martin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Adds Claire Dupont (cdupont) with the alias ventes, and any extra `user add` options.
+pub fn add_cdupont(db: &Db, extra: &[&str]) {
+    let mut args = vec![
+        "user",
+        "add",
+        "votredomaine.com",
+        "--first",
+        "Claire",
+        "--last",
+        "Dupont",
+        "--alias",
+        "ventes",
+    ];
+    args.extend_from_slice(extra);
+    let out = db.cli(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// (messages waiting, bytes used) of a login, as `courrier user list --json` reports them.
+pub fn mailbox(db: &Db, login: &str) -> (u64, u64) {
+    let out = db.cli(&["user", "list", "votredomaine.com", "--json"]);
+    assert!(out.status.success());
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let u = users
+        .iter()
+        .find(|u| u["login"] == login)
+        .expect("login listed");
+    (
+        u["messages"].as_u64().unwrap(),
+        u["used_bytes"].as_u64().unwrap(),
+    )
+}
+
+/// Sets a login's password through `courrier user passwd` (read from standard input).
+pub fn set_password(db: &Db, login: &str, password: &str) {
+    use std::io::Write;
+    let mut cmd = Command::new(BIN);
+    cmd.args(["user", "passwd", login])
+        .args(db.args())
+        .env_remove("COURRIER_DATABASE_URL")
+        .env_remove("COURRIER_DATA")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run courrier");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub const POP3_CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/pop3_client.py");
+
+/// Runs server/tests/clients/pop3_client.py CHECK HOST PORT ARGS…; returns its JSON.
+pub fn pop3_client(addr: &str, check: &str, args: &[&str]) -> serde_json::Value {
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let out = Command::new("python3")
+        .arg(POP3_CLIENT)
+        .args([check, host, port])
+        .args(args)
+        .output()
+        .expect("python3");
     assert!(
         out.status.success(),
         "{check}: {}",
