@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a release `courrier` for the shared load generator (../shared/bench, see its README):
-# SMTP on 127.0.0.1:22525, domain bench.test with users user0..user19, SQLite with the
-# shipped durability settings, in /var/tmp/courrier-bench. `stop` stops it.
+# SMTP on 127.0.0.1:22525, POP3 on 127.0.0.1:21110, domain bench.test with users user0..user19
+# (password in project.json: the peers' "benchpass" is too short for courrier's policy),
+# SQLite with the shipped durability settings, in /var/tmp/courrier-bench. `stop` stops it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BIN="$ROOT/target/release/courrier"
@@ -14,9 +15,14 @@ fi
 "$0" stop
 rm -rf "$DATA" && mkdir -p "$DATA"
 "$BIN" --data "$DATA" domain add bench.test >/dev/null
-for i in $(seq 0 19); do "$BIN" --data "$DATA" user add bench.test --last "user$i" >/dev/null; done
+PASSWORD="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' "$ROOT/server/bench/project.json")"
+for i in $(seq 0 19); do
+  "$BIN" --data "$DATA" user add bench.test --last "user$i" >/dev/null
+  echo "$PASSWORD" | "$BIN" --data "$DATA" user passwd "user$i" >/dev/null
+done
 nice -n "${NICE:-0}" "$BIN" --data "$DATA" serve --http 127.0.0.1:0 --smtp 127.0.0.1:22525 \
+  --pop3 127.0.0.1:21110 --pop3s 127.0.0.1:0 \
   >"$DATA/serve.log" 2>&1 &
 echo $! >"$DATA/server.pid"
 for _ in $(seq 50); do grep -q "smtp: listening" "$DATA/serve.log" && break; sleep 0.1; done
-echo "courrier: SMTP_PORT=22525 data=$DATA pid=$(cat "$DATA/server.pid")"
+echo "courrier: SMTP_PORT=22525 POP3_PORT=21110 data=$DATA pid=$(cat "$DATA/server.pid")"

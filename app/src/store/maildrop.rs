@@ -128,16 +128,22 @@ impl Store {
         Ok(())
     }
 
-    /// The bytes of one message of the maildrop, if it is still there.
-    pub async fn message_bytes(&self, account_id: i64, id: i64) -> Result<Option<Vec<u8>>> {
-        Ok(message::Entity::find()
+    /// The bytes of several messages of the maildrop at once (read-ahead), by id; those no
+    /// longer there are missing from the map.
+    pub async fn messages_bytes(
+        &self,
+        account_id: i64,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<u8>>> {
+        let rows: Vec<(i64, Vec<u8>)> = message::Entity::find()
             .select_only()
-            .column(message::Column::Raw)
-            .filter(message::Column::Id.eq(id))
+            .columns([message::Column::Id, message::Column::Raw])
             .filter(message::Column::AccountId.eq(account_id))
-            .into_tuple::<Vec<u8>>()
-            .one(self.db())
-            .await?)
+            .filter(message::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The UPDATE state (RFC 1939 §6): deletes the marked messages and gives the lease back,

@@ -485,11 +485,14 @@ async fn maildrop_lease_snapshot_and_update() {
         ));
         assert!(s.renew_maildrop(a.id, "h1", TTL).await.unwrap());
         assert!(!s.renew_maildrop(a.id, "h2", TTL).await.unwrap());
-        assert_eq!(
-            s.message_bytes(a.id, snap[1].id).await.unwrap().unwrap(),
-            b"u2"
-        );
-        assert_eq!(s.message_bytes(a.id + 1, snap[1].id).await.unwrap(), None);
+        let got = s
+            .messages_bytes(a.id, &[snap[1].id, snap[2].id])
+            .await
+            .unwrap();
+        assert_eq!(got[&snap[1].id], b"u2");
+        assert_eq!(got[&snap[2].id], b"u3");
+        let other = s.messages_bytes(a.id + 1, &[snap[1].id]).await.unwrap();
+        assert!(other.is_empty(), "another account's messages are not read");
 
         // Only the holder can close; closing deletes the marked messages and frees the lease.
         assert!(!s.close_maildrop(a.id, "h2", &[snap[0].id]).await.unwrap());

@@ -4,6 +4,13 @@
 
 use super::parser::Msg;
 use app::store::maildrop::MaildropEntry;
+use std::collections::HashMap;
+
+/// Read-ahead for RETR/TOP: clients read the messages in order, so one query brings the next
+/// few (at most this many, this many octets in all, and none bigger than `PREFETCH_ONE`).
+pub const PREFETCH_COUNT: usize = 32;
+pub const PREFETCH_BYTES: u64 = 1024 * 1024;
+pub const PREFETCH_ONE: u64 = 256 * 1024;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Missing {
@@ -19,6 +26,8 @@ pub struct Maildrop {
     pub login: String,
     entries: Vec<MaildropEntry>,
     deleted: Vec<bool>,
+    /// Message bytes read ahead, by number.
+    ahead: HashMap<Msg, Vec<u8>>,
 }
 
 impl Maildrop {
@@ -29,6 +38,7 @@ impl Maildrop {
             login,
             entries,
             deleted,
+            ahead: HashMap::new(),
         }
     }
 
@@ -61,11 +71,62 @@ impl Maildrop {
     pub fn mark(&mut self, n: Msg) -> Result<(), Missing> {
         self.get(n)?;
         self.deleted[n as usize - 1] = true;
+        self.ahead.remove(&n);
         Ok(())
+    }
+
+    /// The bytes of message `n` if they were read ahead; `keep` leaves them for a later RETR
+    /// (TOP is often followed by RETR of the same message).
+    pub fn read_ahead(&mut self, n: Msg, keep: bool) -> Option<Vec<u8>> {
+        if keep {
+            self.ahead.get(&n).cloned()
+        } else {
+            self.ahead.remove(&n)
+        }
+    }
+
+    /// What to fetch for a read of `n` (which exists and is not marked): `n` itself, then the
+    /// following unmarked messages within the read-ahead bounds. (number, database id) pairs.
+    /// What was read ahead before is dropped: the client has moved on, and memory stays
+    /// bounded by one batch whatever it does.
+    pub fn fetch_plan(&mut self, n: Msg) -> Vec<(Msg, i64)> {
+        self.ahead.clear();
+        let first = n as usize - 1;
+        let mut plan = vec![(n, self.entries[first].id)];
+        if self.entries[first].size > PREFETCH_ONE {
+            return plan;
+        }
+        let mut bytes = self.entries[first].size;
+        for (i, e) in self.entries.iter().enumerate().skip(first + 1) {
+            let m = i as Msg + 1;
+            if self.deleted[i] {
+                continue;
+            }
+            if plan.len() >= PREFETCH_COUNT
+                || e.size > PREFETCH_ONE
+                || bytes + e.size > PREFETCH_BYTES
+            {
+                break;
+            }
+            bytes += e.size;
+            plan.push((m, e.id));
+        }
+        plan
+    }
+
+    /// Keeps bytes read ahead.
+    pub fn keep_ahead(&mut self, n: Msg, bytes: Vec<u8>) {
+        self.ahead.insert(n, bytes);
     }
 
     pub fn reset(&mut self) {
         self.deleted.fill(false);
+    }
+
+    /// Read-ahead bytes held (bounded by the plan's limits).
+    #[cfg(test)]
+    pub fn ahead_bytes(&self) -> usize {
+        self.ahead.values().map(Vec::len).sum()
     }
 
     /// The database ids of the marked messages, for the UPDATE state.
@@ -114,5 +175,55 @@ mod tests {
         m.reset();
         assert_eq!(m.stat(), (3, 600));
         assert!(m.marked_ids().is_empty());
+    }
+
+    #[test]
+    fn read_ahead_plans_the_following_messages_within_bounds() {
+        let e = |id: i64, size: u64| MaildropEntry {
+            id,
+            uidl: format!("u{id}"),
+            size,
+        };
+        let mut m = Maildrop::new(7, "p".into(), (1..=40).map(|i| e(i, 1000)).collect());
+        let plan = m.fetch_plan(1);
+        assert_eq!(plan.len(), PREFETCH_COUNT);
+        assert_eq!(plan[0], (1, 1));
+        m.mark(3).unwrap();
+        let plan = m.fetch_plan(2);
+        assert!(
+            !plan.iter().any(|(n, _)| *n == 3),
+            "marked ones are skipped"
+        );
+        m.keep_ahead(5, b"five".to_vec());
+        assert_eq!(m.ahead_bytes(), 4);
+        assert_eq!(m.read_ahead(5, true).as_deref(), Some(&b"five"[..]));
+        assert_eq!(m.read_ahead(5, false).as_deref(), Some(&b"five"[..]));
+        assert_eq!(m.read_ahead(5, false), None, "RETR takes it");
+        m.keep_ahead(6, b"six".to_vec());
+        m.fetch_plan(7);
+        assert_eq!(m.ahead_bytes(), 0, "a new batch drops the old one");
+
+        // A big message is fetched alone; the byte bound cuts the plan.
+        let mut big = Maildrop::new(
+            7,
+            "p".into(),
+            vec![
+                e(1, 300_000),
+                e(2, 10),
+                e(3, 600_000),
+                e(4, 200_000),
+                e(5, 200_000),
+                e(6, 200_000),
+                e(7, 200_000),
+                e(8, 200_000),
+                e(9, 200_000),
+            ],
+        );
+        assert_eq!(big.fetch_plan(1), vec![(1, 1)]);
+        assert_eq!(big.fetch_plan(2), vec![(2, 2)], "stops before the big one");
+        let plan = big.fetch_plan(4);
+        assert_eq!(plan.len(), 5, "1 MiB in all: {plan:?}");
+        big.mark(1).unwrap();
+        assert_eq!(big.stat().0, 8);
     }
 }
