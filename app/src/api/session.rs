@@ -7,7 +7,6 @@ use leptos::prelude::*;
 #[server(endpoint = "session/login")]
 pub async fn login(login: String, password: String) -> super::FormResult {
     use super::context::*;
-    use crate::auth::throttle::Verdict;
     use crate::domain::LoginInput;
     use crate::store::accounts::AuthFailure;
     use crate::store::sessions::ACCOUNT_KEY;
@@ -19,19 +18,16 @@ pub async fn login(login: String, password: String) -> super::FormResult {
     let key = LoginInput::parse(&login)
         .map(|l| l.login)
         .unwrap_or_default();
-    match st.throttle.check(ip, &key) {
-        Verdict::Locked { retry_after } => {
-            let minutes = retry_after.as_secs().div_ceil(60);
-            return refused(match lang {
-                crate::i18n::Lang::Fr => {
-                    format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
-                }
-                crate::i18n::Lang::En => {
-                    format!("Too many failed attempts. Try again in {minutes} minute(s).")
-                }
-            });
-        }
-        Verdict::Allowed { delay } => tokio::time::sleep(delay).await,
+    if let Err(retry_after) = st.throttle.pace(ip, &key).await {
+        let minutes = retry_after.as_secs().div_ceil(60);
+        return refused(match lang {
+            crate::i18n::Lang::Fr => {
+                format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
+            }
+            crate::i18n::Lang::En => {
+                format!("Too many failed attempts. Try again in {minutes} minute(s).")
+            }
+        });
     }
     match st.store.authenticate(&login, &password).await {
         Ok(account) => {

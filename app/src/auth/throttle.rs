@@ -77,6 +77,19 @@ impl Throttle {
         Verdict::Allowed { delay }
     }
 
+    /// Paces an attempt: waits the delay recent failures call for (no wait, not even a timer
+    /// tick, when there were none), or returns how long the lockout still lasts.
+    pub async fn pace(&self, ip: IpAddr, account: &str) -> Result<(), Duration> {
+        match self.check(ip, account) {
+            Verdict::Locked { retry_after } => Err(retry_after),
+            Verdict::Allowed { delay } if delay.is_zero() => Ok(()),
+            Verdict::Allowed { delay } => {
+                tokio::time::sleep(delay).await;
+                Ok(())
+            }
+        }
+    }
+
     pub fn record_failure(&self, ip: IpAddr, account: &str) {
         let now = Instant::now();
         let bump = |e: &mut Entry| {

@@ -50,7 +50,25 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Whether a commit waits for the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is on disk before it returns (SQLite `synchronous=FULL`, PostgreSQL's
+    /// default): mail, accounts, settings.
+    Durable,
+    /// Commits return once the database has them, before the disk does (SQLite
+    /// `synchronous=OFF`, PostgreSQL `synchronous_commit=off`); the database stays consistent,
+    /// a crash may only lose the last of these commits. For state that a crash makes moot:
+    /// maildrop leases, last-login times.
+    Fast,
+}
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    connect_with(url, Durability::Durable).await
+}
+
+pub async fn connect_with(url: &str, durability: Durability) -> Result<DatabaseConnection> {
+    let fast = durability == Durability::Fast;
     match engine_of(url)? {
         Engine::Sqlite => {
             let opts = SqliteConnectOptions::from_str(url)
@@ -65,14 +83,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
             let opts = opts
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(if fast {
+                    SqliteSynchronous::Off
+                } else {
+                    SqliteSynchronous::Full
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 // Checkpoints run in the background (`Store::start_maintenance`), not inside
                 // the commit that happens to cross the threshold: delivery latency stays flat.
                 .pragma("wal_autocheckpoint", "0");
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(if fast { 2 } else { 8 })
                 // An in-process database cannot go stale: no ping (a round trip to the
                 // connection's thread) before each query.
                 .test_before_acquire(false)
@@ -106,7 +128,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
                 }
             }
             let mut opts = ConnectOptions::new(url.to_string());
-            opts.max_connections(16)
+            if fast {
+                opts.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
+            }
+            opts.max_connections(if fast { 4 } else { 16 })
                 .min_connections(1)
                 .connect_timeout(Duration::from_secs(5))
                 .acquire_timeout(Duration::from_secs(30))

@@ -6,10 +6,13 @@
 //! that the holder renews while the session lives: a process that dies frees its maildrops
 //! when their leases run out.
 
+use super::StoreError;
 use super::entities::{account, maildrop_lock, message};
 use super::{Result, Store, now};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, Statement,
+};
 use std::time::Duration;
 
 /// One message as the session sees it: numbers are positions in the snapshot.
@@ -36,7 +39,8 @@ fn secs(ttl: Duration) -> i64 {
 
 impl Store {
     /// Takes the lease on `account_id`'s maildrop for `holder`, records the POP3 login time,
-    /// and reads the snapshot, in one transaction (one commit to wait for).
+    /// and reads the snapshot. The lease is one atomic statement on the fast connection: a
+    /// crash that loses it also ended the session that held it.
     pub async fn open_maildrop(
         &self,
         account_id: i64,
@@ -44,7 +48,6 @@ impl Store {
         ttl: Duration,
     ) -> Result<Opened> {
         let t = now();
-        let txn = self.write_txn().await?;
         // Insert the lease, or take over one that has expired; a live lease is left alone
         // and no row changes.
         let lease = maildrop_lock::ActiveModel {
@@ -64,39 +67,54 @@ impl Store {
                     )
                     .to_owned(),
             )
-            .exec_without_returning(&txn)
+            .exec_without_returning(self.fast())
             .await?;
         if taken == 0 {
-            txn.rollback().await?;
             return Ok(Opened::InUse);
         }
-        account::Entity::update_many()
-            .col_expr(account::Column::LastPop3LoginAt, Expr::value(t))
-            .filter(account::Column::Id.eq(account_id))
-            .exec(&txn)
-            .await?;
-        let rows: Vec<(i64, String, i64)> = message::Entity::find()
-            .select_only()
-            .columns([
-                message::Column::Id,
-                message::Column::Uidl,
-                message::Column::Size,
-            ])
-            .filter(message::Column::AccountId.eq(account_id))
-            .order_by_asc(message::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        txn.commit().await?;
-        Ok(Opened::Snapshot(
-            rows.into_iter()
-                .map(|(id, uidl, size)| MaildropEntry {
-                    id,
-                    uidl,
-                    size: u64::try_from(size).unwrap_or(0),
-                })
-                .collect(),
-        ))
+        let snapshot = async {
+            account::Entity::update_many()
+                .col_expr(account::Column::LastPop3LoginAt, Expr::value(t))
+                .filter(account::Column::Id.eq(account_id))
+                .exec(self.fast())
+                .await?;
+            self.snapshot(account_id).await
+        };
+        match snapshot.await {
+            Ok(entries) => Ok(Opened::Snapshot(entries)),
+            Err(e) => {
+                // Not opened after all: give the lease back.
+                let _ = self.release_maildrop(account_id, holder).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The maildrop's messages, oldest first, as one aggregated row: the covering index
+    /// `messages_maildrop` answers it, and one row crosses from the database instead of one
+    /// per message (which costs more than the query on a mailbox that is not read).
+    async fn snapshot(&self, account_id: i64) -> Result<Vec<MaildropEntry>> {
+        let sql = match self.engine() {
+            super::Engine::Sqlite => {
+                "SELECT group_concat(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
+                 FROM messages WHERE account_id = ?"
+            }
+            super::Engine::Postgres => {
+                "SELECT string_agg(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
+                 FROM messages WHERE account_id = $1"
+            }
+        };
+        let stmt = Statement::from_sql_and_values(
+            self.db().get_database_backend(),
+            sql,
+            [account_id.into()],
+        );
+        let row = self.db().query_one_raw(stmt).await?;
+        let text: Option<String> = match row {
+            Some(r) => r.try_get("", "s")?,
+            None => None,
+        };
+        parse_snapshot(text.as_deref().unwrap_or(""))
     }
 
     /// Extends the lease; false when it is no longer ours (it expired and was taken).
@@ -113,7 +131,7 @@ impl Store {
             )
             .filter(maildrop_lock::Column::AccountId.eq(account_id))
             .filter(maildrop_lock::Column::Holder.eq(holder))
-            .exec(self.db())
+            .exec(self.fast())
             .await?;
         Ok(r.rows_affected == 1)
     }
@@ -123,7 +141,7 @@ impl Store {
         maildrop_lock::Entity::delete_many()
             .filter(maildrop_lock::Column::AccountId.eq(account_id))
             .filter(maildrop_lock::Column::Holder.eq(holder))
-            .exec(self.db())
+            .exec(self.fast())
             .await?;
         Ok(())
     }
@@ -173,5 +191,38 @@ impl Store {
         }
         txn.commit().await?;
         Ok(true)
+    }
+}
+
+/// `id size uidl id size uidl …` back into entries.
+fn parse_snapshot(text: &str) -> Result<Vec<MaildropEntry>> {
+    let mut words = text.split_ascii_whitespace();
+    let mut out = Vec::new();
+    while let Some(id) = words.next() {
+        let bad = || StoreError::Db(format!("bad maildrop snapshot near {id:?}"));
+        let (Some(size), Some(uidl)) = (words.next(), words.next()) else {
+            return Err(bad());
+        };
+        out.push(MaildropEntry {
+            id: id.parse().map_err(|_| bad())?,
+            uidl: uidl.to_string(),
+            size: size.parse().map_err(|_| bad())?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_text_round_trip() {
+        assert!(parse_snapshot("").unwrap().is_empty());
+        let e = parse_snapshot("3 120 ab12 7 4096 ff00").unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!((e[1].id, e[1].size, e[1].uidl.as_str()), (7, 4096, "ff00"));
+        assert!(parse_snapshot("3 120").is_err());
+        assert!(parse_snapshot("x 1 u").is_err());
     }
 }

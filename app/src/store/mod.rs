@@ -26,6 +26,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Commits that do not wait for the disk (`connect::Durability::Fast`).
+    fast: DatabaseConnection,
     engine: Engine,
 }
 
@@ -35,11 +37,17 @@ impl Store {
         let engine = connect::engine_of(url)?;
         let db = connect::connect(url).await?;
         connect::migrate(&db).await?;
-        Ok(Store { db, engine })
+        let fast = connect::connect_with(url, connect::Durability::Fast).await?;
+        Ok(Store { db, fast, engine })
     }
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// For writes a crash may lose without harm (see `connect::Durability::Fast`).
+    pub(crate) fn fast(&self) -> &DatabaseConnection {
+        &self.fast
     }
 
     /// A transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
@@ -96,6 +104,7 @@ impl Store {
                 .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
                 .await;
         }
+        let _ = self.fast.close().await;
         let _ = self.db.close().await;
     }
 }

@@ -5,7 +5,6 @@
 use crate::pop3::maildrop::Maildrop;
 use crate::pop3::reply::{self, Code};
 use crate::pop3::session::{Next, Session, State};
-use app::auth::throttle::Verdict;
 use app::domain::LoginInput;
 use app::store::accounts::AuthFailure;
 use app::store::maildrop::Opened;
@@ -122,18 +121,15 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
     let key = LoginInput::parse(typed)
         .map(|l| l.login)
         .unwrap_or_default();
-    match ctx.throttle.check(ip, &key) {
-        Verdict::Locked { retry_after } => {
-            let minutes = retry_after.as_secs().div_ceil(60);
-            reply::err_code(
-                out,
-                Code::Auth,
-                &format!("Too many failed logins; try again in {minutes} minute(s)"),
-            );
-            s.state = State::Closed;
-            return Next::Close;
-        }
-        Verdict::Allowed { delay } => tokio::time::sleep(delay).await,
+    if let Err(retry_after) = ctx.throttle.pace(ip, &key).await {
+        let minutes = retry_after.as_secs().div_ceil(60);
+        reply::err_code(
+            out,
+            Code::Auth,
+            &format!("Too many failed logins; try again in {minutes} minute(s)"),
+        );
+        s.state = State::Closed;
+        return Next::Close;
     }
     let account = match ctx
         .store
