@@ -377,3 +377,20 @@ async fn the_maildrop_lock_holds_across_processes_and_dies_with_them() {
         assert!(b.stop().success(), "{label}");
     }
 }
+
+/// RFC 1939 §3's autologout timer (10 minutes by default; 1 second here).
+#[tokio::test]
+async fn idle_sessions_are_closed() {
+    let db = databases().await.remove(0);
+    let config = db.dir.0.join("courrier.toml");
+    std::fs::write(&config, "[pop3_settings]\nidle_timeout_secs = 1\n").unwrap();
+    let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+    let r = pop3_client(&server.pop3, "raw", &["CAPA"]);
+    let answer = r["answer"].as_str().unwrap();
+    assert!(answer.contains("IMPLEMENTATION courrier"), "{answer}");
+    assert!(
+        answer.ends_with("-ERR Idle for too long, closing the connection\r\n"),
+        "{answer}"
+    );
+    assert!(server.stop().success());
+}
