@@ -10,6 +10,8 @@ mod net;
 mod pop3;
 mod serve;
 mod smtp;
+#[cfg(test)]
+mod testing;
 mod tls;
 
 use clap::Parser;

@@ -2,14 +2,17 @@
 //! what is pending, and the caps on concurrent connections, in all and per client address.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::server::TlsStream;
 
@@ -144,6 +147,63 @@ impl Slots {
             ip,
         })
     }
+}
+
+/// How a listener caps its connections, and what it tells the one too many.
+pub struct Caps {
+    pub slots: Slots,
+    pub max_total: usize,
+    pub max_per_ip: usize,
+    /// Sent before closing a connection over the cap (None: close at once, as on implicit
+    /// TLS where nothing can be said before the handshake).
+    pub refusal: Option<Vec<u8>>,
+    /// "SMTP", "POP3"…, for the log.
+    pub protocol: &'static str,
+}
+
+/// Accepts connections and runs `serve` on each (within the caps) until `shutdown` turns
+/// true; then stops accepting and waits for the sessions, which watch `shutdown` themselves.
+pub async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    caps: Caps,
+    mut shutdown: watch::Receiver<bool>,
+    serve: F,
+) where
+    F: Fn(TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((mut stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                match caps.slots.take(peer.ip(), caps.max_total, caps.max_per_ip) {
+                    Some(guard) => {
+                        let session = serve(stream, peer);
+                        sessions.spawn(async move {
+                            session.await;
+                            drop(guard);
+                        });
+                    }
+                    None => {
+                        tracing::warn!(peer = %peer.ip(), "{} connection refused: too many connections", caps.protocol);
+                        let refusal = caps.refusal.clone();
+                        tokio::spawn(async move {
+                            if let Some(out) = refusal {
+                                let _ = stream.write_all(&out).await;
+                            }
+                            let _ = stream.shutdown().await;
+                        });
+                    }
+                }
+            }
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    while sessions.join_next().await.is_some() {}
 }
 
 #[cfg(test)]

@@ -14,12 +14,10 @@ pub mod session;
 
 pub use session::{Pop3Config, Pop3Context};
 
-use crate::net::{Io, Slots};
+use crate::net::{Caps, Io, Slots, accept_loop};
 use std::sync::Arc;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
 /// Accepts connections until `shutdown` turns true, then waits for the sessions (each one
 /// answers `-ERR [SYS/TEMP]` and closes without deleting anything).
@@ -28,42 +26,35 @@ pub async fn run(
     ctx: Arc<Pop3Context>,
     implicit_tls: bool,
     slots: Slots,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    let mut sessions = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((mut stream, peer)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                match slots.take(peer.ip(), ctx.config.max_connections, ctx.config.max_connections_per_ip) {
-                    Some(guard) => {
-                        let ctx = ctx.clone();
-                        let shutdown = shutdown.clone();
-                        sessions.spawn(async move {
-                            conn::serve(ctx, Io::Plain(stream), peer, implicit_tls, shutdown).await;
-                            drop(guard);
-                        });
-                    }
-                    None => {
-                        tracing::warn!(peer = %peer.ip(), "POP3 connection refused: too many connections");
-                        if !implicit_tls {
-                            tokio::spawn(async move {
-                                let mut out = Vec::new();
-                                reply::err_code(&mut out, reply::Code::SysTemp, "Too many connections; try again later");
-                                let _ = stream.write_all(&out).await;
-                                let _ = stream.shutdown().await;
-                            });
-                        }
-                    }
-                }
-            }
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-            _ = shutdown.changed() => break,
-        }
-    }
-    drop(listener);
-    while sessions.join_next().await.is_some() {}
+    let refusal = (!implicit_tls).then(|| {
+        let mut out = Vec::new();
+        reply::err_code(
+            &mut out,
+            reply::Code::SysTemp,
+            "Too many connections; try again later",
+        );
+        out
+    });
+    let caps = Caps {
+        slots,
+        max_total: ctx.config.max_connections,
+        max_per_ip: ctx.config.max_connections_per_ip,
+        refusal,
+        protocol: "POP3",
+    };
+    let sessions = shutdown.clone();
+    accept_loop(listener, caps, shutdown, move |stream, peer| {
+        conn::serve(
+            ctx.clone(),
+            Io::Plain(stream),
+            peer,
+            implicit_tls,
+            sessions.clone(),
+        )
+    })
+    .await;
 }
 
 #[cfg(test)]

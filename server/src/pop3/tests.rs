@@ -4,8 +4,6 @@
 use super::conn::Pump;
 use super::session::{Next, Pop3Config, Pop3Context, Session};
 use app::auth::throttle::Throttle;
-use app::domain::Role;
-use app::store::accounts::NewUser;
 use app::store::delivery::{Inbound, InboundRcpt, RcptVerdict};
 use app::store::{Actor, Store};
 use base64::Engine;
@@ -14,45 +12,14 @@ use std::sync::Arc;
 
 const PASSWORD: &str = "Correct-Horse-42";
 
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 struct Fixture {
-    _dir: TempDir,
+    _dir: crate::testing::TempDir,
     store: Store,
     ctx: Arc<Pop3Context>,
 }
 
 async fn fixture_with(config: Pop3Config) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("courrier-pop3-{}", app::auth::random_hex(6)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&app::store::sqlite_url_for(&dir))
-        .await
-        .unwrap();
-    store
-        .add_domain(
-            &Actor::cli(),
-            "votredomaine.com",
-            Some(("Pierre", "Martin")),
-        )
-        .await
-        .unwrap();
-    let user = NewUser {
-        first: "Claire".into(),
-        last: "Dupont".into(),
-        role: Role::User,
-        aliases: vec![],
-        quota_bytes: None,
-    };
-    store
-        .add_user(&Actor::cli(), "votredomaine.com", &user)
-        .await
-        .unwrap();
+    let (dir, store) = crate::testing::votredomaine(&[], None).await;
     store
         .set_password(&Actor::cli(), "cdupont", Some(PASSWORD.into()))
         .await
@@ -64,7 +31,7 @@ async fn fixture_with(config: Pop3Config) -> Fixture {
         Arc::new(Throttle::new()),
     ));
     Fixture {
-        _dir: TempDir(dir),
+        _dir: dir,
         store,
         ctx,
     }

@@ -12,54 +12,29 @@ pub mod session;
 
 pub use session::{SmtpConfig, SmtpContext};
 
-use crate::net::Slots;
+use crate::net::{Caps, Slots, accept_loop};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
 /// Accepts connections until `shutdown` turns true, then lets sessions finish (those in the
 /// middle of a message get `shutdown_grace`; the others are told 421) and returns.
-pub async fn run(
-    listener: TcpListener,
-    ctx: Arc<SmtpContext>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let slots = Slots::default();
-    let mut sessions = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((mut stream, peer)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                match slots.take(peer.ip(), ctx.config.max_connections, ctx.config.max_connections_per_ip) {
-                    Some(guard) => {
-                        let ctx = ctx.clone();
-                        let shutdown = shutdown.clone();
-                        sessions.spawn(async move {
-                            conn::serve(ctx, stream, peer, shutdown).await;
-                            drop(guard);
-                        });
-                    }
-                    None => {
-                        tracing::warn!(peer = %peer.ip(), "SMTP connection refused: too many connections");
-                        let mut out = Vec::new();
-                        reply::too_many_connections().render(&mut out);
-                        tokio::spawn(async move {
-                            let _ = stream.write_all(&out).await;
-                            let _ = stream.shutdown().await;
-                        });
-                    }
-                }
-            }
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-            _ = shutdown.changed() => break,
-        }
-    }
-    drop(listener);
-    while sessions.join_next().await.is_some() {}
+pub async fn run(listener: TcpListener, ctx: Arc<SmtpContext>, shutdown: watch::Receiver<bool>) {
+    let mut refusal = Vec::new();
+    reply::too_many_connections().render(&mut refusal);
+    let caps = Caps {
+        slots: Slots::default(),
+        max_total: ctx.config.max_connections,
+        max_per_ip: ctx.config.max_connections_per_ip,
+        refusal: Some(refusal),
+        protocol: "SMTP",
+    };
+    let sessions = shutdown.clone();
+    accept_loop(listener, caps, shutdown, move |stream, peer| {
+        conn::serve(ctx.clone(), stream, peer, sessions.clone())
+    })
+    .await;
 }
 
 /// Where the listener is, for the console.

@@ -3,52 +3,19 @@
 
 use super::body::DataEnd;
 use super::session::{Next, Session, SmtpConfig, SmtpContext, Step};
-use app::domain::Role;
-use app::store::accounts::NewUser;
 use app::store::delivery::Deliverer;
-use app::store::{Actor, Store};
+use app::store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 struct Fixture {
-    _dir: TempDir,
+    _dir: crate::testing::TempDir,
     store: Store,
     ctx: Arc<SmtpContext>,
 }
 
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 async fn fixture(config: SmtpConfig) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("courrier-smtp-{}", app::auth::random_hex(6)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&app::store::sqlite_url_for(&dir))
-        .await
-        .unwrap();
-    store
-        .add_domain(
-            &Actor::cli(),
-            "votredomaine.com",
-            Some(("Pierre", "Martin")),
-        )
-        .await
-        .unwrap();
-    let user = NewUser {
-        first: "Claire".into(),
-        last: "Dupont".into(),
-        role: Role::User,
-        aliases: vec!["ventes".into()],
-        quota_bytes: Some(2000),
-    };
-    store
-        .add_user(&Actor::cli(), "votredomaine.com", &user)
-        .await
-        .unwrap();
+    let (dir, store) = crate::testing::votredomaine(&["ventes"], Some(2000)).await;
     let ctx = Arc::new(SmtpContext {
         deliverer: Deliverer::start(store.clone()),
         store: store.clone(),
@@ -56,7 +23,7 @@ async fn fixture(config: SmtpConfig) -> Fixture {
         tls: None,
     });
     Fixture {
-        _dir: TempDir(dir),
+        _dir: dir,
         store,
         ctx,
     }
