@@ -3,8 +3,8 @@
 
 use super::body::DataEnd;
 use super::session::{Next, Session, SmtpConfig, SmtpContext, Step};
-use app::store::delivery::Deliverer;
 use app::store::Store;
+use app::store::delivery::Deliverer;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
