@@ -11,6 +11,7 @@ pub mod network;
 pub mod password;
 pub mod recipient;
 pub mod responder;
+pub mod retry;
 pub mod role;
 
 pub use address::{AddressError, DomainName, LocalPart, LoginInput};

@@ -15,6 +15,7 @@ pub enum StoreError {
     DomainNotFound(String),
     AccountNotFound(String),
     AliasNotFound(String),
+    QueueEntryNotFound(i64),
     DomainExists(String),
     /// The alias is already a login or an alias in that domain.
     AddressTaken(String),
@@ -50,6 +51,12 @@ impl StoreError {
             (AccountNotFound(l), Lang::En) => format!("No account \"{l}\"."),
             (AliasNotFound(a), Lang::Fr) => format!("Aucun alias « {a} »."),
             (AliasNotFound(a), Lang::En) => format!("No alias \"{a}\"."),
+            (QueueEntryNotFound(id), Lang::Fr) => {
+                format!("Aucun message n° {id} en attente dans la file (ou il part en ce moment).")
+            }
+            (QueueEntryNotFound(id), Lang::En) => {
+                format!("No message #{id} waiting in the queue (or it is being sent right now).")
+            }
             (DomainExists(d), Lang::Fr) => format!("Le domaine « {d} » existe déjà."),
             (DomainExists(d), Lang::En) => format!("The domain \"{d}\" already exists."),
             (AddressTaken(a), Lang::Fr) => {

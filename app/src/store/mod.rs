@@ -11,6 +11,7 @@ pub mod entities;
 pub mod error;
 pub mod maildrop;
 mod migration;
+pub mod queue;
 pub mod relay;
 pub mod sessions;
 #[cfg(test)]

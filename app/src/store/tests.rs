@@ -529,3 +529,121 @@ async fn maildrop_lease_snapshot_and_update() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_outbound_queue_claims_once_and_records_outcomes() {
+    use super::queue::Outcome;
+    use entities::outbound;
+    use sea_orm::{ColumnTrait, QueryFilter, Set};
+    use std::collections::HashSet;
+    use std::time::Duration;
+    const LEASE: Duration = Duration::from_secs(300);
+    on_both(|s| async move {
+        let t = now();
+        for i in 0..6 {
+            outbound::Entity::insert(outbound::ActiveModel {
+                kind: Set("forward".into()),
+                account_id: Set(None),
+                mail_from: Set("a@example.org".into()),
+                rcpt_to: Set(format!("r{i}@example.net")),
+                message_id: Set(format!("m{i}")),
+                raw: Set(b"Subject: x\r\n\r\nx\r\n".to_vec()),
+                status: Set("queued".into()),
+                attempts: Set(0),
+                next_attempt_at: Set(t),
+                last_answer: Set(String::new()),
+                claimed_by: Set(None),
+                claimed_until: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+                ..Default::default()
+            })
+            .exec(s.db())
+            .await
+            .unwrap();
+        }
+        // Two workers at once never get the same message.
+        let (a, b) = tokio::join!(
+            s.claim_outbound("w1", 4, LEASE),
+            s.claim_outbound("w2", 4, LEASE)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let ids: HashSet<i64> = a.iter().chain(&b).map(|m| m.id).collect();
+        assert_eq!(ids.len(), a.len() + b.len(), "no message claimed twice");
+        assert_eq!(ids.len(), 6);
+        assert!(
+            a.iter()
+                .all(|m| m.attempts == 1 && m.status == "sending" && !m.raw.is_empty())
+        );
+        assert!(s.claim_outbound("w3", 10, LEASE).await.unwrap().is_empty());
+
+        // Outcomes: only the claimer records; a retry waits; "retry now" makes it due.
+        let (mine, w, other) = if a.len() >= 3 {
+            (&a, "w1", "w2")
+        } else {
+            (&b, "w2", "w1")
+        };
+        let (first, second, third) = (mine[0].clone(), mine[1].clone(), mine[2].clone());
+        assert!(
+            !s.finish_outbound(first.id, other, &Outcome::Sent("250 ok".into()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            s.finish_outbound(first.id, w, &Outcome::Sent("250 ok".into()))
+                .await
+                .unwrap()
+        );
+        let later = Outcome::Retry {
+            answer: "451 later".into(),
+            at: t + 3600,
+        };
+        assert!(s.finish_outbound(second.id, w, &later).await.unwrap());
+        assert!(
+            s.finish_outbound(third.id, w, &Outcome::Failed("550 no".into()))
+                .await
+                .unwrap()
+        );
+        assert!(s.claim_outbound("w3", 10, LEASE).await.unwrap().is_empty());
+        s.queue_retry_now(second.id).await.unwrap();
+        let again = s.claim_outbound("w3", 10, LEASE).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!((again[0].id, again[0].attempts), (second.id, 2));
+        assert!(
+            s.queue_retry_now(first.id).await.is_err(),
+            "a sent message stays sent"
+        );
+
+        // A claim that expired (its worker died) is taken again; the old worker loses it.
+        outbound::Entity::update_many()
+            .col_expr(
+                outbound::Column::ClaimedUntil,
+                sea_orm::sea_query::Expr::value(t - 1),
+            )
+            .filter(outbound::Column::Id.eq(second.id))
+            .exec(s.db())
+            .await
+            .unwrap();
+        let taken = s.claim_outbound("w4", 10, LEASE).await.unwrap();
+        assert_eq!(taken.len(), 1);
+        assert!(
+            !s.finish_outbound(second.id, "w3", &Outcome::Sent("250".into()))
+                .await
+                .unwrap()
+        );
+
+        // The admin's view and delete.
+        let listed = s.queue_list(100).await.unwrap();
+        assert_eq!(listed.len(), 6);
+        assert!(listed.iter().all(|m| m.raw.is_empty()));
+        let f = listed.iter().find(|m| m.id == third.id).unwrap();
+        assert_eq!(
+            (f.status.as_str(), f.last_answer.as_str()),
+            ("failed", "550 no")
+        );
+        assert!(s.queue_delete(second.id).await.is_err(), "being sent");
+        s.queue_delete(third.id).await.unwrap();
+        assert_eq!(s.queue_list(100).await.unwrap().len(), 5);
+    })
+    .await;
+}
