@@ -18,3 +18,15 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
+pip_install() {
+  # Python test clients from PyPI, pinned, into the python3 the tests run.
+  local missing=()
+  for spec in "$@"; do python3 -m pip show -q "${spec%%==*}" >/dev/null 2>&1 || missing+=("$spec"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing from PyPI: ${missing[*]}"
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    local pip=(python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore)
+    # Debian's own python3 refuses user packages without this flag (PEP 668).
+    "${pip[@]}" "${missing[@]}" || "${pip[@]}" --break-system-packages "${missing[@]}"
+  fi
+}

@@ -27,7 +27,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server: web portals and SMTP-in (POP3 joins this same process).
+    /// Run the server: web portals, SMTP-in, POP3 and POP3S, and the outbound worker.
     Serve(ServeArgs),
     /// The host's technicians (server admins).
     #[command(subcommand)]
@@ -44,6 +44,25 @@ pub enum Command {
     /// Relay grants: SMTP relay opened for a customer's fixed IP address.
     #[command(subcommand)]
     Relay(RelayCommand),
+    /// The outbound queue: forwards, auto-replies and relayed mail waiting to leave.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// The newest messages of the queue with their state and last answer.
+    List {
+        /// How many (newest first).
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[command(flatten)]
+        json: Json,
+    },
+    /// Make a waiting or failed message due now.
+    Retry { id: i64 },
+    /// Remove a message from the queue (not while it is being sent).
+    Delete { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,9 @@
 //! The administrative commands: each opens the store, acts in one transaction, and prints the
 //! result (or JSON with --json). Errors come back as one clear line.
 
-use crate::cli::{AdminCommand, AliasCommand, DomainCommand, RelayCommand, UserCommand};
+use crate::cli::{
+    AdminCommand, AliasCommand, DomainCommand, QueueCommand, RelayCommand, UserCommand,
+};
 use anyhow::{Result, anyhow, bail};
 use app::domain::Role;
 use app::store::accounts::{NewAccount, NewUser};
@@ -313,6 +315,69 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
                 .await
                 .map_err(store_err)?;
             println!("grant {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+/// One queued message as the CLI shows it.
+#[derive(Serialize)]
+struct QueueEntry {
+    id: i64,
+    kind: String,
+    status: String,
+    mail_from: String,
+    rcpt_to: String,
+    attempts: i32,
+    next_attempt: String,
+    last_answer: String,
+    message_id: String,
+    created: String,
+}
+
+pub async fn queue(store: &Store, cmd: QueueCommand) -> Result<()> {
+    use app::domain::mailtime::rfc5322;
+    match cmd {
+        QueueCommand::List { limit, json } => {
+            let rows = store.queue_list(limit).await.map_err(store_err)?;
+            let entries: Vec<QueueEntry> = rows
+                .into_iter()
+                .map(|m| QueueEntry {
+                    id: m.id,
+                    kind: m.kind,
+                    status: m.status,
+                    mail_from: m.mail_from,
+                    rcpt_to: m.rcpt_to,
+                    attempts: m.attempts,
+                    next_attempt: rfc5322(m.next_attempt_at),
+                    last_answer: m.last_answer,
+                    message_id: m.message_id,
+                    created: rfc5322(m.created_at),
+                })
+                .collect();
+            if json.json {
+                print_json(&entries);
+            } else {
+                for e in entries {
+                    let from = if e.mail_from.is_empty() {
+                        "<>"
+                    } else {
+                        &e.mail_from
+                    };
+                    println!(
+                        "{:>5}  {:<8} {:<8} {} -> {}  attempts {}  {}",
+                        e.id, e.kind, e.status, from, e.rcpt_to, e.attempts, e.last_answer
+                    );
+                }
+            }
+        }
+        QueueCommand::Retry { id } => {
+            store.queue_retry_now(id).await.map_err(store_err)?;
+            println!("message {id} will be tried again now");
+        }
+        QueueCommand::Delete { id } => {
+            store.queue_delete(id).await.map_err(store_err)?;
+            println!("message {id} removed from the queue");
         }
     }
     Ok(())

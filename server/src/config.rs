@@ -26,6 +26,50 @@ pub struct FileConfig {
     pub smtp_limits: SmtpLimits,
     #[serde(default)]
     pub pop3_settings: Pop3Settings,
+    #[serde(default)]
+    pub outbound: OutboundSettings,
+}
+
+/// `[outbound]` and `[outbound.routes]`: how mail leaves (forwards, replies, relay, bounces).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Send everything through this host ("host:port") instead of the recipients' MX.
+    pub smarthost: Option<String>,
+    /// Days a message keeps being retried before it bounces (default 5).
+    pub lifetime_days: Option<u32>,
+    /// Deliveries in progress to one domain at most (default 4).
+    pub per_domain: Option<usize>,
+    /// Domain → "host:port", ahead of the smarthost and of DNS.
+    #[serde(default)]
+    pub routes: std::collections::HashMap<String, String>,
+}
+
+impl OutboundSettings {
+    pub fn apply(&self, c: &mut crate::outbound::OutboundConfig) -> Result<()> {
+        use crate::outbound::route::parse_hop;
+        for (domain, hop) in &self.routes {
+            if parse_hop(hop).is_none() {
+                bail!("[outbound.routes] {domain} = {hop:?}: expected \"host:port\"");
+            }
+            c.routes
+                .static_routes
+                .insert(domain.to_ascii_lowercase(), hop.clone());
+        }
+        if let Some(h) = &self.smarthost {
+            if parse_hop(h).is_none() {
+                bail!("[outbound] smarthost = {h:?}: expected \"host:port\"");
+            }
+            c.routes.smarthost = Some(h.clone());
+        }
+        if let Some(d) = self.lifetime_days {
+            c.lifetime = i64::from(d.max(1)) * 24 * 3600;
+        }
+        if let Some(n) = self.per_domain {
+            c.per_domain = n.max(1);
+        }
+        Ok(())
+    }
 }
 
 /// `[pop3_settings]`: each one optional, defaults in `Pop3Config`.

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod http;
 mod net;
+mod outbound;
 mod pop3;
 mod serve;
 mod smtp;
@@ -53,6 +54,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::User(c) => commands::user(&store, c).await,
         cli::Command::Alias(c) => commands::alias(&store, c).await,
         cli::Command::Relay(c) => commands::relay(&store, c).await,
+        cli::Command::Queue(c) => commands::queue(&store, c).await,
     };
     store.close().await;
     result

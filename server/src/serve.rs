@@ -1,5 +1,5 @@
 //! `courrier serve`: opens the store, creates the first server admin if needed, and runs the
-//! web portals, SMTP-in, POP3 and POP3S until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
+//! web portals, SMTP-in, POP3, POP3S and the outbound worker until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
 //! stop accepting, sessions in the middle of a message may finish (bounded), the rest get 421.
 
 use crate::cli::ServeArgs;
@@ -137,6 +137,18 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         tracing::info!("{name} on {bound}");
     }
 
+    // The outbound worker: forwards, auto-replies, relayed mail.
+    let mut outbound_config = crate::outbound::OutboundConfig {
+        hostname: hostname.clone(),
+        ..Default::default()
+    };
+    settings.file.outbound.apply(&mut outbound_config)?;
+    let outbound_task = tokio::spawn(crate::outbound::run(
+        store.clone(),
+        outbound_config,
+        shutdown_rx.clone(),
+    ));
+
     // The web portals.
     let listener = tokio::net::TcpListener::bind(&http)
         .await
@@ -190,6 +202,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     for t in pop3_tasks {
         let _ = t.await;
     }
+    let _ = outbound_task.await;
     cleaner.abort();
     maintenance.abort();
     store.close().await;

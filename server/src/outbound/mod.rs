@@ -1,0 +1,226 @@
+//! The outbound worker inside `courrier serve`: it claims due messages from the queue in the
+//! database (`app::store::queue`), sends each to its next hop (`route`) with mail-send
+//! (`client`), and records the outcome: sent, retry later (`app::domain::retry`), or failed.
+//! Several workers, in one process or several sharing a PostgreSQL, never send one message
+//! twice at the same time; a worker that dies leaves its claims to expire.
+
+pub mod client;
+pub mod route;
+
+use app::domain::retry::{AfterTempFailure, after_temp_failure};
+use app::store::Store;
+use app::store::entities::outbound;
+use app::store::queue::Outcome;
+use client::Attempt;
+use route::Routes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+#[derive(Clone, Debug)]
+pub struct OutboundConfig {
+    /// The name given in EHLO.
+    pub hostname: String,
+    pub routes: Routes,
+    /// Seconds before a message that keeps failing temporarily is given up (default 5 days).
+    pub lifetime: i64,
+    /// Messages claimed at once.
+    pub batch: u64,
+    /// Deliveries in progress to one destination domain at most.
+    pub per_domain: usize,
+    /// How long a claim lasts (longer than any attempt).
+    pub lease: Duration,
+    /// One SMTP conversation at most this long.
+    pub timeout: Duration,
+    /// How often the queue is looked at when idle.
+    pub poll: Duration,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        OutboundConfig {
+            hostname: "localhost".into(),
+            routes: Routes::default(),
+            lifetime: app::domain::retry::DEFAULT_LIFETIME,
+            batch: 32,
+            per_domain: 4,
+            lease: Duration::from_secs(15 * 60),
+            timeout: Duration::from_secs(5 * 60),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Domain → deliveries in progress, for the per-domain cap.
+#[derive(Default)]
+struct InFlight(Mutex<HashMap<String, usize>>);
+
+impl InFlight {
+    fn try_take(&self, domain: &str, cap: usize) -> bool {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(domain.to_string()).or_insert(0);
+        if *n >= cap {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+    fn give_back(&self, domain: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(domain) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(domain);
+            }
+        }
+    }
+}
+
+fn domain_of(address: &str) -> String {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Runs the worker until `shutdown`; deliveries in progress finish first.
+pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Receiver<bool>) {
+    let worker = format!(
+        "{}/{}/{}",
+        config.hostname,
+        std::process::id(),
+        app::auth::random_hex(4)
+    );
+    let resolver = match hickory_resolver::TokioResolver::builder_tokio() {
+        Ok(b) => Some(Arc::new(b.build())),
+        Err(e) => {
+            tracing::warn!("outbound: no DNS resolver ({e}); only configured routes work");
+            None
+        }
+    };
+    let config = Arc::new(config);
+    let in_flight = Arc::new(InFlight::default());
+    let mut running = JoinSet::new();
+    loop {
+        let claimed = if running.len() < config.batch as usize {
+            match store
+                .claim_outbound(&worker, config.batch - running.len() as u64, config.lease)
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!("outbound: cannot read the queue: {e}");
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let idle = claimed.is_empty();
+        for m in claimed {
+            let domain = domain_of(&m.rcpt_to);
+            if !in_flight.try_take(&domain, config.per_domain) {
+                // Over the domain's cap: back to the queue, due again in a moment.
+                let wait = Outcome::Retry {
+                    answer: format!(
+                        "waiting: {} deliveries to {domain} in progress",
+                        config.per_domain
+                    ),
+                    at: app::store::now() + 1,
+                };
+                let _ = store.finish_outbound(m.id, &worker, &wait).await;
+                continue;
+            }
+            let (store, config, worker, resolver, in_flight) = (
+                store.clone(),
+                config.clone(),
+                worker.clone(),
+                resolver.clone(),
+                in_flight.clone(),
+            );
+            running.spawn(async move {
+                let outcome = deliver(&config, resolver.as_deref(), &m).await;
+                log_outcome(&m, &outcome);
+                match store.finish_outbound(m.id, &worker, &outcome).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(id = m.id, "outbound: the claim expired during delivery")
+                    }
+                    Err(e) => {
+                        tracing::error!(id = m.id, "outbound: cannot record the outcome: {e}")
+                    }
+                }
+                in_flight.give_back(&domain);
+            });
+        }
+        let wait = if idle { config.poll } else { Duration::ZERO };
+        tokio::select! {
+            _ = tokio::time::sleep(wait), if !wait.is_zero() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            _ = shutdown.changed() => break,
+            else => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+fn log_outcome(m: &outbound::Model, outcome: &Outcome) {
+    match outcome {
+        Outcome::Sent(a) => {
+            tracing::info!(id = m.id, kind = %m.kind, to = %m.rcpt_to, "outbound: sent ({a})")
+        }
+        Outcome::Retry { answer, .. } => {
+            tracing::info!(id = m.id, to = %m.rcpt_to, attempts = m.attempts, "outbound: will retry ({answer})")
+        }
+        Outcome::Failed(a) => tracing::warn!(id = m.id, to = %m.rcpt_to, "outbound: failed ({a})"),
+    }
+}
+
+/// One attempt at one message: each hop in turn until one answers for good.
+async fn deliver(
+    config: &OutboundConfig,
+    resolver: Option<&hickory_resolver::TokioResolver>,
+    m: &outbound::Model,
+) -> Outcome {
+    let temporary = |answer: String| match after_temp_failure(
+        m.attempts,
+        m.created_at,
+        app::store::now(),
+        config.lifetime,
+    ) {
+        AfterTempFailure::RetryAt(at) => Outcome::Retry { answer, at },
+        AfterTempFailure::GiveUp => {
+            Outcome::Failed(format!("gave up after {} attempts: {answer}", m.attempts))
+        }
+    };
+    let domain = domain_of(&m.rcpt_to);
+    let hops = match route::hops(&config.routes, resolver, &domain).await {
+        Ok(h) if h.is_empty() => {
+            return Outcome::Failed(format!(
+                "550 5.1.2 {domain} accepts no mail (no valid route)"
+            ));
+        }
+        Ok(h) => h,
+        Err(e) => return temporary(e),
+    };
+    let mut last = String::new();
+    for hop in hops.iter().take(5) {
+        match client::send(
+            hop,
+            &config.hostname,
+            &m.mail_from,
+            &m.rcpt_to,
+            &m.raw,
+            config.timeout,
+        )
+        .await
+        {
+            Attempt::Sent(a) => return Outcome::Sent(a),
+            Attempt::Permanent(a) => return Outcome::Failed(a),
+            Attempt::Temporary(a) => last = a,
+        }
+    }
+    temporary(last)
+}

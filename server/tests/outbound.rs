@@ -1,0 +1,224 @@
+//! The outbound queue against the real binary: relayed mail leaves through a static route to
+//! a real SMTP receiver (aiosmtpd), a temporary failure is retried, a permanent one recorded;
+//! `courrier queue` shows and drives it. Both databases.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RECEIVER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/smtp_receiver.py"
+);
+
+/// aiosmtpd on a free loopback port, storing what it accepts in `dir`.
+struct Receiver {
+    child: Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Receiver {
+    fn start(dir: std::path::PathBuf, mode: &str) -> Receiver {
+        let mut child = Command::new("python3")
+            .args([RECEIVER, dir.to_str().unwrap(), mode])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (the test command installs it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("receiver did not start: {line:?}"))
+            .parse()
+            .unwrap();
+        Receiver { child, port, dir }
+    }
+
+    /// The messages received so far.
+    fn received(&self) -> Vec<serde_json::Value> {
+        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|n| serde_json::from_slice(&std::fs::read(self.dir.join(n)).unwrap()).unwrap())
+            .collect()
+    }
+
+    fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the receiver did not get {n} message(s)");
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn queue(db: &Db) -> Vec<serde_json::Value> {
+    let out = db.cli(&["queue", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn wait_queue(db: &Db, what: impl Fn(&[serde_json::Value]) -> bool) -> Vec<serde_json::Value> {
+    let start = Instant::now();
+    loop {
+        let q = queue(db);
+        if what(&q) {
+            return q;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "queue never got there: {q:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
+    for db in databases().await {
+        let label = db.label;
+        let ok = Receiver::start(db.dir.0.join("ok"), "accept");
+        let flaky = Receiver::start(db.dir.0.join("flaky"), "tempfail-once");
+        let hostile = Receiver::start(db.dir.0.join("hostile"), "reject");
+        let config = db.dir.0.join("courrier.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n\
+                 \"flaky.example\" = \"127.0.0.1:{}\"\n\"hostile.example\" = \"127.0.0.1:{}\"\n",
+                ok.port, flaky.port, hostile.port
+            ),
+        )
+        .unwrap();
+        add_votredomaine(&db);
+        let out = db.cli(&[
+            "relay",
+            "allow",
+            "127.0.0.7",
+            "--domain",
+            "votredomaine.com",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+
+        // Relayed from the granted address: delivered as is through the route.
+        let r = smtp_client_from(&server, Some("127.0.0.7"), "send", &["dest@example.net"]);
+        assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
+        let got = ok.wait_for(1);
+        assert_eq!(got[0]["mail_from"], "alice@sender.example", "{label}");
+        assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["dest@example.net"]));
+        assert!(
+            got[0]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Corps du message.")
+        );
+        let q = wait_queue(&db, |q| q.iter().any(|m| m["status"] == "sent"));
+        let sent = q.iter().find(|m| m["status"] == "sent").unwrap();
+        assert_eq!(sent["kind"], "relay");
+        assert_eq!(sent["attempts"], 1);
+
+        // 451 once: waits for the next try (1 minute); `queue retry` makes it due now.
+        smtp_client_from(
+            &server,
+            Some("127.0.0.7"),
+            "send",
+            &["someone@flaky.example"],
+        );
+        let q = wait_queue(&db, |q| {
+            q.iter().any(|m| {
+                m["rcpt_to"] == "someone@flaky.example"
+                    && m["attempts"] == 1
+                    && m["status"] == "queued"
+            })
+        });
+        let id = q
+            .iter()
+            .find(|m| m["rcpt_to"] == "someone@flaky.example")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let m = q.iter().find(|m| m["id"] == id).unwrap();
+        assert!(
+            m["last_answer"].as_str().unwrap().starts_with("451"),
+            "{label}: {m}"
+        );
+        let out = db.cli(&["queue", "retry", &id.to_string()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        flaky.wait_for(1);
+        wait_queue(&db, |q| {
+            q.iter()
+                .any(|m| m["id"] == id && m["status"] == "sent" && m["attempts"] == 2)
+        });
+
+        // 550: failed at once, with the answer kept for the admin; it can be deleted.
+        smtp_client_from(
+            &server,
+            Some("127.0.0.7"),
+            "send",
+            &["boss@hostile.example"],
+        );
+        let q = wait_queue(&db, |q| {
+            q.iter()
+                .any(|m| m["rcpt_to"] == "boss@hostile.example" && m["status"] == "failed")
+        });
+        let m = q
+            .iter()
+            .find(|m| m["rcpt_to"] == "boss@hostile.example")
+            .unwrap();
+        assert!(
+            m["last_answer"]
+                .as_str()
+                .unwrap()
+                .starts_with("550 5.7.1 We do not want it"),
+            "{label}: {m}"
+        );
+        let id = m["id"].as_i64().unwrap().to_string();
+        assert!(db.cli(&["queue", "delete", &id]).status.success());
+        let out = db.cli(&["queue", "delete", &id]);
+        assert!(!out.status.success(), "{label}: deleted twice");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("No message"),
+            "{label}"
+        );
+        assert!(hostile.received().is_empty());
+        assert!(server.stop().success(), "{label}");
+    }
+}
