@@ -114,8 +114,9 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
             &config,
             format!(
                 "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n\
-                 \"flaky.example\" = \"127.0.0.1:{}\"\n\"hostile.example\" = \"127.0.0.1:{}\"\n",
-                ok.port, flaky.port, hostile.port
+                 \"flaky.example\" = \"127.0.0.1:{}\"\n\"hostile.example\" = \"127.0.0.1:{}\"\n\
+                 \"sender.example\" = \"127.0.0.1:{}\"\n",
+                ok.port, flaky.port, hostile.port, ok.port
             ),
         )
         .unwrap();
@@ -188,7 +189,8 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
                 .any(|m| m["id"] == id && m["status"] == "sent" && m["attempts"] == 2)
         });
 
-        // 550: failed at once, with the answer kept for the admin; it can be deleted.
+        // 550: failed at once, with the answer kept for the admin, and one bounce (RFC 3464)
+        // from <> to the envelope sender; it can be deleted.
         smtp_client_from(
             &server,
             Some("127.0.0.7"),
@@ -209,6 +211,28 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
                 .unwrap()
                 .starts_with("550 5.7.1 We do not want it"),
             "{label}: {m}"
+        );
+        let bounce = ok.wait_for(2).pop().unwrap();
+        assert_eq!(bounce["mail_from"], "<>", "{label}: bounces come from <>");
+        assert_eq!(
+            bounce["rcpt_tos"],
+            serde_json::json!(["alice@sender.example"])
+        );
+        let report = bounce["content"].as_str().unwrap();
+        assert!(report.contains("report-type=delivery-status"), "{report}");
+        assert!(
+            report.contains("Final-Recipient: rfc822; boss@hostile.example"),
+            "{report}"
+        );
+        assert!(report.contains("Status: 5.7.1"), "{report}");
+        let q = wait_queue(&db, |q| {
+            q.iter()
+                .any(|m| m["kind"] == "bounce" && m["status"] == "sent")
+        });
+        assert_eq!(
+            q.iter().filter(|m| m["kind"] == "bounce").count(),
+            1,
+            "{label}: one bounce"
         );
         let id = m["id"].as_i64().unwrap().to_string();
         assert!(db.cli(&["queue", "delete", &id]).status.success());

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod delivery;
+pub mod dsn;
 pub mod generic;
 pub mod headers;
 pub mod login;

@@ -4,7 +4,7 @@
 //! fsync per batch rather than one per message.
 
 use super::accounts::login_in_domain;
-use super::entities::{account, alias, domain, message, outbound, relay_grant, responder_log};
+use super::entities::{account, alias, domain, message, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{DeliveryPrefs, forward_list, over_quota, plan};
 use crate::domain::network::Network;
@@ -369,25 +369,8 @@ async fn queue(
     let mut raw = Vec::with_capacity(job.trace.len() + job.message.len());
     raw.extend_from_slice(&job.trace);
     raw.extend_from_slice(&job.message);
-    outbound::Entity::insert(outbound::ActiveModel {
-        kind: Set(kind.to_string()),
-        account_id: Set(account_id),
-        mail_from: Set(mail_from.to_string()),
-        rcpt_to: Set(rcpt_to.to_string()),
-        message_id: Set(crate::auth::random_hex(12)),
-        raw: Set(raw),
-        status: Set("queued".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(t),
-        last_answer: Set(String::new()),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        created_at: Set(t),
-        updated_at: Set(t),
-        ..Default::default()
-    })
-    .exec(c)
-    .await?;
+    let message_id = crate::auth::random_hex(12);
+    super::queue::enqueue(c, kind, account_id, mail_from, rcpt_to, &message_id, raw, t).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use super::entities::outbound;
 use super::{Result, Store, StoreError, now};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, Set};
 use std::time::Duration;
 
 pub const QUEUED: &str = "queued";
@@ -85,24 +86,35 @@ impl Store {
     /// Records the outcome of `worker`'s attempt. False when the claim was no longer its own
     /// (it expired and another worker took the message): nothing is changed then.
     pub async fn finish_outbound(&self, id: i64, worker: &str, outcome: &Outcome) -> Result<bool> {
-        let (status, answer, next) = match outcome {
-            Outcome::Sent(a) => (SENT, a, None),
-            Outcome::Retry { answer, at } => (QUEUED, answer, Some(*at)),
-            Outcome::Failed(a) => (FAILED, a, None),
-        };
-        let mut update = outbound::Entity::update_many()
-            .col_expr(outbound::Column::Status, Expr::value(status))
-            .col_expr(outbound::Column::LastAnswer, Expr::value(answer.as_str()))
-            .col_expr(outbound::Column::ClaimedBy, Expr::value(None::<String>))
-            .col_expr(outbound::Column::ClaimedUntil, Expr::value(None::<i64>))
-            .col_expr(outbound::Column::UpdatedAt, Expr::value(now()))
-            .filter(outbound::Column::Id.eq(id))
-            .filter(outbound::Column::ClaimedBy.eq(worker));
-        if let Some(at) = next {
-            update = update.col_expr(outbound::Column::NextAttemptAt, Expr::value(at));
+        record(self.db(), id, worker, outcome).await
+    }
+
+    /// Records a failure and queues its bounce (from `<>` to `bounce.to`) in one transaction.
+    pub async fn fail_outbound_with_bounce(
+        &self,
+        id: i64,
+        worker: &str,
+        answer: &str,
+        bounce: &Bounce,
+    ) -> Result<bool> {
+        let txn = self.write_txn().await?;
+        if !record(&txn, id, worker, &Outcome::Failed(answer.to_string())).await? {
+            txn.rollback().await?;
+            return Ok(false);
         }
-        let r = update.exec(self.db()).await?;
-        Ok(r.rows_affected == 1)
+        enqueue(
+            &txn,
+            "bounce",
+            None,
+            "",
+            &bounce.to,
+            &bounce.message_id,
+            bounce.raw.clone(),
+            now(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// The queue for the server admin, newest first (without the message bytes).
@@ -151,4 +163,71 @@ impl Store {
             Err(StoreError::QueueEntryNotFound(id))
         }
     }
+}
+
+/// A bounce to queue with a failure.
+pub struct Bounce {
+    pub to: String,
+    pub message_id: String,
+    pub raw: Vec<u8>,
+}
+
+async fn record(
+    c: &impl ConnectionTrait,
+    id: i64,
+    worker: &str,
+    outcome: &Outcome,
+) -> Result<bool> {
+    let (status, answer, next) = match outcome {
+        Outcome::Sent(a) => (SENT, a, None),
+        Outcome::Retry { answer, at } => (QUEUED, answer, Some(*at)),
+        Outcome::Failed(a) => (FAILED, a, None),
+    };
+    let mut update = outbound::Entity::update_many()
+        .col_expr(outbound::Column::Status, Expr::value(status))
+        .col_expr(outbound::Column::LastAnswer, Expr::value(answer.as_str()))
+        .col_expr(outbound::Column::ClaimedBy, Expr::value(None::<String>))
+        .col_expr(outbound::Column::ClaimedUntil, Expr::value(None::<i64>))
+        .col_expr(outbound::Column::UpdatedAt, Expr::value(now()))
+        .filter(outbound::Column::Id.eq(id))
+        .filter(outbound::Column::ClaimedBy.eq(worker));
+    if let Some(at) = next {
+        update = update.col_expr(outbound::Column::NextAttemptAt, Expr::value(at));
+    }
+    let r = update.exec(c).await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Puts one message for one recipient in the queue, due now.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn enqueue(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    account_id: Option<i64>,
+    mail_from: &str,
+    rcpt_to: &str,
+    message_id: &str,
+    raw: Vec<u8>,
+    t: i64,
+) -> Result<()> {
+    outbound::Entity::insert(outbound::ActiveModel {
+        kind: Set(kind.to_string()),
+        account_id: Set(account_id),
+        mail_from: Set(mail_from.to_string()),
+        rcpt_to: Set(rcpt_to.to_string()),
+        message_id: Set(message_id.to_string()),
+        raw: Set(raw),
+        status: Set(QUEUED.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(t),
+        last_answer: Set(String::new()),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+        ..Default::default()
+    })
+    .exec(c)
+    .await?;
+    Ok(())
 }

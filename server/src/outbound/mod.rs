@@ -1,16 +1,18 @@
 //! The outbound worker inside `courrier serve`: it claims due messages from the queue in the
 //! database (`app::store::queue`), sends each to its next hop (`route`) with mail-send
-//! (`client`), and records the outcome: sent, retry later (`app::domain::retry`), or failed.
+//! (`client`), and records the outcome: sent, retry later (`app::domain::retry`), or failed
+//! with a bounce to the sender (`app::domain::dsn`, RFC 3464).
 //! Several workers, in one process or several sharing a PostgreSQL, never send one message
 //! twice at the same time; a worker that dies leaves its claims to expire.
 
 pub mod client;
 pub mod route;
 
+use app::domain::dsn;
 use app::domain::retry::{AfterTempFailure, after_temp_failure};
 use app::store::Store;
 use app::store::entities::outbound;
-use app::store::queue::Outcome;
+use app::store::queue::{Bounce, Outcome};
 use client::Attempt;
 use route::Routes;
 use std::collections::HashMap;
@@ -143,7 +145,15 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
             running.spawn(async move {
                 let outcome = deliver(&config, resolver.as_deref(), &m).await;
                 log_outcome(&m, &outcome);
-                match store.finish_outbound(m.id, &worker, &outcome).await {
+                let recorded = match (&outcome, bounce_for(&config, &m)) {
+                    (Outcome::Failed(answer), Some(make)) => {
+                        store
+                            .fail_outbound_with_bounce(m.id, &worker, answer, &make(answer))
+                            .await
+                    }
+                    _ => store.finish_outbound(m.id, &worker, &outcome).await,
+                };
+                match recorded {
                     Ok(true) => {}
                     Ok(false) => {
                         tracing::warn!(id = m.id, "outbound: the claim expired during delivery")
@@ -164,6 +174,34 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
         }
     }
     while running.join_next().await.is_some() {}
+}
+
+/// How to write the bounce for a failed message: to its envelope sender, unless that is `<>`
+/// (auto-replies and bounces themselves are never bounced, RFC 3834 §3 and RFC 5321 §4.5.5).
+fn bounce_for<'a>(
+    config: &'a OutboundConfig,
+    m: &'a outbound::Model,
+) -> Option<impl Fn(&str) -> Bounce + 'a> {
+    if m.mail_from.is_empty() || m.kind == "bounce" {
+        return None;
+    }
+    Some(move |answer: &str| {
+        let message_id = format!("{}@{}", app::auth::random_hex(12), config.hostname);
+        let failure = dsn::Failure {
+            reporting_mta: &config.hostname,
+            to: &m.mail_from,
+            recipient: &m.rcpt_to,
+            answer,
+            arrival: m.created_at,
+            original: &m.raw,
+        };
+        let boundary = format!("=_courrier_{}", app::auth::random_hex(8));
+        Bounce {
+            to: m.mail_from.clone(),
+            raw: dsn::compose(&failure, &message_id, &boundary, app::store::now()),
+            message_id,
+        }
+    })
 }
 
 fn log_outcome(m: &outbound::Model, outcome: &Outcome) {
