@@ -199,6 +199,44 @@ pub enum UserCommand {
     },
     /// Delete a user with their aliases and mail.
     Del { login: String },
+    /// "Forward email to": mail goes on to these addresses and is not kept, unless
+    /// --keep-copy. Not together with the responder.
+    #[command(group(clap::ArgGroup::new("forward").required(true).args(["to", "off"])))]
+    Forward {
+        login: String,
+        /// A forward address (repeat for several, at most 5).
+        #[arg(long, value_name = "ADDR")]
+        to: Vec<String>,
+        /// Also keep the mail in the mailbox.
+        #[arg(long, requires = "to")]
+        keep_copy: bool,
+        /// Stop forwarding.
+        #[arg(long)]
+        off: bool,
+    },
+    /// The automatic responder (RFC 3834: once per sender per interval, never to lists or
+    /// robots). Not together with a forward.
+    #[command(group(clap::ArgGroup::new("responder").required(true).args(["body_file", "off"])))]
+    Responder {
+        login: String,
+        #[arg(long, default_value = "")]
+        subject: String,
+        /// The text of the answer (UTF-8), read from this file.
+        #[arg(long, value_name = "FILE")]
+        body_file: Option<std::path::PathBuf>,
+        /// First day it answers (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day it answers (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Answer each sender at most once in this many days.
+        #[arg(long, default_value_t = 7)]
+        interval_days: i32,
+        /// Turn the responder off.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

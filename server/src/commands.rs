@@ -209,6 +209,65 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
                 println!("password changed for {login}");
             }
         }
+        UserCommand::Forward {
+            login,
+            to,
+            keep_copy,
+            off,
+        } => {
+            let login = strip_domain(&login);
+            let to = if off { Vec::new() } else { to };
+            let list = store
+                .set_forward(&Actor::cli(), &login, &to, keep_copy)
+                .await
+                .map_err(store_err)?;
+            if list.is_empty() {
+                println!("{login}: forward off, mail is kept in the mailbox");
+            } else if keep_copy {
+                println!("{login}: forward to {}, a copy is kept", list.join(", "));
+            } else {
+                println!(
+                    "{login}: forward to {}, mail is no longer kept",
+                    list.join(", ")
+                );
+            }
+        }
+        UserCommand::Responder {
+            login,
+            subject,
+            body_file,
+            from,
+            until,
+            interval_days,
+            off,
+        } => {
+            use app::domain::mailtime::{end_of_day, start_of_day};
+            let login = strip_domain(&login);
+            let date = |d: &Option<String>, f: fn(&str) -> Option<i64>, flag: &str| match d {
+                Some(d) => f(d)
+                    .map(Some)
+                    .ok_or_else(|| anyhow!("{flag}: \"{d}\" is not a date (YYYY-MM-DD)")),
+                None => Ok(None),
+            };
+            let body = match &body_file {
+                Some(path) if !off => std::fs::read_to_string(path)
+                    .map_err(|e| anyhow!("--body-file {}: {e}", path.display()))?,
+                _ => String::new(),
+            };
+            let r = app::domain::responder::Responder {
+                enabled: !off,
+                subject,
+                body,
+                start: date(&from, start_of_day, "--from")?,
+                end: date(&until, end_of_day, "--until")?,
+                interval_days,
+            };
+            store
+                .set_responder(&Actor::cli(), &login, &r)
+                .await
+                .map_err(store_err)?;
+            println!("{login}: responder {}", if off { "off" } else { "on" });
+        }
         UserCommand::Del { login } => {
             let login = strip_domain(&login);
             store

@@ -246,3 +246,164 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         assert!(server.stop().success(), "{label}");
     }
 }
+
+fn cli_ok(db: &Db, args: &[&str]) -> String {
+    let out = db.cli(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn cli_err(db: &Db, args: &[&str]) -> String {
+    let out = db.cli(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert!(out.stdout.is_empty() || !out.stderr.is_empty());
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// "Forward email to" and the responder, set with the CLI and checked by the store; mail in
+/// over SMTP goes out through the queue to a real receiver.
+#[tokio::test]
+async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
+    for db in databases().await {
+        let label = db.label;
+        let rx = Receiver::start(db.dir.0.join("rx"), "accept");
+        let config = db.dir.0.join("courrier.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{0}\"\n\"sender.example\" = \"127.0.0.1:{0}\"\n",
+                rx.port
+            ),
+        )
+        .unwrap();
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        let text = db.dir.0.join("absent.txt");
+        std::fs::write(
+            &text,
+            "Je suis absente jusqu'au 3 janvier.\nI am away until 3 January.\n",
+        )
+        .unwrap();
+        let text = text.to_str().unwrap();
+
+        // Saving: own addresses and loops through other local users are refused.
+        let e = cli_err(
+            &db,
+            &[
+                "user",
+                "forward",
+                "cdupont",
+                "--to",
+                "ventes@votredomaine.com",
+            ],
+        );
+        assert!(e.contains("own addresses"), "{label}: {e}");
+        cli_ok(
+            &db,
+            &[
+                "user",
+                "forward",
+                "pmartin",
+                "--to",
+                "ventes@votredomaine.com",
+            ],
+        );
+        let e = cli_err(
+            &db,
+            &[
+                "user",
+                "forward",
+                "cdupont",
+                "--to",
+                "pmartin@votredomaine.com",
+            ],
+        );
+        assert!(e.contains("round in circles"), "{label}: {e}");
+        cli_ok(&db, &["user", "forward", "pmartin", "--off"]);
+        let out = cli_ok(
+            &db,
+            &["user", "forward", "cdupont", "--to", "Claire.D@Example.NET"],
+        );
+        assert!(out.contains("no longer kept"), "{out}");
+        let e = cli_err(&db, &["user", "responder", "cdupont", "--body-file", text]);
+        assert!(e.contains("same time"), "{label}: {e}");
+
+        // A message for cdupont's alias is forwarded, not kept.
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        let r = smtp_client(&server, "send", &["ventes@votredomaine.com"]);
+        assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
+        let got = rx.wait_for(1);
+        assert_eq!(
+            got[0]["rcpt_tos"],
+            serde_json::json!(["Claire.D@example.net"]),
+            "{label}"
+        );
+        assert!(
+            got[0]["content"]
+                .as_str()
+                .unwrap()
+                .contains("Corps du message.")
+        );
+        assert_eq!(mailbox(&db, "cdupont").0, 0, "{label}: not kept");
+
+        // Forward off, responder on: the message is kept and answered once, from <>.
+        cli_ok(&db, &["user", "forward", "cdupont", "--off"]);
+        cli_ok(
+            &db,
+            &[
+                "user",
+                "responder",
+                "cdupont",
+                "--subject",
+                "Absente",
+                "--body-file",
+                text,
+            ],
+        );
+        // (RFC 3834 §3.1.1: only mail that names her in To or Cc is answered.)
+        let letter = db.dir.0.join("letter.eml");
+        std::fs::write(
+            &letter,
+            "From: Denis <d@sender.example>\r\nTo: Claire <cdupont@votredomaine.com>\r\n\
+             Subject: Rendez-vous\r\nMessage-ID: <rdv-1@sender.example>\r\n\r\nDemain ?\r\n",
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let r = smtp_client(
+                &server,
+                "deliver-file",
+                &["cdupont@votredomaine.com", letter.to_str().unwrap()],
+            );
+            assert!(
+                r["answer"].as_str().unwrap().contains("250 2.0.0"),
+                "{label}: {r}"
+            );
+        }
+        let got = rx.wait_for(2);
+        let reply = &got[1];
+        assert_eq!(reply["mail_from"], "<>", "{label}");
+        assert_eq!(reply["rcpt_tos"], serde_json::json!(["d@sender.example"]));
+        let content = reply["content"].as_str().unwrap();
+        assert!(
+            content.contains("Auto-Submitted: auto-replied"),
+            "{content}"
+        );
+        assert!(content.contains("Subject: Absente"), "{content}");
+        assert!(
+            content.contains("In-Reply-To: <rdv-1@sender.example>"),
+            "{content}"
+        );
+        assert_eq!(mailbox(&db, "cdupont").0, 2, "{label}: kept");
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(
+            rx.received().len(),
+            2,
+            "{label}: one answer per sender per interval"
+        );
+        assert!(server.stop().success(), "{label}");
+    }
+}

@@ -43,6 +43,11 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `YYYY-MM-DD` → the Unix time at the start of that day (UTC), for "from" dates.
+pub fn start_of_day(date: &str) -> Option<i64> {
+    end_of_day(date).map(|t| t - 86_400)
+}
+
 /// `YYYY-MM-DD` → the Unix time at the end of that day (UTC), for "valid until" dates.
 pub fn end_of_day(date: &str) -> Option<i64> {
     let mut parts = date.trim().splitn(3, '-');

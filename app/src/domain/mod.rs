@@ -4,6 +4,7 @@
 pub mod address;
 pub mod delivery;
 pub mod dsn;
+pub mod forward;
 pub mod generic;
 pub mod headers;
 pub mod login;

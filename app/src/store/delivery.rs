@@ -52,7 +52,10 @@ pub struct Inbound {
     pub subject: String,
 }
 
-async fn hosted_domain(c: &impl ConnectionTrait, name: &str) -> Result<Option<domain::Model>> {
+pub(crate) async fn hosted_domain(
+    c: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<domain::Model>> {
     Ok(domain::Entity::find()
         .filter(domain::Column::Name.eq(name))
         .one(c)
@@ -267,7 +270,10 @@ fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
 }
 
 /// The user's addresses, lower case: the login address first, then the aliases.
-async fn own_addresses(c: &impl ConnectionTrait, a: &account::Model) -> Result<Vec<String>> {
+pub(crate) async fn own_addresses(
+    c: &impl ConnectionTrait,
+    a: &account::Model,
+) -> Result<Vec<String>> {
     let Some(domain_id) = a.domain_id else {
         return Ok(Vec::new());
     };

@@ -33,6 +33,11 @@ pub enum StoreError {
     Address(AddressError),
     Password(PasswordProblem),
     Invalid(String),
+    Forward(crate::domain::forward::ForwardError),
+    /// Forwarding to this address would send the mail round in a circle of local users.
+    ForwardLoop(String),
+    /// The seed: the responder and a forward cannot be on together.
+    ForwardAndResponder,
 }
 
 impl StoreError {
@@ -89,6 +94,22 @@ impl StoreError {
             }
             (Login(e), l) => e.message(l),
             (Address(e), l) => e.message(l),
+            (Forward(e), l) => e.message(l),
+            (ForwardLoop(a), Lang::Fr) => format!(
+                "Renvoyer vers « {a} » ferait tourner le courrier en rond : cette adresse le \
+                 renvoie déjà, directement ou non, vers vous."
+            ),
+            (ForwardLoop(a), Lang::En) => format!(
+                "Forwarding to \"{a}\" would send mail round in circles: that address already \
+                 forwards it back to you, directly or not."
+            ),
+            (ForwardAndResponder, Lang::Fr) => "Le répondeur automatique et le renvoi du \
+                 courrier ne peuvent pas être actifs en même temps : désactivez l'un avant \
+                 d'activer l'autre."
+                .to_string(),
+            (ForwardAndResponder, Lang::En) => "The automatic responder and forwarding cannot \
+                 be on at the same time: turn one off before turning the other on."
+                .to_string(),
             (Password(e), l) => e.message(l),
             (Invalid(m), _) => m.clone(),
         }

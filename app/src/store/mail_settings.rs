@@ -1,0 +1,144 @@
+//! A mailbox's delivery settings — "forward email to" (+ keep a copy) and the automatic
+//! responder — checked here, whatever the client (portal, CLI): valid addresses, no loop
+//! (to oneself, or round through other local users), and never both at once (the seed).
+
+use super::delivery::{hosted_domain, own_addresses};
+use super::entities::account;
+use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
+use crate::domain::delivery::forward_list;
+use crate::domain::forward::check_forward;
+use crate::domain::responder::Responder;
+use sea_orm::{ActiveModelTrait, Set};
+use std::collections::{HashSet, VecDeque};
+
+/// Longest responder subject and text, in characters.
+pub const MAX_SUBJECT: usize = 200;
+pub const MAX_BODY: usize = 10_000;
+
+impl Store {
+    /// Sets (or, with an empty list, removes) a user's forward. Returns the stored list.
+    pub async fn set_forward(
+        &self,
+        actor: &Actor,
+        login: &str,
+        addresses: &[String],
+        keep_copy: bool,
+    ) -> Result<Vec<String>> {
+        let a = find_account(self.db(), login).await?;
+        let own = own_addresses(self.db(), &a).await?;
+        let list = check_forward(addresses, &own).map_err(StoreError::Forward)?;
+        if !list.is_empty() && a.responder_enabled {
+            return Err(StoreError::ForwardAndResponder);
+        }
+        if let Some(first) = self.forwards_back_to(&list, a.id).await? {
+            return Err(StoreError::ForwardLoop(first));
+        }
+        let txn = self.write_txn().await?;
+        let a = find_account(&txn, login).await?;
+        if !list.is_empty() && a.responder_enabled {
+            return Err(StoreError::ForwardAndResponder);
+        }
+        let (domain_id, l) = (a.domain_id, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.forward_to = Set(list.join("\n"));
+        m.forward_keep_copy = Set(keep_copy && !list.is_empty());
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        let detail = if list.is_empty() {
+            "forward off".to_string()
+        } else {
+            format!(
+                "forward to {}{}",
+                list.join(", "),
+                if keep_copy { ", keeping a copy" } else { "" }
+            )
+        };
+        audit::record(&txn, actor, domain_id, "account.forward", &l, &detail).await?;
+        txn.commit().await?;
+        Ok(list)
+    }
+
+    /// The first of `start` from which forwards lead back to account `me`, if any.
+    async fn forwards_back_to(&self, start: &[String], me: i64) -> Result<Option<String>> {
+        let mut todo: VecDeque<(String, String)> =
+            start.iter().map(|a| (a.clone(), a.clone())).collect();
+        let mut seen = HashSet::new();
+        let mut steps = 0;
+        while let Some((first, address)) = todo.pop_front() {
+            steps += 1;
+            if steps > 200 {
+                break;
+            }
+            let Some((local, domain)) = address.rsplit_once('@') else {
+                continue;
+            };
+            let Some(d) = hosted_domain(self.db(), &domain.to_ascii_lowercase()).await? else {
+                continue;
+            };
+            let Some(x) = self.resolve_local(&d, &local.to_ascii_lowercase()).await? else {
+                continue;
+            };
+            if x.id == me {
+                return Ok(Some(first));
+            }
+            if seen.insert(x.id) {
+                for next in forward_list(&x.forward_to) {
+                    todo.push_back((first.clone(), next));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Sets a user's automatic responder; refused while a forward is on.
+    pub async fn set_responder(&self, actor: &Actor, login: &str, r: &Responder) -> Result<()> {
+        if r.subject.chars().count() > MAX_SUBJECT {
+            return Err(StoreError::Invalid(format!(
+                "subject longer than {MAX_SUBJECT} characters"
+            )));
+        }
+        if r.body.chars().count() > MAX_BODY {
+            return Err(StoreError::Invalid(format!(
+                "text longer than {MAX_BODY} characters"
+            )));
+        }
+        if !(1..=365).contains(&r.interval_days) {
+            return Err(StoreError::Invalid(
+                "the reply interval is 1 to 365 days".into(),
+            ));
+        }
+        if let (Some(s), Some(e)) = (r.start, r.end)
+            && e < s
+        {
+            return Err(StoreError::Invalid(
+                "the end date is before the start date".into(),
+            ));
+        }
+        if r.enabled && r.body.trim().is_empty() {
+            return Err(StoreError::Invalid("the responder needs a text".into()));
+        }
+        let txn = self.write_txn().await?;
+        let a = find_account(&txn, login).await?;
+        if r.enabled && !forward_list(&a.forward_to).is_empty() {
+            return Err(StoreError::ForwardAndResponder);
+        }
+        let (domain_id, l) = (a.domain_id, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.responder_enabled = Set(r.enabled);
+        m.responder_subject = Set(r.subject.clone());
+        m.responder_body = Set(r.body.clone());
+        m.responder_start = Set(r.start);
+        m.responder_end = Set(r.end);
+        m.responder_interval_days = Set(r.interval_days);
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        let detail = if r.enabled {
+            "responder on"
+        } else {
+            "responder off"
+        };
+        audit::record(&txn, actor, domain_id, "account.responder", &l, detail).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
