@@ -349,6 +349,32 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
                 .contains("Corps du message.")
         );
         assert_eq!(mailbox(&db, "cdupont").0, 0, "{label}: not kept");
+        assert!(
+            got[0]["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("Delivered-To: cdupont@votredomaine.com\r\n"),
+            "{label}"
+        );
+
+        // A forwarded message that comes back (its Delivered-To names her) is kept, not
+        // forwarded round again.
+        let looped = db.dir.0.join("looped.eml");
+        std::fs::write(
+            &looped,
+            "Delivered-To: cdupont@votredomaine.com\r\nSubject: again\r\n\r\nround\r\n",
+        )
+        .unwrap();
+        let r = smtp_client(
+            &server,
+            "deliver-file",
+            &["cdupont@votredomaine.com", looped.to_str().unwrap()],
+        );
+        assert!(
+            r["answer"].as_str().unwrap().contains("250 2.0.0"),
+            "{label}: {r}"
+        );
+        assert_eq!(mailbox(&db, "cdupont").0, 1, "{label}: kept");
 
         // Forward off, responder on: the message is kept and answered once, from <>.
         cli_ok(&db, &["user", "forward", "cdupont", "--off"]);
@@ -397,12 +423,12 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
             content.contains("In-Reply-To: <rdv-1@sender.example>"),
             "{content}"
         );
-        assert_eq!(mailbox(&db, "cdupont").0, 2, "{label}: kept");
+        assert_eq!(mailbox(&db, "cdupont").0, 3, "{label}: kept");
         std::thread::sleep(Duration::from_millis(1500));
         assert_eq!(
             rx.received().len(),
             2,
-            "{label}: one answer per sender per interval"
+            "{label}: one answer per sender per interval, no looped forward"
         );
         assert!(server.stop().success(), "{label}");
     }

@@ -33,6 +33,29 @@ pub fn plan(prefs: &DeliveryPrefs) -> DeliveryPlan {
     }
 }
 
+/// `plan`, unless the message already went through this mailbox (a `Delivered-To` naming one
+/// of its addresses): forwarding again would loop, so it is kept instead — never lost.
+pub fn plan_checked(prefs: &DeliveryPrefs, looped: bool) -> DeliveryPlan {
+    if looped && !prefs.forward_to.is_empty() {
+        return DeliveryPlan {
+            keep: true,
+            forward_to: Vec::new(),
+        };
+    }
+    plan(prefs)
+}
+
+/// Whether a message's `Delivered-To` fields name one of `own` addresses.
+pub fn delivered_to_any(fields: &[(String, String)], own: &[String]) -> bool {
+    fields
+        .iter()
+        .filter(|(k, _)| k == "delivered-to")
+        .any(|(_, v)| {
+            let v = v.trim().trim_start_matches('<').trim_end_matches('>');
+            own.iter().any(|o| o.eq_ignore_ascii_case(v))
+        })
+}
+
 /// The stored form of a forward list (one address per line) back to a list.
 pub fn forward_list(stored: &str) -> Vec<String> {
     stored
@@ -51,6 +74,25 @@ pub fn over_quota(used: i64, quota: Option<i64>, size: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forward_that_comes_back_is_kept_not_looped() {
+        let prefs = DeliveryPrefs {
+            forward_to: vec!["x@example.org".into()],
+            keep_copy: false,
+        };
+        assert!(!plan_checked(&prefs, false).keep);
+        let looped = plan_checked(&prefs, true);
+        assert!(looped.keep && looped.forward_to.is_empty());
+        let own = vec!["pmartin@votredomaine.com".to_string()];
+        let f = |v: &str| vec![("delivered-to".to_string(), v.to_string())];
+        assert!(delivered_to_any(&f(" <PMartin@votredomaine.com>"), &own));
+        assert!(!delivered_to_any(&f("other@votredomaine.com"), &own));
+        assert!(!delivered_to_any(
+            &[("to".into(), "pmartin@votredomaine.com".into())],
+            &own
+        ));
+    }
 
     #[test]
     fn forward_keeps_nothing_unless_asked() {

@@ -6,7 +6,9 @@
 use super::accounts::login_in_domain;
 use super::entities::{account, alias, domain, message, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
-use crate::domain::delivery::{DeliveryPrefs, forward_list, over_quota, plan};
+use crate::domain::delivery::{
+    DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
+};
 use crate::domain::network::Network;
 use crate::domain::recipient::{Recipient, classify};
 use crate::domain::responder::{self, Responder};
@@ -226,15 +228,45 @@ impl Store {
                             forward_to: forward_list(&a.forward_to),
                             keep_copy: a.forward_keep_copy,
                         };
-                        let decision = plan(&prefs);
+                        let (decision, own) = if prefs.forward_to.is_empty() {
+                            (plan(&prefs), Vec::new())
+                        } else {
+                            let own = own_addresses(&txn, a).await?;
+                            let fields = crate::domain::headers::fields(&job.message);
+                            let looped = delivered_to_any(&fields, &own);
+                            if looped {
+                                tracing::warn!(login = %a.login, "forward loop: kept instead");
+                            }
+                            (plan_checked(&prefs, looped), own)
+                        };
                         if decision.keep {
                             // `exec`, not `insert`: no reading the row (and its blob) back.
                             message::Entity::insert(message_row(job, a.id, t))
                                 .exec(&txn)
                                 .await?;
                         }
+                        // The forwarded copy says where it went through (Delivered-To), so
+                        // that it is recognised if it ever comes back.
+                        let delivered_to = own
+                            .first()
+                            .map(|o| format!("Delivered-To: {o}\r\n"))
+                            .unwrap_or_default();
                         for to in decision.forward_to {
-                            queue(&txn, "forward", Some(a.id), &job.mail_from, &to, job, t).await?;
+                            let mut raw = delivered_to.as_bytes().to_vec();
+                            raw.extend_from_slice(&job.trace);
+                            raw.extend_from_slice(&job.message);
+                            let id = crate::auth::random_hex(12);
+                            super::queue::enqueue(
+                                &txn,
+                                "forward",
+                                Some(a.id),
+                                &job.mail_from,
+                                &to,
+                                &id,
+                                raw,
+                                t,
+                            )
+                            .await?;
                         }
                         if a.responder_enabled {
                             auto_reply(&txn, a, job, t).await?;
