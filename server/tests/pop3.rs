@@ -25,14 +25,8 @@ fn mailbox_with_two(db: &Db, server: &Server) -> Vec<String> {
         ),
     ];
     for (i, body) in bodies.iter().enumerate() {
-        let path = db.dir.0.join(format!("m{i}.eml"));
-        std::fs::write(&path, body).unwrap();
-        let r = smtp_client(
-            server,
-            "deliver-file",
-            &["cdupont@votredomaine.com", path.to_str().unwrap()],
-        );
-        assert!(r["answer"].as_str().unwrap().contains("250 2.0.0"), "{r}");
+        let name = format!("m{i}.eml");
+        deliver_file(server, &db.dir.0, &name, "cdupont@votredomaine.com", body);
     }
     bodies
 }

@@ -143,11 +143,7 @@ impl Store {
             .filter(outbound::Column::Status.is_in([QUEUED, FAILED]))
             .exec(self.db())
             .await?;
-        if r.rows_affected == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::QueueEntryNotFound(id))
-        }
+        one_entry(r.rows_affected, id)
     }
 
     /// Removes a message from the queue (not one being sent right now).
@@ -157,11 +153,16 @@ impl Store {
             .filter(outbound::Column::Status.ne(SENDING))
             .exec(self.db())
             .await?;
-        if r.rows_affected == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::QueueEntryNotFound(id))
-        }
+        one_entry(r.rows_affected, id)
+    }
+}
+
+/// An admin action on one entry: it touched that entry, or there was none to touch.
+fn one_entry(rows: u64, id: i64) -> Result<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::QueueEntryNotFound(id))
     }
 }
 

@@ -534,31 +534,23 @@ async fn maildrop_lease_snapshot_and_update() {
 async fn the_outbound_queue_claims_once_and_records_outcomes() {
     use super::queue::Outcome;
     use entities::outbound;
-    use sea_orm::{ColumnTrait, QueryFilter, Set};
+    use sea_orm::{ColumnTrait, QueryFilter};
     use std::collections::HashSet;
     use std::time::Duration;
     const LEASE: Duration = Duration::from_secs(300);
     on_both(|s| async move {
         let t = now();
         for i in 0..6 {
-            outbound::Entity::insert(outbound::ActiveModel {
-                kind: Set("forward".into()),
-                account_id: Set(None),
-                mail_from: Set("a@example.org".into()),
-                rcpt_to: Set(format!("r{i}@example.net")),
-                message_id: Set(format!("m{i}")),
-                raw: Set(b"Subject: x\r\n\r\nx\r\n".to_vec()),
-                status: Set("queued".into()),
-                attempts: Set(0),
-                next_attempt_at: Set(t),
-                last_answer: Set(String::new()),
-                claimed_by: Set(None),
-                claimed_until: Set(None),
-                created_at: Set(t),
-                updated_at: Set(t),
-                ..Default::default()
-            })
-            .exec(s.db())
+            super::queue::enqueue(
+                s.db(),
+                "forward",
+                None,
+                "a@example.org",
+                &format!("r{i}@example.net"),
+                &format!("m{i}"),
+                b"Subject: x\r\n\r\nx\r\n".to_vec(),
+                t,
+            )
             .await
             .unwrap();
         }

@@ -402,3 +402,31 @@ pub fn pop3_client(addr: &str, check: &str, args: &[&str]) -> serde_json::Value 
     );
     serde_json::from_slice(&out.stdout).expect("JSON from the client")
 }
+
+/// Sends the bytes of `body` as one message to `rcpt` (smtp_client.py deliver-file) and
+/// asserts the 250; returns the server's answer.
+pub fn deliver_file(
+    server: &Server,
+    dir: &std::path::Path,
+    name: &str,
+    rcpt: &str,
+    body: &str,
+) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    let r = smtp_client(server, "deliver-file", &[rcpt, path.to_str().unwrap()]);
+    let answer = r["answer"].as_str().unwrap().to_string();
+    assert!(answer.contains("250 2.0.0"), "{answer}");
+    answer
+}
+
+/// Runs a `courrier` command that must succeed; returns its standard output.
+pub fn cli_ok(db: &Db, args: &[&str]) -> String {
+    let out = db.cli(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
