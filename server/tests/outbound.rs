@@ -9,6 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The envelope sender of relayed mail: relay is only for senders of the grant's domain.
+const PMARTIN: &str = "pmartin@votredomaine.com";
 const RECEIVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/clients/smtp_receiver.py"
@@ -115,7 +117,7 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
             format!(
                 "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n\
                  \"flaky.example\" = \"127.0.0.1:{}\"\n\"hostile.example\" = \"127.0.0.1:{}\"\n\
-                 \"sender.example\" = \"127.0.0.1:{}\"\n",
+                 \"votredomaine.com\" = \"127.0.0.1:{}\"\n",
                 ok.port, flaky.port, hostile.port, ok.port
             ),
         )
@@ -134,10 +136,16 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
 
         // Relayed from the granted address: delivered as is through the route.
-        let r = smtp_client_from(&server, Some("127.0.0.7"), "send", &["dest@example.net"]);
+        let r = smtp_client_as(
+            &server,
+            Some("127.0.0.7"),
+            Some(PMARTIN),
+            "send",
+            &["dest@example.net"],
+        );
         assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
         let got = ok.wait_for(1);
-        assert_eq!(got[0]["mail_from"], "alice@sender.example", "{label}");
+        assert_eq!(got[0]["mail_from"], PMARTIN, "{label}");
         assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["dest@example.net"]));
         assert!(
             got[0]["content"]
@@ -151,9 +159,10 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         assert_eq!(sent["attempts"], 1);
 
         // 451 once: waits for the next try (1 minute); `queue retry` makes it due now.
-        smtp_client_from(
+        smtp_client_as(
             &server,
             Some("127.0.0.7"),
+            Some(PMARTIN),
             "send",
             &["someone@flaky.example"],
         );
@@ -189,9 +198,10 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
 
         // 550: failed at once, with the answer kept for the admin, and one bounce (RFC 3464)
         // from <> to the envelope sender; it can be deleted.
-        smtp_client_from(
+        smtp_client_as(
             &server,
             Some("127.0.0.7"),
+            Some(PMARTIN),
             "send",
             &["boss@hostile.example"],
         );
@@ -212,10 +222,7 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         );
         let bounce = ok.wait_for(2).pop().unwrap();
         assert_eq!(bounce["mail_from"], "<>", "{label}: bounces come from <>");
-        assert_eq!(
-            bounce["rcpt_tos"],
-            serde_json::json!(["alice@sender.example"])
-        );
+        assert_eq!(bounce["rcpt_tos"], serde_json::json!([PMARTIN]));
         let report = bounce["content"].as_str().unwrap();
         assert!(report.contains("report-type=delivery-status"), "{report}");
         assert!(

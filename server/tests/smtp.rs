@@ -271,7 +271,24 @@ async fn limits_relay_tls_and_shutdown() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let granted = rcpt_lines(smtp_client_from(&server, Some("127.0.0.7"), "rcpt", &all));
+        // Granted, but only for senders of the grant's domain.
+        let stranger = rcpt_lines(smtp_client_from(
+            &server,
+            Some("127.0.0.7"),
+            "rcpt",
+            &foreign,
+        ));
+        assert!(
+            stranger.iter().all(|l| l.starts_with("550 5.7.1")),
+            "{label}: {stranger:?}"
+        );
+        let granted = rcpt_lines(smtp_client_as(
+            &server,
+            Some("127.0.0.7"),
+            Some("bureau@votredomaine.com"),
+            "rcpt",
+            &all,
+        ));
         assert!(
             granted[..foreign.len()]
                 .iter()
@@ -290,9 +307,10 @@ async fn limits_relay_tls_and_shutdown() {
             );
         };
         relay_denied("127.0.0.8");
-        let r = smtp_client_from(
+        let r = smtp_client_as(
             &server,
             Some("127.0.0.7"),
+            Some("bureau@votredomaine.com"),
             "send",
             &["friend@other.example"],
         );

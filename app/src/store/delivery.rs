@@ -4,7 +4,7 @@
 //! fsync per batch rather than one per message.
 
 use super::accounts::login_in_domain;
-use super::entities::{account, alias, domain, message, relay_grant, responder_log};
+use super::entities::{account, alias, audit_log, domain, message, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
@@ -14,7 +14,8 @@ use crate::domain::recipient::{Recipient, classify};
 use crate::domain::responder::{self, Responder};
 use crate::domain::{DomainName, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use std::net::IpAddr;
 use tokio::sync::{mpsc, oneshot};
@@ -31,6 +32,10 @@ pub enum RcptVerdict {
     UnknownUser,
     /// A foreign domain and no grant: courrier is not an open relay.
     RelayDenied,
+    /// A grant covers the client, but the envelope sender is not of the grant's domain.
+    RelaySenderRefused { domain: String },
+    /// The grant's hourly cap is used up.
+    RelayCapReached,
     /// The mailbox is full.
     OverQuota,
 }
@@ -62,6 +67,12 @@ pub(crate) async fn hosted_domain(
         .filter(domain::Column::Name.eq(name))
         .one(c)
         .await?)
+}
+
+/// The audit action of one relayed message, and its target naming the grant.
+const RELAY_USE: &str = "relay.use";
+fn grant_target(id: i64) -> String {
+    format!("grant {id}")
 }
 
 /// RCPT's answer for a mailbox that exists: accepted, unless the message would not fit.
@@ -133,11 +144,42 @@ impl Store {
         }))
     }
 
-    /// Decides RCPT TO (RFC 5321 §4.1.1.3) for `address` from `client`, for a message of
-    /// `size` octets (0 when unknown).
+    /// Relaying for `client`: only inside an active grant, only for senders of the grant's
+    /// domain, at most the grant's hourly cap of messages (counted from its audited uses).
+    pub async fn relay_verdict(&self, client: IpAddr, mail_from: &str) -> Result<RcptVerdict> {
+        let Some(g) = self.active_grant(client).await? else {
+            return Ok(RcptVerdict::RelayDenied);
+        };
+        let domain = domain::Entity::find_by_id(g.domain_id)
+            .one(self.db())
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+        let sender_domain = mail_from
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_ascii_lowercase())
+            .unwrap_or_default();
+        if sender_domain != domain {
+            return Ok(RcptVerdict::RelaySenderRefused { domain });
+        }
+        let used = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq(RELAY_USE))
+            .filter(audit_log::Column::Target.eq(grant_target(g.id)))
+            .filter(audit_log::Column::At.gt(now() - 3600))
+            .count(self.db())
+            .await?;
+        if used >= u64::try_from(g.hourly_cap).unwrap_or(0) {
+            return Ok(RcptVerdict::RelayCapReached);
+        }
+        Ok(RcptVerdict::Relay { grant_id: g.id })
+    }
+
+    /// Decides RCPT TO (RFC 5321 §4.1.1.3) for `address` from `client` in a transaction from
+    /// `mail_from`, for a message of `size` octets (0 when unknown).
     pub async fn check_recipient(
         &self,
         address: &str,
+        mail_from: &str,
         client: IpAddr,
         size: u64,
     ) -> Result<RcptVerdict> {
@@ -165,12 +207,7 @@ impl Store {
                 None => None,
             },
             Recipient::Postmaster => self.server_postmaster().await?,
-            Recipient::Foreign { .. } => {
-                return Ok(match self.active_grant(client).await? {
-                    Some(g) => RcptVerdict::Relay { grant_id: g.id },
-                    None => RcptVerdict::RelayDenied,
-                });
-            }
+            Recipient::Foreign { .. } => return self.relay_verdict(client, mail_from).await,
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
         Ok(target.map_or(RcptVerdict::UnknownUser, |a| local_verdict(a, size)))
@@ -272,8 +309,22 @@ impl Store {
                             auto_reply(&txn, a, job, t).await?;
                         }
                     }
-                    InboundRcpt::Relay { address, .. } => {
+                    InboundRcpt::Relay { address, grant_id } => {
                         queue(&txn, "relay", None, &job.mail_from, address, job, t).await?;
+                        // Every use of a grant is in the change log (and counts for its cap).
+                        let domain_id = relay_grant::Entity::find_by_id(*grant_id)
+                            .one(&txn)
+                            .await?
+                            .map(|g| g.domain_id);
+                        super::audit::record(
+                            &txn,
+                            &super::Actor::system(),
+                            domain_id,
+                            RELAY_USE,
+                            &grant_target(*grant_id),
+                            &format!("relayed from {} to {address}", job.mail_from),
+                        )
+                        .await?;
                     }
                 }
             }

@@ -43,7 +43,12 @@ async fn fixture() -> Fixture {
 
 async fn deliver(store: &Store, message: &[u8]) {
     let RcptVerdict::Local { account } = store
-        .check_recipient("cdupont@votredomaine.com", "127.0.0.1".parse().unwrap(), 0)
+        .check_recipient(
+            "cdupont@votredomaine.com",
+            "",
+            "127.0.0.1".parse().unwrap(),
+            0,
+        )
         .await
         .unwrap()
     else {

@@ -174,6 +174,13 @@ async fn recipients_are_decided_at_rcpt_time() {
     .unwrap();
     assert_eq!(
         code(&mut s, "RCPT TO:<user@other.example>").await,
+        "550 5.7.1",
+        "relay only for senders of the grant's domain"
+    );
+    cmd(&mut s, "RSET").await;
+    cmd(&mut s, "MAIL FROM:<bureau@votredomaine.com>").await;
+    assert_eq!(
+        code(&mut s, "RCPT TO:<user@other.example>").await,
         "250 2.1.5"
     );
     assert_eq!(
@@ -192,6 +199,31 @@ async fn recipients_are_decided_at_rcpt_time() {
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].kind, "relay");
     assert_eq!(queued[0].rcpt_to, "user@other.example");
+    // Each use is audited and counts against the grant's hourly cap.
+    let uses = app::store::entities::audit_log::Entity::find()
+        .all(f.store.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "relay.use")
+        .count();
+    assert_eq!(uses, 1);
+    relay_grant::Entity::update_many()
+        .col_expr(
+            relay_grant::Column::HourlyCap,
+            sea_orm::sea_query::Expr::value(1),
+        )
+        .exec(f.store.db())
+        .await
+        .unwrap();
+    let mut capped = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    cmd(&mut capped, "EHLO c").await;
+    cmd(&mut capped, "MAIL FROM:<bureau@votredomaine.com>").await;
+    assert_eq!(
+        code(&mut capped, "RCPT TO:<user@other.example>").await,
+        "451 4.7.1",
+        "hourly cap"
+    );
     let mut other = Session::new(f.ctx.clone(), peer("192.0.2.99"));
     cmd(&mut other, "EHLO c").await;
     cmd(&mut other, "MAIL FROM:<a@b.example>").await;

@@ -293,11 +293,25 @@ pub fn smtp_client_from(
     check: &str,
     args: &[&str],
 ) -> serde_json::Value {
+    smtp_client_as(server, source, None, check, args)
+}
+
+/// The same, with another envelope sender for "send" and "rcpt".
+pub fn smtp_client_as(
+    server: &Server,
+    source: Option<&str>,
+    mail_from: Option<&str>,
+    check: &str,
+    args: &[&str],
+) -> serde_json::Value {
     let (host, port) = server.smtp.rsplit_once(':').unwrap();
     let mut cmd = Command::new("python3");
     cmd.arg(SMTP_CLIENT).args([check, host, port]).args(args);
     if let Some(ip) = source {
         cmd.env("SOURCE_IP", ip);
+    }
+    if let Some(from) = mail_from {
+        cmd.env("MAIL_FROM", from);
     }
     let out = cmd.output().expect("python3");
     assert!(

@@ -25,7 +25,7 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
     let verdict = s
         .ctx
         .store
-        .check_recipient(&address, s.peer.ip(), tx.size_hint as u64)
+        .check_recipient(&address, &tx.mail_from, s.peer.ip(), tx.size_hint as u64)
         .await;
     let (rcpt, answer) = match verdict {
         Ok(RcptVerdict::Local { account }) => (
@@ -46,6 +46,22 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
                 554,
                 "5.7.1",
                 "Relay access denied: this server only receives mail for its domains",
+            ),
+        ),
+        Ok(RcptVerdict::RelaySenderRefused { domain }) => (
+            None,
+            Reply::new(
+                550,
+                "5.7.1",
+                format!("Relay from this address is only for senders @{domain}"),
+            ),
+        ),
+        Ok(RcptVerdict::RelayCapReached) => (
+            None,
+            Reply::new(
+                451,
+                "4.7.1",
+                "Hourly relay limit of this address reached, try again later",
             ),
         ),
         Ok(RcptVerdict::OverQuota) => (
