@@ -143,7 +143,7 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
                 in_flight.clone(),
             );
             running.spawn(async move {
-                let outcome = deliver(&config, resolver.as_deref(), &m).await;
+                let outcome = deliver(&store, &config, resolver.as_deref(), &m).await;
                 log_outcome(&m, &outcome);
                 let recorded = match (&outcome, bounce_for(&config, &m)) {
                     (Outcome::Failed(answer), Some(make)) => {
@@ -204,6 +204,47 @@ fn bounce_for<'a>(
     })
 }
 
+/// Delivers `m` into a local mailbox when its recipient is one; None when it is not local.
+/// Err is a temporary failure.
+async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Outcome, String>> {
+    use app::store::delivery::{Inbound, InboundRcpt, RcptVerdict};
+    // The unspecified address matches no relay grant: foreign stays foreign.
+    let nowhere = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    let verdict = match store
+        .check_recipient(&m.rcpt_to, &m.mail_from, nowhere, m.raw.len() as u64)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return Some(Err(format!("local lookup failed: {e}"))),
+    };
+    Some(match verdict {
+        RcptVerdict::Local { account } => {
+            let job = Inbound {
+                mail_from: m.mail_from.clone(),
+                recipients: vec![InboundRcpt::Local { account }],
+                trace: Vec::new(),
+                message: m.raw.clone(),
+                subject: String::new(),
+            };
+            match store.deliver_batch(std::slice::from_ref(&job)).await {
+                Ok(()) => Ok(Outcome::Sent(
+                    "250 2.0.0 delivered to a local mailbox".into(),
+                )),
+                Err(e) => Err(format!("local delivery failed: {e}")),
+            }
+        }
+        RcptVerdict::UnknownUser => Ok(Outcome::Failed(format!(
+            "550 5.1.1 {}: no such user here",
+            m.rcpt_to
+        ))),
+        RcptVerdict::OverQuota => Err(format!("452 4.2.2 {}: mailbox full", m.rcpt_to)),
+        RcptVerdict::Relay { .. }
+        | RcptVerdict::RelayDenied
+        | RcptVerdict::RelaySenderRefused { .. }
+        | RcptVerdict::RelayCapReached => return None,
+    })
+}
+
 fn log_outcome(m: &outbound::Model, outcome: &Outcome) {
     match outcome {
         Outcome::Sent(a) => {
@@ -218,6 +259,7 @@ fn log_outcome(m: &outbound::Model, outcome: &Outcome) {
 
 /// One attempt at one message: each hop in turn until one answers for good.
 async fn deliver(
+    store: &Store,
     config: &OutboundConfig,
     resolver: Option<&hickory_resolver::TokioResolver>,
     m: &outbound::Model,
@@ -233,6 +275,14 @@ async fn deliver(
             Outcome::Failed(format!("gave up after {} attempts: {answer}", m.attempts))
         }
     };
+    // A hosted domain's mailbox (a bounce to a local sender, a forward to a colleague): into
+    // the mailbox directly, by the rules of SMTP-in, not out and back in through DNS.
+    if let Some(outcome) = deliver_locally(store, m).await {
+        return match outcome {
+            Err(answer) => temporary(answer),
+            Ok(outcome) => outcome,
+        };
+    }
     let domain = domain_of(&m.rcpt_to);
     let hops = match route::hops(&config.routes, resolver, &domain).await {
         Ok(h) if h.is_empty() => {
