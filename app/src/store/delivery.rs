@@ -289,28 +289,16 @@ impl Store {
                             .map(|o| format!("Delivered-To: {o}\r\n"))
                             .unwrap_or_default();
                         for to in decision.forward_to {
-                            let mut raw = delivered_to.as_bytes().to_vec();
-                            raw.extend_from_slice(&job.trace);
-                            raw.extend_from_slice(&job.message);
-                            let id = crate::auth::random_hex(12);
-                            super::queue::enqueue(
-                                &txn,
-                                "forward",
-                                Some(a.id),
-                                &job.mail_from,
-                                &to,
-                                &id,
-                                raw,
-                                t,
-                            )
-                            .await?;
+                            let head = delivered_to.as_bytes();
+                            let from = &job.mail_from;
+                            queue(&txn, "forward", Some(a.id), from, &to, head, job, t).await?;
                         }
                         if a.responder_enabled {
                             auto_reply(&txn, a, job, t).await?;
                         }
                     }
                     InboundRcpt::Relay { address, grant_id } => {
-                        queue(&txn, "relay", None, &job.mail_from, address, job, t).await?;
+                        queue(&txn, "relay", None, &job.mail_from, address, b"", job, t).await?;
                         // Every use of a grant is in the change log (and counts for its cap).
                         let domain_id = relay_grant::Entity::find_by_id(*grant_id)
                             .one(&txn)
@@ -425,7 +413,7 @@ async fn auto_reply(
         subject: String::new(),
     };
     // RFC 3834 §3.3: the answer goes out with the null envelope sender.
-    queue(c, "reply", Some(a.id), "", &sender, &reply, t).await?;
+    queue(c, "reply", Some(a.id), "", &sender, b"", &reply, t).await?;
     match last {
         Some(l) => {
             let mut m: responder_log::ActiveModel = l.into();
@@ -446,16 +434,20 @@ async fn auto_reply(
     Ok(())
 }
 
+/// Queues `job` (its trace fields and message, after `head`) for one recipient.
+#[allow(clippy::too_many_arguments)]
 async fn queue(
     c: &impl ConnectionTrait,
     kind: &str,
     account_id: Option<i64>,
     mail_from: &str,
     rcpt_to: &str,
+    head: &[u8],
     job: &Inbound,
     t: i64,
 ) -> Result<()> {
-    let mut raw = Vec::with_capacity(job.trace.len() + job.message.len());
+    let mut raw = Vec::with_capacity(head.len() + job.trace.len() + job.message.len());
+    raw.extend_from_slice(head);
     raw.extend_from_slice(&job.trace);
     raw.extend_from_slice(&job.message);
     let message_id = crate::auth::random_hex(12);

@@ -89,13 +89,32 @@ impl Store {
         record(self.db(), id, worker, outcome).await
     }
 
+    /// Gives a claimed message back untried (the worker had no room for it): due again at
+    /// `at`, and the claim's attempt is not counted.
+    pub async fn unclaim_outbound(&self, id: i64, worker: &str, at: i64) -> Result<bool> {
+        let r = outbound::Entity::update_many()
+            .col_expr(outbound::Column::Status, Expr::value(QUEUED))
+            .col_expr(outbound::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(
+                outbound::Column::Attempts,
+                Expr::col(outbound::Column::Attempts).sub(1),
+            )
+            .col_expr(outbound::Column::ClaimedBy, Expr::value(None::<String>))
+            .col_expr(outbound::Column::ClaimedUntil, Expr::value(None::<i64>))
+            .filter(outbound::Column::Id.eq(id))
+            .filter(outbound::Column::ClaimedBy.eq(worker))
+            .exec(self.db())
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
     /// Records a failure and queues its bounce (from `<>` to `bounce.to`) in one transaction.
     pub async fn fail_outbound_with_bounce(
         &self,
         id: i64,
         worker: &str,
         answer: &str,
-        bounce: &Bounce,
+        bounce: Bounce,
     ) -> Result<bool> {
         let txn = self.write_txn().await?;
         if !record(&txn, id, worker, &Outcome::Failed(answer.to_string())).await? {
@@ -109,7 +128,7 @@ impl Store {
             "",
             &bounce.to,
             &bounce.message_id,
-            bounce.raw.clone(),
+            bounce.raw,
             now(),
         )
         .await?;

@@ -601,6 +601,14 @@ async fn the_outbound_queue_claims_once_and_records_outcomes() {
         let again = s.claim_outbound("w3", 10, LEASE).await.unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!((again[0].id, again[0].attempts), (second.id, 2));
+        // Given back untried (no room in the worker): the attempt does not count.
+        assert!(
+            !s.unclaim_outbound(second.id, "w1", t).await.unwrap(),
+            "not w1's"
+        );
+        assert!(s.unclaim_outbound(second.id, "w3", t).await.unwrap());
+        let again = s.claim_outbound("w3", 10, LEASE).await.unwrap();
+        assert_eq!((again[0].id, again[0].attempts), (second.id, 2));
         assert!(
             s.queue_retry_now(first.id).await.is_err(),
             "a sent message stays sent"

@@ -120,19 +120,13 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
         } else {
             Vec::new()
         };
-        let idle = claimed.is_empty();
         for m in claimed {
             let domain = domain_of(&m.rcpt_to);
             if !in_flight.try_take(&domain, config.per_domain) {
-                // Over the domain's cap: back to the queue, due again in a moment.
-                let wait = Outcome::Retry {
-                    answer: format!(
-                        "waiting: {} deliveries to {domain} in progress",
-                        config.per_domain
-                    ),
-                    at: app::store::now() + 1,
-                };
-                let _ = store.finish_outbound(m.id, &worker, &wait).await;
+                // Over the domain's cap: back to the queue untried, due again in a moment.
+                let _ = store
+                    .unclaim_outbound(m.id, &worker, app::store::now() + 1)
+                    .await;
                 continue;
             }
             let (store, config, worker, resolver, in_flight) = (
@@ -145,10 +139,10 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
             running.spawn(async move {
                 let outcome = deliver(&store, &config, resolver.as_deref(), &m).await;
                 log_outcome(&m, &outcome);
-                let recorded = match (&outcome, bounce_for(&config, &m)) {
-                    (Outcome::Failed(answer), Some(make)) => {
+                let recorded = match (&outcome, bounce_for(&config, &m, &outcome)) {
+                    (Outcome::Failed(answer), Some(bounce)) => {
                         store
-                            .fail_outbound_with_bounce(m.id, &worker, answer, &make(answer))
+                            .fail_outbound_with_bounce(m.id, &worker, answer, bounce)
                             .await
                     }
                     _ => store.finish_outbound(m.id, &worker, &outcome).await,
@@ -165,42 +159,40 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
                 in_flight.give_back(&domain);
             });
         }
-        let wait = if idle { config.poll } else { Duration::ZERO };
+        // Look again at the next poll, or as soon as a delivery ends (room for more); a slow
+        // delivery never holds back mail queued meanwhile.
         tokio::select! {
-            _ = tokio::time::sleep(wait), if !wait.is_zero() => {}
+            _ = tokio::time::sleep(config.poll) => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = shutdown.changed() => break,
-            else => {}
         }
     }
     while running.join_next().await.is_some() {}
 }
 
-/// How to write the bounce for a failed message: to its envelope sender, unless that is `<>`
+/// The bounce for a failed message, to its envelope sender — none when that is `<>`
 /// (auto-replies and bounces themselves are never bounced, RFC 3834 §3 and RFC 5321 §4.5.5).
-fn bounce_for<'a>(
-    config: &'a OutboundConfig,
-    m: &'a outbound::Model,
-) -> Option<impl Fn(&str) -> Bounce + 'a> {
+fn bounce_for(config: &OutboundConfig, m: &outbound::Model, outcome: &Outcome) -> Option<Bounce> {
+    let Outcome::Failed(answer) = outcome else {
+        return None;
+    };
     if m.mail_from.is_empty() || m.kind == "bounce" {
         return None;
     }
-    Some(move |answer: &str| {
-        let message_id = format!("{}@{}", app::auth::random_hex(12), config.hostname);
-        let failure = dsn::Failure {
-            reporting_mta: &config.hostname,
-            to: &m.mail_from,
-            recipient: &m.rcpt_to,
-            answer,
-            arrival: m.created_at,
-            original: &m.raw,
-        };
-        let boundary = format!("=_courrier_{}", app::auth::random_hex(8));
-        Bounce {
-            to: m.mail_from.clone(),
-            raw: dsn::compose(&failure, &message_id, &boundary, app::store::now()),
-            message_id,
-        }
+    let message_id = format!("{}@{}", app::auth::random_hex(12), config.hostname);
+    let failure = dsn::Failure {
+        reporting_mta: &config.hostname,
+        to: &m.mail_from,
+        recipient: &m.rcpt_to,
+        answer,
+        arrival: m.created_at,
+        original: &m.raw,
+    };
+    let boundary = format!("=_courrier_{}", app::auth::random_hex(8));
+    Some(Bounce {
+        to: m.mail_from.clone(),
+        raw: dsn::compose(&failure, &message_id, &boundary, app::store::now()),
+        message_id,
     })
 }
 
