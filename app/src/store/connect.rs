@@ -98,41 +98,31 @@ pub async fn connect_with(url: &str, durability: Durability) -> Result<DatabaseC
                 // An in-process database cannot go stale: no ping (a round trip to the
                 // connection's thread) before each query.
                 .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
-                .await
-                .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))?;
+                .acquire_timeout(Duration::from_secs(30));
+            let pool = if fast {
+                // Opened after the durable pool proved the database: connect on first use
+                // (CLI commands never use it).
+                pool.connect_lazy_with(opts)
+            } else {
+                pool.connect_with(opts)
+                    .await
+                    .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))?
+            };
             Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
         }
         Engine::Postgres => {
-            // One direct connection first: a pool would retry until its timeout and then
-            // report only "pool timed out", hiding the cause (refused, unknown host, bad password).
-            use sea_orm::sqlx::Connection;
-            let probe = tokio::time::timeout(
-                Duration::from_secs(10),
-                sea_orm::sqlx::PgConnection::connect(url),
-            )
-            .await;
-            match probe {
-                Ok(Ok(conn)) => {
-                    let _ = conn.close().await;
-                }
-                Ok(Err(e)) => {
-                    return Err(StoreError::Unreachable(format!("{}: {e}", redact(url))));
-                }
-                Err(_) => {
-                    return Err(StoreError::Unreachable(format!(
-                        "{}: no answer within 10 seconds",
-                        redact(url)
-                    )));
-                }
+            // The fast pool comes after the durable one has probed the server: it connects
+            // on first use (CLI commands never use it).
+            if !fast {
+                probe_postgres(url).await?;
             }
             let mut opts = ConnectOptions::new(url.to_string());
             if fast {
                 opts.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
             }
             opts.max_connections(if fast { 4 } else { 16 })
-                .min_connections(1)
+                .min_connections(if fast { 0 } else { 1 })
+                .connect_lazy(fast)
                 .connect_timeout(Duration::from_secs(5))
                 .acquire_timeout(Duration::from_secs(30))
                 .sqlx_logging(false);
@@ -140,6 +130,28 @@ pub async fn connect_with(url: &str, durability: Durability) -> Result<DatabaseC
                 .await
                 .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact(url))))
         }
+    }
+}
+
+/// One direct connection first: a pool would retry until its timeout and then report only
+/// "pool timed out", hiding the cause (refused, unknown host, bad password).
+async fn probe_postgres(url: &str) -> Result<()> {
+    use sea_orm::sqlx::Connection;
+    let probe = tokio::time::timeout(
+        Duration::from_secs(10),
+        sea_orm::sqlx::PgConnection::connect(url),
+    )
+    .await;
+    match probe {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(StoreError::Unreachable(format!("{}: {e}", redact(url)))),
+        Err(_) => Err(StoreError::Unreachable(format!(
+            "{}: no answer within 10 seconds",
+            redact(url)
+        ))),
     }
 }
 
