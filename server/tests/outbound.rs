@@ -361,6 +361,27 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
                 .starts_with("Delivered-To: cdupont@votredomaine.com\r\n"),
             "{label}"
         );
+        // It left with an SRS envelope sender of her domain (so SPF at the destination
+        // passes), and a bounce sent back to that address reaches the original sender.
+        let srs = got[0]["mail_from"].as_str().unwrap().to_string();
+        assert!(
+            srs.starts_with("SRS0=") && srs.ends_with("=sender.example=alice@votredomaine.com"),
+            "{label}: {srs}"
+        );
+        let r = smtp_client_as(&server, None, Some(""), "send", &[&srs]);
+        assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
+        let got = rx.wait_for(2);
+        assert_eq!(got[1]["mail_from"], "<>", "{label}");
+        assert_eq!(
+            got[1]["rcpt_tos"],
+            serde_json::json!(["alice@sender.example"]),
+            "{label}"
+        );
+        // An SRS address this server did not make is no way through.
+        let forged = srs.replace("alice", "mallory");
+        let r = smtp_client_as(&server, None, Some(""), "send", &[&forged]);
+        let refused = r["refused"][&forged][1].as_str().unwrap_or_default();
+        assert!(refused.contains("not made by this server"), "{label}: {r}");
 
         // A forwarded message that comes back (its Delivered-To names her) is kept, not
         // forwarded round again.
@@ -399,8 +420,8 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
                 letter,
             );
         }
-        let got = rx.wait_for(2);
-        let reply = &got[1];
+        let got = rx.wait_for(3);
+        let reply = &got[2];
         assert_eq!(reply["mail_from"], "<>", "{label}");
         assert_eq!(reply["rcpt_tos"], serde_json::json!(["d@sender.example"]));
         let content = reply["content"].as_str().unwrap();
@@ -417,7 +438,7 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
         std::thread::sleep(Duration::from_millis(1500));
         assert_eq!(
             rx.received().len(),
-            2,
+            3,
             "{label}: one answer per sender per interval, no looped forward"
         );
         assert!(server.stop().success(), "{label}");

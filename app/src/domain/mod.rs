@@ -15,6 +15,8 @@ pub mod recipient;
 pub mod responder;
 pub mod retry;
 pub mod role;
+#[cfg(feature = "ssr")]
+pub mod srs;
 
 pub use address::{AddressError, DomainName, LocalPart, LoginInput};
 pub use login::{LoginError, MAX_LOGIN_LEN, base_login, login_with_suffix};

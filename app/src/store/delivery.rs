@@ -12,6 +12,7 @@ use crate::domain::delivery::{
 use crate::domain::network::Network;
 use crate::domain::recipient::{Recipient, classify};
 use crate::domain::responder::{self, Responder};
+use crate::domain::srs;
 use crate::domain::{DomainName, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -38,13 +39,27 @@ pub enum RcptVerdict {
     RelayCapReached,
     /// The mailbox is full.
     OverQuota,
+    /// An SRS address this server made for a forward: the message (a bounce, usually) goes
+    /// back to this original sender.
+    SrsReturn { address: String },
+    /// An SRS address of a hosted domain that this server did not make, or too old.
+    BadSrs { reason: String },
 }
 
 /// One accepted recipient of a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InboundRcpt {
-    Local { account: Box<account::Model> },
-    Relay { address: String, grant_id: i64 },
+    Local {
+        account: Box<account::Model>,
+    },
+    Relay {
+        address: String,
+        grant_id: i64,
+    },
+    /// Back to the original sender of a forwarded message (`RcptVerdict::SrsReturn`).
+    SrsReturn {
+        address: String,
+    },
 }
 
 /// A message to deliver, as received.
@@ -187,6 +202,14 @@ impl Store {
             Some(Ok(d)) => Some(d),
             _ => None,
         };
+        if let Some(d) = &domain_name
+            && address
+                .rsplit_once('@')
+                .is_some_and(|(l, _)| srs::is_srs(l))
+            && hosted_domain(self.db(), d.as_str()).await?.is_some()
+        {
+            return self.srs_verdict(address).await;
+        }
         // The common case in one query: a login of a hosted domain. An account found that
         // way proves the domain hosted, so `classify` with that assumption is exact.
         if let Some(d) = &domain_name
@@ -211,6 +234,18 @@ impl Store {
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
         Ok(target.map_or(RcptVerdict::UnknownUser, |a| local_verdict(a, size)))
+    }
+
+    /// RCPT of an SRS address of a hosted domain: back to the original sender if this server
+    /// made the address (DESIGN §2.6, forwards).
+    async fn srs_verdict(&self, address: &str) -> Result<RcptVerdict> {
+        let secret = self.srs_secret().await?;
+        Ok(match srs::reverse(secret, address, now()) {
+            Ok(original) => RcptVerdict::SrsReturn { address: original },
+            Err(e) => RcptVerdict::BadSrs {
+                reason: e.to_string(),
+            },
+        })
     }
 
     /// The messages waiting in a mailbox, oldest first.
@@ -251,6 +286,17 @@ impl Store {
                 .await?;
             return Ok(());
         }
+        // Forwards leave with an SRS envelope sender; the secret is read before the write
+        // transaction (its first reading may write it).
+        let forwards = jobs
+            .iter()
+            .flat_map(|j| &j.recipients)
+            .any(|r| matches!(r, InboundRcpt::Local { account } if !account.forward_to.is_empty()));
+        let secret = if forwards {
+            self.srs_secret().await?.to_vec()
+        } else {
+            Vec::new()
+        };
         let txn = self.write_txn().await?;
         for job in jobs {
             let mut seen = std::collections::HashSet::new();
@@ -288,14 +334,23 @@ impl Store {
                             .first()
                             .map(|o| format!("Delivered-To: {o}\r\n"))
                             .unwrap_or_default();
+                        // SRS in the forwarding user's domain, so that SPF at the destination
+                        // sees a domain that lets this server send.
+                        let from = match own.first().and_then(|o| o.rsplit_once('@')) {
+                            Some((_, domain)) => srs::forward(&secret, &job.mail_from, domain, t),
+                            None => job.mail_from.clone(),
+                        };
                         for to in decision.forward_to {
                             let head = delivered_to.as_bytes();
-                            let from = &job.mail_from;
-                            queue(&txn, "forward", Some(a.id), from, &to, head, job, t).await?;
+                            queue(&txn, "forward", Some(a.id), &from, &to, head, job, t).await?;
                         }
                         if a.responder_enabled {
                             auto_reply(&txn, a, job, t).await?;
                         }
+                    }
+                    InboundRcpt::SrsReturn { address } => {
+                        let from = &job.mail_from;
+                        queue(&txn, "srs-return", None, from, address, b"", job, t).await?;
                     }
                     InboundRcpt::Relay { address, grant_id } => {
                         queue(&txn, "relay", None, &job.mail_from, address, b"", job, t).await?;

@@ -14,6 +14,7 @@ pub mod maildrop;
 mod migration;
 pub mod queue;
 pub mod relay;
+pub mod server_settings;
 pub mod sessions;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -31,6 +32,8 @@ pub struct Store {
     /// Commits that do not wait for the disk (`connect::Durability::Fast`).
     fast: DatabaseConnection,
     engine: Engine,
+    /// Read once from the database (`server_settings`).
+    srs_secret: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl Store {
@@ -40,7 +43,12 @@ impl Store {
         let db = connect::connect(url).await?;
         connect::migrate(&db).await?;
         let fast = connect::connect_with(url, connect::Durability::Fast).await?;
-        Ok(Store { db, fast, engine })
+        Ok(Store {
+            db,
+            fast,
+            engine,
+            srs_secret: Default::default(),
+        })
     }
 
     pub fn db(&self) -> &DatabaseConnection {

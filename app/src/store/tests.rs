@@ -647,3 +647,37 @@ async fn the_outbound_queue_claims_once_and_records_outcomes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn srs_addresses_of_hosted_domains_lead_back_to_their_sender() {
+    use crate::store::delivery::RcptVerdict;
+    on_both(|s| async move {
+        s.add_domain(&cli(), "votredomaine.com", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let secret = s.srs_secret().await.unwrap().to_vec();
+        assert_eq!(secret.len(), 64, "a random key, made once");
+        assert_eq!(s.srs_secret().await.unwrap(), secret.as_slice());
+        let srs =
+            crate::domain::srs::forward(&secret, "alice@example.org", "votredomaine.com", now());
+        let ip: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(
+            s.check_recipient(&srs, "", ip, 0).await.unwrap(),
+            RcptVerdict::SrsReturn {
+                address: "alice@example.org".into()
+            }
+        );
+        let forged = srs.replace("alice", "bob");
+        assert!(matches!(
+            s.check_recipient(&forged, "", ip, 0).await.unwrap(),
+            RcptVerdict::BadSrs { .. }
+        ));
+        // Of a domain not hosted here, an SRS address is foreign like any other.
+        let elsewhere = srs.replace("votredomaine.com", "example.net");
+        assert_eq!(
+            s.check_recipient(&elsewhere, "", ip, 0).await.unwrap(),
+            RcptVerdict::RelayDenied
+        );
+    })
+    .await;
+}

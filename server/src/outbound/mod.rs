@@ -230,7 +230,12 @@ async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Ou
             m.rcpt_to
         ))),
         RcptVerdict::OverQuota => Err(format!("452 4.2.2 {}: mailbox full", m.rcpt_to)),
+        RcptVerdict::BadSrs { reason } => Ok(Outcome::Failed(format!(
+            "550 5.1.1 {}: {reason}",
+            m.rcpt_to
+        ))),
         RcptVerdict::Relay { .. }
+        | RcptVerdict::SrsReturn { .. }
         | RcptVerdict::RelayDenied
         | RcptVerdict::RelaySenderRefused { .. }
         | RcptVerdict::RelayCapReached => return None,

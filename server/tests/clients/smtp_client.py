@@ -14,7 +14,8 @@ import time
 
 # SOURCE_IP plays another client: the tests bind to 127.0.0.7 and friends.
 SOURCE = (os.environ["SOURCE_IP"], 0) if os.environ.get("SOURCE_IP") else None
-# MAIL_FROM replaces the envelope sender of "send" and "rcpt" (relay needs the grant's domain).
+# MAIL_FROM replaces the envelope sender of "send" and "rcpt" (relay needs the grant's domain;
+# an empty one is the null sender <> of a bounce).
 SENDER = os.environ.get("MAIL_FROM")
 
 
@@ -38,7 +39,7 @@ def send_smtplib(host, port, rcpts, body, starttls=False):
             s.ehlo("client.example")
             features = sorted(s.esmtp_features)
         try:
-            refused = s.sendmail(SENDER or "alice@sender.example", rcpts, body.encode())
+            refused = s.sendmail("alice@sender.example" if SENDER is None else SENDER, rcpts, body.encode())
         except smtplib.SMTPRecipientsRefused as e:
             refused = e.recipients
         except smtplib.SMTPResponseException as e:
@@ -87,7 +88,7 @@ def main():
         result = {"answer": raw(host, port, data)}
     elif check == "rcpt":
         # One RCPT per argument; the answers, one line each.
-        lines = ["EHLO r.example", "MAIL FROM:<%s>" % (SENDER or "r@sender.example")] + ["RCPT TO:<%s>" % a for a in args] + ["QUIT"]
+        lines = ["EHLO r.example", "MAIL FROM:<%s>" % ("r@sender.example" if SENDER is None else SENDER)] + ["RCPT TO:<%s>" % a for a in args] + ["QUIT"]
         result = {"answer": raw(host, port, ("\r\n".join(lines) + "\r\n").encode())}
     elif check == "deliver-file":
         # Sends the file's bytes as one message and returns as soon as the 250 arrives.

@@ -10,4 +10,5 @@ pub mod message;
 pub mod outbound;
 pub mod relay_grant;
 pub mod responder_log;
+pub mod server_setting;
 pub mod web_session;

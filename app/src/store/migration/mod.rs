@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_used_bytes_trigger;
 mod m0003_maildrop_index;
+mod m0004_server_settings;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_used_bytes_trigger::Migration),
             Box::new(m0003_maildrop_index::Migration),
+            Box::new(m0004_server_settings::Migration),
         ]
     }
 }

@@ -39,6 +39,14 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
             }),
             Reply::new(250, "2.1.5", "Recipient ok (relayed for this address)"),
         ),
+        Ok(RcptVerdict::SrsReturn { address: original }) => (
+            Some(InboundRcpt::SrsReturn { address: original }),
+            Reply::new(250, "2.1.5", "Recipient ok (back to the original sender)"),
+        ),
+        Ok(RcptVerdict::BadSrs { reason }) => (
+            None,
+            Reply::new(550, "5.1.1", format!("No such user here ({reason})")),
+        ),
         Ok(RcptVerdict::UnknownUser) => (None, Reply::new(550, "5.1.1", "No such user here")),
         Ok(RcptVerdict::RelayDenied) => (
             None,
