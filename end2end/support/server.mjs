@@ -12,7 +12,7 @@ export async function startServer() {
   const data = mkdtempSync(join(tmpdir(), 'courrier-e2e-'));
   const env = { ...process.env, RUST_LOG: 'warn' };
   delete env.COURRIER_DATABASE_URL;
-  const child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--pop3s', '127.0.0.1:0', '--data', data], {
+  const child = spawn(bin, ['serve', '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--pop3', '127.0.0.1:0', '--pop3s', '127.0.0.1:0', '--submission', '127.0.0.1:0', '--submissions', '127.0.0.1:0', '--data', data], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -21,7 +21,7 @@ for i in $(seq 0 19); do
   echo "$PASSWORD" | "$BIN" --data "$DATA" user passwd "user$i" >/dev/null
 done
 nice -n "${NICE:-0}" "$BIN" --data "$DATA" serve --http 127.0.0.1:0 --smtp 127.0.0.1:22525 \
-  --pop3 127.0.0.1:21110 --pop3s 127.0.0.1:0 \
+  --pop3 127.0.0.1:21110 --pop3s 127.0.0.1:0 --submission off --submissions off \
   >"$DATA/serve.log" 2>&1 &
 echo $! >"$DATA/server.pid"
 for _ in $(seq 50); do grep -q "smtp: listening" "$DATA/serve.log" && break; sleep 0.1; done

@@ -9,7 +9,9 @@ use std::path::PathBuf;
     name = "courrier",
     version,
     about = "Hosted mail for small domains: web portals, POP3 and SMTP in one process.",
-    propagate_version = true
+    propagate_version = true,
+    // A flag given twice: the last one counts (scripts and tests append overrides).
+    args_override_self = true
 )]
 pub struct Cli {
     /// Directory for the SQLite database, TLS material and backups.
@@ -106,6 +108,14 @@ pub struct ServeArgs {
     /// Address of POP3S, implicit TLS [default: 127.0.0.1:1995; 995 in production].
     #[arg(long, env = "COURRIER_POP3S", value_name = "ADDR")]
     pub pop3s: Option<String>,
+    /// Address of submission with STARTTLS, for signed-in users ("off" to switch it off)
+    /// [default: 127.0.0.1:1587; 587 in production].
+    #[arg(long, env = "COURRIER_SUBMISSION", value_name = "ADDR")]
+    pub submission: Option<String>,
+    /// Address of submission with implicit TLS ("off" to switch it off)
+    /// [default: 127.0.0.1:1465; 465 in production].
+    #[arg(long, env = "COURRIER_SUBMISSIONS", value_name = "ADDR")]
+    pub submissions: Option<String>,
 }
 
 #[derive(Debug, Args)]

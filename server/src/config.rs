@@ -15,6 +15,9 @@ pub struct FileConfig {
     pub smtp: Option<String>,
     pub pop3: Option<String>,
     pub pop3s: Option<String>,
+    /// Submission with STARTTLS (port 587) and with implicit TLS (465); "off" switches one off.
+    pub submission: Option<String>,
+    pub submissions: Option<String>,
     /// The name this server gives itself in SMTP greetings and trace fields.
     pub hostname: Option<String>,
     /// PEM certificate chain and key for STARTTLS; a self-signed pair is generated otherwise.
@@ -159,6 +162,10 @@ pub const DEFAULT_HTTP: &str = "127.0.0.1:3000";
 pub const DEFAULT_SMTP: &str = "127.0.0.1:2525";
 pub const DEFAULT_POP3: &str = "127.0.0.1:1110";
 pub const DEFAULT_POP3S: &str = "127.0.0.1:1995";
+pub const DEFAULT_SUBMISSION: &str = "127.0.0.1:1587";
+pub const DEFAULT_SUBMISSIONS: &str = "127.0.0.1:1465";
+/// A listening address of "off" switches that listener off.
+pub const OFF: &str = "off";
 
 impl Settings {
     pub fn resolve(cli: &Cli) -> Result<Settings> {

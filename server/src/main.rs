@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod http;
+mod login;
 mod net;
 mod outbound;
 mod pop3;

@@ -1,5 +1,5 @@
 //! `courrier serve`: opens the store, creates the first server admin if needed, and runs the
-//! web portals, SMTP-in, POP3, POP3S and the outbound worker until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
+//! web portals, SMTP-in, submission, POP3, POP3S and the outbound worker until SIGTERM or Ctrl-C, then shuts down gracefully: listeners
 //! stop accepting, sessions in the middle of a message may finish (bounded), the rest get 421.
 
 use crate::cli::ServeArgs;
@@ -47,6 +47,16 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         settings.file.pop3s.as_deref(),
         crate::config::DEFAULT_POP3S,
     );
+    let submission = settings.listen(
+        args.submission.as_deref(),
+        settings.file.submission.as_deref(),
+        crate::config::DEFAULT_SUBMISSION,
+    );
+    let submissions = settings.listen(
+        args.submissions.as_deref(),
+        settings.file.submissions.as_deref(),
+        crate::config::DEFAULT_SUBMISSIONS,
+    );
     let store = Store::open(&settings.database_url)
         .await
         .map_err(|e| anyhow!("{e}"))?;
@@ -91,22 +101,63 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..SmtpConfig::default()
     };
     settings.file.smtp_limits.apply(&mut smtp_config);
+    let deliverer = Deliverer::start(store.clone());
     let smtp_ctx = Arc::new(SmtpContext {
-        deliverer: Deliverer::start(store.clone()),
+        deliverer: deliverer.clone(),
         store: store.clone(),
-        config: smtp_config,
+        config: smtp_config.clone(),
         tls: Some(tls.clone()),
+        submission: None,
     });
-    let smtp_task = tokio::spawn(crate::smtp::run(
+    let mut smtp_tasks = vec![tokio::spawn(crate::smtp::run(
         smtp_listener,
         smtp_ctx,
+        false,
+        crate::net::Slots::default(),
         shutdown_rx.clone(),
-    ));
+    ))];
     println!("{}", crate::smtp::describe(smtp_addr));
     tracing::info!("SMTP-in on {smtp_addr}");
 
-    // POP3 and POP3S: one context, one set of connection slots for both.
+    // Guessing passwords is counted at every door together: POP3, submission, the web.
     let throttle = Arc::new(Throttle::new());
+
+    // Submission on 587 (STARTTLS) and 465 (implicit TLS): one context, one set of slots.
+    let submission_ctx = Arc::new(SmtpContext {
+        deliverer,
+        store: store.clone(),
+        config: smtp_config,
+        tls: Some(tls.clone()),
+        submission: Some(crate::smtp::session::SubmissionAuth {
+            throttle: throttle.clone(),
+            auth_cache: app::auth::cache::AuthCache::new(),
+        }),
+    });
+    let submission_slots = crate::net::Slots::default();
+    for (addr, implicit_tls, name) in [
+        (&submission, false, "submission"),
+        (&submissions, true, "submissions"),
+    ] {
+        if addr.eq_ignore_ascii_case(crate::config::OFF) {
+            tracing::info!("{name} is off");
+            continue;
+        }
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (--{name})"))?;
+        let bound = listener.local_addr()?;
+        smtp_tasks.push(tokio::spawn(crate::smtp::run(
+            listener,
+            submission_ctx.clone(),
+            implicit_tls,
+            submission_slots.clone(),
+            shutdown_rx.clone(),
+        )));
+        println!("{name}: listening on {bound}");
+        tracing::info!("{name} on {bound}");
+    }
+
+    // POP3 and POP3S: one context, one set of connection slots for both.
     let mut pop3_config = crate::pop3::Pop3Config {
         hostname: hostname.clone(),
         ..Default::default()
@@ -198,7 +249,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     })
     .await
     .context("web server")?;
-    let _ = smtp_task.await;
+    for t in smtp_tasks {
+        let _ = t.await;
+    }
     for t in pop3_tasks {
         let _ = t.await;
     }

@@ -44,6 +44,8 @@ pub enum RcptVerdict {
     SrsReturn { address: String },
     /// An SRS address of a hosted domain that this server did not make, or too old.
     BadSrs { reason: String },
+    /// A foreign address, from a user signed in on the submission port.
+    Outbound,
 }
 
 /// One accepted recipient of a message.
@@ -60,6 +62,20 @@ pub enum InboundRcpt {
     SrsReturn {
         address: String,
     },
+    /// Sent by a signed-in user through submission, to a foreign address.
+    Submitted {
+        address: String,
+        account_id: i64,
+    },
+}
+
+/// Who is sending, for the recipient check of a foreign address.
+#[derive(Clone, Copy, Debug)]
+pub enum Sender<'a> {
+    /// A client on SMTP-in: foreign addresses only inside a relay grant.
+    Client { ip: IpAddr, mail_from: &'a str },
+    /// A user signed in on the submission port: any address.
+    Authenticated,
 }
 
 /// A message to deliver, as received.
@@ -198,6 +214,29 @@ impl Store {
         client: IpAddr,
         size: u64,
     ) -> Result<RcptVerdict> {
+        let sender = Sender::Client {
+            ip: client,
+            mail_from,
+        };
+        self.recipient_for(address, sender, size).await
+    }
+
+    /// RCPT TO on the submission port: local addresses as on SMTP-in, foreign ones go out.
+    pub async fn check_submission_recipient(
+        &self,
+        address: &str,
+        size: u64,
+    ) -> Result<RcptVerdict> {
+        self.recipient_for(address, Sender::Authenticated, size)
+            .await
+    }
+
+    async fn recipient_for(
+        &self,
+        address: &str,
+        sender: Sender<'_>,
+        size: u64,
+    ) -> Result<RcptVerdict> {
         let domain_name = match address.rsplit_once('@').map(|(_, d)| DomainName::parse(d)) {
             Some(Ok(d)) => Some(d),
             _ => None,
@@ -230,7 +269,12 @@ impl Store {
                 None => None,
             },
             Recipient::Postmaster => self.server_postmaster().await?,
-            Recipient::Foreign { .. } => return self.relay_verdict(client, mail_from).await,
+            Recipient::Foreign { .. } => {
+                return match sender {
+                    Sender::Client { ip, mail_from } => self.relay_verdict(ip, mail_from).await,
+                    Sender::Authenticated => Ok(RcptVerdict::Outbound),
+                };
+            }
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
         Ok(target.map_or(RcptVerdict::UnknownUser, |a| local_verdict(a, size)))
@@ -246,6 +290,12 @@ impl Store {
                 reason: e.to_string(),
             },
         })
+    }
+
+    /// The addresses a user may send from (submission): the login address, then the aliases,
+    /// lower case.
+    pub async fn addresses_of(&self, a: &account::Model) -> Result<Vec<String>> {
+        own_addresses(self.db(), a).await
     }
 
     /// The messages waiting in a mailbox, oldest first.
@@ -347,6 +397,13 @@ impl Store {
                         if a.responder_enabled {
                             auto_reply(&txn, a, job, t).await?;
                         }
+                    }
+                    InboundRcpt::Submitted {
+                        address,
+                        account_id,
+                    } => {
+                        let (from, id) = (&job.mail_from, Some(*account_id));
+                        queue(&txn, "submission", id, from, address, b"", job, t).await?;
                     }
                     InboundRcpt::SrsReturn { address } => {
                         let from = &job.mail_from;

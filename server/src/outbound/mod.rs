@@ -236,6 +236,7 @@ async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Ou
         ))),
         RcptVerdict::Relay { .. }
         | RcptVerdict::SrsReturn { .. }
+        | RcptVerdict::Outbound
         | RcptVerdict::RelayDenied
         | RcptVerdict::RelaySenderRefused { .. }
         | RcptVerdict::RelayCapReached => return None,

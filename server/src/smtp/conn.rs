@@ -1,6 +1,6 @@
 //! One SMTP connection on a socket: framing of command lines (≤ 512 octets, RFC 5321
 //! §4.5.3.1.4), the DATA and BDAT bodies, pipelined replies flushed in groups (RFC 2920),
-//! STARTTLS, the idle timeout and shutdown.
+//! STARTTLS or implicit TLS (submission on 465), the idle timeout and shutdown.
 
 use super::reply::{self, Reply};
 use super::session::{Next, Session, SmtpContext, Step};
@@ -159,10 +159,19 @@ pub async fn serve(
     ctx: Arc<SmtpContext>,
     stream: TcpStream,
     peer: SocketAddr,
+    implicit_tls: bool,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut io = Io::Plain(stream);
-    let mut pump = Pump::new(Session::new(ctx.clone(), peer));
+    let mut session = Session::new(ctx.clone(), peer);
+    // Port 465 (RFC 8314 §3.3): TLS from the first byte, the greeting inside it.
+    if implicit_tls {
+        match start_tls(&ctx, &mut io).await {
+            Some(description) => session.tls_started(description),
+            None => return,
+        }
+    }
+    let mut pump = Pump::new(session);
     let mut grace: Option<tokio::time::Instant> = None;
 
     loop {

@@ -4,9 +4,12 @@
 
 use super::body::{DataEnd, DataReader};
 use super::reply::{self, Reply};
+use app::auth::cache::AuthCache;
+use app::auth::throttle::Throttle;
 use app::domain::headers::{count_received, fields, first};
 use app::store::Store;
 use app::store::delivery::{Deliverer, Inbound, InboundRcpt};
+use app::store::entities::account;
 use smtp_proto::{Error as ParseError, Request};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,6 +50,30 @@ pub struct SmtpContext {
     pub deliverer: Deliverer,
     pub config: SmtpConfig,
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// Set on the submission ports (RFC 6409): AUTH is offered once TLS is on, and mail is
+    /// taken only from signed-in users. None on SMTP-in.
+    pub submission: Option<SubmissionAuth>,
+}
+
+/// How submission checks passwords: the throttle shared with POP3 and the web sign-in.
+pub struct SubmissionAuth {
+    pub throttle: Arc<Throttle>,
+    pub auth_cache: AuthCache,
+}
+
+/// A user signed in on the submission port, and the addresses they may send from.
+#[derive(Debug)]
+pub struct Submitter {
+    pub account: Box<account::Model>,
+    pub addresses: Vec<String>,
+}
+
+/// An AUTH exchange waiting for the client's next line (RFC 4954 §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sasl {
+    Plain,
+    LoginUser,
+    LoginPassword { user: String },
 }
 
 /// What the connection does after the replies are sent.
@@ -119,6 +146,10 @@ pub struct Session {
     pub tx: Option<Transaction>,
     pub bdat: Option<BdatState>,
     pub errors: u32,
+    /// Submission: who signed in, the exchange in progress, failed attempts.
+    pub user: Option<Submitter>,
+    pub sasl: Option<Sasl>,
+    pub auth_failures: u32,
 }
 
 impl Session {
@@ -132,7 +163,14 @@ impl Session {
             tx: None,
             bdat: None,
             errors: 0,
+            user: None,
+            sasl: None,
+            auth_failures: 0,
         }
+    }
+
+    pub fn is_submission(&self) -> bool {
+        self.ctx.submission.is_some()
     }
 
     pub fn greeting(&self) -> Reply {
@@ -154,6 +192,7 @@ impl Session {
         self.esmtp = false;
         self.tx = None;
         self.bdat = None;
+        self.sasl = None;
     }
 
     /// Counts an error reply; past the limit the session ends with 421.
@@ -174,6 +213,11 @@ impl Session {
 
     /// A command line, with its CRLF (the connection keeps lines ≤ 512 octets).
     pub async fn command(&mut self, line: &[u8]) -> Step {
+        // In the middle of AUTH, the line is the client's response, not a command.
+        if let Some(sasl) = self.sasl.take() {
+            let step = super::commands::auth::response(self, sasl, line).await;
+            return self.count_errors(step);
+        }
         let step = match Request::parse(&mut line.iter()) {
             Ok(req) => self.dispatch(req).await,
             Err(e) => Step::reply(parse_error(e)),
@@ -199,11 +243,10 @@ impl Session {
             Request::Vrfy { .. } => simple::vrfy(),
             Request::Help { .. } => simple::help(),
             Request::StartTls => starttls::starttls(self),
-            Request::Auth { .. } => Step::reply(Reply::new(
-                502,
-                "5.5.1",
-                "AUTH is not offered on this port (it receives mail for hosted domains)",
-            )),
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => auth::auth(self, mechanism, &initial_response).await,
             other => Step::reply(reply::not_implemented(other.name())),
         }
     }
@@ -324,8 +367,12 @@ impl Session {
         } else {
             "SMTP"
         });
+        // RFC 3848: S for TLS, A for an authenticated client.
         if self.tls.is_some() {
             protocol.push('S');
+        }
+        if self.user.is_some() {
+            protocol.push('A');
         }
         let tls = self
             .tls

@@ -2,7 +2,7 @@
 //! (a SQLite file in a temporary directory).
 
 use super::body::DataEnd;
-use super::session::{Next, Session, SmtpConfig, SmtpContext, Step};
+use super::session::{Next, Session, SmtpConfig, SmtpContext, Step, SubmissionAuth};
 use app::store::Store;
 use app::store::delivery::Deliverer;
 use std::net::SocketAddr;
@@ -15,12 +15,17 @@ struct Fixture {
 }
 
 async fn fixture(config: SmtpConfig) -> Fixture {
+    fixture_for(config, None).await
+}
+
+async fn fixture_for(config: SmtpConfig, submission: Option<SubmissionAuth>) -> Fixture {
     let (dir, store) = crate::testing::votredomaine(&["ventes"], Some(2000)).await;
     let ctx = Arc::new(SmtpContext {
         deliverer: Deliverer::start(store.clone()),
         store: store.clone(),
         config,
         tls: None,
+        submission,
     });
     Fixture {
         _dir: dir,
@@ -609,4 +614,155 @@ async fn forward_responder_and_suspension_at_delivery() {
             && text.contains("In-Reply-To: <m1@example.org>"),
         "{text}"
     );
+}
+
+const CLAIRE_PASSWORD: &str = "Claire-Pass-2026";
+
+/// The submission port's session, Claire's password set, TLS taken as done.
+async fn submission() -> (Fixture, Session) {
+    // (These tests make many errors on purpose: the session's error limit is not the subject.)
+    let config = SmtpConfig {
+        max_errors: 100,
+        ..SmtpConfig::default()
+    };
+    let f = fixture_for(
+        config,
+        Some(SubmissionAuth {
+            throttle: Arc::new(app::auth::throttle::Throttle::new()),
+            auth_cache: app::auth::cache::AuthCache::new(),
+        }),
+    )
+    .await;
+    f.store
+        .set_password(
+            &app::store::Actor::cli(),
+            "cdupont",
+            Some(CLAIRE_PASSWORD.into()),
+        )
+        .await
+        .unwrap();
+    let s = Session::new(f.ctx.clone(), peer("192.0.2.30"));
+    (f, s)
+}
+
+fn b64(s: &str) -> String {
+    crate::login::encode_base64(s.as_bytes())
+}
+
+#[tokio::test]
+async fn submission_wants_tls_then_a_password_then_your_own_address() {
+    let (f, mut s) = submission().await;
+    // In clear: no AUTH offered, none accepted, no mail.
+    let ehlo = cmd(&mut s, "EHLO phone.example").await.replies[0].to_wire();
+    assert!(!ehlo.contains("AUTH"), "{ehlo}");
+    let plain = b64("\0cdupont\0Claire-Pass-2026");
+    assert_eq!(
+        code(&mut s, &format!("AUTH PLAIN {plain}")).await,
+        "538 5.7.11"
+    );
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<cdupont@votredomaine.com>").await,
+        "530 5.7.0"
+    );
+
+    s.tls_started("TLSv1.3 (test)".into());
+    let ehlo = cmd(&mut s, "EHLO phone.example").await.replies[0].to_wire();
+    assert!(ehlo.contains("250-AUTH PLAIN LOGIN\r\n"), "{ehlo}");
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<cdupont@votredomaine.com>").await,
+        "530 5.7.0"
+    );
+    assert_eq!(code(&mut s, "AUTH CRAM-MD5").await, "504 5.5.4");
+    let wrong = b64("\0cdupont\0claire-pass-2026");
+    assert_eq!(
+        code(&mut s, &format!("AUTH PLAIN {wrong}")).await,
+        "535 5.7.8"
+    );
+    // Someone else's identity is refused even with the right password.
+    let other = b64("pmartin\0cdupont\0Claire-Pass-2026");
+    assert_eq!(
+        code(&mut s, &format!("AUTH PLAIN {other}")).await,
+        "535 5.7.8"
+    );
+    // LOGIN, with the full address as the login.
+    let step = cmd(&mut s, "AUTH LOGIN").await;
+    assert_eq!(step.replies[0].to_wire(), "334 VXNlcm5hbWU6\r\n");
+    let step = cmd(&mut s, &b64("cdupont@votredomaine.com")).await;
+    assert_eq!(step.replies[0].to_wire(), "334 UGFzc3dvcmQ6\r\n");
+    assert_eq!(code(&mut s, &b64(CLAIRE_PASSWORD)).await, "235 2.7.0");
+    assert_eq!(code(&mut s, "AUTH LOGIN").await, "503 5.5.1");
+    let ehlo = cmd(&mut s, "EHLO phone.example").await.replies[0].to_wire();
+    assert!(!ehlo.contains("AUTH"), "signed in: {ehlo}");
+
+    // Her login address and her alias, not somebody else's, not <>.
+    for refused in ["pmartin@votredomaine.com", "claire@example.org", ""] {
+        assert_eq!(
+            code(&mut s, &format!("MAIL FROM:<{refused}>")).await,
+            "553 5.7.1",
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<Ventes@VotreDomaine.com>").await,
+        "250 2.1.0"
+    );
+    // To anywhere: a colleague directly, a foreign address through the queue.
+    assert_eq!(
+        code(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<someone@example.net>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        code(&mut s, "RCPT TO:<nobody@votredomaine.com>").await,
+        "550 5.1.1"
+    );
+    let reply = data(&mut s, b"Subject: Devis\r\n\r\nCi-joint.\r\n.\r\n").await;
+    assert_eq!(reply, "250 2.0.0");
+    let pm = messages(&f.store, "pmartin").await;
+    assert_eq!(pm.len(), 1);
+    let text = String::from_utf8_lossy(&pm[0]);
+    assert!(text.contains("with ESMTPSA id"), "{text}");
+    let queued = f.store.queue_list(10).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].kind, "submission");
+    assert_eq!(queued[0].rcpt_to, "someone@example.net");
+    assert_eq!(queued[0].mail_from, "Ventes@VotreDomaine.com");
+}
+
+#[tokio::test]
+async fn submission_auth_exchanges_cancel_and_close_after_failures() {
+    let (_f, mut s) = submission().await;
+    s.tls_started("TLSv1.3 (test)".into());
+    assert_eq!(code(&mut s, "AUTH PLAIN").await, "503 5.5.1", "EHLO first");
+    cmd(&mut s, "EHLO phone.example").await;
+    // PLAIN with the response on its own line, and "*" to cancel.
+    let step = cmd(&mut s, "AUTH PLAIN").await;
+    assert_eq!(step.replies[0].to_wire(), "334 \r\n");
+    assert_eq!(code(&mut s, "*").await, "501 5.0.0");
+    assert_eq!(code(&mut s, "AUTH PLAIN").await, "334");
+    assert_eq!(code(&mut s, "not base64 at all!").await, "535 5.7.8");
+    assert_eq!(code(&mut s, "AUTH LOGIN").await, "334");
+    assert_eq!(code(&mut s, "%%%").await, "501 5.5.2");
+    // Three wrong passwords close the session.
+    for n in 1..=3 {
+        let wrong = b64(&format!("\0cdupont\0wrong-{n}"));
+        let step = cmd(&mut s, &format!("AUTH PLAIN {wrong}")).await;
+        if n < 3 {
+            assert_eq!(codes(&step), ["535 5.7.8"]);
+        } else {
+            assert_eq!(codes(&step), ["421 4.7.0"]);
+            assert!(matches!(step.next, Next::Close));
+        }
+    }
+}
+
+#[tokio::test]
+async fn smtp_in_offers_no_auth() {
+    let f = fixture(SmtpConfig::default()).await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.31"));
+    cmd(&mut s, "EHLO client.example").await;
+    assert_eq!(code(&mut s, "AUTH PLAIN AHgAeA==").await, "502 5.5.1");
 }

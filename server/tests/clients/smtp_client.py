@@ -47,6 +47,79 @@ def send_smtplib(host, port, rcpts, body, starttls=False):
         return {"refused": {k: [v[0], v[1].decode()] for k, v in refused.items()}, "features": features}
 
 
+def submission(host, port, mode):
+    """A connection to a submission port: "starttls" (587), "ssl" (465) or "plain" (no TLS)."""
+    if mode.startswith("ssl"):
+        s = smtplib.SMTP_SSL(host, int(port), timeout=30, context=tls_context())
+        s.ehlo("phone.example")
+    else:
+        s = smtplib.SMTP(host, int(port), timeout=30)
+        s.ehlo("phone.example")
+        if mode.startswith("starttls"):
+            s.starttls(context=tls_context())
+            s.ehlo("phone.example")
+    return s
+
+
+def submit(host, port, mode, login, password, sender, rcpts):
+    """Signs in (PLAIN, or LOGIN when the mode ends in -login) and sends one message."""
+    s = submission(host, port, mode)
+    result = {"features": sorted(s.esmtp_features), "auth_offered": s.esmtp_features.get("auth", "")}
+    s.user, s.password = login, password
+    try:
+        if mode.endswith("-login"):
+            code, text = s.auth("LOGIN", s.auth_login)
+        else:
+            code, text = s.auth("PLAIN", s.auth_plain)
+        result["auth"] = [code, text.decode()]
+    except smtplib.SMTPException as e:
+        result["auth"] = [getattr(e, "smtp_code", 0), getattr(e, "smtp_error", str(e).encode()).decode()]
+    body = "From: %s\r\nTo: %s\r\nSubject: Envoi\r\n\r\nEnvoyé depuis le téléphone.\r\n" % (sender, ", ".join(rcpts))
+    try:
+        refused = s.sendmail(sender, rcpts, body.encode())
+        result["refused"] = {k: [v[0], v[1].decode()] for k, v in refused.items()}
+    except smtplib.SMTPRecipientsRefused as e:
+        result["refused"] = {k: [v[0], v[1].decode()] for k, v in e.recipients.items()}
+    except smtplib.SMTPResponseException as e:
+        result["error"] = [e.smtp_code, e.smtp_error.decode()]
+    except smtplib.SMTPServerDisconnected as e:
+        result["error"] = [0, str(e)]
+    try:
+        s.quit()
+    except smtplib.SMTPException:
+        pass
+    return result
+
+
+def guess(host, port, mode, login, n, right):
+    """N wrong passwords at once, each on its own connection, then the right one."""
+    import concurrent.futures
+
+    def attempt(password):
+        try:
+            s = submission(host, port, mode)
+            try:
+                # One AUTH PLAIN per connection (smtplib's login() would go on to LOGIN).
+                s.user, s.password = login, password
+                code, text = s.auth("PLAIN", s.auth_plain)
+                return [code, text.decode()]
+            except smtplib.SMTPResponseException as e:
+                return [e.smtp_code, e.smtp_error.decode()]
+            except smtplib.SMTPException as e:
+                return [0, str(e)]
+            finally:
+                try:
+                    s.close()
+                except Exception:
+                    pass
+        except smtplib.SMTPServerDisconnected as e:
+            return [0, str(e)]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=n) as pool:
+        wrong = list(pool.map(attempt, ["wrong-%d" % i for i in range(n)]))
+    return {"wrong": wrong, "right": attempt(right)}
+
+
 def raw(host, port, data, reads=1):
     """Sends raw bytes (pipelined) and returns everything the server answers."""
     with connect(host, port) as s:
@@ -178,6 +251,12 @@ def main():
         busy.sendall(b"second half\r\n.\r\n")
         busy_answer = bf.readline().decode()
         result = {"idle": idle_answer, "busy": busy_answer}
+    elif check == "submit":
+        mode, login, password, sender = args[:4]
+        result = submit(host, port, mode, login, password, sender, args[4:])
+    elif check == "guess":
+        mode, login, n, right = args
+        result = guess(host, port, mode, login, int(n), right)
     elif check == "raw":
         result = {"answer": raw(host, port, args[0].encode().decode("unicode_escape").encode("latin-1"))}
     else:

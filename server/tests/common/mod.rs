@@ -2,6 +2,8 @@
 //! PostgreSQL (a fresh database per test from `COURRIER_TEST_PG_URL`).
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use sea_orm::{ConnectionTrait, Database};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -116,6 +118,9 @@ pub struct Server {
     /// host:port of POP3 (with STLS) and of POP3S.
     pub pop3: String,
     pub pop3s: String,
+    /// host:port of submission with STARTTLS and with implicit TLS (None when switched off).
+    pub submission: Option<String>,
+    pub submissions: Option<String>,
     /// The first-run admin's login and password, as printed on the console.
     pub admin: Option<(String, String)>,
     pub lines: mpsc::Receiver<String>,
@@ -134,6 +139,12 @@ impl Server {
             .arg("serve")
             .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
             .args(["--pop3", "127.0.0.1:0", "--pop3s", "127.0.0.1:0"])
+            .args([
+                "--submission",
+                "127.0.0.1:0",
+                "--submissions",
+                "127.0.0.1:0",
+            ])
             .args(extra)
             .args(db.args())
             .env_remove("COURRIER_DATABASE_URL")
@@ -155,6 +166,7 @@ impl Server {
         let mut admin = None;
         let mut smtp = None;
         let (mut pop3, mut pop3s) = (None, None);
+        let (mut submission, mut submissions) = (None, None);
         loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(120))
@@ -174,6 +186,12 @@ impl Server {
             if let Some(addr) = line.strip_prefix("pop3s: listening on ") {
                 pop3s = Some(addr.trim().to_string());
             }
+            if let Some(addr) = line.strip_prefix("submission: listening on ") {
+                submission = Some(addr.trim().to_string());
+            }
+            if let Some(addr) = line.strip_prefix("submissions: listening on ") {
+                submissions = Some(addr.trim().to_string());
+            }
             if let Some(addr) = line.strip_prefix("http: listening on ") {
                 let smtp = smtp.expect("SMTP starts before HTTP");
                 return Server {
@@ -182,6 +200,8 @@ impl Server {
                     smtp,
                     pop3: pop3.expect("POP3 starts before HTTP"),
                     pop3s: pop3s.expect("POP3S starts before HTTP"),
+                    submission,
+                    submissions,
                     admin,
                     lines: rx,
                 };
@@ -304,7 +324,18 @@ pub fn smtp_client_as(
     check: &str,
     args: &[&str],
 ) -> serde_json::Value {
-    let (host, port) = server.smtp.rsplit_once(':').unwrap();
+    smtp_client_at(&server.smtp, source, mail_from, check, args)
+}
+
+/// smtp_client.py CHECK against any of the server's SMTP listeners (`host:port`).
+pub fn smtp_client_at(
+    addr: &str,
+    source: Option<&str>,
+    mail_from: Option<&str>,
+    check: &str,
+    args: &[&str],
+) -> serde_json::Value {
+    let (host, port) = addr.rsplit_once(':').unwrap();
     let mut cmd = Command::new("python3");
     cmd.arg(SMTP_CLIENT).args([check, host, port]).args(args);
     if let Some(ip) = source {

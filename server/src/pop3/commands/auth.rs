@@ -2,13 +2,11 @@
 //! login form, the throttle shared with the web sign-in, the auth cache, and the maildrop
 //! lease taken at the end (RFC 3206 `[AUTH]`, `[IN-USE]`, `[SYS/TEMP]`).
 
+use crate::login::{Checked, PlainError, check_password, decode_plain, minutes};
 use crate::pop3::maildrop::Maildrop;
 use crate::pop3::reply::{self, Code};
 use crate::pop3::session::{Next, Session, State};
-use app::domain::LoginInput;
-use app::store::accounts::AuthFailure;
 use app::store::maildrop::Opened;
-use base64::Engine;
 
 const NEEDS_TLS: &str = "Logging in needs TLS: use STLS first (or POP3S, port 995)";
 
@@ -92,56 +90,44 @@ pub async fn sasl_response(s: &mut Session, line: &[u8], out: &mut Vec<u8>) -> N
 
 /// RFC 4616: base64 of `authzid NUL authcid NUL password`.
 async fn plain(s: &mut Session, encoded: &str, out: &mut Vec<u8>) -> Next {
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return s.bad(out, "The response is not valid base64");
-    };
-    let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
-    let [authzid, authcid, password] = parts.as_slice() else {
-        return s.bad(out, "PLAIN expects authorization id, login and password");
-    };
-    let (Ok(authzid), Ok(login), Ok(password)) = (
-        std::str::from_utf8(authzid),
-        std::str::from_utf8(authcid),
-        std::str::from_utf8(password),
-    ) else {
-        return s.bad(out, "The login and password must be UTF-8");
-    };
-    if !authzid.is_empty() && !authzid.eq_ignore_ascii_case(login) {
-        reply::err_code(out, Code::Auth, "Logging in as another user is not allowed");
-        return Next::Continue;
+    match decode_plain(encoded) {
+        Ok((login, password)) => login_with(s, &login, &password, out).await,
+        Err(e @ PlainError::OtherUser) => {
+            reply::err_code(out, Code::Auth, &e.to_string());
+            Next::Continue
+        }
+        Err(e) => s.bad(out, &e.to_string()),
     }
-    login_with(s, login, password, out).await
 }
 
 /// Checks the password (throttled, cached), then opens the maildrop.
 async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<u8>) -> Next {
     let ctx = s.ctx.clone();
     let ip = s.peer.ip();
-    // Throttled on the account, whichever login form was typed (the web does the same).
-    let key = LoginInput::parse(typed)
-        .map(|l| l.login)
-        .unwrap_or_default();
-    if let Err(retry_after) = ctx.throttle.pace(ip, &key).await {
-        let minutes = retry_after.as_secs().div_ceil(60);
-        reply::err_code(
-            out,
-            Code::Auth,
-            &format!("Too many failed logins; try again in {minutes} minute(s)"),
-        );
-        s.state = State::Closed;
-        return Next::Close;
-    }
-    let account = match ctx
-        .store
-        .authenticate_cached(typed, password, Some(&ctx.auth_cache))
-        .await
-    {
-        Ok(a) => {
-            ctx.throttle.record_success(&key);
-            a
+    let checked = check_password(
+        &ctx.store,
+        &ctx.throttle,
+        &ctx.auth_cache,
+        ip,
+        typed,
+        password,
+    )
+    .await;
+    let account = match checked {
+        Checked::Ok(a) => a,
+        Checked::Throttled(retry_after) => {
+            reply::err_code(
+                out,
+                Code::Auth,
+                &format!(
+                    "Too many failed logins; try again in {} minute(s)",
+                    minutes(retry_after)
+                ),
+            );
+            s.state = State::Closed;
+            return Next::Close;
         }
-        Err(AuthFailure::Suspended) => {
-            ctx.throttle.record_success(&key);
+        Checked::Suspended => {
             reply::err_code(
                 out,
                 Code::Auth,
@@ -149,10 +135,9 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
             );
             return Next::Continue;
         }
-        Err(AuthFailure::BadCredentials) => {
-            ctx.throttle.record_failure(ip, &key);
+        Checked::Wrong => {
             s.auth_failures += 1;
-            tracing::info!(login = %key, %ip, "pop3: login refused");
+            tracing::info!(login = %typed, %ip, "pop3: login refused");
             if s.auth_failures >= ctx.config.max_auth_failures {
                 reply::err_code(
                     out,
@@ -169,7 +154,7 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
             );
             return Next::Continue;
         }
-        Err(AuthFailure::Unavailable(e)) => {
+        Checked::Unavailable(e) => {
             tracing::error!("pop3: the database did not answer at login: {e}");
             reply::err_code(
                 out,

@@ -21,6 +21,12 @@ pub fn ehlo(s: &mut Session, host: &str) -> Step {
     if s.tls_available() {
         lines.push("STARTTLS".into());
     }
+    // Submission: AUTH once TLS is on (RFC 4954 §4), also in the `AUTH=` form older Outlook
+    // versions look for.
+    if s.is_submission() && s.tls.is_some() && s.user.is_none() {
+        lines.push("AUTH PLAIN LOGIN".into());
+        lines.push("AUTH=PLAIN LOGIN".into());
+    }
     Step::reply(Reply::multi(250, lines))
 }
 

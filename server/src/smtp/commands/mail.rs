@@ -14,6 +14,23 @@ pub fn mail(s: &mut Session, from: MailFrom<Cow<'_, str>>) -> Step {
             "a transaction is already open (RSET first)",
         ));
     }
+    // Submission (RFC 6409 §4.3, §6.1): signed-in users only, from their own addresses.
+    if s.is_submission() {
+        let Some(user) = &s.user else {
+            return Step::reply(Reply::new(530, "5.7.0", "Authentication required"));
+        };
+        let sender = from.address.to_lowercase();
+        if !user.addresses.contains(&sender) {
+            let yours = user.addresses.first().cloned().unwrap_or_default();
+            return Step::reply(Reply::new(
+                553,
+                "5.7.1",
+                format!(
+                    "Sender address refused: send from your own address ({yours}) or one of your aliases"
+                ),
+            ));
+        }
+    }
     let smtputf8 = from.flags & MAIL_SMTPUTF8 != 0;
     if smtputf8 && !s.esmtp {
         return Step::reply(reply::bad_sequence("SMTPUTF8 needs EHLO"));

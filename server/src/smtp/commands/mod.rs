@@ -1,5 +1,6 @@
 //! One handler per SMTP command.
 
+pub mod auth;
 pub mod bdat;
 pub mod data;
 pub mod ehlo;

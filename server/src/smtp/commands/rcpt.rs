@@ -22,11 +22,16 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
         return Step::reply(non_ascii());
     }
     let address = to.address.to_string();
-    let verdict = s
-        .ctx
-        .store
-        .check_recipient(&address, &tx.mail_from, s.peer.ip(), tx.size_hint as u64)
-        .await;
+    let size = tx.size_hint as u64;
+    let verdict = match &s.user {
+        Some(_) => s.ctx.store.check_submission_recipient(&address, size).await,
+        None => {
+            let store = &s.ctx.store;
+            store
+                .check_recipient(&address, &tx.mail_from, s.peer.ip(), size)
+                .await
+        }
+    };
     let (rcpt, answer) = match verdict {
         Ok(RcptVerdict::Local { account }) => (
             Some(InboundRcpt::Local { account }),
@@ -39,6 +44,16 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
             }),
             Reply::new(250, "2.1.5", "Recipient ok (relayed for this address)"),
         ),
+        Ok(RcptVerdict::Outbound) => match &s.user {
+            Some(user) => (
+                Some(InboundRcpt::Submitted {
+                    address: address.clone(),
+                    account_id: user.account.id,
+                }),
+                Reply::new(250, "2.1.5", "Recipient ok"),
+            ),
+            None => (None, Reply::new(554, "5.7.1", "Relay access denied")),
+        },
         Ok(RcptVerdict::SrsReturn { address: original }) => (
             Some(InboundRcpt::SrsReturn { address: original }),
             Reply::new(250, "2.1.5", "Recipient ok (back to the original sender)"),

@@ -30,6 +30,6 @@ pub fn help() -> Step {
     Step::reply(Reply::new(
         214,
         "2.0.0",
-        "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY STARTTLS",
+        "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY STARTTLS AUTH",
     ))
 }
