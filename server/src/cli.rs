@@ -82,6 +82,9 @@ pub enum RelayCommand {
         /// Why, for whom (shown in the lists and the audit log).
         #[arg(long, default_value = "")]
         note: String,
+        /// Messages per hour the grant may relay [default: 200].
+        #[arg(long, value_name = "N")]
+        cap: Option<i32>,
         #[command(flatten)]
         json: Json,
     },
@@ -240,8 +243,8 @@ pub enum UserCommand {
         /// Last day it answers (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
-        /// Answer each sender at most once in this many days.
-        #[arg(long, default_value_t = 7)]
+        /// Answer each sender at most once in this many days (1 to 30).
+        #[arg(long, default_value_t = app::domain::responder::DEFAULT_INTERVAL_DAYS)]
         interval_days: i32,
         /// Turn the responder off.
         #[arg(long)]

@@ -326,6 +326,7 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
             domain,
             expires,
             note,
+            cap,
             json,
         } => {
             let expires_at = match expires.as_deref() {
@@ -336,15 +337,15 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
                 None => None,
             };
             let g = store
-                .add_grant(&Actor::cli(), &network, &domain, expires_at, &note)
+                .add_grant(&Actor::cli(), &network, &domain, expires_at, &note, cap)
                 .await
                 .map_err(store_err)?;
             if json.json {
                 print_json(&g);
             } else {
                 println!(
-                    "grant {}: relay open for {} ({})",
-                    g.id, g.network, g.domain
+                    "grant {}: relay open for {} ({}), at most {} messages an hour",
+                    g.id, g.network, g.domain, g.hourly_cap
                 );
             }
         }

@@ -43,6 +43,8 @@ pub struct OutboundSettings {
     pub lifetime_days: Option<u32>,
     /// Deliveries in progress to one domain at most (default 4).
     pub per_domain: Option<usize>,
+    /// Seconds before the messages of a worker that died are taken by another (default 60).
+    pub claim_secs: Option<u64>,
     /// Domain → "host:port", ahead of the smarthost and of DNS.
     #[serde(default)]
     pub routes: std::collections::HashMap<String, String>,
@@ -70,6 +72,9 @@ impl OutboundSettings {
         }
         if let Some(n) = self.per_domain {
             c.per_domain = n.max(1);
+        }
+        if let Some(s) = self.claim_secs {
+            c.lease = std::time::Duration::from_secs(s.max(3));
         }
         Ok(())
     }

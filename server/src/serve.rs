@@ -221,13 +221,24 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
     };
+    // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);
+    let keeper = store.clone();
     let cleaner = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!("cannot delete expired sessions: {e}");
+            }
+            match keeper.purge_history(app::store::now()).await {
+                Ok(p) if p != Default::default() => tracing::info!(
+                    responder_log = p.responder_log,
+                    queue = p.queue,
+                    "old history removed"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("cannot remove old history: {e}"),
             }
         }
     });

@@ -61,8 +61,23 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
                 "127.0.0.7",
                 "--domain",
                 "votredomaine.com",
+                "--cap",
+                "3",
             ],
         );
+        let e = cli_err(
+            &db,
+            &[
+                "relay",
+                "allow",
+                "127.0.0.8",
+                "--domain",
+                "votredomaine.com",
+                "--cap",
+                "0",
+            ],
+        );
+        assert!(e.contains("hourly cap"), "{label}: {e}");
         let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
 
         // Relayed from the granted address: delivered as is through the route.
@@ -189,6 +204,17 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
             "{label}"
         );
         assert!(hostile.received().is_empty());
+        // Three relayed this hour: the grant's cap of 3 is reached.
+        let r = smtp_client_as(
+            &server,
+            Some("127.0.0.7"),
+            Some(PMARTIN),
+            "send",
+            &["dest@example.net"],
+        );
+        let refused = &r["refused"]["dest@example.net"];
+        assert_eq!(refused[0], 451, "{label}: {r}");
+        assert!(refused[1].as_str().unwrap().starts_with("4.7.1"), "{r}");
         assert!(server.stop().success(), "{label}");
     }
 }
@@ -373,5 +399,113 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
             "{label}: one answer per sender per interval, no looped forward"
         );
         assert!(server.stop().success(), "{label}");
+    }
+}
+
+/// A relay grant for 127.0.0.7 and a config routing example.net to `rx`, with `extra` lines.
+fn relay_setup(db: &Db, rx: &Receiver, extra: &str) -> std::path::PathBuf {
+    let config = db.dir.0.join("courrier.toml");
+    let routes = format!(
+        "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n",
+        rx.port
+    );
+    std::fs::write(&config, format!("{extra}{routes}")).unwrap();
+    add_votredomaine(db);
+    cli_ok(
+        db,
+        &[
+            "relay",
+            "allow",
+            "127.0.0.7",
+            "--domain",
+            "votredomaine.com",
+        ],
+    );
+    config
+}
+
+fn relay(server: &Server, rcpts: &[&str]) {
+    let r = smtp_client_as(server, Some("127.0.0.7"), Some(PMARTIN), "send", rcpts);
+    assert_eq!(r["refused"], serde_json::json!({}), "{r}");
+}
+
+/// The worker is killed (`kill -9`) while the receiver holds its delivery open: nothing is
+/// lost — once the dead worker's claim runs out, the restarted server sends the message, and
+/// the receiver has it once.
+#[tokio::test]
+async fn a_worker_killed_mid_delivery_loses_nothing() {
+    for db in databases().await {
+        let label = db.label;
+        let rx = Receiver::start(db.dir.0.join("rx"), "hang-first");
+        let config = relay_setup(&db, &rx, "[outbound]\nclaim_secs = 3\n");
+        let config = config.to_str().unwrap();
+        let mut server = Server::start_with(&db, &["--config", config]);
+        relay(&server, &["dest@example.net"]);
+        let start = Instant::now();
+        while !rx.dir.join("hanging").exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{label}: no delivery started"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server.child.kill().unwrap(); // SIGKILL in the middle of DATA
+        server.child.wait().unwrap();
+        let q = queue(&db);
+        assert_eq!(q[0]["status"], "sending", "{label}: {q:?}");
+
+        let server = Server::start_with(&db, &["--config", config]);
+        let got = rx.wait_for(1);
+        assert_eq!(
+            got[0]["rcpt_tos"],
+            serde_json::json!(["dest@example.net"]),
+            "{label}"
+        );
+        let q = wait_queue(&db, |q| q[0]["status"] == "sent");
+        assert_eq!(q[0]["attempts"], 2, "{label}: {q:?}");
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(
+            rx.received().len(),
+            1,
+            "{label}: sent once after the restart"
+        );
+        assert!(server.stop().success(), "{label}");
+    }
+}
+
+/// Two `courrier serve` on one database, both with a worker: every message goes out exactly
+/// once (claims with `FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite).
+#[tokio::test]
+async fn two_workers_on_one_database_never_send_twice() {
+    const N: usize = 30;
+    for db in databases().await {
+        let label = db.label;
+        let rx = Receiver::start(db.dir.0.join("rx"), "slow");
+        let config = relay_setup(&db, &rx, "");
+        let config = config.to_str().unwrap();
+        let a = Server::start_with(&db, &["--config", config]);
+        let b = Server::start_with(&db, &["--config", config]);
+        let rcpts: Vec<String> = (0..N).map(|i| format!("r{i}@example.net")).collect();
+        let rcpts: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+        relay(&a, &rcpts[..N / 2]);
+        relay(&b, &rcpts[N / 2..]);
+        let got = rx.wait_for(N);
+        std::thread::sleep(Duration::from_millis(2000));
+        let got_after = rx.received();
+        assert_eq!(got_after.len(), N, "{label}: nothing sent twice");
+        let mut seen: Vec<String> = got
+            .iter()
+            .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), N, "{label}: every recipient once");
+        let q = wait_queue(&db, |q| q.iter().all(|m| m["status"] == "sent"));
+        assert!(
+            q.iter().all(|m| m["attempts"] == 1),
+            "{label}: each message tried once: {q:?}"
+        );
+        assert!(a.stop().success(), "{label}");
+        assert!(b.stop().success(), "{label}");
     }
 }

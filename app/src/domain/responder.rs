@@ -4,6 +4,11 @@
 use super::headers::{addresses, first};
 use super::mailtime::rfc5322;
 
+/// Who was answered is kept this long, so the reply interval is at most this long too.
+pub const LOG_DAYS: i32 = 30;
+/// The default interval: the RaQ answered each sender once a week.
+pub const DEFAULT_INTERVAL_DAYS: i32 = 7;
+
 /// The user's responder settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Responder {

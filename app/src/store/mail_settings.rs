@@ -7,7 +7,7 @@ use super::entities::account;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
 use crate::domain::delivery::forward_list;
 use crate::domain::forward::check_forward;
-use crate::domain::responder::Responder;
+use crate::domain::responder::{LOG_DAYS, Responder};
 use sea_orm::{ActiveModelTrait, Set};
 use std::collections::{HashSet, VecDeque};
 
@@ -102,10 +102,10 @@ impl Store {
                 "text longer than {MAX_BODY} characters"
             )));
         }
-        if !(1..=365).contains(&r.interval_days) {
-            return Err(StoreError::Invalid(
-                "the reply interval is 1 to 365 days".into(),
-            ));
+        if !(1..=LOG_DAYS).contains(&r.interval_days) {
+            return Err(StoreError::Invalid(format!(
+                "the reply interval is 1 to {LOG_DAYS} days"
+            )));
         }
         if let (Some(s), Some(e)) = (r.start, r.end)
             && e < s

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod domains;
 pub mod entities;
 pub mod error;
+pub mod housekeeping;
 pub mod mail_settings;
 pub mod maildrop;
 mod migration;

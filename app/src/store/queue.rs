@@ -89,6 +89,31 @@ impl Store {
         record(self.db(), id, worker, outcome).await
     }
 
+    /// Extends `worker`'s claims on `ids` (deliveries still in progress) to `lease` from now,
+    /// so a claim can be short — a dead worker's messages are taken again soon — without a
+    /// slow delivery losing its claim to another worker. Returns how many were extended.
+    pub async fn renew_outbound_claims(
+        &self,
+        worker: &str,
+        ids: &[i64],
+        lease: Duration,
+    ) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let r = outbound::Entity::update_many()
+            .col_expr(
+                outbound::Column::ClaimedUntil,
+                Expr::value(now() + Ord::max(lease.as_secs(), 1) as i64),
+            )
+            .filter(outbound::Column::Id.is_in(ids.iter().copied()))
+            .filter(outbound::Column::ClaimedBy.eq(worker))
+            .filter(outbound::Column::Status.eq(SENDING))
+            .exec(self.db())
+            .await?;
+        Ok(r.rows_affected)
+    }
+
     /// Gives a claimed message back untried (the worker had no room for it): due again at
     /// `at`, and the claim's attempt is not counted.
     pub async fn unclaim_outbound(&self, id: i64, worker: &str, at: i64) -> Result<bool> {

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 /// Sent mail per hour allowed through one grant unless said otherwise.
 pub const DEFAULT_HOURLY_CAP: i32 = 200;
+/// The highest cap a grant may have (a grant is for a customer's office, not a bulk sender).
+pub const MAX_HOURLY_CAP: i32 = 100_000;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct GrantSummary {
@@ -33,8 +35,15 @@ impl Store {
         domain_name: &str,
         expires_at: Option<i64>,
         note: &str,
+        hourly_cap: Option<i32>,
     ) -> Result<GrantSummary> {
         let net = Network::parse(network).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let hourly_cap = hourly_cap.unwrap_or(DEFAULT_HOURLY_CAP);
+        if !(1..=MAX_HOURLY_CAP).contains(&hourly_cap) {
+            return Err(StoreError::Invalid(format!(
+                "the hourly cap must be between 1 and {MAX_HOURLY_CAP} messages"
+            )));
+        }
         if expires_at.is_some_and(|e| e <= now()) {
             return Err(StoreError::Invalid(
                 "the expiry date is already past".into(),
@@ -46,7 +55,7 @@ impl Store {
             domain_id: Set(d.id),
             network: Set(net.to_string()),
             note: Set(note.trim().to_string()),
-            hourly_cap: Set(DEFAULT_HOURLY_CAP),
+            hourly_cap: Set(hourly_cap),
             expires_at: Set(expires_at),
             revoked_at: Set(None),
             created_by: Set(actor.label.clone()),

@@ -681,3 +681,121 @@ async fn srs_addresses_of_hosted_domains_lead_back_to_their_sender() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn old_history_is_purged_and_recent_history_kept() {
+    use entities::{outbound, responder_log};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    const DAY: i64 = 86_400;
+    on_both(|s| async move {
+        let t = now();
+        // (status, days since the last change) → kept?
+        let rows = [
+            ("sent", 8, false),
+            ("sent", 6, true),
+            ("failed", 31, false),
+            ("failed", 29, true),
+            ("queued", 60, true),
+        ];
+        for (i, (status, days, _)) in rows.iter().enumerate() {
+            super::queue::enqueue(
+                s.db(),
+                "relay",
+                None,
+                "a@x.example",
+                "b@y.example",
+                &format!("m{i}"),
+                Vec::new(),
+                t,
+            )
+            .await
+            .unwrap();
+            outbound::Entity::update_many()
+                .col_expr(outbound::Column::Status, Expr::value(*status))
+                .col_expr(outbound::Column::UpdatedAt, Expr::value(t - days * DAY))
+                .filter(outbound::Column::MessageId.eq(format!("m{i}")))
+                .exec(s.db())
+                .await
+                .unwrap();
+        }
+        let (_, wm) = s
+            .add_domain(&cli(), "votredomaine.com", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let pmartin = s.account(&wm.unwrap().login).await.unwrap().id;
+        for (sender, days) in [("old@x.example", 31), ("recent@x.example", 29)] {
+            responder_log::ActiveModel {
+                account_id: Set(pmartin),
+                sender: Set(sender.into()),
+                replied_at: Set(t - days * DAY),
+                ..Default::default()
+            }
+            .insert(s.db())
+            .await
+            .unwrap();
+        }
+        let purged = s.purge_history(t).await.unwrap();
+        assert_eq!(purged.queue, 2);
+        assert_eq!(purged.responder_log, 1);
+        let left: Vec<String> = outbound::Entity::find()
+            .all(s.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.message_id)
+            .collect();
+        let expected: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.2)
+            .map(|(i, _)| format!("m{i}"))
+            .collect();
+        assert_eq!(left, expected);
+        let log = responder_log::Entity::find().all(s.db()).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].sender, "recent@x.example");
+        assert_eq!(s.purge_history(t).await.unwrap(), Default::default());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn claims_are_renewed_only_by_their_worker() {
+    use entities::outbound;
+    use sea_orm::EntityTrait;
+    use std::time::Duration;
+    on_both(|s| async move {
+        super::queue::enqueue(
+            s.db(),
+            "relay",
+            None,
+            "a@x.example",
+            "b@y.example",
+            "m",
+            Vec::new(),
+            now(),
+        )
+        .await
+        .unwrap();
+        let claimed = s
+            .claim_outbound("w1", 8, Duration::from_secs(2))
+            .await
+            .unwrap();
+        let ids: Vec<i64> = claimed.iter().map(|m| m.id).collect();
+        assert_eq!(ids.len(), 1);
+        let long = Duration::from_secs(600);
+        assert_eq!(s.renew_outbound_claims("w2", &ids, long).await.unwrap(), 0);
+        assert_eq!(s.renew_outbound_claims("w1", &ids, long).await.unwrap(), 1);
+        let m = outbound::Entity::find_by_id(ids[0])
+            .one(s.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(m.claimed_until.unwrap() >= now() + 590, "{m:?}");
+        assert_eq!(s.renew_outbound_claims("w1", &[], long).await.unwrap(), 0);
+        // Renewed, the message is nobody else's to take.
+        assert!(s.claim_outbound("w2", 8, long).await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -15,7 +15,7 @@ use app::store::entities::outbound;
 use app::store::queue::{Bounce, Outcome};
 use client::Attempt;
 use route::Routes;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -32,7 +32,8 @@ pub struct OutboundConfig {
     pub batch: u64,
     /// Deliveries in progress to one destination domain at most.
     pub per_domain: usize,
-    /// How long a claim lasts (longer than any attempt).
+    /// How long a claim lasts unless renewed; deliveries in progress renew theirs every
+    /// third of it, so a worker that dies leaves its messages to others after at most this.
     pub lease: Duration,
     /// One SMTP conversation at most this long.
     pub timeout: Duration,
@@ -48,7 +49,7 @@ impl Default for OutboundConfig {
             lifetime: app::domain::retry::DEFAULT_LIFETIME,
             batch: 32,
             per_domain: 4,
-            lease: Duration::from_secs(15 * 60),
+            lease: Duration::from_secs(60),
             timeout: Duration::from_secs(5 * 60),
             poll: Duration::from_secs(1),
         }
@@ -61,7 +62,7 @@ struct InFlight(Mutex<HashMap<String, usize>>);
 
 impl InFlight {
     fn try_take(&self, domain: &str, cap: usize) -> bool {
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut m = lock(&self.0);
         let n = m.entry(domain.to_string()).or_insert(0);
         if *n >= cap {
             return false;
@@ -70,7 +71,7 @@ impl InFlight {
         true
     }
     fn give_back(&self, domain: &str) {
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut m = lock(&self.0);
         if let Some(n) = m.get_mut(domain) {
             *n -= 1;
             if *n == 0 {
@@ -78,6 +79,10 @@ impl InFlight {
             }
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn domain_of(address: &str) -> String {
@@ -105,6 +110,10 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
     let config = Arc::new(config);
     let in_flight = Arc::new(InFlight::default());
     let mut running = JoinSet::new();
+    // The ids being delivered, whose claims are renewed while they last.
+    let sending: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let mut renew = tokio::time::interval(config.lease / 3);
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let claimed = if running.len() < config.batch as usize {
             match store
@@ -129,13 +138,15 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
                     .await;
                 continue;
             }
-            let (store, config, worker, resolver, in_flight) = (
+            let (store, config, worker, resolver, in_flight, sending) = (
                 store.clone(),
                 config.clone(),
                 worker.clone(),
                 resolver.clone(),
                 in_flight.clone(),
+                sending.clone(),
             );
+            lock(&sending).insert(m.id);
             running.spawn(async move {
                 let outcome = deliver(&store, &config, resolver.as_deref(), &m).await;
                 log_outcome(&m, &outcome);
@@ -157,12 +168,19 @@ pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Rece
                     }
                 }
                 in_flight.give_back(&domain);
+                lock(&sending).remove(&m.id);
             });
         }
         // Look again at the next poll, or as soon as a delivery ends (room for more); a slow
         // delivery never holds back mail queued meanwhile.
         tokio::select! {
             _ = tokio::time::sleep(config.poll) => {}
+            _ = renew.tick() => {
+                let ids: Vec<i64> = lock(&sending).iter().copied().collect();
+                if let Err(e) = store.renew_outbound_claims(&worker, &ids, config.lease).await {
+                    tracing::warn!("outbound: cannot renew claims: {e}");
+                }
+            }
             Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = shutdown.changed() => break,
         }

@@ -2,7 +2,9 @@
 """A real SMTP receiver (aiosmtpd from PyPI) standing in for another mail server, for
 server/tests/outbound.rs.
 
-usage: smtp_receiver.py DIR MODE   MODE: accept | tempfail-once | reject
+usage: smtp_receiver.py DIR MODE   MODE: accept | tempfail-once | reject | hang-first | slow
+  hang-first: the first message is read but never answered (DIR/hanging marks the moment),
+              the others accepted; slow: each message accepted after 0.1 s.
 Prints "listening PORT" once ready; each accepted message is written to DIR as N.json
 (envelope and content); runs until its standard input closes.
 """
@@ -25,7 +27,12 @@ class Handler:
             return "550 5.7.1 We do not want it"
         if self.mode == "tempfail-once" and self.seen == 1:
             return "451 4.3.0 Try again later"
-        n = len(os.listdir(self.out))
+        if self.mode == "hang-first" and self.seen == 1:
+            open(os.path.join(self.out, "hanging"), "w").close()
+            await asyncio.sleep(3600)
+        if self.mode == "slow":
+            await asyncio.sleep(0.1)
+        n = len([f for f in os.listdir(self.out) if f.endswith(".json")])
         with open(os.path.join(self.out, f"{n}.json.tmp"), "w") as f:
             json.dump({
                 "mail_from": envelope.mail_from,

@@ -15,7 +15,7 @@ const RECEIVER: &str = concat!(
 pub struct Receiver {
     child: Child,
     pub port: u16,
-    dir: std::path::PathBuf,
+    pub dir: std::path::PathBuf,
 }
 
 impl Receiver {

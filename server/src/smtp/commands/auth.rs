@@ -127,10 +127,7 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
         Checked::Ok(account) => match ctx.store.addresses_of(&account).await {
             Ok(addresses) => {
                 tracing::info!(login = %account.login, %ip, "submission: signed in");
-                s.user = Some(Submitter {
-                    account,
-                    addresses,
-                });
+                s.user = Some(Submitter { account, addresses });
                 Step::reply(Reply::new(235, "2.7.0", "Authentication successful"))
             }
             Err(e) => unavailable(&e.to_string()),

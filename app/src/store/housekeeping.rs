@@ -1,0 +1,44 @@
+//! What is kept only for a while: who the responder answered (30 days, DESIGN §2.7) and the
+//! history of the outbound queue (sent messages a week, failed ones 30 days, for the admin).
+
+use super::entities::{outbound, responder_log};
+use super::queue::{FAILED, SENT};
+use super::{Result, Store};
+use crate::domain::responder::LOG_DAYS;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+const DAY: i64 = 86_400;
+/// Days a delivered message stays in the queue's history.
+pub const SENT_KEPT_DAYS: i64 = 7;
+/// Days a failed message (bounced) stays, for the admin to look at.
+pub const FAILED_KEPT_DAYS: i64 = 30;
+
+/// What one round of housekeeping removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub responder_log: u64,
+    pub queue: u64,
+}
+
+impl Store {
+    /// Removes what is past its keeping time, as of `now`.
+    pub async fn purge_history(&self, now: i64) -> Result<Purged> {
+        let responder = responder_log::Entity::delete_many()
+            .filter(responder_log::Column::RepliedAt.lt(now - i64::from(LOG_DAYS) * DAY))
+            .exec(self.db())
+            .await?;
+        let mut queue = 0;
+        for (status, days) in [(SENT, SENT_KEPT_DAYS), (FAILED, FAILED_KEPT_DAYS)] {
+            queue += outbound::Entity::delete_many()
+                .filter(outbound::Column::Status.eq(status))
+                .filter(outbound::Column::UpdatedAt.lt(now - days * DAY))
+                .exec(self.db())
+                .await?
+                .rows_affected;
+        }
+        Ok(Purged {
+            responder_log: responder.rows_affected,
+            queue,
+        })
+    }
+}
