@@ -183,7 +183,7 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         let kept = store.mailbox("pmartin").await.unwrap();
         let report = String::from_utf8_lossy(&kept[0].raw).to_string();
         store.close().await;
-        assert!(report.contains("report-type=delivery-status"), "{report}");
+        assert!(report.contains("report-type=\"delivery-status\""), "{report}");
         assert!(
             report.contains("Final-Recipient: rfc822; boss@hostile.example"),
             "{report}"

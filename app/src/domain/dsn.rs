@@ -4,7 +4,6 @@
 
 use super::headers::header_section;
 use super::mailtime::rfc5322;
-use super::responder::quoted_printable;
 
 /// What failed, for whom.
 pub struct Failure<'a> {
@@ -42,17 +41,22 @@ pub fn status_of(answer: &str) -> String {
     }
 }
 
-/// The bounce message, ready to queue from `<>` to `failure.to`.
+/// The bounce message, ready to queue from `<>` to `failure.to`, written by mail-builder.
 pub fn compose(f: &Failure<'_>, message_id: &str, boundary: &str, now: i64) -> Vec<u8> {
+    use mail_builder::MessageBuilder;
+    use mail_builder::headers::address::Address;
+    use mail_builder::headers::content_type::ContentType;
+    use mail_builder::headers::raw::Raw;
+    use mail_builder::mime::MimePart;
     let status = status_of(f.answer);
     let human = format!(
-        "Ceci est le serveur de messagerie {mta}.\n\
-         Votre message n'a pas pu être remis à {rcpt}.\n\
-         Réponse du serveur du destinataire : {answer}\n\
-         \n\
-         This is the mail server at {mta}.\n\
-         Your message could not be delivered to {rcpt}.\n\
-         The recipient's server answered: {answer}\n",
+        "Ceci est le serveur de messagerie {mta}.\r\n\
+         Votre message n'a pas pu être remis à {rcpt}.\r\n\
+         Réponse du serveur du destinataire : {answer}\r\n\
+         \r\n\
+         This is the mail server at {mta}.\r\n\
+         Your message could not be delivered to {rcpt}.\r\n\
+         The recipient's server answered: {answer}\r\n",
         mta = f.reporting_mta,
         rcpt = f.recipient,
         answer = f.answer,
@@ -62,56 +66,52 @@ pub fn compose(f: &Failure<'_>, message_id: &str, boundary: &str, now: i64) -> V
     } else {
         format!("X-courrier; {}", f.answer)
     };
-    let mut out = String::new();
-    out.push_str(&format!(
-        "From: Mail Delivery System <MAILER-DAEMON@{mta}>\r\n\
-         To: <{to}>\r\n\
-         Subject: =?UTF-8?Q?Non_remis_/_Undelivered_Mail_Returned_to_Sender?=\r\n\
-         Date: {date}\r\n\
-         Message-ID: <{message_id}>\r\n\
-         Auto-Submitted: auto-replied\r\n\
-         MIME-Version: 1.0\r\n\
-         Content-Type: multipart/report; report-type=delivery-status;\r\n\
-         \tboundary=\"{boundary}\"\r\n\
-         \r\n\
-         This is a MIME-encapsulated message.\r\n\
-         \r\n\
-         --{boundary}\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: quoted-printable\r\n\
-         \r\n",
-        mta = f.reporting_mta,
-        to = f.to,
-        date = rfc5322(now),
-    ));
-    out.push_str(&quoted_printable(&human));
-    out.push_str(&format!(
-        "\r\n--{boundary}\r\n\
-         Content-Type: message/delivery-status\r\n\
-         \r\n\
-         Reporting-MTA: dns; {mta}\r\n\
+    // RFC 3464 §2.1: per-message fields, a blank line, then per-recipient fields.
+    let fields = format!(
+        "Reporting-MTA: dns; {mta}\r\n\
          Arrival-Date: {arrival}\r\n\
          \r\n\
          Final-Recipient: rfc822; {rcpt}\r\n\
          Action: failed\r\n\
          Status: {status}\r\n\
-         Diagnostic-Code: {diagnostic}\r\n\
-         \r\n\
-         --{boundary}\r\n\
-         Content-Type: text/rfc822-headers\r\n\
-         \r\n",
+         Diagnostic-Code: {diagnostic}\r\n",
         mta = f.reporting_mta,
         arrival = rfc5322(f.arrival),
         rcpt = f.recipient,
-    ));
-    let mut bytes = out.into_bytes();
-    let headers = header_section(f.original);
-    bytes.extend_from_slice(headers);
+    );
+    let mut headers = header_section(f.original).to_vec();
     if !headers.ends_with(b"\r\n") {
-        bytes.extend_from_slice(b"\r\n");
+        headers.extend_from_slice(b"\r\n");
     }
-    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    bytes
+    // message/* parts take no transfer encoding but 7bit or 8bit (RFC 2046 §5.2.1).
+    let bits = |b: &[u8]| if b.is_ascii() { "7bit" } else { "8bit" };
+    let (fields_bits, headers_bits) = (bits(fields.as_bytes()), bits(&headers));
+    let report = MimePart::new(
+        ContentType::new("multipart/report")
+            .attribute("report-type", "delivery-status")
+            .attribute("boundary", boundary),
+        vec![
+            MimePart::new(
+                ContentType::new("text/plain").attribute("charset", "utf-8"),
+                human,
+            ),
+            MimePart::new("message/delivery-status", fields).transfer_encoding(fields_bits),
+            MimePart::new("text/rfc822-headers", headers).transfer_encoding(headers_bits),
+        ],
+    );
+    MessageBuilder::new()
+        .from((
+            "Mail Delivery System",
+            format!("MAILER-DAEMON@{}", f.reporting_mta).as_str(),
+        ))
+        .to(Address::new_address(None::<&str>, f.to))
+        .subject("Non remis / Undelivered Mail Returned to Sender")
+        .date(now)
+        .message_id(message_id)
+        .header("Auto-Submitted", Raw::new("auto-replied"))
+        .body(report)
+        .write_to_vec()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -147,15 +147,23 @@ mod tests {
         };
         let m =
             String::from_utf8(compose(&f, "id@mail.votredomaine.com", "BOUNDARY", 86400)).unwrap();
-        assert!(m.contains("Content-Type: multipart/report; report-type=delivery-status;"));
+        assert!(
+            m.contains("Content-Type: multipart/report; report-type=\"delivery-status\"")
+                || m.contains("Content-Type: multipart/report; report-type=delivery-status"),
+            "{m}"
+        );
         assert!(m.contains("To: <a@sender.example>\r\n"));
         assert!(m.contains("Auto-Submitted: auto-replied\r\n"));
         assert!(m.contains("Final-Recipient: rfc822; boss@hostile.example\r\n"));
         assert!(m.contains("Action: failed\r\nStatus: 5.7.1\r\n"));
         assert!(m.contains("Diagnostic-Code: smtp; 550 5.7.1 We do not want it\r\n"));
-        assert!(m.contains("Content-Type: text/rfc822-headers\r\n\r\nSubject: Bonjour\r\n"));
+        assert!(m.contains("Content-Type: text/rfc822-headers\r\n"), "{m}");
+        assert!(
+            m.contains("\r\n\r\nSubject: Bonjour\r\nFrom: a@sender.example\r\n"),
+            "{m}"
+        );
         assert!(!m.contains("secret body"), "only the header goes back");
-        assert!(m.ends_with("\r\n--BOUNDARY--\r\n"));
+        assert!(m.trim_end().ends_with("--BOUNDARY--"), "{m}");
         assert!(!m.replace("\r\n", "").contains('\n'), "CRLF line ends only");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod delivery;
+#[cfg(feature = "ssr")]
 pub mod dsn;
 pub mod forward;
 pub mod generic;
