@@ -183,7 +183,10 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
         let kept = store.mailbox("pmartin").await.unwrap();
         let report = String::from_utf8_lossy(&kept[0].raw).to_string();
         store.close().await;
-        assert!(report.contains("report-type=\"delivery-status\""), "{report}");
+        assert!(
+            report.contains("report-type=\"delivery-status\""),
+            "{report}"
+        );
         assert!(
             report.contains("Final-Recipient: rfc822; boss@hostile.example"),
             "{report}"
@@ -398,6 +401,38 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
             3,
             "{label}: one answer per sender per interval, no looped forward"
         );
+
+        // Responder off; forward to two addresses and keep a copy: both get it, one stays.
+        cli_ok(&db, &["user", "responder", "cdupont", "--off"]);
+        let out = cli_ok(
+            &db,
+            &[
+                "user",
+                "forward",
+                "cdupont",
+                "--to",
+                "claire@example.net",
+                "--to",
+                "bureau@example.net",
+                "--keep-copy",
+            ],
+        );
+        assert!(!out.contains("no longer kept"), "{out}");
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "copy.eml",
+            "cdupont@votredomaine.com",
+            "Subject: copie\r\n\r\nAussi pour vous.\r\n",
+        );
+        let got = rx.wait_for(5);
+        let mut to: Vec<&str> = got[3..]
+            .iter()
+            .map(|m| m["rcpt_tos"][0].as_str().unwrap())
+            .collect();
+        to.sort();
+        assert_eq!(to, ["bureau@example.net", "claire@example.net"], "{label}");
+        assert_eq!(mailbox(&db, "cdupont").0, 4, "{label}: a copy kept");
         assert!(server.stop().success(), "{label}");
     }
 }

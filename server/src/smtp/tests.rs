@@ -236,6 +236,36 @@ async fn recipients_are_decided_at_rcpt_time() {
         code(&mut other, "RCPT TO:<user@other.example>").await,
         "554 5.7.1"
     );
+    // An expired grant, and a revoked one, open nothing.
+    let now = app::store::now();
+    for (network, expires_at, revoked_at) in [
+        ("198.51.100.1/32", Some(now - 60), None),
+        ("198.51.100.2/32", None, Some(now - 60)),
+    ] {
+        relay_grant::ActiveModel {
+            domain_id: Set(d.id),
+            network: Set(network.into()),
+            note: Set(String::new()),
+            hourly_cap: Set(100),
+            expires_at: Set(expires_at),
+            revoked_at: Set(revoked_at),
+            created_by: Set("test".into()),
+            created_at: Set(0),
+            ..Default::default()
+        }
+        .insert(f.store.db())
+        .await
+        .unwrap();
+        let ip = network.trim_end_matches("/32");
+        let mut gone = Session::new(f.ctx.clone(), peer(ip));
+        cmd(&mut gone, "EHLO c").await;
+        cmd(&mut gone, "MAIL FROM:<bureau@votredomaine.com>").await;
+        assert_eq!(
+            code(&mut gone, "RCPT TO:<user@other.example>").await,
+            "554 5.7.1",
+            "{network}"
+        );
+    }
 }
 
 #[tokio::test]
