@@ -126,3 +126,59 @@ mod date_tests {
         assert_eq!(format_datetime(-86_400, Lang::En), "1969-12-31 00:00 UTC");
     }
 }
+
+/// A size in bytes, the way each language writes it: "1,5 Mo" / "1.5 MB" (powers of 1024, as
+/// mail programs and quotas count).
+pub fn format_size(bytes: i64, lang: Lang) -> String {
+    const UNITS_FR: [&str; 5] = ["octets", "Ko", "Mo", "Go", "To"];
+    const UNITS_EN: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let units = match lang {
+        Lang::Fr => UNITS_FR,
+        Lang::En => UNITS_EN,
+    };
+    let b = bytes.max(0);
+    if b < 1024 {
+        return format!("{b} {}", units[0]);
+    }
+    let mut value = b as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < units.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = if value >= 100.0 || value.fract() < 0.05 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    };
+    let text = match lang {
+        Lang::Fr => text.replace('.', ","),
+        Lang::En => text,
+    };
+    format!("{text} {}", units[unit])
+}
+
+/// How full a mailbox is, in whole percent (0 when there is no quota).
+pub fn percent_used(used: i64, quota: Option<i64>) -> u32 {
+    match quota {
+        Some(q) if q > 0 => ((used.max(0) as f64 / q as f64) * 100.0).round().min(999.0) as u32,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(format_size(0, Lang::Fr), "0 octets");
+        assert_eq!(format_size(1536, Lang::Fr), "1,5 Ko");
+        assert_eq!(format_size(1536, Lang::En), "1.5 KB");
+        assert_eq!(format_size(100 * 1024 * 1024, Lang::En), "100 MB");
+        assert_eq!(format_size(5 * 1024 * 1024 * 1024, Lang::Fr), "5 Go");
+        assert_eq!(percent_used(50, Some(200)), 25);
+        assert_eq!(percent_used(50, None), 0);
+        assert_eq!(percent_used(300, Some(200)), 150);
+    }
+}

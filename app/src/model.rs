@@ -32,3 +32,75 @@ impl Me {
         self.domain.as_ref().map(|d| format!("{}@{d}", self.login))
     }
 }
+
+/// One mailbox in the webmaster's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub aliases: Vec<String>,
+    pub used_bytes: i64,
+    pub quota_bytes: Option<i64>,
+    pub messages: u64,
+    pub suspended: bool,
+    pub forwarding: bool,
+    pub responder: bool,
+}
+
+impl UserRow {
+    pub fn display_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        full.trim().to_string()
+    }
+}
+
+/// A domain as its webmaster sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainOverview {
+    pub domain: String,
+    /// The domain's style: "cobalt" or "antivirus" (see `ConnectionSettings`).
+    pub style: String,
+    pub used_bytes: i64,
+    pub users: Vec<UserRow>,
+}
+
+/// What a mail client needs, in the domain's style (DESIGN §2 rule 1): the Cobalt generation
+/// used the domain as server and the bare login; the anti-virus one `mail.` and the address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSettings {
+    pub address: String,
+    pub pop_server: String,
+    pub login: String,
+    /// The self-service page, e.g. `http://www.votredomaine.com/personal`.
+    pub personal_url: String,
+}
+
+impl ConnectionSettings {
+    pub fn for_user(login: &str, domain: &str, style: &str) -> ConnectionSettings {
+        let address = format!("{login}@{domain}");
+        let (pop_server, shown_login) = if style == "antivirus" {
+            (format!("mail.{domain}"), address.clone())
+        } else {
+            (domain.to_string(), login.to_string())
+        };
+        ConnectionSettings {
+            address,
+            pop_server,
+            login: shown_login,
+            personal_url: format!("http://www.{domain}/personal"),
+        }
+    }
+}
+
+/// The result of "add user": shown once with the password, then without it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub first_name: String,
+    pub last_name: String,
+    pub aliases: Vec<String>,
+    pub settings: ConnectionSettings,
+    /// The generated password — present only the first time the result is read.
+    pub password: Option<String>,
+}

@@ -154,7 +154,11 @@ async fn sign_in_over_http_on_both_databases() {
         // The webmaster signs in with the full-address form and sees their domain.
         let wjar = dir.0.join("wm-cookies");
         let ok = login(&server, &wjar, "pmartin@votredomaine.com", &wm_pw);
-        assert_eq!(ok.header("location"), Some("/"));
+        assert_eq!(
+            ok.header("location"),
+            Some("/siteadmin"),
+            "the webmaster's portal"
+        );
         let home = curl(&wjar, &["-H", "Accept-Language: fr", &server.url("/")]);
         assert!(
             home.body.contains("webmaster du domaine votredomaine.com"),

@@ -91,6 +91,11 @@ pub fn is_plain_form_post() -> bool {
     })
 }
 
+/// A refusal tied to one field of the form (shown next to it).
+pub fn refused_at(field: &str, reason: impl Into<String>) -> crate::api::FormResult {
+    refused(format!("[{field}] {}", reason.into()))
+}
+
 /// A refusal the person can fix: see [`crate::api::FormResult`].
 pub fn refused(reason: impl Into<String>) -> crate::api::FormResult {
     let reason = reason.into();
@@ -98,5 +103,108 @@ pub fn refused(reason: impl Into<String>) -> crate::api::FormResult {
         Err(ServerFnError::new(reason))
     } else {
         Ok(Some(reason))
+    }
+}
+
+/// Who is calling a server function, checked before anything is read or changed.
+pub struct Caller {
+    pub account: account::Model,
+    pub role: crate::domain::Role,
+    /// The caller's own domain (webmasters and users).
+    pub domain: Option<crate::store::entities::domain::Model>,
+    /// For the change log: the caller's login and address.
+    pub actor: crate::store::Actor,
+    pub lang: Lang,
+}
+
+/// A refusal of authority: the same words whatever was asked, so nothing leaks.
+pub fn not_allowed(lang: Lang) -> ServerFnError {
+    ServerFnError::new(lang.pick(
+        "Vous n'avez pas le droit de faire cela.",
+        "You are not allowed to do this.",
+    ))
+}
+
+/// A store failure, in the caller's language.
+pub fn store_error(e: crate::store::StoreError, lang: Lang) -> ServerFnError {
+    if let crate::store::StoreError::Db(detail) = &e {
+        tracing::error!("store: {detail}");
+    }
+    ServerFnError::new(e.message(lang))
+}
+
+/// The signed-in caller, or a refusal ("sign in first").
+pub async fn caller() -> Result<Caller, ServerFnError> {
+    let lang = request_lang();
+    let Some(account) = current_account().await? else {
+        return Err(ServerFnError::new(lang.pick(
+            "Votre session a expiré : connectez-vous à nouveau.",
+            "Your session has ended: please sign in again.",
+        )));
+    };
+    let st = state()?;
+    let domain = st
+        .store
+        .domain_of(&account)
+        .await
+        .map_err(|e| store_error(e, lang))?;
+    let role = crate::domain::Role::parse(&account.role).unwrap_or(crate::domain::Role::User);
+    let actor = crate::store::Actor::web(&account.login, Some(client_ip().await));
+    Ok(Caller {
+        account,
+        role,
+        domain,
+        actor,
+        lang,
+    })
+}
+
+impl Caller {
+    /// The domain this caller may manage: a webmaster's own (naming another is refused), any
+    /// named one for the server admin; never for a mailbox user.
+    pub async fn managed_domain(
+        &self,
+        requested: Option<&str>,
+    ) -> Result<crate::store::entities::domain::Model, ServerFnError> {
+        use crate::domain::Role;
+        let requested = requested.map(str::trim).filter(|d| !d.is_empty());
+        match (self.role, &self.domain, requested) {
+            (Role::Webmaster, Some(own), None) => Ok(own.clone()),
+            (Role::Webmaster, Some(own), Some(d)) if own.name.eq_ignore_ascii_case(d) => {
+                Ok(own.clone())
+            }
+            (Role::ServerAdmin, _, Some(d)) => state()?
+                .store
+                .domain(&d.to_ascii_lowercase())
+                .await
+                .map_err(|e| store_error(e, self.lang)),
+            _ => Err(not_allowed(self.lang)),
+        }
+    }
+
+    /// A mailbox this caller may act on: their own; for a webmaster, any of their domain; for
+    /// the server admin, any that belongs to a domain.
+    pub async fn managed_account(&self, login: &str) -> Result<account::Model, ServerFnError> {
+        use crate::domain::Role;
+        let st = state()?;
+        let login = login.trim().to_ascii_lowercase();
+        let target = match st.store.account(&login).await {
+            Ok(a) => a,
+            // Unknown or not yours: the same answer.
+            Err(_) => return Err(not_allowed(self.lang)),
+        };
+        let allowed = match self.role {
+            _ if target.id == self.account.id => true,
+            Role::Webmaster => {
+                target.domain_id.is_some() && target.domain_id == self.account.domain_id
+            }
+            Role::ServerAdmin => target.domain_id.is_some(),
+            Role::User => false,
+        };
+        if allowed {
+            Ok(target)
+        } else {
+            Err(not_allowed(self.lang))
+        }
     }
 }

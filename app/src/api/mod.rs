@@ -1,6 +1,7 @@
 //! Server functions, one module per portal. Each one checks who is asking before it acts.
 
 pub mod session;
+pub mod siteadmin;
 
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -27,5 +28,59 @@ pub fn form_message(result: Option<FormResult>) -> Option<String> {
         Some(Ok(reason)) => reason,
         Some(Err(e)) => Some(error_text(&e)),
         None => None,
+    }
+}
+
+/// A refusal tied to one field is written `[field] reason` (the only way a plain HTML form
+/// post can carry it back, in the `__err` of the redirect); this splits it.
+pub fn split_field(text: &str) -> (Option<&str>, &str) {
+    if let Some(rest) = text.strip_prefix('[')
+        && let Some((field, reason)) = rest.split_once("] ")
+        && !field.is_empty()
+        && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return (Some(field), reason);
+    }
+    (None, text)
+}
+
+/// The refusal of `field`, if the last answer was one.
+pub fn field_error(result: Option<FormResult>, field: &str) -> Option<String> {
+    let text = form_message(result)?;
+    match split_field(&text) {
+        (Some(f), reason) if f == field => Some(reason.to_string()),
+        _ => None,
+    }
+}
+
+/// The refusal that belongs to no field, if the last answer was one.
+pub fn general_error(result: Option<FormResult>) -> Option<String> {
+    let text = form_message(result)?;
+    match split_field(&text) {
+        (None, reason) => Some(reason.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_refusals() {
+        assert_eq!(
+            split_field("[aliases] déjà pris"),
+            (Some("aliases"), "déjà pris")
+        );
+        assert_eq!(split_field("[Bad] x"), (None, "[Bad] x"));
+        assert_eq!(split_field("plain"), (None, "plain"));
+        let r = Some(Ok(Some("[quota] too big".to_string())));
+        assert_eq!(field_error(r.clone(), "quota").as_deref(), Some("too big"));
+        assert_eq!(field_error(r.clone(), "aliases"), None);
+        assert_eq!(general_error(r), None);
+        assert_eq!(
+            general_error(Some(Ok(Some("no".to_string())))).as_deref(),
+            Some("no")
+        );
     }
 }

@@ -55,7 +55,12 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 tracing::warn!("cannot record the sign-in time: {e}");
             }
             tracing::info!(login = %account.login, %ip, "web sign-in");
-            leptos_axum::redirect("/");
+            // Each role lands on its own portal.
+            let landing = match crate::domain::Role::parse(&account.role) {
+                Some(crate::domain::Role::Webmaster) => "/siteadmin",
+                _ => "/",
+            };
+            leptos_axum::redirect(landing);
             Ok(None)
         }
         Err(AuthFailure::Suspended) => {

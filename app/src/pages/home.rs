@@ -121,6 +121,14 @@ fn Welcome(me: Me, lang: Lang) -> impl IntoView {
                 {lang.pick("Connecté en tant que ", "Signed in as ")} <strong>{me.login.clone()}</strong>
             </p>
             {previous.map(|p| view! { <p class="muted">{p}</p> })}
+            {(me.role == Role::Webmaster)
+                .then(|| {
+                    view! {
+                        <a class="button primary" href="/siteadmin">
+                            {lang.pick("Gérer les boîtes aux lettres", "Manage the mailboxes")}
+                        </a>
+                    }
+                })}
             <ActionForm action=logout attr:class="inline">
                 <button type="submit" class="button">
                     {lang.pick("Se déconnecter", "Sign out")}

@@ -1,9 +1,11 @@
 //! The pages: the HTML shell, the router, and one module per page.
 
+pub mod guard;
 mod home;
 mod layout;
 mod login;
 mod not_found;
+mod siteadmin;
 
 use crate::i18n::Lang;
 use leptos::prelude::*;
@@ -77,6 +79,22 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route
+                        path=path!("/siteadmin")
+                        view=siteadmin::SiteAdminPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/manage") view=siteadmin::SiteAdminPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/siteadmin/add")
+                        view=siteadmin::AddUserPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/welcome/:login")
+                        view=siteadmin::WelcomePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <layout::Footer />

@@ -254,18 +254,20 @@ impl Curl {
 
 /// Runs curl (the real client) with a cookie jar; never follows redirects.
 pub fn curl(jar: &std::path::Path, args: &[&str]) -> Curl {
+    // Like a browser: pages are asked for as HTML (Leptos answers redirects with a real 302
+    // only then), unless the caller asks for something else.
+    let accept = if args
+        .iter()
+        .any(|a| a.to_ascii_lowercase().starts_with("accept:"))
+    {
+        Vec::new()
+    } else {
+        vec!["-H", "Accept: text/html,*/*;q=0.8"]
+    };
     let out = Command::new("curl")
-        // Like a browser: pages are asked for as HTML (Leptos answers redirects with a real 302
-        // only then).
-        .args([
-            "-sS",
-            "-i",
-            "--max-time",
-            "60",
-            "-H",
-            "Accept: text/html,*/*;q=0.8",
-            "-b",
-        ])
+        .args(["-sS", "-i", "--max-time", "60"])
+        .args(accept)
+        .arg("-b")
         .arg(jar)
         .arg("-c")
         .arg(jar)

@@ -1,0 +1,202 @@
+//! The webmaster's portal (`/siteadmin`, also `/manage`): the mailboxes of one domain. Every
+//! function first checks the caller's authority over that domain or mailbox (`Caller`); the
+//! server admin may act on any domain by naming it.
+
+use crate::model::{DomainOverview, Welcome};
+use leptos::prelude::*;
+
+/// The session key holding the password of the user just added, until it is shown once.
+#[cfg(feature = "ssr")]
+const JUST_ADDED_KEY: &str = "just_added";
+
+/// The domain's mailboxes and its disk usage.
+#[server(endpoint = "siteadmin/overview")]
+pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFnError> {
+    use super::context::*;
+    use crate::domain::Role;
+    use crate::model::UserRow;
+    let c = caller().await?;
+    let d = c.managed_domain(domain.as_deref()).await?;
+    let users = state()?
+        .store
+        .list_users(&d.name)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let users: Vec<UserRow> = users
+        .into_iter()
+        .map(|u| UserRow {
+            role: Role::parse(&u.role).unwrap_or(Role::User),
+            login: u.login,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            aliases: u.aliases,
+            used_bytes: u.used_bytes,
+            quota_bytes: u.quota_bytes,
+            messages: u.messages,
+            suspended: u.suspended,
+            forwarding: u.forwarding,
+            responder: u.responder,
+        })
+        .collect();
+    Ok(DomainOverview {
+        used_bytes: users.iter().map(|u| u.used_bytes).sum(),
+        domain: d.name,
+        style: d.style,
+        users,
+    })
+}
+
+/// Parses the quota field: megabytes, empty for none.
+#[cfg(feature = "ssr")]
+fn parse_quota(text: &str, lang: crate::i18n::Lang) -> Result<Option<i64>, String> {
+    const MAX_MB: i64 = 1024 * 1024; // 1 TiB
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<i64>() {
+        Ok(mb) if (1..=MAX_MB).contains(&mb) => Ok(Some(mb * 1024 * 1024)),
+        _ => Err(lang
+            .pick(
+                "Le quota est un nombre de Mo entre 1 et 1048576 (ou vide : sans limite).",
+                "The quota is a number of MB between 1 and 1048576 (or empty: no limit).",
+            )
+            .to_string()),
+    }
+}
+
+/// The form field a store refusal belongs to.
+#[cfg(feature = "ssr")]
+fn field_of(e: &crate::store::StoreError) -> Option<&'static str> {
+    use crate::store::StoreError::*;
+    match e {
+        Login(_) => Some("last_name"),
+        Address(_) | AddressTaken(_) | AliasNotFound(_) => Some("aliases"),
+        _ => None,
+    }
+}
+
+/// "Add user": the login and password are generated; the result (with the password, once)
+/// is shown on the welcome page the browser is sent to.
+#[server(endpoint = "siteadmin/add_user")]
+pub async fn add_user(
+    domain: Option<String>,
+    first_name: String,
+    last_name: String,
+    aliases: String,
+    quota_mb: String,
+) -> super::FormResult {
+    use super::context::*;
+    use crate::domain::Role;
+    use crate::store::accounts::NewUser;
+    let c = caller().await?;
+    let d = c.managed_domain(domain.as_deref()).await?;
+    let quota_bytes = match parse_quota(&quota_mb, c.lang) {
+        Ok(q) => q,
+        Err(reason) => return refused_at("quota", reason),
+    };
+    if first_name.trim().is_empty() && last_name.trim().is_empty() {
+        return refused_at(
+            "last_name",
+            c.lang.pick(
+                "Entrez le prénom et le nom de la personne.",
+                "Enter the person's first and last name.",
+            ),
+        );
+    }
+    let user = NewUser {
+        first: first_name.trim().to_string(),
+        last: last_name.trim().to_string(),
+        role: Role::User,
+        aliases: split_list(&aliases),
+        quota_bytes,
+    };
+    let st = state()?;
+    match st.store.add_user(&c.actor, &d.name, &user).await {
+        Ok(created) => {
+            let session = session().await?;
+            session
+                .insert(JUST_ADDED_KEY, (&created.login, &created.password))
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
+            tracing::info!(login = %created.login, by = %c.account.login, "user added");
+            leptos_axum::redirect(&format!("/siteadmin/welcome/{}", created.login));
+            Ok(None)
+        }
+        Err(crate::store::StoreError::Db(e)) => {
+            tracing::error!("add user: {e}");
+            refused(c.lang.pick(
+                "Le service est momentanément indisponible. Réessayez dans un instant.",
+                "The service is unavailable for a moment. Try again shortly.",
+            ))
+        }
+        Err(e) => match field_of(&e) {
+            Some(field) => refused_at(field, e.message(c.lang)),
+            None => refused(e.message(c.lang)),
+        },
+    }
+}
+
+/// Aliases typed in one field: separated by commas, spaces or new lines.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The welcome sheet of a mailbox: its connection settings, and the password the first time
+/// it is read after "add user" (then never again).
+#[server(endpoint = "siteadmin/welcome")]
+pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
+    use super::context::*;
+    use crate::model::ConnectionSettings;
+    let c = caller().await?;
+    let a = c.managed_account(&login).await?;
+    let st = state()?;
+    let d = st
+        .store
+        .domain_of(&a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .ok_or_else(|| not_allowed(c.lang))?;
+    let session = session().await?;
+    let pending: Option<(String, String)> = session.get(JUST_ADDED_KEY).await.ok().flatten();
+    let password = match pending {
+        Some((l, p)) if l == a.login => {
+            let _ = session.remove::<(String, String)>(JUST_ADDED_KEY).await;
+            Some(p)
+        }
+        _ => None,
+    };
+    let own = st
+        .store
+        .addresses_of(&a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let aliases = own
+        .iter()
+        .skip(1)
+        .filter_map(|x| x.split_once('@').map(|(l, _)| l.to_string()))
+        .collect();
+    Ok(Welcome {
+        settings: ConnectionSettings::for_user(&a.login, &d.name, &d.style),
+        first_name: a.first_name,
+        last_name: a.last_name,
+        aliases,
+        password,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn alias_lists() {
+        assert_eq!(
+            super::split_list(" ventes, info;contact\nsav  "),
+            ["ventes", "info", "contact", "sav"]
+        );
+        assert!(super::split_list(" , ").is_empty());
+    }
+}

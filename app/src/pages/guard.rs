@@ -1,0 +1,65 @@
+//! Pages for signed-in people only: the visitor is sent to sign in first; someone signed in
+//! without the role sees a plain refusal (the server functions refuse as well, whatever the
+//! page shows).
+
+use super::current_lang;
+use crate::api::session::whoami;
+use crate::domain::Role;
+use crate::model::Me;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// Renders `render` with the signed-in account when its role is one of `roles`.
+#[component]
+pub fn Signed<F, V>(roles: &'static [Role], render: F) -> impl IntoView
+where
+    F: Fn(Me) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let lang = current_lang();
+    let who = Resource::new(|| (), |_| whoami());
+    let render = std::sync::Arc::new(render);
+    view! {
+        <Suspense fallback=move || {
+            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
+        }>
+            {
+                let render = render.clone();
+                move || {
+                    let render = render.clone();
+                    Suspend::new(async move {
+                        match who.await {
+                            Ok(Some(me)) if roles.contains(&me.role) => render(me).into_any(),
+                            Ok(Some(_)) => {
+                                view! {
+                                    <section class="card" role="alert">
+                                        <h1>{lang.pick("Accès refusé", "Access denied")}</h1>
+                                        <p>
+                                            {lang.pick(
+                                                "Cette page n'est pas pour votre compte.",
+                                                "This page is not for your account.",
+                                            )}
+                                        </p>
+                                        <a class="button" href="/">
+                                            {lang.pick("Retour à l'accueil", "Back home")}
+                                        </a>
+                                    </section>
+                                }
+                                    .into_any()
+                            }
+                            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="card error" role="alert">
+                                        {crate::api::error_text(&e)}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}

@@ -1,0 +1,161 @@
+//! After "add user": the generated password, shown this once, and a printable welcome sheet
+//! with the new user's connection settings (the seed's three parameters).
+
+use super::{MANAGERS, domain_param, portal_href};
+use crate::api::siteadmin::welcome_sheet;
+use crate::i18n::Lang;
+use crate::model::Welcome;
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn WelcomePage() -> impl IntoView {
+    view! { <Signed roles=MANAGERS render=|_| view! { <WelcomeView /> } /> }
+}
+
+#[component]
+fn WelcomeView() -> impl IntoView {
+    let lang = current_lang();
+    let login = use_params_map()
+        .read_untracked()
+        .get("login")
+        .unwrap_or_default();
+    let data = Resource::new(move || login.clone(), welcome_sheet);
+    view! {
+        <Title text=lang.pick("Nouvel utilisateur — courrier", "New user — courrier") />
+        <Suspense fallback=move || {
+            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
+        }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(w) => view! { <Sheet w lang /> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <p class="card error" role="alert">
+                                {crate::api::error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
+    let domain = domain_param();
+    let name = format!("{} {}", w.first_name, w.last_name)
+        .trim()
+        .to_string();
+    let s = w.settings.clone();
+    let password_line = w.password.clone().unwrap_or_else(|| {
+        lang.pick(
+            "celui que votre webmaster vous a donné",
+            "the one your webmaster gave you",
+        )
+        .to_string()
+    });
+    let secret = match w.password.clone() {
+        Some(p) => view! {
+            <div class="secret" role="status">
+                <p>{lang.pick("Mot de passe de", "Password of")} " " {s.login.clone()}</p>
+                <p>
+                    <code id="new-password" class="password">{p}</code>
+                </p>
+                <p class="hint">
+                    {lang.pick(
+                        "Notez-le ou imprimez la fiche ci-dessous maintenant : il ne sera plus affiché.",
+                        "Write it down or print the sheet below now: it will not be shown again.",
+                    )}
+                </p>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <p class="muted">
+                {lang.pick(
+                    "Le mot de passe n'est plus affiché. Pour en donner un nouveau, utilisez le crayon.",
+                    "The password is no longer shown. To give a new one, use the pen.",
+                )}
+            </p>
+        }
+        .into_any(),
+    };
+    let aliases = (!w.aliases.is_empty()).then(|| {
+        let domain_part = s
+            .address
+            .split_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        let list = w
+            .aliases
+            .iter()
+            .map(|a| format!("{a}@{domain_part}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <dt>{lang.pick("Autres adresses", "Other addresses")}</dt>
+            <dd>{list}</dd>
+        }
+    });
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().print();
+        }
+    };
+    view! {
+        <section class="card no-print" aria-labelledby="done-title">
+            <p class="badge ok">{lang.pick("Utilisateur créé", "User created")}</p>
+            <h1 id="done-title">{name.clone()}</h1>
+            {secret}
+            <div class="button-row">
+                <button type="button" class="button" on:click=print>
+                    {lang.pick("Imprimer la fiche", "Print the sheet")}
+                </button>
+                <a class="button" href=portal_href("/siteadmin/add", &domain)>
+                    {lang.pick("Ajouter un autre utilisateur", "Add another user")}
+                </a>
+                <a class="button" href=portal_href("/siteadmin", &domain)>
+                    {lang.pick("Retour à la liste", "Back to the list")}
+                </a>
+            </div>
+        </section>
+        <section class="card sheet" aria-labelledby="sheet-title">
+            <h2 id="sheet-title">
+                {lang.pick("Votre messagerie", "Your mailbox")} " — " {name}
+            </h2>
+            <dl class="settings">
+                <dt>{lang.pick("Adresse", "Address")}</dt>
+                <dd>{s.address.clone()}</dd>
+                {aliases}
+                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
+                <dd>{s.pop_server.clone()}</dd>
+                <dt>{lang.pick("Login", "Login")}</dt>
+                <dd>{s.login.clone()}</dd>
+                <dt>{lang.pick("Mot de passe", "Password")}</dt>
+                <dd>{password_line}</dd>
+                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
+                <dd>
+                    {lang.pick(
+                        "le serveur SMTP de votre fournisseur d'accès à Internet",
+                        "your Internet provider's SMTP server",
+                    )}
+                </dd>
+                <dt>{lang.pick("Votre espace personnel", "Your personal page")}</dt>
+                <dd>{s.personal_url.clone()}</dd>
+            </dl>
+            <p class="hint">
+                {lang.pick(
+                    "Attention aux majuscules et minuscules du mot de passe.",
+                    "Mind the upper and lower case in the password.",
+                )}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,347 @@
+//! The webmaster's portal over HTTP with curl, on both databases: the authorization matrix of
+//! its server functions (anonymous, a user, a webmaster of another domain, a foreign Origin —
+//! each refused with nothing changed; the webmaster and the server admin allowed), and "add
+//! user" as a plain HTML form (no JavaScript): the welcome page shows the password once.
+
+mod common;
+
+use common::*;
+
+const PASSWORD: &str = "Un-Mot-De-Passe-2026";
+
+/// Signs in with a plain form post; returns the landing the server sends to.
+fn sign_in(server: &Server, jar: &std::path::Path, login: &str) -> String {
+    let r = curl(
+        jar,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            &format!("Referer: {}", server.url("/login")),
+            "--data-urlencode",
+            &format!("login={login}"),
+            "--data-urlencode",
+            &format!("password={PASSWORD}"),
+            &server.url("/api/session/login"),
+        ],
+    );
+    assert_eq!(r.status, 302, "{login}: {}", r.body);
+    let to = r.header("location").unwrap_or_default().to_string();
+    assert!(!to.contains("__err"), "{login} could not sign in: {to}");
+    to
+}
+
+/// Calls a server function as the hydrated page does (JSON answer).
+fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
+    let mut args = vec![
+        "-X".to_string(),
+        "POST".into(),
+        "-H".into(),
+        "Accept: application/json".into(),
+    ];
+    for (k, v) in fields {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    args.push(server.url(&format!("/api/siteadmin/{endpoint}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(jar, &args)
+}
+
+fn logins(db: &Db, domain: &str) -> Vec<String> {
+    let out = db.cli(&["user", "list", domain, "--json"]);
+    assert!(out.status.success());
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    users
+        .iter()
+        .map(|u| u["login"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn refused(r: &Curl, what: &str) {
+    assert_ne!(r.status, 200, "{what} should be refused: {}", r.body);
+    assert!(
+        r.status == 403
+            || r.body.contains("not allowed")
+            || r.body.contains("pas le droit")
+            || r.body.contains("sign in again")
+            || r.body.contains("connectez-vous"),
+        "{what}: {} {}",
+        r.status,
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn only_the_right_people_manage_a_domain() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        let (admin, admin_pw) = server.admin.clone().expect("first-run admin");
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        cli_ok(
+            &db,
+            &[
+                "domain",
+                "add",
+                "autredomaine.fr",
+                "--webmaster-first",
+                "Jean",
+                "--webmaster-last",
+                "Durand",
+            ],
+        );
+        for login in ["pmartin", "cdupont", "jdurand"] {
+            set_password(&db, login, PASSWORD);
+        }
+        let dir = &db.dir.0;
+        let (anon, pm, cd, jd, adm) = (
+            dir.join("anon"),
+            dir.join("pm"),
+            dir.join("cd"),
+            dir.join("jd"),
+            dir.join("adm"),
+        );
+        assert_eq!(sign_in(&server, &pm, "pmartin"), "/siteadmin", "{label}");
+        assert_eq!(
+            sign_in(&server, &cd, "cdupont@votredomaine.com"),
+            "/",
+            "{label}"
+        );
+        sign_in(&server, &jd, "jdurand");
+        let r = curl(
+            &adm,
+            &[
+                "-X",
+                "POST",
+                "--data-urlencode",
+                &format!("login={admin}"),
+                "--data-urlencode",
+                &format!("password={admin_pw}"),
+                &server.url("/api/session/login"),
+            ],
+        );
+        assert_eq!(r.status, 302, "{label}");
+
+        let add = |jar: &std::path::Path, domain: &str, last: &str| {
+            call(
+                &server,
+                jar,
+                "add_user",
+                &[
+                    ("domain", domain),
+                    ("first_name", "Zoé"),
+                    ("last_name", last),
+                    ("aliases", ""),
+                    ("quota_mb", ""),
+                ],
+            )
+        };
+        // Refused, each with nothing changed.
+        refused(&add(&anon, "", "Anonyme"), "anonymous add");
+        refused(&call(&server, &anon, "overview", &[]), "anonymous overview");
+        refused(&add(&cd, "", "Usager"), "a user adds");
+        refused(&call(&server, &cd, "overview", &[]), "a user lists");
+        refused(
+            &call(&server, &cd, "welcome", &[("login", "pmartin")]),
+            "user → other user",
+        );
+        refused(
+            &add(&pm, "autredomaine.fr", "Voisin"),
+            "webmaster → other domain",
+        );
+        refused(
+            &call(&server, &pm, "overview", &[("domain", "autredomaine.fr")]),
+            "webmaster lists another domain",
+        );
+        refused(
+            &call(&server, &jd, "welcome", &[("login", "cdupont")]),
+            "webmaster → other domain's user",
+        );
+        refused(
+            &call(&server, &pm, "welcome", &[("login", "nobody")]),
+            "unknown user",
+        );
+        let foreign = curl(
+            &pm,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                "Origin: https://evil.example",
+                "--data-urlencode",
+                "first_name=Mal",
+                "--data-urlencode",
+                "last_name=Veillant",
+                &server.url("/api/siteadmin/add_user"),
+            ],
+        );
+        assert_eq!(foreign.status, 403, "{label}: foreign Origin");
+        assert_eq!(
+            logins(&db, "votredomaine.com"),
+            ["cdupont", "pmartin"],
+            "{label}"
+        );
+        assert_eq!(logins(&db, "autredomaine.fr"), ["jdurand"], "{label}");
+
+        // Allowed: the webmaster on their domain, the admin on any domain it names.
+        let r = call(&server, &pm, "overview", &[]);
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        let o: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(o["domain"], "votredomaine.com");
+        assert_eq!(o["users"].as_array().unwrap().len(), 2);
+        let r = call(&server, &pm, "welcome", &[("login", "cdupont")]);
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        let w: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(w["settings"]["pop_server"], "votredomaine.com");
+        assert_eq!(
+            w["password"],
+            serde_json::Value::Null,
+            "no password to show"
+        );
+        let r = call(&server, &adm, "overview", &[("domain", "autredomaine.fr")]);
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        refused(
+            &call(&server, &adm, "overview", &[]),
+            "the admin names a domain",
+        );
+        let r = add(&adm, "autredomaine.fr", "Martin");
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        assert_eq!(
+            logins(&db, "autredomaine.fr"),
+            ["jdurand", "zmartin"],
+            "{label}"
+        );
+        assert!(server.stop().success());
+    }
+}
+
+#[tokio::test]
+async fn add_user_works_as_a_plain_html_form() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        add_votredomaine(&db);
+        set_password(&db, "pmartin", PASSWORD);
+        let jar = db.dir.0.join("pm");
+        sign_in(&server, &jar, "pmartin");
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin/add")],
+        );
+        assert_eq!(page.status, 200, "{label}");
+        assert!(
+            page.body.contains(r#"action="/api/siteadmin/add_user""#),
+            "a plain form"
+        );
+        let list = curl(&jar, &[&server.url("/manage")]);
+        assert!(
+            list.body.contains("pmartin"),
+            "{label}: /manage is the same page"
+        );
+
+        let post = |fields: &[(&str, &str)]| {
+            let mut args = vec![
+                "-X".to_string(),
+                "POST".into(),
+                "-H".into(),
+                format!("Referer: {}", server.url("/siteadmin/add")),
+            ];
+            for (k, v) in fields {
+                args.push("--data-urlencode".into());
+                args.push(format!("{k}={v}"));
+            }
+            args.push(server.url("/api/siteadmin/add_user"));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            curl(&jar, &args)
+        };
+        // A generic name is refused, and the reason is shown by the form's field.
+        let r = post(&[
+            ("first_name", ""),
+            ("last_name", "Info"),
+            ("aliases", ""),
+            ("quota_mb", ""),
+        ]);
+        assert_eq!(r.status, 302, "{label}");
+        let back = r.header("location").unwrap().to_string();
+        assert!(
+            back.contains("/siteadmin/add") && back.contains("__err"),
+            "{back}"
+        );
+        let shown = curl(&jar, &["-H", "Accept-Language: fr", &back]);
+        assert!(
+            shown.body.contains("nom générique"),
+            "{label}: {}",
+            shown.body
+        );
+        let r = post(&[
+            ("first_name", "A"),
+            ("last_name", "B"),
+            ("aliases", ""),
+            ("quota_mb", "lots"),
+        ]);
+        let shown = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", r.header("location").unwrap()],
+        );
+        // (The reason is written in the language of the request that was refused.)
+        assert!(
+            shown.body.contains("Le quota est un nombre de Mo"),
+            "{label}"
+        );
+        assert_eq!(
+            logins(&db, "votredomaine.com"),
+            ["pmartin"],
+            "{label}: nothing added"
+        );
+
+        // Éloïse D'Artagnan: created, the password shown once on the welcome page.
+        let r = post(&[
+            ("first_name", "Éloïse"),
+            ("last_name", "D'Artagnan"),
+            ("aliases", "mousquetaire, escrime"),
+            ("quota_mb", "200"),
+        ]);
+        assert_eq!(r.status, 302, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/siteadmin/welcome/edartagnan"));
+        let page = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr",
+                &server.url("/siteadmin/welcome/edartagnan"),
+            ],
+        );
+        let start = page
+            .body
+            .find(r#"id="new-password""#)
+            .expect("the password is shown");
+        let rest = &page.body[start..];
+        let password = rest[rest.find('>').unwrap() + 1..rest.find("</code>").unwrap()].to_string();
+        assert!(password.len() >= 14, "{label}: {password}");
+        assert!(
+            page.body.contains("mousquetaire@votredomaine.com"),
+            "{label}"
+        );
+        let again = curl(&jar, &[&server.url("/siteadmin/welcome/edartagnan")]);
+        assert!(!again.body.contains("new-password"), "{label}: shown once");
+        assert!(!again.body.contains(&password), "{label}: shown once");
+        // The password works for mail at once.
+        let pop = pop3_client(&server.pop3, "plain_auth", &["edartagnan", &password]);
+        assert_eq!(pop["ok"], true, "{label}: {pop}");
+        let list = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr",
+                &server.url("/siteadmin?q=artagnan"),
+            ],
+        );
+        assert!(
+            list.body.contains("edartagnan") && !list.body.contains(">pmartin<"),
+            "{label}: search"
+        );
+        assert!(server.stop().success());
+    }
+}
