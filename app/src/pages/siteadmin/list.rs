@@ -13,14 +13,16 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SiteAdminPage() -> impl IntoView {
-    view! { <Signed roles=MANAGERS render=|_| view! { <DomainPage /> } /> }
+    // Resources are created once, here, outside the guard's Suspense: one created inside it
+    // could be made twice and the browser's hydration would no longer match the server's.
+    let domain = domain_param();
+    let data = Resource::new(move || domain.clone(), overview);
+    view! { <Signed roles=MANAGERS render=move |_| view! { <DomainPage data /> } /> }
 }
 
 #[component]
-fn DomainPage() -> impl IntoView {
+fn DomainPage(data: Resource<Result<DomainOverview, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
-    let domain = domain_param();
-    let data = Resource::new(move || domain.clone(), overview);
     view! {
         <Title text=lang.pick("Mon domaine — courrier", "My domain — courrier") />
         <Suspense fallback=move || {

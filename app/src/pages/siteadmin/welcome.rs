@@ -13,17 +13,19 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn WelcomePage() -> impl IntoView {
-    view! { <Signed roles=MANAGERS render=|_| view! { <WelcomeView /> } /> }
-}
-
-#[component]
-fn WelcomeView() -> impl IntoView {
-    let lang = current_lang();
+    // Created here, once per page, not inside the guard (which may render its content more
+    // than once): reading the sheet takes the one-time password, so it must be read once.
     let login = use_params_map()
         .read_untracked()
         .get("login")
         .unwrap_or_default();
     let data = Resource::new(move || login.clone(), welcome_sheet);
+    view! { <Signed roles=MANAGERS render=move |_| view! { <WelcomeView data /> } /> }
+}
+
+#[component]
+fn WelcomeView(data: Resource<Result<Welcome, ServerFnError>>) -> impl IntoView {
+    let lang = current_lang();
     view! {
         <Title text=lang.pick("Nouvel utilisateur — courrier", "New user — courrier") />
         <Suspense fallback=move || {

@@ -1,0 +1,126 @@
+// The webmaster's portal in headless Chromium, at a phone size and a desktop size, hydrated and
+// with JavaScript off: sign in, add "Éloïse D'Artagnan" with the login previewed as she is
+// typed, read the password once. Every page passes an axe-core check.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, CHROMIUM_ARGS } from '../support/server.mjs';
+import { assertAccessible } from '../support/axe.mjs';
+
+let server;
+let browser;
+let webmaster;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  const r = await server.cli(['domain', 'add', 'votredomaine.com', '--webmaster-first', 'Pierre', '--webmaster-last', 'Martin', '--json']);
+  assert.equal(r.code, 0, r.err);
+  webmaster = JSON.parse(r.out).webmaster;
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function watchErrors(page) {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+async function signIn(page, login, password, hydrated = true) {
+  await page.goto(server.url + '/login');
+  if (hydrated) await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+}
+
+for (const [size, options, expected, alias] of [
+  ['phone', PHONE, 'edartagnan', 'mousquetaire'],
+  ['desktop', DESKTOP, 'edartagnan2', 'cadet'],
+]) {
+  test(`a webmaster adds Éloïse D'Artagnan on a ${size}`, async () => {
+    const ctx = await browser.newContext({ ...options, locale: 'fr-FR', bypassCSP: true });
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await signIn(page, webmaster.login, webmaster.password);
+    await page.waitForURL(server.url + '/siteadmin');
+    await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
+    await page.waitForSelector('h1:has-text("votredomaine.com")');
+    await assertAccessible(page, `${size} /siteadmin`);
+
+    await page.click('text=Ajouter un utilisateur');
+    await page.waitForURL(server.url + '/siteadmin/add');
+    await page.waitForSelector('#first_name');
+    await assertAccessible(page, `${size} /siteadmin/add`);
+    // The login is previewed as the names are typed, before anything is sent.
+    await page.locator('#first_name').pressSequentially('Éloïse');
+    await page.locator('#last_name').pressSequentially("D'Artagnan");
+    await page.waitForSelector('#login-preview:has-text("edartagnan")');
+    // A generic name is explained at once, too.
+    await page.fill('#first_name', '');
+    await page.fill('#last_name', 'Webmaster');
+    await page.waitForSelector('#login-preview:has-text("générique")');
+    await page.fill('#first_name', 'Éloïse');
+    await page.fill('#last_name', "D'Artagnan");
+    await page.fill('#aliases', alias);
+    await page.click('button[type=submit]');
+
+    await page.waitForURL(server.url + '/siteadmin/welcome/' + expected);
+    const password = (await page.textContent('#new-password')).trim();
+    assert.ok(password.length >= 14, password);
+    await assertAccessible(page, `${size} welcome`);
+    // Shown once: not after a reload.
+    await page.reload();
+    await page.waitForSelector('h2:has-text("Votre messagerie")');
+    assert.equal(await page.locator('#new-password').count(), 0);
+    assert.ok(!(await page.textContent('main')).includes(password));
+
+    // The list shows her, with her alias.
+    await page.goto(server.url + '/siteadmin');
+    await page.waitForSelector(`text=${expected}`);
+    if (size === 'phone') {
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `page is ${width}px wide`);
+      const small = await page.evaluate(() => [...document.querySelectorAll('main a, main button, main input')]
+        .filter((e) => e.offsetParent !== null && e.type !== 'hidden')
+        .map((e) => [e.textContent.trim() || e.id, e.getBoundingClientRect().height])
+        .filter(([, h]) => h < 44));
+      assert.deepEqual(small, [], 'touch targets of 44px at least');
+    }
+    assert.deepEqual(errors, [], 'no console errors');
+    await ctx.close();
+  });
+}
+
+test('with JavaScript off, a webmaster signs in and adds a user', async () => {
+  const ctx = await browser.newContext({ ...PHONE, locale: 'en-GB', javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await signIn(page, webmaster.login, webmaster.password, false);
+  await page.waitForURL(server.url + '/siteadmin');
+  await page.click('text=Add user');
+  await page.fill('#first_name', 'Jean');
+  await page.fill('#last_name', 'de La Fontaine');
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/siteadmin/welcome/jdelafontaine');
+  const password = (await page.textContent('#new-password')).trim();
+  assert.ok(password.length >= 14);
+  // A refusal comes back next to its field.
+  await page.goto(server.url + '/siteadmin/add');
+  await page.fill('#last_name', 'Martin');
+  await page.fill('#quota_mb', 'beaucoup');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#quota-error:has-text("quota")');
+  await ctx.close();
+});
