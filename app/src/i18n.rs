@@ -182,3 +182,9 @@ mod size_tests {
         assert_eq!(percent_used(300, Some(200)), 150);
     }
 }
+
+/// A Unix time as the `YYYY-MM-DD` of its UTC day (what `<input type=date>` holds).
+pub fn iso_date(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}

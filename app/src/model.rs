@@ -104,3 +104,47 @@ pub struct Welcome {
     /// The generated password — present only the first time the result is read.
     pub password: Option<String>,
 }
+
+/// One mailbox as the pen shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub address: String,
+    pub aliases: Vec<String>,
+    pub quota_bytes: Option<i64>,
+    pub used_bytes: i64,
+    pub messages: u64,
+    pub suspended: bool,
+    /// The caller is looking at their own mailbox.
+    pub is_self: bool,
+}
+
+impl UserDetail {
+    pub fn display_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        match full.trim() {
+            "" => self.login.clone(),
+            t => t.to_string(),
+        }
+    }
+}
+
+/// "Forward email to" and the automatic responder of one mailbox (the blue mailbox icon).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailSettings {
+    pub login: String,
+    pub address: String,
+    pub display_name: String,
+    pub forward_to: Vec<String>,
+    pub keep_copy: bool,
+    pub responder_enabled: bool,
+    pub subject: String,
+    pub body: String,
+    /// `YYYY-MM-DD` (UTC), as a date field holds it.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub interval_days: i32,
+}

@@ -43,7 +43,12 @@ fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str,
         args.push("--data-urlencode".into());
         args.push(format!("{k}={v}"));
     }
-    args.push(server.url(&format!("/api/siteadmin/{endpoint}")));
+    let path = if endpoint.contains('/') {
+        format!("/api/{endpoint}")
+    } else {
+        format!("/api/siteadmin/{endpoint}")
+    };
+    args.push(server.url(&path));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     curl(jar, &args)
 }
@@ -184,6 +189,127 @@ async fn only_the_right_people_manage_a_domain() {
             "{label}"
         );
         assert_eq!(logins(&db, "autredomaine.fr"), ["jdurand"], "{label}");
+
+        // The pen and the blue mailbox: a user touches nothing of others, nor the pen's
+        // settings of their own account; another domain's webmaster touches nothing here.
+        let responder_fields = vec![
+            ("login", "cdupont"),
+            ("subject", "x"),
+            ("body", "x"),
+            ("start", ""),
+            ("end", ""),
+            ("interval_days", ""),
+        ];
+        for (jar, endpoint, fields, what) in [
+            (
+                &cd,
+                "user",
+                vec![("login", "pmartin")],
+                "user reads the pen",
+            ),
+            (
+                &cd,
+                "user",
+                vec![("login", "cdupont")],
+                "user opens their own pen",
+            ),
+            (
+                &cd,
+                "profile",
+                vec![
+                    ("login", "cdupont"),
+                    ("first_name", "X"),
+                    ("last_name", "Y"),
+                    ("quota_mb", ""),
+                ],
+                "user edits own profile",
+            ),
+            (
+                &cd,
+                "password",
+                vec![("login", "pmartin"), ("password", "")],
+                "user resets a password",
+            ),
+            (
+                &cd,
+                "alias_add",
+                vec![("login", "cdupont"), ("alias", "boss")],
+                "user adds an alias",
+            ),
+            (&cd, "delete", vec![("login", "pmartin")], "user deletes"),
+            (
+                &cd,
+                "mailbox/forward",
+                vec![("login", "pmartin"), ("addresses", "x@example.net")],
+                "user → other's forward",
+            ),
+            (
+                &cd,
+                "mailbox/settings",
+                vec![("login", "pmartin")],
+                "user reads other's settings",
+            ),
+            (
+                &jd,
+                "mailbox/responder",
+                responder_fields.clone(),
+                "webmaster → other domain's responder",
+            ),
+            (
+                &jd,
+                "delete",
+                vec![("login", "cdupont")],
+                "webmaster deletes in another domain",
+            ),
+            (
+                &jd,
+                "password",
+                vec![("login", "cdupont"), ("password", "")],
+                "webmaster resets in another domain",
+            ),
+            (
+                &anon,
+                "mailbox/forward",
+                vec![("login", "cdupont"), ("addresses", "x@example.net")],
+                "anonymous forward",
+            ),
+            (
+                &pm,
+                "delete",
+                vec![("login", "pmartin")],
+                "webmaster deletes themselves",
+            ),
+        ] {
+            let r = call(&server, jar, endpoint, &fields);
+            if r.status == 200 {
+                // A refusal the person can fix comes back as a reason, never as a change.
+                assert!(r.body.starts_with('"'), "{label}: {what}: {}", r.body);
+            } else {
+                refused(&r, what);
+            }
+        }
+        assert_eq!(
+            logins(&db, "votredomaine.com"),
+            ["cdupont", "pmartin"],
+            "{label}"
+        );
+        let users = db.cli(&["user", "list", "votredomaine.com", "--json"]);
+        let users = String::from_utf8_lossy(&users.stdout).to_string();
+        assert!(
+            !users.contains("boss") && !users.contains("\"forwarding\":true"),
+            "{label}: {users}"
+        );
+        // The user does set their own forward (the same function serves /personal).
+        let own = |addresses: &str| {
+            call(
+                &server,
+                &cd,
+                "mailbox/forward",
+                &[("login", "cdupont"), ("addresses", addresses)],
+            )
+        };
+        assert_eq!(own("claire@example.net").body.trim(), "null", "{label}");
+        assert_eq!(own("").body.trim(), "null", "{label}");
 
         // Allowed: the webmaster on their domain, the admin on any domain it names.
         let r = call(&server, &pm, "overview", &[]);
@@ -341,6 +467,164 @@ async fn add_user_works_as_a_plain_html_form() {
         assert!(
             list.body.contains("edartagnan") && !list.body.contains(">pmartin<"),
             "{label}: search"
+        );
+        assert!(server.stop().success());
+    }
+}
+
+#[tokio::test]
+async fn the_pen_and_the_blue_mailbox() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "pmartin", PASSWORD);
+        set_password(&db, "cdupont", PASSWORD);
+        let jar = db.dir.0.join("pm");
+        sign_in(&server, &jar, "pmartin");
+        let ok = |endpoint: &str, fields: &[(&str, &str)]| {
+            let r = call(&server, &jar, endpoint, fields);
+            assert_eq!(r.status, 200, "{label}: {endpoint}: {}", r.body);
+            r.body
+        };
+        let json = |endpoint: &str, fields: &[(&str, &str)]| -> serde_json::Value {
+            serde_json::from_str(&ok(endpoint, fields)).unwrap()
+        };
+        // The pages render as plain HTML.
+        for path in [
+            "/siteadmin/user/cdupont",
+            "/siteadmin/user/cdupont/mail",
+            "/siteadmin/user/cdupont/delete",
+        ] {
+            let page = curl(&jar, &["-H", "Accept-Language: fr", &server.url(path)]);
+            assert_eq!(page.status, 200, "{label}: {path}");
+            assert!(page.body.contains("Claire Dupont"), "{label}: {path}");
+        }
+        // Profile: names, quota, suspension.
+        let profile = |last: &str, quota: &str, suspended: bool| {
+            let mut f = vec![
+                ("login", "cdupont"),
+                ("first_name", "Claire"),
+                ("last_name", last),
+                ("quota_mb", quota),
+            ];
+            if suspended {
+                f.push(("suspended", "on"));
+            }
+            ok("profile", &f)
+        };
+        assert_eq!(profile("Dupont-Roy", "50", true).trim(), "null");
+        let u = json("user", &[("login", "cdupont")]);
+        assert_eq!(u["last_name"], "Dupont-Roy");
+        assert_eq!(u["quota_bytes"], 50 * 1024 * 1024);
+        assert_eq!(u["suspended"], true);
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", PASSWORD]);
+        let said = pop["error"].as_str().unwrap_or_default().to_string();
+        assert!(said.contains("suspended"), "{label}: {pop}");
+        assert_eq!(profile("Dupont", "", false).trim(), "null");
+        assert!(
+            profile("Dupont", "-3", false).contains("[quota]"),
+            "{label}"
+        );
+
+        // Aliases: add, refuse a taken one, remove.
+        let alias =
+            |endpoint: &str, login: &str, a: &str| ok(endpoint, &[("login", login), ("alias", a)]);
+        assert_eq!(alias("alias_add", "cdupont", "Compta").trim(), "null");
+        let taken = alias("alias_add", "pmartin", "compta");
+        assert!(taken.contains("[alias]"), "{label}: {taken}");
+        let u = json("user", &[("login", "cdupont")]);
+        assert_eq!(u["aliases"], serde_json::json!(["compta", "ventes"]));
+        assert_eq!(alias("alias_remove", "cdupont", "compta").trim(), "null");
+
+        // Forward, then the responder is refused with the reason; and the other way round.
+        let forward = |to: &str| {
+            ok(
+                "mailbox/forward",
+                &[("login", "cdupont"), ("addresses", to), ("keep_copy", "on")],
+            )
+        };
+        assert_eq!(
+            forward("claire@example.net\nbureau@example.net").trim(),
+            "null"
+        );
+        let s = json("mailbox/settings", &[("login", "cdupont")]);
+        assert_eq!(
+            s["forward_to"],
+            serde_json::json!(["claire@example.net", "bureau@example.net"])
+        );
+        assert_eq!(s["keep_copy"], true);
+        let responder = [
+            ("login", "cdupont"),
+            ("enabled", "on"),
+            ("subject", "Absente"),
+            ("body", "De retour lundi."),
+            ("start", "2026-12-20"),
+            ("end", "2027-01-03"),
+            ("interval_days", "7"),
+        ];
+        let refused = ok("mailbox/responder", &responder);
+        assert!(
+            refused.contains("[responder]") && refused.contains("en même temps"),
+            "{label}: {refused}"
+        );
+        assert_eq!(forward("").trim(), "null");
+        assert_eq!(ok("mailbox/responder", &responder).trim(), "null");
+        let s = json("mailbox/settings", &[("login", "cdupont")]);
+        assert_eq!(s["responder_enabled"], true);
+        assert_eq!(s["start"], "2026-12-20");
+        assert_eq!(s["end"], "2027-01-03");
+        assert!(
+            forward("claire@example.net").contains("[addresses]"),
+            "{label}"
+        );
+        let mut bad = responder;
+        bad[4] = ("start", "24/12/2026");
+        assert!(ok("mailbox/responder", &bad).contains("[start]"), "{label}");
+
+        // A new password, typed: the old one stops working over POP3 at once.
+        let new_pw = "Nouveau-Secret-2026";
+        let r = ok("password", &[("login", "cdupont"), ("password", new_pw)]);
+        assert_eq!(r.trim(), "null", "{label}");
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", PASSWORD]);
+        assert_eq!(pop["ok"], false, "{label}: {pop}");
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", new_pw]);
+        assert_eq!(pop["ok"], true, "{label}: {pop}");
+        let weak = ok("password", &[("login", "cdupont"), ("password", "court")]);
+        assert!(weak.contains("[password]"), "{label}: {weak}");
+
+        // Generated: shown on the welcome sheet, once.
+        let referer = format!("Referer: {}", server.url("/siteadmin/user/cdupont"));
+        let r = curl(
+            &jar,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                &referer,
+                "--data-urlencode",
+                "login=cdupont",
+                "--data-urlencode",
+                "password=",
+                &server.url("/api/siteadmin/password"),
+            ],
+        );
+        assert_eq!(
+            r.header("location"),
+            Some("/siteadmin/welcome/cdupont"),
+            "{label}"
+        );
+        let page = curl(&jar, &[&server.url("/siteadmin/welcome/cdupont")]);
+        assert!(page.body.contains("new-password"), "{label}");
+
+        // Delete, confirmed: gone with its mail and aliases.
+        assert_eq!(ok("delete", &[("login", "cdupont")]).trim(), "null");
+        assert_eq!(logins(&db, "votredomaine.com"), ["pmartin"], "{label}");
+        let r = smtp_client(&server, "rcpt", &["ventes@votredomaine.com"]);
+        assert!(
+            r["answer"].as_str().unwrap().contains("550 5.1.1"),
+            "{label}: {r}"
         );
         assert!(server.stop().success());
     }

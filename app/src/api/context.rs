@@ -182,6 +182,16 @@ impl Caller {
         }
     }
 
+    /// A mailbox the caller manages as webmaster (or server admin): what the pen changes.
+    /// A mailbox user may not use these functions, not even on themselves.
+    pub async fn managed_by_manager(&self, login: &str) -> Result<account::Model, ServerFnError> {
+        use crate::domain::Role;
+        if !matches!(self.role, Role::Webmaster | Role::ServerAdmin) {
+            return Err(not_allowed(self.lang));
+        }
+        self.managed_account(login).await
+    }
+
     /// A mailbox this caller may act on: their own; for a webmaster, any of their domain; for
     /// the server admin, any that belongs to a domain.
     pub async fn managed_account(&self, login: &str) -> Result<account::Model, ServerFnError> {

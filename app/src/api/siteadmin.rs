@@ -146,6 +146,19 @@ pub fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The aliases among a user's addresses (all but the first, the login's), their local
+/// parts, sorted.
+#[cfg(feature = "ssr")]
+fn alias_parts(own: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = own
+        .iter()
+        .skip(1)
+        .filter_map(|x| x.split_once('@').map(|(l, _)| l.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
 /// The welcome sheet of a mailbox: its connection settings, and the password the first time
 /// it is read after "add user" (then never again).
 #[server(endpoint = "siteadmin/welcome")]
@@ -175,11 +188,7 @@ pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
         .addresses_of(&a)
         .await
         .map_err(|e| store_error(e, c.lang))?;
-    let aliases = own
-        .iter()
-        .skip(1)
-        .filter_map(|x| x.split_once('@').map(|(l, _)| l.to_string()))
-        .collect();
+    let aliases = alias_parts(&own);
     Ok(Welcome {
         settings: ConnectionSettings::for_user(&a.login, &d.name, &d.style),
         first_name: a.first_name,
@@ -198,5 +207,161 @@ mod tests {
             ["ventes", "info", "contact", "sav"]
         );
         assert!(super::split_list(" , ").is_empty());
+    }
+}
+
+/// One mailbox, for the pen.
+#[server(endpoint = "siteadmin/user")]
+pub async fn user_detail(login: String) -> Result<crate::model::UserDetail, ServerFnError> {
+    use super::context::*;
+    use crate::domain::Role;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    let st = state()?;
+    let own = st
+        .store
+        .addresses_of(&a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let messages = st
+        .store
+        .mailbox_count(a.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    Ok(crate::model::UserDetail {
+        address: own.first().cloned().unwrap_or_default(),
+        aliases: alias_parts(&own),
+        role: Role::parse(&a.role).unwrap_or(Role::User),
+        is_self: a.id == c.account.id,
+        login: a.login,
+        first_name: a.first_name,
+        last_name: a.last_name,
+        quota_bytes: a.quota_bytes,
+        used_bytes: a.used_bytes,
+        messages,
+        suspended: a.suspended,
+    })
+}
+
+/// The pen's profile form: names, quota, suspended.
+#[server(endpoint = "siteadmin/profile")]
+pub async fn save_profile(
+    login: String,
+    first_name: String,
+    last_name: String,
+    quota_mb: String,
+    suspended: Option<String>,
+) -> super::FormResult {
+    use super::context::*;
+    use crate::store::accounts::Profile;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    let quota_bytes = match parse_quota(&quota_mb, c.lang) {
+        Ok(q) => q,
+        Err(reason) => return refused_at("quota", reason),
+    };
+    if suspended.is_some() && a.id == c.account.id {
+        return refused_at(
+            "suspended",
+            c.lang.pick(
+                "Vous ne pouvez pas suspendre votre propre compte.",
+                "You cannot suspend your own account.",
+            ),
+        );
+    }
+    let p = Profile {
+        first_name,
+        last_name,
+        quota_bytes,
+        suspended: suspended.is_some(),
+    };
+    match state()?.store.update_profile(&c.actor, &a.login, &p).await {
+        Ok(()) => Ok(None),
+        Err(e) => super::mailbox::refused_store("profile", e, c.lang),
+    }
+}
+
+/// The pen's password: the one typed (checked against the policy), or, left empty, a new
+/// random one shown once on the welcome sheet. Every session of that user ends.
+#[server(endpoint = "siteadmin/password")]
+pub async fn new_password(login: String, password: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    let chosen = Some(password).filter(|p| !p.is_empty());
+    let generated = chosen.is_none();
+    match state()?
+        .store
+        .set_password(&c.actor, &a.login, chosen)
+        .await
+    {
+        Ok(password) if generated => {
+            session()
+                .await?
+                .insert(JUST_ADDED_KEY, (&a.login, &password))
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
+            leptos_axum::redirect(&format!("/siteadmin/welcome/{}", a.login));
+            Ok(None)
+        }
+        Ok(_) => Ok(None),
+        Err(e) => super::mailbox::refused_store("password", e, c.lang),
+    }
+}
+
+/// Gives the mailbox one more alias.
+#[server(endpoint = "siteadmin/alias_add")]
+pub async fn add_alias(login: String, alias: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    match state()?
+        .store
+        .add_alias(&c.actor, &a.login, alias.trim())
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => super::mailbox::refused_store("alias", e, c.lang),
+    }
+}
+
+/// Takes an alias away from the mailbox.
+#[server(endpoint = "siteadmin/alias_remove")]
+pub async fn remove_alias(login: String, alias: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    match state()?
+        .store
+        .delete_alias(&c.actor, &a.login, alias.trim())
+        .await
+    {
+        Ok(_) => Ok(None),
+        Err(e) => super::mailbox::refused_store("alias", e, c.lang),
+    }
+}
+
+/// Deletes a mailbox with its aliases and mail, once confirmed; back to the list.
+#[server(endpoint = "siteadmin/delete")]
+pub async fn delete_user(login: String, domain: Option<String>) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    if a.id == c.account.id {
+        return refused(c.lang.pick(
+            "Vous ne pouvez pas supprimer votre propre compte : demandez-le à un autre webmaster.",
+            "You cannot delete your own account: ask another webmaster.",
+        ));
+    }
+    match state()?.store.delete_user(&c.actor, &a.login).await {
+        Ok(()) => {
+            let back = match domain.filter(|d| !d.is_empty()) {
+                Some(d) => format!("/siteadmin?domain={d}"),
+                None => "/siteadmin".to_string(),
+            };
+            leptos_axum::redirect(&back);
+            Ok(None)
+        }
+        Err(e) => super::mailbox::refused_store("delete", e, c.lang),
     }
 }

@@ -1,5 +1,6 @@
 //! The pages: the HTML shell, the router, and one module per page.
 
+pub mod components;
 pub mod guard;
 mod home;
 mod layout;
@@ -88,6 +89,21 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/siteadmin/add")
                         view=siteadmin::AddUserPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/user/:login")
+                        view=siteadmin::UserPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/user/:login/mail")
+                        view=siteadmin::MailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/user/:login/delete")
+                        view=siteadmin::DeletePage
                         ssr=SsrMode::Async
                     />
                     <Route

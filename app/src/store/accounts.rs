@@ -242,6 +242,15 @@ pub struct AccountSummary {
     pub responder: bool,
 }
 
+/// What the pen changes besides the password and the aliases.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub first_name: String,
+    pub last_name: String,
+    pub quota_bytes: Option<i64>,
+    pub suspended: bool,
+}
+
 /// What the webmaster (or the CLI) gives to add a user; the login and password are generated.
 #[derive(Clone, Debug, Default)]
 pub struct NewUser {
@@ -452,6 +461,66 @@ impl Store {
         .await?;
         txn.commit().await?;
         Ok(password)
+    }
+
+    /// The pen's "profile": names, quota (None: no limit) and whether logins are suspended,
+    /// in one audited change that lists what changed. The login never changes.
+    pub async fn update_profile(&self, actor: &Actor, login: &str, p: &Profile) -> Result<()> {
+        if p.quota_bytes.is_some_and(|q| q <= 0) {
+            return Err(StoreError::Invalid(
+                "the quota must be a positive size".into(),
+            ));
+        }
+        let (first, last) = (p.first_name.trim(), p.last_name.trim());
+        if first.chars().count() > 100 || last.chars().count() > 100 {
+            return Err(StoreError::Invalid(
+                "names of 100 characters at most".into(),
+            ));
+        }
+        let txn = self.write_txn().await?;
+        let a = find_account(&txn, login).await?;
+        let mut changes = Vec::new();
+        if a.first_name != first || a.last_name != last {
+            changes.push(format!("name: {first} {last}"));
+        }
+        if a.quota_bytes != p.quota_bytes {
+            changes.push(match p.quota_bytes {
+                Some(q) => format!("quota: {} MB", q / (1024 * 1024)),
+                None => "quota: none".into(),
+            });
+        }
+        if a.suspended != p.suspended {
+            changes.push(
+                if p.suspended {
+                    "logins suspended"
+                } else {
+                    "logins restored"
+                }
+                .into(),
+            );
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let (domain_id, l) = (a.domain_id, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.first_name = Set(first.to_string());
+        m.last_name = Set(last.to_string());
+        m.quota_bytes = Set(p.quota_bytes);
+        m.suspended = Set(p.suspended);
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            domain_id,
+            "account.update",
+            &l,
+            &changes.join(", "),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Suspends or restores an account's logins (web, POP3, submission); mail still arrives.

@@ -298,6 +298,14 @@ impl Store {
         own_addresses(self.db(), a).await
     }
 
+    /// How many messages wait in a mailbox.
+    pub async fn mailbox_count(&self, account_id: i64) -> Result<u64> {
+        Ok(message::Entity::find()
+            .filter(message::Column::AccountId.eq(account_id))
+            .count(self.db())
+            .await?)
+    }
+
     /// The messages waiting in a mailbox, oldest first.
     pub async fn mailbox(&self, login: &str) -> Result<Vec<message::Model>> {
         let a = super::accounts::find_account(self.db(), login).await?;

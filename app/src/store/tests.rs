@@ -799,3 +799,46 @@ async fn claims_are_renewed_only_by_their_worker() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_pen_updates_names_quota_and_suspension_in_one_audited_change() {
+    use crate::store::accounts::Profile;
+    on_both(|s| async move {
+        s.add_domain(&cli(), "votredomaine.com", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let p = Profile {
+            first_name: " Pierre-Yves ".into(),
+            last_name: "Martin".into(),
+            quota_bytes: Some(50 * 1024 * 1024),
+            suspended: true,
+        };
+        s.update_profile(&cli(), "pmartin", &p).await.unwrap();
+        let a = s.account("pmartin").await.unwrap();
+        assert_eq!(a.first_name, "Pierre-Yves");
+        assert_eq!(a.quota_bytes, Some(50 * 1024 * 1024));
+        assert!(a.suspended);
+        let log = s.audit_recent(1).await.unwrap();
+        assert_eq!(log[0].action, "account.update");
+        assert_eq!(
+            log[0].detail,
+            "name: Pierre-Yves Martin, quota: 50 MB, logins suspended"
+        );
+        // No change, no entry.
+        let p = Profile {
+            first_name: "Pierre-Yves".into(),
+            ..p
+        };
+        s.update_profile(&cli(), "pmartin", &p).await.unwrap();
+        assert_eq!(s.audit_recent(1).await.unwrap()[0].id, log[0].id);
+        let bad = Profile {
+            quota_bytes: Some(0),
+            ..p
+        };
+        assert!(matches!(
+            s.update_profile(&cli(), "pmartin", &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    })
+    .await;
+}

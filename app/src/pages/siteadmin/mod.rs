@@ -2,11 +2,17 @@
 //! with its welcome sheet, the pen and the blue mailbox of each user.
 
 mod add;
+mod delete;
 mod list;
+mod mail;
+mod user;
 mod welcome;
 
 pub use add::AddUserPage;
+pub use delete::DeletePage;
 pub use list::SiteAdminPage;
+pub use mail::MailPage;
+pub use user::UserPage;
 pub use welcome::WelcomePage;
 
 use crate::domain::Role;

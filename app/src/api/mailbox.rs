@@ -1,0 +1,151 @@
+//! A mailbox's own settings — "forward email to" and the automatic responder — for the
+//! webmaster (the blue mailbox icon) and for the user themselves (`/personal`). The store
+//! refuses a forward together with the responder, whatever the client sends.
+
+use crate::model::MailSettings;
+use leptos::prelude::*;
+
+/// The current forward and responder of `login`.
+#[server(endpoint = "mailbox/settings")]
+pub async fn load_mail_settings(login: String) -> Result<MailSettings, ServerFnError> {
+    use super::context::*;
+    use crate::domain::delivery::forward_list;
+    use crate::i18n::iso_date;
+    let c = caller().await?;
+    let a = c.managed_account(&login).await?;
+    let own = state()?
+        .store
+        .addresses_of(&a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let display_name = format!("{} {}", a.first_name, a.last_name)
+        .trim()
+        .to_string();
+    Ok(MailSettings {
+        address: own.first().cloned().unwrap_or_default(),
+        forward_to: forward_list(&a.forward_to),
+        keep_copy: a.forward_keep_copy,
+        responder_enabled: a.responder_enabled,
+        subject: a.responder_subject,
+        body: a.responder_body,
+        // The end is stored as the end of its day: the last second belongs to that day.
+        start: a.responder_start.map(iso_date),
+        end: a.responder_end.map(|t| iso_date(t - 1)),
+        interval_days: a.responder_interval_days,
+        display_name,
+        login: a.login,
+    })
+}
+
+/// Sets "forward email to" (one address or more, separated by commas or new lines); an empty
+/// list turns it off.
+#[server(endpoint = "mailbox/forward")]
+pub async fn save_forward(
+    login: String,
+    addresses: String,
+    keep_copy: Option<String>,
+) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_account(&login).await?;
+    let list = super::siteadmin::split_list(&addresses);
+    let result = state()?
+        .store
+        .set_forward(&c.actor, &a.login, &list, keep_copy.is_some())
+        .await;
+    match result {
+        Ok(_) => Ok(None),
+        Err(e) => refused_store("addresses", e, c.lang),
+    }
+}
+
+/// Switches the automatic responder on (with its subject, text, dates and interval) or off.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "mailbox/responder")]
+pub async fn save_responder(
+    login: String,
+    enabled: Option<String>,
+    subject: String,
+    body: String,
+    start: String,
+    end: String,
+    interval_days: String,
+) -> super::FormResult {
+    use super::context::*;
+    use crate::domain::mailtime::{end_of_day, start_of_day};
+    use crate::domain::responder::{DEFAULT_INTERVAL_DAYS, Responder};
+    let c = caller().await?;
+    let a = c.managed_account(&login).await?;
+    let lang = c.lang;
+    let date = |text: &str, f: fn(&str) -> Option<i64>, field: &'static str| {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        f(t).map(Some).ok_or(field)
+    };
+    let start = match date(&start, start_of_day, "start") {
+        Ok(d) => d,
+        Err(field) => return refused_at(field, bad_date(lang)),
+    };
+    let end = match date(&end, end_of_day, "end") {
+        Ok(d) => d,
+        Err(field) => return refused_at(field, bad_date(lang)),
+    };
+    let interval_days = match interval_days.trim() {
+        "" => DEFAULT_INTERVAL_DAYS,
+        t => match t.parse::<i32>() {
+            Ok(n) => n,
+            Err(_) => {
+                return refused_at(
+                    "interval_days",
+                    lang.pick(
+                        "Un nombre de jours, de 1 à 30.",
+                        "A number of days, 1 to 30.",
+                    ),
+                );
+            }
+        },
+    };
+    let r = Responder {
+        enabled: enabled.is_some(),
+        subject,
+        body,
+        start,
+        end,
+        interval_days,
+    };
+    match state()?.store.set_responder(&c.actor, &a.login, &r).await {
+        Ok(()) => Ok(None),
+        Err(e) => refused_store("responder", e, lang),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn bad_date(lang: crate::i18n::Lang) -> &'static str {
+    lang.pick(
+        "Une date au format AAAA-MM-JJ, par exemple 2026-12-24.",
+        "A date written YYYY-MM-DD, for example 2026-12-24.",
+    )
+}
+
+/// A store refusal as a form answer: a database failure is logged and said plainly; the
+/// forward/responder conflict and other rules go next to `field`.
+#[cfg(feature = "ssr")]
+pub(crate) fn refused_store(
+    field: &str,
+    e: crate::store::StoreError,
+    lang: crate::i18n::Lang,
+) -> super::FormResult {
+    use super::context::{refused, refused_at};
+    match e {
+        crate::store::StoreError::Db(detail) => {
+            tracing::error!("store: {detail}");
+            refused(lang.pick(
+                "Le service est momentanément indisponible. Réessayez dans un instant.",
+                "The service is unavailable for a moment. Try again shortly.",
+            ))
+        }
+        e => refused_at(field, e.message(lang)),
+    }
+}

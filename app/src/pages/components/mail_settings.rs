@@ -1,0 +1,244 @@
+//! "Forward email to" and the automatic responder, as the seed describes them, with its
+//! warnings in plain words: a forward stops keeping mail here (unless a copy is kept); the
+//! responder and a forward are never on together. Used by the webmaster's blue mailbox and,
+//! for a user's own mailbox, by `/personal`.
+
+use super::notice::{FormNotice, error_of, invalid};
+use crate::api::mailbox::{SaveForward, SaveResponder};
+use crate::i18n::Lang;
+use crate::model::MailSettings;
+use leptos::prelude::*;
+
+#[component]
+pub fn ForwardForm(
+    s: MailSettings,
+    lang: Lang,
+    /// Called after a successful save (to reload the settings).
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let action = ServerAction::<SaveForward>::new();
+    let off = ServerAction::<SaveForward>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(None)))
+            || matches!(off.value().get(), Some(Ok(None)))
+        {
+            on_saved.run(());
+        }
+    });
+    let result = action.value();
+    let on = !s.forward_to.is_empty();
+    let off_login = s.login.clone();
+    let state = if on {
+        if s.keep_copy {
+            lang.pick(
+                "Renvoi actif : le courrier est renvoyé et une copie reste ici.",
+                "Forward on: mail is sent on and a copy stays here.",
+            )
+        } else {
+            lang.pick(
+                "Renvoi actif : le courrier est renvoyé et n'est plus conservé ici.",
+                "Forward on: mail is sent on and no longer kept here.",
+            )
+        }
+    } else {
+        lang.pick(
+            "Pas de renvoi : le courrier est conservé dans la boîte.",
+            "No forward: mail is kept in the mailbox.",
+        )
+    };
+    view! {
+        <section class="card" aria-labelledby="forward-title">
+            <h2 id="forward-title">{lang.pick("Renvoyer le courrier vers", "Forward email to")}</h2>
+            <p class=if on { "state on" } else { "state" }>{state}</p>
+            <p class="hint">
+                {lang.pick(
+                    "Quand un renvoi est actif, le serveur n'est plus utilisé pour recevoir le courrier : il n'est plus conservé ici, sauf si vous cochez « Garder une copie ». Le répondeur automatique ne peut pas être actif en même temps.",
+                    "When a forward is on, this server no longer keeps the mail: it is not stored here unless you tick \"Keep a copy\". The automatic responder cannot be on at the same time.",
+                )}
+            </p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="login" value=s.login.clone() />
+                <div class="field">
+                    <label for="forward-addresses">
+                        {lang.pick("Adresse(s) de renvoi", "Forward address(es)")}
+                    </label>
+                    <textarea
+                        id="forward-addresses"
+                        name="addresses"
+                        rows="2"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-describedby="forward-hint forward-error"
+                        aria-invalid=invalid(result, "addresses")
+                    >
+                        {s.forward_to.join("\n")}
+                    </textarea>
+                    <p id="forward-hint" class="hint">
+                        {lang.pick(
+                            "Une adresse par ligne (cinq au plus).",
+                            "One address per line (five at most).",
+                        )}
+                    </p>
+                    <p id="forward-error" class="error" role="alert">
+                        {error_of(result, "addresses")}
+                    </p>
+                </div>
+                <div class="check">
+                    <input id="keep-copy" name="keep_copy" type="checkbox" checked=s.keep_copy />
+                    <label for="keep-copy">
+                        {lang.pick(
+                            "Garder une copie ici (elle compte dans le quota)",
+                            "Keep a copy here (it counts against the quota)",
+                        )}
+                    </label>
+                </div>
+                <FormNotice result lang />
+                <button type="submit" class="button primary">
+                    {lang.pick("Enregistrer le renvoi", "Save the forward")}
+                </button>
+            </ActionForm>
+            {on
+                .then(move || {
+                    view! {
+                        <ActionForm action=off attr:class="inline">
+                            <input type="hidden" name="login" value=off_login />
+                            <input type="hidden" name="addresses" value="" />
+                            <button type="submit" class="button">
+                                {lang.pick("Arrêter le renvoi", "Stop forwarding")}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+        </section>
+    }
+}
+
+#[component]
+pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<SaveResponder>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(None))) {
+            on_saved.run(());
+        }
+    });
+    let result = action.value();
+    let forwarding = !s.forward_to.is_empty();
+    let state = if s.responder_enabled {
+        lang.pick(
+            "Répondeur actif : chaque expéditeur reçoit votre message.",
+            "Responder on: each sender gets your message.",
+        )
+    } else {
+        lang.pick("Répondeur arrêté.", "Responder off.")
+    };
+    view! {
+        <section class="card" aria-labelledby="responder-title">
+            <h2 id="responder-title">{lang.pick("Répondeur automatique", "Automatic responder")}</h2>
+            <p class=if s.responder_enabled { "state on" } else { "state" }>{state}</p>
+            <p class="hint">
+                {lang.pick(
+                    "Il répond une fois par expéditeur et par intervalle, jamais aux listes de diffusion ni aux robots. Il ne peut pas être actif en même temps qu'un renvoi.",
+                    "It answers each sender once per interval, never mailing lists or robots. It cannot be on together with a forward.",
+                )}
+            </p>
+            {forwarding
+                .then(|| {
+                    view! {
+                        <p class="warning">
+                            {lang.pick(
+                                "Un renvoi est actif : arrêtez-le avant d'activer le répondeur.",
+                                "A forward is on: stop it before switching the responder on.",
+                            )}
+                        </p>
+                    }
+                })}
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="login" value=s.login.clone() />
+                <div class="check">
+                    <input
+                        id="responder-on"
+                        name="enabled"
+                        type="checkbox"
+                        checked=s.responder_enabled
+                    />
+                    <label for="responder-on">
+                        {lang.pick("Activer le répondeur", "Switch the responder on")}
+                    </label>
+                </div>
+                <div class="field">
+                    <label for="responder-subject">{lang.pick("Sujet", "Subject")}</label>
+                    <input
+                        id="responder-subject"
+                        name="subject"
+                        type="text"
+                        value=s.subject.clone()
+                        placeholder=lang.pick("Absent(e)", "Out of office")
+                    />
+                </div>
+                <div class="field">
+                    <label for="responder-body">{lang.pick("Message", "Message")}</label>
+                    <textarea id="responder-body" name="body" rows="5">
+                        {s.body.clone()}
+                    </textarea>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="responder-start">{lang.pick("À partir du", "From")}</label>
+                        <input
+                            id="responder-start"
+                            name="start"
+                            type="date"
+                            value=s.start.clone().unwrap_or_default()
+                            aria-describedby="start-error"
+                            aria-invalid=invalid(result, "start")
+                        />
+                        <p id="start-error" class="error" role="alert">
+                            {error_of(result, "start")}
+                        </p>
+                    </div>
+                    <div class="field">
+                        <label for="responder-end">{lang.pick("Jusqu'au (inclus)", "Until (included)")}</label>
+                        <input
+                            id="responder-end"
+                            name="end"
+                            type="date"
+                            value=s.end.clone().unwrap_or_default()
+                            aria-describedby="end-error"
+                            aria-invalid=invalid(result, "end")
+                        />
+                        <p id="end-error" class="error" role="alert">
+                            {error_of(result, "end")}
+                        </p>
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="responder-interval">
+                        {lang.pick(
+                            "Répondre au même expéditeur au plus une fois tous les (jours)",
+                            "Answer the same sender at most once every (days)",
+                        )}
+                    </label>
+                    <input
+                        id="responder-interval"
+                        name="interval_days"
+                        type="text"
+                        inputmode="numeric"
+                        value=s.interval_days.to_string()
+                        aria-describedby="interval-error"
+                        aria-invalid=invalid(result, "interval_days")
+                    />
+                    <p id="interval-error" class="error" role="alert">
+                        {error_of(result, "interval_days")}
+                    </p>
+                </div>
+                <p id="responder-error" class="error" role="alert">
+                    {error_of(result, "responder")}
+                </p>
+                <FormNotice result lang />
+                <button type="submit" class="button primary">
+                    {lang.pick("Enregistrer le répondeur", "Save the responder")}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

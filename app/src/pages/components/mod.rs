@@ -1,0 +1,4 @@
+//! Widgets shared by the portals.
+
+pub mod mail_settings;
+pub mod notice;

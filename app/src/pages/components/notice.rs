@@ -1,0 +1,50 @@
+//! The answer under a form: "saved", or the refusal that belongs to no field.
+
+use crate::api::{FormResult, general_error};
+use crate::i18n::Lang;
+use leptos::prelude::*;
+
+/// Shows "Enregistré." after a successful submission (once the page is interactive; without
+/// JavaScript the page simply reloads with the new values), or the general refusal.
+#[component]
+pub fn FormNotice(#[prop(into)] result: Signal<Option<FormResult>>, lang: Lang) -> impl IntoView {
+    view! {
+        <p class="notice" role="status" aria-live="polite">
+            {move || {
+                matches!(result.get(), Some(Ok(None)))
+                    .then(|| lang.pick("Enregistré.", "Saved."))
+            }}
+        </p>
+        <p class="error" role="alert">
+            {move || general_error(result.get())}
+        </p>
+    }
+}
+
+/// `"true"` when the last answer refused `field` (for `aria-invalid`).
+pub fn invalid<S>(
+    result: S,
+    field: &'static str,
+) -> impl Fn() -> &'static str + Send + Sync + 'static
+where
+    S: Get<Value = Option<FormResult>> + Send + Sync + 'static,
+{
+    move || {
+        if crate::api::field_error(result.get(), field).is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// The refusal of `field`, as a closure for the view.
+pub fn error_of<S>(
+    result: S,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static
+where
+    S: Get<Value = Option<FormResult>> + Send + Sync + 'static,
+{
+    move || crate::api::field_error(result.get(), field)
+}

@@ -1,0 +1,98 @@
+//! Deleting a user, after a confirmation that says what happens to their mail.
+
+use super::user::login_param;
+use super::{MANAGERS, domain_param, portal_href};
+use crate::api::general_error;
+use crate::api::siteadmin::{DeleteUser, user_detail};
+use crate::i18n::{Lang, format_size};
+use crate::model::UserDetail;
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DeletePage() -> impl IntoView {
+    let data = Resource::new(login_param, user_detail);
+    view! { <Signed roles=MANAGERS render=move |_| view! { <DeleteView data /> } /> }
+}
+
+#[component]
+fn DeleteView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <Title text=lang.pick("Supprimer un utilisateur — courrier", "Delete a user — courrier") />
+        <Suspense fallback=move || {
+            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
+        }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(u) => view! { <Confirm u lang /> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <p class="card error" role="alert">
+                                {crate::api::error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Confirm(u: UserDetail, lang: Lang) -> impl IntoView {
+    let domain = domain_param();
+    let action = ServerAction::<DeleteUser>::new();
+    let consequences = match lang {
+        Lang::Fr => format!(
+            "Ses {} message(s) en attente ({}) seront effacés définitivement, ses adresses ({}) ne recevront plus rien : le courrier qui leur sera envoyé sera refusé. Son login et son mot de passe cesseront de fonctionner partout.",
+            u.messages,
+            format_size(u.used_bytes, lang),
+            std::iter::once(u.address.clone())
+                .chain(u.aliases.iter().map(|a| format!("{a}@…")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Lang::En => format!(
+            "Their {} waiting message(s) ({}) will be erased for good, and their addresses ({}) will receive nothing more: mail sent to them will be refused. Their login and password will stop working everywhere.",
+            u.messages,
+            format_size(u.used_bytes, lang),
+            std::iter::once(u.address.clone())
+                .chain(u.aliases.iter().map(|a| format!("{a}@…")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let back = portal_href(&format!("/siteadmin/user/{}", u.login), &domain);
+    view! {
+        <section class="card danger" aria-labelledby="confirm-title">
+            <h1 id="confirm-title">
+                {match lang {
+                    Lang::Fr => format!("Supprimer {} ?", u.display_name()),
+                    Lang::En => format!("Delete {}?", u.display_name()),
+                }}
+            </h1>
+            <p>{consequences}</p>
+            <p class="hint">
+                {lang.pick(
+                    "Conseil : la personne peut d'abord faire une sauvegarde de son courrier depuis son espace personnel.",
+                    "Tip: the person can first make a backup of their mail from their personal page.",
+                )}
+            </p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="login" value=u.login.clone() />
+                {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
+                <p class="error" role="alert">{move || general_error(action.value().get())}</p>
+                <div class="button-row">
+                    <button type="submit" class="button danger">
+                        {lang.pick("Supprimer définitivement", "Delete for good")}
+                    </button>
+                    <a class="button" href=back>{lang.pick("Annuler", "Cancel")}</a>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

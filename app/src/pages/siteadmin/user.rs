@@ -1,0 +1,311 @@
+//! The pen: a mailbox's names, quota and suspension, its password (typed, or generated and
+//! shown once), its aliases; and the way to delete it.
+
+use super::{MANAGERS, domain_param, portal_href};
+use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
+use crate::i18n::{Lang, format_size, percent_used};
+use crate::model::UserDetail;
+use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The `:login` of the page's path.
+pub fn login_param() -> String {
+    use_params_map()
+        .read_untracked()
+        .get("login")
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let data = Resource::new(login_param, user_detail);
+    view! { <Signed roles=MANAGERS render=move |_| view! { <UserView data /> } /> }
+}
+
+#[component]
+fn UserView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoView {
+    let lang = current_lang();
+    view! {
+        <Title text=lang.pick("Utilisateur — courrier", "User — courrier") />
+        <Suspense fallback=move || {
+            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
+        }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(u) => {
+                        let reload = Callback::new(move |_| data.refetch());
+                        view! { <Pen u lang reload /> }.into_any()
+                    }
+                    Err(e) => {
+                        view! {
+                            <p class="card error" role="alert">
+                                {crate::api::error_text(&e)}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Runs `reload` after each successful answer of `action`'s form.
+pub fn reload_after<S>(result: S, reload: Callback<()>)
+where
+    S: Get<Value = Option<crate::api::FormResult>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(result.get(), Some(Ok(None))) {
+            reload.run(());
+        }
+    });
+}
+
+/// The hidden field naming the mailbox a form acts on.
+fn login_field(login: StoredValue<String>) -> impl IntoView {
+    view! { <input type="hidden" name="login" value=login.get_value() /> }
+}
+
+#[component]
+fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
+    let domain = domain_param();
+    let profile = ServerAction::<SaveProfile>::new();
+    let password = ServerAction::<NewPassword>::new();
+    let alias_add = ServerAction::<AddAlias>::new();
+    let alias_remove = ServerAction::<RemoveAlias>::new();
+    reload_after(profile.value(), reload);
+    reload_after(alias_add.value(), reload);
+    reload_after(alias_remove.value(), reload);
+    let (pr, pw, aa, ar) = (
+        profile.value(),
+        password.value(),
+        alias_add.value(),
+        alias_remove.value(),
+    );
+    let pct = percent_used(u.used_bytes, u.quota_bytes);
+    let usage = match u.quota_bytes {
+        Some(q) => format!(
+            "{} / {} ({pct} %)",
+            format_size(u.used_bytes, lang),
+            format_size(q, lang)
+        ),
+        None => format!(
+            "{} — {}",
+            format_size(u.used_bytes, lang),
+            lang.pick("sans limite", "no limit")
+        ),
+    };
+    let messages = match lang {
+        Lang::Fr => format!("{} message(s) en attente sur le serveur", u.messages),
+        Lang::En => format!("{} message(s) waiting on the server", u.messages),
+    };
+    let quota_mb = u
+        .quota_bytes
+        .map(|q| (q / (1024 * 1024)).to_string())
+        .unwrap_or_default();
+    let login = StoredValue::new(u.login.clone());
+    let alias_domain = u
+        .address
+        .split_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let aliases = u.aliases.clone();
+    let mail_href = portal_href(&format!("/siteadmin/user/{}/mail", u.login), &domain);
+    let delete_href = portal_href(&format!("/siteadmin/user/{}/delete", u.login), &domain);
+    view! {
+        <section class="card" aria-labelledby="user-title">
+            <a class="back" href=portal_href("/siteadmin", &domain)>
+                {lang.pick("← Utilisateurs", "← Users")}
+            </a>
+            <h1 id="user-title">{u.display_name()}</h1>
+            <p class="login">{u.address.clone()}</p>
+            <div class="usage">
+                {u
+                    .quota_bytes
+                    .map(|_| {
+                        view! {
+                            <meter
+                                min="0"
+                                max="100"
+                                low="80"
+                                high="95"
+                                optimum="0"
+                                value=pct.min(100).to_string()
+                                aria-label=lang.pick("Espace utilisé", "Space used")
+                            ></meter>
+                        }
+                    })}
+                <span class="usage-text">{usage}</span>
+            </div>
+            <p class="muted">{messages}</p>
+            <a class="icon-button" href=mail_href>
+                <img src="/icons/mailbox.svg" alt="" width="24" height="24" />
+                <span>{lang.pick("Renvoi et répondeur", "Forward and responder")}</span>
+            </a>
+        </section>
+
+        <section class="card" aria-labelledby="profile-title">
+            <h2 id="profile-title">{lang.pick("Identité et quota", "Name and quota")}</h2>
+            <ActionForm action=profile attr:class="form">
+                {login_field(login)}
+                <div class="field">
+                    <label for="first_name">{lang.pick("Prénom", "First name")}</label>
+                    <input id="first_name" name="first_name" type="text" value=u.first_name.clone() />
+                </div>
+                <div class="field">
+                    <label for="last_name">{lang.pick("Nom", "Last name")}</label>
+                    <input id="last_name" name="last_name" type="text" value=u.last_name.clone() />
+                    <p class="hint">
+                        {lang.pick(
+                            "Le login ne change pas avec le nom.",
+                            "The login does not change with the name.",
+                        )}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="quota_mb">{lang.pick("Quota en Mo", "Quota in MB")}</label>
+                    <input
+                        id="quota_mb"
+                        name="quota_mb"
+                        type="text"
+                        inputmode="numeric"
+                        value=quota_mb
+                        aria-describedby="quota-hint quota-error"
+                        aria-invalid=invalid(pr, "quota")
+                    />
+                    <p id="quota-hint" class="hint">{lang.pick("Vide : sans limite.", "Empty: no limit.")}</p>
+                    <p id="quota-error" class="error" role="alert">{error_of(pr, "quota")}</p>
+                </div>
+                <div class="check">
+                    <input
+                        id="suspended"
+                        name="suspended"
+                        type="checkbox"
+                        checked=u.suspended
+                        disabled=u.is_self
+                        aria-describedby="suspended-hint suspended-error"
+                    />
+                    <label for="suspended">
+                        {lang.pick("Suspendre les connexions", "Suspend logins")}
+                    </label>
+                </div>
+                <p id="suspended-hint" class="hint">
+                    {lang.pick(
+                        "Un compte suspendu ne peut plus relever son courrier ni se connecter ; le courrier continue d'arriver.",
+                        "A suspended account can no longer collect mail or sign in; mail keeps arriving.",
+                    )}
+                </p>
+                <p id="suspended-error" class="error" role="alert">{error_of(pr, "suspended")}</p>
+                <p class="error" role="alert">{error_of(pr, "profile")}</p>
+                <FormNotice result=pr lang />
+                <button type="submit" class="button primary">{lang.pick("Enregistrer", "Save")}</button>
+            </ActionForm>
+        </section>
+
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">{lang.pick("Mot de passe", "Password")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Le même mot de passe sert pour le courrier (POP3, envoi) et pour ce site. Le changer déconnecte la personne partout.",
+                    "The same password serves mail (POP3, sending) and this site. Changing it signs the person out everywhere.",
+                )}
+            </p>
+            <ActionForm action=password attr:class="form">
+                {login_field(login)}
+                <div class="field">
+                    <label for="new-password-field">
+                        {lang.pick("Nouveau mot de passe", "New password")}
+                    </label>
+                    <input
+                        id="new-password-field"
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        aria-describedby="password-hint password-error"
+                        aria-invalid=invalid(pw, "password")
+                    />
+                    <p id="password-hint" class="hint">
+                        {lang.pick(
+                            "Laissez vide pour en générer un, affiché une seule fois avec la fiche de bienvenue.",
+                            "Leave empty to generate one, shown once with the welcome sheet.",
+                        )}
+                    </p>
+                    <p id="password-error" class="error" role="alert">{error_of(pw, "password")}</p>
+                </div>
+                <FormNotice result=pw lang />
+                <button type="submit" class="button primary">
+                    {lang.pick("Changer le mot de passe", "Change the password")}
+                </button>
+            </ActionForm>
+        </section>
+
+        <section class="card" aria-labelledby="aliases-title">
+            <h2 id="aliases-title">{lang.pick("Alias", "Aliases")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Les autres adresses qui arrivent dans cette boîte.",
+                    "The other addresses that reach this mailbox.",
+                )}
+            </p>
+            <ul class="alias-list">
+                {aliases
+                    .into_iter()
+                    .map(|a| {
+                        let label = match lang {
+                            Lang::Fr => format!("Retirer l'alias {a}"),
+                            Lang::En => format!("Remove the alias {a}"),
+                        };
+                        view! {
+                            <li>
+                                <span>{format!("{a}@{alias_domain}")}</span>
+                                <ActionForm action=alias_remove attr:class="inline-form">
+                                    {login_field(login)}
+                                    <input type="hidden" name="alias" value=a.clone() />
+                                    <button type="submit" class="button small" aria-label=label>
+                                        {lang.pick("Retirer", "Remove")}
+                                    </button>
+                                </ActionForm>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p class="error" role="alert">{error_of(ar, "alias")}</p>
+            <ActionForm action=alias_add attr:class="form">
+                {login_field(login)}
+                <div class="field">
+                    <label for="alias">{lang.pick("Nouvel alias", "New alias")}</label>
+                    <input
+                        id="alias"
+                        name="alias"
+                        type="text"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-describedby="alias-error"
+                        aria-invalid=invalid(aa, "alias")
+                    />
+                    <p id="alias-error" class="error" role="alert">{error_of(aa, "alias")}</p>
+                </div>
+                <FormNotice result=aa lang />
+                <button type="submit" class="button primary">{lang.pick("Ajouter l'alias", "Add the alias")}</button>
+            </ActionForm>
+        </section>
+
+        {(!u.is_self)
+            .then(|| {
+                view! {
+                    <section class="card danger" aria-labelledby="delete-title">
+                        <h2 id="delete-title">{lang.pick("Supprimer", "Delete")}</h2>
+                        <a class="button danger" href=delete_href>
+                            {lang.pick("Supprimer cet utilisateur…", "Delete this user…")}
+                        </a>
+                    </section>
+                }
+            })}
+    }
+}
