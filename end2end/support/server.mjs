@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connect } from 'node:net';
 
 export async function startServer() {
   const bin = process.env.COURRIER_BIN;
@@ -25,6 +26,7 @@ export async function startServer() {
       const t = line.trim();
       if (t.startsWith('login:')) found.login = t.slice(6).trim();
       if (t.startsWith('password:')) found.password = t.slice(9).trim();
+      if (line.startsWith('pop3: listening on ')) found.pop3 = line.slice('pop3: listening on '.length).trim();
       if (line.startsWith('http: listening on ')) {
         clearTimeout(timer);
         found.url = 'http://' + line.slice('http: listening on '.length).trim();
@@ -57,3 +59,26 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+// Tries a POP3 login (USER/PASS, allowed in clear from loopback); true when accepted.
+export function pop3Login(addr, user, pass) {
+  return new Promise((resolve, reject) => {
+    const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
+    const sock = connect(port, host);
+    const replies = [];
+    let buf = '';
+    sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error('POP3 timeout')); });
+    sock.on('error', reject);
+    sock.on('data', (d) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        replies.push(buf.slice(0, i));
+        buf = buf.slice(i + 2);
+        if (replies.length === 1) sock.write(`USER ${user}\r\n`);
+        else if (replies.length === 2) sock.write(`PASS ${pass}\r\n`);
+        else if (replies.length === 3) { sock.write('QUIT\r\n'); sock.end(); resolve(replies[2].startsWith('+OK')); }
+      }
+    });
+  });
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS } from '../support/server.mjs';
+import { startServer, CHROMIUM_ARGS, pop3Login } from '../support/server.mjs';
 import { assertAccessible } from '../support/axe.mjs';
 
 let server;
@@ -123,4 +123,71 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
   await page.click('button[type=submit]');
   await page.waitForSelector('#quota-error:has-text("quota")');
   await ctx.close();
+});
+
+test('the pen and the blue mailbox on a phone, and the new user signs in', async () => {
+  const admin = await browser.newContext({ ...PHONE, locale: 'fr-FR', bypassCSP: true });
+  const page = await admin.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, webmaster.login, webmaster.password);
+  await page.waitForURL(server.url + '/siteadmin');
+  await page.click('text=Ajouter un utilisateur');
+  await page.waitForSelector('html[data-hydrated]');
+  await page.fill('#first_name', 'Louise');
+  await page.fill('#last_name', 'Michel');
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/siteadmin/welcome/lmichel');
+  const password = (await page.textContent('#new-password')).trim();
+
+  // She signs in, in a second context, and is not let into the webmaster's pages.
+  const her = await browser.newContext({ ...PHONE, locale: 'fr-FR' });
+  const hers = await her.newPage();
+  await signIn(hers, 'lmichel@votredomaine.com', password);
+  await hers.waitForURL(server.url + '/');
+  await hers.waitForSelector('text=Connecté en tant que');
+  await hers.goto(server.url + '/siteadmin');
+  await hers.waitForSelector('text=Accès refusé');
+
+  // The blue mailbox: a forward, then the responder is refused with the reason.
+  await page.goto(server.url + '/siteadmin/user/lmichel/mail');
+  await page.waitForSelector('html[data-hydrated]');
+  await assertAccessible(page, 'blue mailbox');
+  await page.fill('#forward-addresses', 'louise@example.net');
+  await page.click('text=Enregistrer le renvoi');
+  await page.waitForSelector('text=Renvoi actif');
+  await page.check('#responder-on');
+  await page.fill('#responder-subject', 'Absente');
+  await page.fill('#responder-body', 'De retour lundi.');
+  await page.click('text=Enregistrer le répondeur');
+  await page.waitForSelector('#responder-error:has-text("en même temps")');
+
+  // The pen: an alias, then a new password — the old one stops working over POP3 too.
+  await page.goto(server.url + '/siteadmin/user/lmichel');
+  await page.waitForSelector('html[data-hydrated]');
+  await assertAccessible(page, 'the pen');
+  await page.fill('#alias', 'communarde');
+  await page.click("text=Ajouter l'alias");
+  await page.waitForSelector('text=communarde@votredomaine.com');
+  assert.equal(await pop3Login(server.pop3, 'lmichel', password), true);
+  await page.fill('#new-password-field', 'Un-Autre-Secret-1871');
+  await page.click('text=Changer le mot de passe');
+  await page.waitForSelector('#password-title ~ form .notice:has-text("Enregistré")');
+  assert.equal(await pop3Login(server.pop3, 'lmichel', password), false, 'old password refused');
+  assert.equal(await pop3Login(server.pop3, 'lmichel', 'Un-Autre-Secret-1871'), true);
+  // Her web session ended with the change.
+  await hers.goto(server.url + '/');
+  await hers.waitForURL(server.url + '/login');
+
+  // Delete, after reading what happens to her mail.
+  await page.click('text=Supprimer cet utilisateur');
+  await page.waitForURL(server.url + '/siteadmin/user/lmichel/delete');
+  await page.waitForSelector('text=effacés définitivement');
+  await assertAccessible(page, 'delete');
+  await page.click('text=Supprimer définitivement');
+  await page.waitForURL(server.url + '/siteadmin');
+  await page.waitForSelector('h1:has-text("votredomaine.com")');
+  assert.equal(await page.locator('text=lmichel').count(), 0);
+  assert.deepEqual(errors, [], 'no console errors');
+  await her.close();
+  await admin.close();
 });
