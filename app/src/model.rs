@@ -64,6 +64,8 @@ pub struct DomainOverview {
     pub style: String,
     pub used_bytes: i64,
     pub users: Vec<UserRow>,
+    /// Relay grants for the domain's fixed addresses, set by the host.
+    pub grants: Vec<GrantRow>,
 }
 
 /// What a mail client needs, in the domain's style (DESIGN §2 rule 1): the Cobalt generation
@@ -147,4 +149,36 @@ pub struct MailSettings {
     pub start: Option<String>,
     pub end: Option<String>,
     pub interval_days: i32,
+}
+
+/// One line of the change log: who changed what, when, from which address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub ip: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// A page of the change log; `more` is the entry to continue before, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPage {
+    pub entries: Vec<LogEntry>,
+    pub more: Option<i64>,
+}
+
+/// A relay grant for a customer's fixed address (read-only for the webmaster).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRow {
+    pub id: i64,
+    pub network: String,
+    pub domain: String,
+    pub note: String,
+    pub hourly_cap: i32,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub active: bool,
 }

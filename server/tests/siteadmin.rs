@@ -279,6 +279,13 @@ async fn only_the_right_people_manage_a_domain() {
                 vec![("login", "pmartin")],
                 "webmaster deletes themselves",
             ),
+            (&cd, "log", vec![], "user reads the change log"),
+            (
+                &pm,
+                "log",
+                vec![("domain", "autredomaine.fr")],
+                "webmaster reads another domain's log",
+            ),
         ] {
             let r = call(&server, jar, endpoint, &fields);
             if r.status == 200 {
@@ -617,6 +624,42 @@ async fn the_pen_and_the_blue_mailbox() {
         );
         let page = curl(&jar, &[&server.url("/siteadmin/welcome/cdupont")]);
         assert!(page.body.contains("new-password"), "{label}");
+
+        // The change log tells who changed what, from where; the relay grant is shown.
+        cli_ok(
+            &db,
+            &[
+                "relay",
+                "allow",
+                "192.0.2.7",
+                "--domain",
+                "votredomaine.com",
+                "--note",
+                "bureau",
+            ],
+        );
+        let log = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin/log")],
+        );
+        assert_eq!(log.status, 200, "{label}");
+        for seen in [
+            "Alias ajouté",
+            "compta@votredomaine.com",
+            "pmartin (127.0.0.1)",
+            "Mot de passe changé",
+            "Relais ouvert",
+        ] {
+            assert!(log.body.contains(seen), "{label}: {seen} in the log");
+        }
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin")],
+        );
+        assert!(
+            page.body.contains("192.0.2.7") && page.body.contains("bureau"),
+            "{label}"
+        );
 
         // Delete, confirmed: gone with its mail and aliases.
         assert_eq!(ok("delete", &[("login", "cdupont")]).trim(), "null");

@@ -32,6 +32,53 @@ pub fn form_message(result: Option<FormResult>) -> Option<String> {
     }
 }
 
+/// A relay grant as the pages show it.
+#[cfg(feature = "ssr")]
+pub fn grant_row(g: crate::store::relay::GrantSummary) -> crate::model::GrantRow {
+    crate::model::GrantRow {
+        id: g.id,
+        network: g.network,
+        domain: g.domain,
+        note: g.note,
+        hourly_cap: g.hourly_cap,
+        expires_at: g.expires_at,
+        revoked_at: g.revoked_at,
+        active: g.active,
+    }
+}
+
+/// Entries of the change log shown at once.
+pub const LOG_PAGE: u64 = 50;
+
+/// A page of the change log (of one domain, or of the server when `domain_id` is None).
+#[cfg(feature = "ssr")]
+pub async fn log_page(
+    domain_id: Option<i64>,
+    before: Option<i64>,
+    lang: crate::i18n::Lang,
+) -> Result<crate::model::LogPage, ServerFnError> {
+    let rows = context::state()?
+        .store
+        .audit_page(domain_id, before, LOG_PAGE + 1)
+        .await
+        .map_err(|e| context::store_error(e, lang))?;
+    let more = (rows.len() as u64 > LOG_PAGE).then(|| rows[LOG_PAGE as usize - 1].id);
+    let entries = rows
+        .into_iter()
+        .take(LOG_PAGE as usize)
+        .map(|r| crate::model::LogEntry {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            ip: r.ip,
+            action: r.action,
+            target: r.target,
+            detail: r.detail,
+        })
+        .collect();
+    Ok(crate::model::LogPage { entries, more })
+}
+
 /// A refusal tied to one field is written `[field] reason` (the only way a plain HTML form
 /// post can carry it back, in the `__err` of the redirect); this splits it.
 pub fn split_field(text: &str) -> (Option<&str>, &str) {

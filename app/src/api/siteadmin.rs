@@ -17,7 +17,8 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
     use crate::model::UserRow;
     let c = caller().await?;
     let d = c.managed_domain(domain.as_deref()).await?;
-    let users = state()?
+    let st = state()?;
+    let users = st
         .store
         .list_users(&d.name)
         .await
@@ -38,7 +39,16 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
             responder: u.responder,
         })
         .collect();
+    let grants = st
+        .store
+        .grants_of(&d.name)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .map(super::grant_row)
+        .collect();
     Ok(DomainOverview {
+        grants,
         used_bytes: users.iter().map(|u| u.used_bytes).sum(),
         domain: d.name,
         style: d.style,
@@ -364,4 +374,16 @@ pub async fn delete_user(login: String, domain: Option<String>) -> super::FormRe
         }
         Err(e) => super::mailbox::refused_store("delete", e, c.lang),
     }
+}
+
+/// The domain's change log, newest first, a page at a time.
+#[server(endpoint = "siteadmin/log")]
+pub async fn domain_log(
+    domain: Option<String>,
+    before: Option<i64>,
+) -> Result<crate::model::LogPage, ServerFnError> {
+    use super::context::*;
+    let c = caller().await?;
+    let d = c.managed_domain(domain.as_deref()).await?;
+    super::log_page(Some(d.id), before, c.lang).await
 }

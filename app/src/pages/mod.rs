@@ -92,6 +92,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/siteadmin/log")
+                        view=siteadmin::LogPageView
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/siteadmin/user/:login")
                         view=siteadmin::UserPage
                         ssr=SsrMode::Async

@@ -59,10 +59,25 @@ pub async fn record(
 impl super::Store {
     /// The most recent entries, newest first.
     pub async fn audit_recent(&self, limit: u64) -> Result<Vec<audit_log::Model>> {
-        Ok(audit_log::Entity::find()
-            .order_by_desc(audit_log::Column::Id)
-            .limit(limit)
-            .all(self.db())
-            .await?)
+        self.audit_page(None, None, limit).await
+    }
+
+    /// A page of the change log, newest first: of one domain or of the whole server, older
+    /// than entry `before` when given (for "more").
+    pub async fn audit_page(
+        &self,
+        domain_id: Option<i64>,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<audit_log::Model>> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
+        if let Some(d) = domain_id {
+            q = q.filter(audit_log::Column::DomainId.eq(d));
+        }
+        if let Some(b) = before {
+            q = q.filter(audit_log::Column::Id.lt(b));
+        }
+        Ok(q.limit(limit).all(self.db()).await?)
     }
 }

@@ -92,6 +92,16 @@ impl Store {
             .collect())
     }
 
+    /// The grants of one domain, oldest first.
+    pub async fn grants_of(&self, domain_name: &str) -> Result<Vec<GrantSummary>> {
+        Ok(self
+            .list_grants()
+            .await?
+            .into_iter()
+            .filter(|g| g.domain == domain_name)
+            .collect())
+    }
+
     pub async fn revoke_grant(&self, actor: &Actor, id: i64) -> Result<()> {
         let txn = self.write_txn().await?;
         let g = relay_grant::Entity::find_by_id(id)

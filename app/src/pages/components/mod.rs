@@ -1,4 +1,5 @@
 //! Widgets shared by the portals.
 
+pub mod log;
 pub mod mail_settings;
 pub mod notice;

@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::overview;
 use crate::i18n::{Lang, format_size, percent_used};
 use crate::model::{DomainOverview, UserRow};
+use crate::pages::components::log::GrantList;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -62,6 +63,7 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         .unwrap_or_default();
     let (search, set_search) = signal(initial.clone());
     let count = o.users.len();
+    let grants = o.grants.clone();
     let users = StoredValue::new(o.users);
     let summary = match lang {
         Lang::Fr => format!(
@@ -87,9 +89,14 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
             <p class="badge">{lang.pick("Administration du site", "Site administration")}</p>
             <h1 id="domain-title">{o.domain.clone()}</h1>
             <p class="lead">{summary}</p>
-            <a class="button primary" href=add_href>
-                {lang.pick("Ajouter un utilisateur", "Add user")}
-            </a>
+            <div class="button-row">
+                <a class="button primary" href=add_href>
+                    {lang.pick("Ajouter un utilisateur", "Add user")}
+                </a>
+                <a class="button" href=portal_href("/siteadmin/log", &domain)>
+                    {lang.pick("Journal des modifications", "Change log")}
+                </a>
+            </div>
         </section>
         <section class="card" aria-labelledby="users-title">
             <h2 id="users-title">{lang.pick("Utilisateurs", "Users")}</h2>
@@ -127,6 +134,16 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                     }
                 }}
             </ul>
+        </section>
+        <section class="card" aria-labelledby="relay-title">
+            <h2 id="relay-title">{lang.pick("Relais SMTP (adresse fixe)", "SMTP relay (fixed address)")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Ouvert par votre hébergeur pour l'adresse IP fixe de vos bureaux, sur demande.",
+                    "Opened by your host for your office's fixed IP address, on request.",
+                )}
+            </p>
+            <GrantList grants=grants lang />
         </section>
     }
 }

@@ -4,6 +4,7 @@
 mod add;
 mod delete;
 mod list;
+mod log;
 mod mail;
 mod user;
 mod welcome;
@@ -11,6 +12,7 @@ mod welcome;
 pub use add::AddUserPage;
 pub use delete::DeletePage;
 pub use list::SiteAdminPage;
+pub use log::LogPageView;
 pub use mail::MailPage;
 pub use user::UserPage;
 pub use welcome::WelcomePage;
