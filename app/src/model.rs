@@ -182,3 +182,27 @@ pub struct GrantRow {
     pub revoked_at: Option<i64>,
     pub active: bool,
 }
+
+/// A hosted domain, for the server admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRow {
+    pub name: String,
+    pub style: String,
+    pub accounts: u64,
+    pub used_bytes: i64,
+    pub webmasters: Vec<String>,
+}
+
+/// A message in the outbound queue, for the server admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub id: i64,
+    pub kind: String,
+    pub mail_from: String,
+    pub rcpt_to: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: i64,
+    pub last_answer: String,
+    pub created_at: i64,
+}

@@ -48,9 +48,12 @@ test('a phone signs in, hydrated, and sees who it is', async () => {
   await page.waitForSelector('#login-error:has-text("incorrect")');
   assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
 
-  // The right one: the landing page, rendered by the hydrated app.
+  // The right one: the admin's own portal, then the landing page, rendered by the app.
   await page.fill('#password', server.password);
   await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/admin');
+  await page.waitForSelector('h1:has-text("Domaines hébergés")');
+  await page.click('.account-name');
   await page.waitForURL(server.url + '/');
   await page.waitForSelector('text=Connecté en tant que');
   const who = await page.textContent('main');

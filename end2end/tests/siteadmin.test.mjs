@@ -75,7 +75,7 @@ for (const [size, options, expected, alias] of [
     await page.fill('#first_name', 'Éloïse');
     await page.fill('#last_name', "D'Artagnan");
     await page.fill('#aliases', alias);
-    await page.click('button[type=submit]');
+    await page.click('form.form button.primary');
 
     await page.waitForURL(server.url + '/siteadmin/welcome/' + expected);
     const password = (await page.textContent('#new-password')).trim();
@@ -112,7 +112,7 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
   await page.click('text=Add user');
   await page.fill('#first_name', 'Jean');
   await page.fill('#last_name', 'de La Fontaine');
-  await page.click('button[type=submit]');
+  await page.click('form.form button.primary');
   await page.waitForURL(server.url + '/siteadmin/welcome/jdelafontaine');
   const password = (await page.textContent('#new-password')).trim();
   assert.ok(password.length >= 14);
@@ -120,7 +120,7 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
   await page.goto(server.url + '/siteadmin/add');
   await page.fill('#last_name', 'Martin');
   await page.fill('#quota_mb', 'beaucoup');
-  await page.click('button[type=submit]');
+  await page.click('form.form button.primary');
   await page.waitForSelector('#quota-error:has-text("quota")');
   await ctx.close();
 });
@@ -135,7 +135,7 @@ test('the pen and the blue mailbox on a phone, and the new user signs in', async
   await page.waitForSelector('html[data-hydrated]');
   await page.fill('#first_name', 'Louise');
   await page.fill('#last_name', 'Michel');
-  await page.click('button[type=submit]');
+  await page.click('form.form button.primary');
   await page.waitForURL(server.url + '/siteadmin/welcome/lmichel');
   const password = (await page.textContent('#new-password')).trim();
 

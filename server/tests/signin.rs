@@ -96,7 +96,11 @@ async fn sign_in_over_http_on_both_databases() {
         // The right one signs in: a fresh HttpOnly SameSite=Strict cookie, then the landing.
         let ok = login(&server, &jar, &admin.to_uppercase(), &admin_pw);
         assert_eq!(ok.status, 302, "{}", ok.body);
-        assert_eq!(ok.header("location"), Some("/"));
+        assert_eq!(
+            ok.header("location"),
+            Some("/admin"),
+            "the admin lands on /admin"
+        );
         let set_cookie = ok.header("set-cookie").expect("session cookie").to_string();
         assert!(set_cookie.starts_with("courrier_session="));
         assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");

@@ -1,5 +1,6 @@
 //! Server functions, one module per portal. Each one checks who is asking before it acts.
 
+pub mod admin;
 pub mod mailbox;
 pub mod session;
 pub mod siteadmin;

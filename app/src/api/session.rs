@@ -58,6 +58,7 @@ pub async fn login(login: String, password: String) -> super::FormResult {
             // Each role lands on its own portal.
             let landing = match crate::domain::Role::parse(&account.role) {
                 Some(crate::domain::Role::Webmaster) => "/siteadmin",
+                Some(crate::domain::Role::ServerAdmin) => "/admin",
                 _ => "/",
             };
             leptos_axum::redirect(landing);

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 /// The session key holding the password of the user just added, until it is shown once.
 #[cfg(feature = "ssr")]
-const JUST_ADDED_KEY: &str = "just_added";
+pub(crate) const JUST_ADDED_KEY: &str = "just_added";
 
 /// The domain's mailboxes and its disk usage.
 #[server(endpoint = "siteadmin/overview")]

@@ -3,8 +3,9 @@
 //! page shows).
 
 use super::current_lang;
-use crate::api::session::whoami;
+use crate::api::session::{Logout, whoami};
 use crate::domain::Role;
+use crate::i18n::Lang;
 use crate::model::Me;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -29,7 +30,13 @@ where
                     let render = render.clone();
                     Suspend::new(async move {
                         match who.await {
-                            Ok(Some(me)) if roles.contains(&me.role) => render(me).into_any(),
+                            Ok(Some(me)) if roles.contains(&me.role) => {
+                                view! {
+                                    <AccountBar me=me.clone() lang />
+                                    {render(me)}
+                                }
+                                    .into_any()
+                            }
                             Ok(Some(_)) => {
                                 view! {
                                     <section class="card" role="alert">
@@ -61,5 +68,24 @@ where
                 }
             }
         </Suspense>
+    }
+}
+
+/// Who is signed in, a way home and a way out, above every portal page.
+#[component]
+fn AccountBar(me: Me, lang: Lang) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <div class="account-bar">
+            <a href="/" class="account-name">
+                {me.display_name()}
+                <span class="muted">" · " {me.login.clone()}</span>
+            </a>
+            <ActionForm action=logout attr:class="inline-form">
+                <button type="submit" class="button small">
+                    {lang.pick("Se déconnecter", "Sign out")}
+                </button>
+            </ActionForm>
+        </div>
     }
 }

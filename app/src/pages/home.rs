@@ -121,6 +121,14 @@ fn Welcome(me: Me, lang: Lang) -> impl IntoView {
                 {lang.pick("Connecté en tant que ", "Signed in as ")} <strong>{me.login.clone()}</strong>
             </p>
             {previous.map(|p| view! { <p class="muted">{p}</p> })}
+            {(me.role == Role::ServerAdmin)
+                .then(|| {
+                    view! {
+                        <a class="button primary" href="/admin">
+                            {lang.pick("Administrer le serveur", "Administer the server")}
+                        </a>
+                    }
+                })}
             {(me.role == Role::Webmaster)
                 .then(|| {
                     view! {

@@ -1,5 +1,6 @@
 //! The pages: the HTML shell, the router, and one module per page.
 
+mod admin;
 pub mod components;
 pub mod guard;
 mod home;
@@ -80,6 +81,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/relay") view=admin::RelayPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/queue") view=admin::QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/log") view=admin::AdminLogPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/domain/:name/delete")
+                        view=admin::DeleteDomainPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/siteadmin")
                         view=siteadmin::SiteAdminPage

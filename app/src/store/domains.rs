@@ -17,7 +17,12 @@ pub struct DomainSummary {
     pub used_bytes: i64,
     pub webmasters: Vec<String>,
     pub created_at: i64,
+    /// How users of the domain are shown their settings: "cobalt" or "antivirus".
+    pub style: String,
 }
+
+/// The two server generations of the seed (DESIGN §2 rule 1).
+pub const STYLES: [&str; 2] = ["cobalt", "antivirus"];
 
 pub(crate) async fn find_domain(c: &impl ConnectionTrait, name: &str) -> Result<domain::Model> {
     let canonical = DomainName::parse(name)?;
@@ -100,9 +105,30 @@ impl Store {
                     .collect(),
                 name: d.name,
                 created_at: d.created_at,
+                style: d.style,
             });
         }
         Ok(out)
+    }
+
+    /// Sets how the domain's users are shown their connection settings: the "cobalt" style
+    /// (server `domain`, login `pmartin`) or the "antivirus" one (`mail.domain`, the address).
+    pub async fn set_domain_style(&self, actor: &Actor, name: &str, style: &str) -> Result<()> {
+        if !STYLES.contains(&style) {
+            return Err(StoreError::Invalid(format!("unknown style {style:?}")));
+        }
+        let txn = self.write_txn().await?;
+        let d = find_domain(&txn, name).await?;
+        if d.style == style {
+            return Ok(());
+        }
+        let (id, n) = (d.id, d.name.clone());
+        let mut m: domain::ActiveModel = d.into();
+        m.style = Set(style.to_string());
+        m.update(&txn).await?;
+        audit::record(&txn, actor, Some(id), "domain.style", &n, style).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     pub async fn domain(&self, name: &str) -> Result<domain::Model> {

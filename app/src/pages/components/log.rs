@@ -19,6 +19,7 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "alias.delete" => ("Alias retiré", "Alias removed"),
         "domain.add" => ("Domaine ajouté", "Domain added"),
         "domain.delete" => ("Domaine supprimé", "Domain deleted"),
+        "domain.style" => ("Style de paramètres changé", "Settings style changed"),
         "relay.allow" => ("Relais ouvert", "Relay granted"),
         "relay.revoke" => ("Relais fermé", "Relay revoked"),
         "relay.use" => ("Message relayé", "Message relayed"),

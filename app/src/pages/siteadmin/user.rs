@@ -5,7 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
 use crate::i18n::{Lang, format_size, percent_used};
 use crate::model::UserDetail;
-use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -52,18 +52,6 @@ fn UserView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoView 
             })}
         </Suspense>
     }
-}
-
-/// Runs `reload` after each successful answer of `action`'s form.
-pub fn reload_after<S>(result: S, reload: Callback<()>)
-where
-    S: Get<Value = Option<crate::api::FormResult>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(result.get(), Some(Ok(None))) {
-            reload.run(());
-        }
-    });
 }
 
 /// The hidden field naming the mailbox a form acts on.

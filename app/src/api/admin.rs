@@ -1,0 +1,254 @@
+//! The host's portal (`/admin`): domains and their first webmaster, the settings style each
+//! domain's users see, relay grants, the outbound queue, the server-wide change log. Every
+//! function is for the server admin only.
+
+use crate::model::{DomainRow, GrantRow, LogPage, QueueRow};
+use leptos::prelude::*;
+
+/// The caller, if they are the server admin.
+#[cfg(feature = "ssr")]
+async fn admin() -> Result<super::context::Caller, ServerFnError> {
+    let c = super::context::caller().await?;
+    if c.role == crate::domain::Role::ServerAdmin {
+        Ok(c)
+    } else {
+        Err(super::context::not_allowed(c.lang))
+    }
+}
+
+#[server(endpoint = "admin/domains")]
+pub async fn admin_domains() -> Result<Vec<DomainRow>, ServerFnError> {
+    use super::context::*;
+    let c = admin().await?;
+    let list = state()?
+        .store
+        .list_domains()
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    Ok(list
+        .into_iter()
+        .map(|d| DomainRow {
+            name: d.name,
+            style: d.style,
+            accounts: d.accounts,
+            used_bytes: d.used_bytes,
+            webmasters: d.webmasters,
+        })
+        .collect())
+}
+
+/// Adds a domain with its first webmaster; the browser is sent to the webmaster's welcome
+/// sheet, with the password shown once.
+#[server(endpoint = "admin/domain_add")]
+pub async fn add_domain(
+    name: String,
+    first_name: String,
+    last_name: String,
+    style: String,
+) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    if first_name.trim().is_empty() && last_name.trim().is_empty() {
+        return refused_at(
+            "webmaster",
+            c.lang.pick(
+                "Entrez le prénom et le nom du webmaster du domaine.",
+                "Enter the first and last name of the domain's webmaster.",
+            ),
+        );
+    }
+    let st = state()?;
+    let names = (first_name.trim(), last_name.trim());
+    let (d, created) = match st
+        .store
+        .add_domain(&c.actor, name.trim(), Some(names))
+        .await
+    {
+        Ok(r) => r,
+        Err(e @ crate::store::StoreError::Login(_)) => {
+            return super::mailbox::refused_store("webmaster", e, c.lang);
+        }
+        Err(e) => return super::mailbox::refused_store("name", e, c.lang),
+    };
+    if style == "antivirus"
+        && let Err(e) = st.store.set_domain_style(&c.actor, &d.name, &style).await
+    {
+        return super::mailbox::refused_store("style", e, c.lang);
+    }
+    if let Some(wm) = created {
+        session()
+            .await?
+            .insert(super::siteadmin::JUST_ADDED_KEY, (&wm.login, &wm.password))
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        leptos_axum::redirect(&format!(
+            "/siteadmin/welcome/{}?domain={}",
+            wm.login, d.name
+        ));
+    }
+    Ok(None)
+}
+
+#[server(endpoint = "admin/domain_style")]
+pub async fn set_domain_style(name: String, style: String) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    match state()?
+        .store
+        .set_domain_style(&c.actor, &name, &style)
+        .await
+    {
+        Ok(()) => Ok(None),
+        Err(e) => super::mailbox::refused_store("style", e, c.lang),
+    }
+}
+
+/// Deletes a domain; with mailboxes, only when `everything` confirms it.
+#[server(endpoint = "admin/domain_delete")]
+pub async fn delete_domain(name: String, everything: Option<String>) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    match state()?
+        .store
+        .delete_domain(&c.actor, &name, everything.is_some())
+        .await
+    {
+        Ok(()) => {
+            leptos_axum::redirect("/admin");
+            Ok(None)
+        }
+        Err(e) => super::mailbox::refused_store("everything", e, c.lang),
+    }
+}
+
+#[server(endpoint = "admin/grants")]
+pub async fn admin_grants() -> Result<Vec<GrantRow>, ServerFnError> {
+    use super::context::*;
+    let c = admin().await?;
+    Ok(state()?
+        .store
+        .list_grants()
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .rev()
+        .map(super::grant_row)
+        .collect())
+}
+
+/// Opens relay for an address or a CIDR block, for one domain.
+#[server(endpoint = "admin/grant_add")]
+pub async fn add_grant(
+    network: String,
+    domain: String,
+    note: String,
+    expires: String,
+    cap: String,
+) -> super::FormResult {
+    use super::context::*;
+    use crate::domain::mailtime::end_of_day;
+    let c = admin().await?;
+    let expires_at = match expires.trim() {
+        "" => None,
+        d => match end_of_day(d) {
+            Some(t) => Some(t),
+            None => {
+                return refused_at(
+                    "expires",
+                    c.lang.pick(
+                        "Une date au format AAAA-MM-JJ.",
+                        "A date written YYYY-MM-DD.",
+                    ),
+                );
+            }
+        },
+    };
+    let cap = match cap.trim() {
+        "" => None,
+        n => match n.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return refused_at(
+                    "cap",
+                    c.lang.pick(
+                        "Un nombre de messages par heure.",
+                        "A number of messages an hour.",
+                    ),
+                );
+            }
+        },
+    };
+    let r = state()?
+        .store
+        .add_grant(
+            &c.actor,
+            network.trim(),
+            domain.trim(),
+            expires_at,
+            &note,
+            cap,
+        )
+        .await;
+    match r {
+        Ok(_) => Ok(None),
+        Err(e) => super::mailbox::refused_store("network", e, c.lang),
+    }
+}
+
+#[server(endpoint = "admin/grant_revoke")]
+pub async fn revoke_grant(id: i64) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    match state()?.store.revoke_grant(&c.actor, id).await {
+        Ok(()) => Ok(None),
+        Err(e) => super::mailbox::refused_store("grant", e, c.lang),
+    }
+}
+
+#[server(endpoint = "admin/queue")]
+pub async fn admin_queue() -> Result<Vec<QueueRow>, ServerFnError> {
+    use super::context::*;
+    let c = admin().await?;
+    Ok(state()?
+        .store
+        .queue_list(200)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .map(|m| QueueRow {
+            id: m.id,
+            kind: m.kind,
+            mail_from: m.mail_from,
+            rcpt_to: m.rcpt_to,
+            status: m.status,
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_answer: m.last_answer,
+            created_at: m.created_at,
+        })
+        .collect())
+}
+
+/// "Retry now" or "delete" on a queued message.
+#[server(endpoint = "admin/queue_act")]
+pub async fn queue_act(id: i64, act: String) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    let st = state()?;
+    let r = match act.as_str() {
+        "retry" => st.store.queue_retry_now(id).await,
+        "delete" => st.store.queue_delete(id).await,
+        _ => return Err(not_allowed(c.lang)),
+    };
+    match r {
+        Ok(()) => Ok(None),
+        Err(e) => super::mailbox::refused_store("queue", e, c.lang),
+    }
+}
+
+/// The server-wide change log.
+#[server(endpoint = "admin/log")]
+pub async fn admin_log(before: Option<i64>) -> Result<LogPage, ServerFnError> {
+    let c = admin().await?;
+    super::log_page(None, before, c.lang).await
+}

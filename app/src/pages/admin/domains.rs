@@ -1,0 +1,269 @@
+//! The hosted domains: usage, webmasters, the settings style their users see; add a domain
+//! with its first webmaster (password shown once), delete one after a confirmation.
+
+use super::{ADMINS, AdminNav, Loading, error_card};
+use crate::api::admin::{AddDomain, DeleteDomain, SetDomainStyle, admin_domains};
+use crate::i18n::{Lang, format_size};
+use crate::model::DomainRow;
+use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    let data = Resource::new(|| (), |_| admin_domains());
+    view! { <Signed roles=ADMINS render=move |_| view! { <Domains data /> } /> }
+}
+
+fn style_label(style: &str, lang: Lang) -> &'static str {
+    if style == "antivirus" {
+        lang.pick(
+            "anti-virus : serveur mail.domaine, login = adresse",
+            "anti-virus: server mail.domain, login = address",
+        )
+    } else {
+        lang.pick(
+            "Cobalt : serveur domaine, login court",
+            "Cobalt: server domain, short login",
+        )
+    }
+}
+
+#[component]
+fn StyleSelect(id: String, selected: String, lang: Lang) -> impl IntoView {
+    view! {
+        <select id=id name="style">
+            {["cobalt", "antivirus"]
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <option value=s selected=selected == s>
+                            {style_label(s, lang)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoView {
+    let lang = current_lang();
+    let add = ServerAction::<AddDomain>::new();
+    let style = ServerAction::<SetDomainStyle>::new();
+    let reload = Callback::new(move |_| data.refetch());
+    reload_after(style.value(), reload);
+    let r = add.value();
+    view! {
+        <Title text=lang.pick("Administration — courrier", "Administration — courrier") />
+        <section class="card">
+            <p class="badge">{lang.pick("Administration du serveur", "Server administration")}</p>
+            <h1>{lang.pick("Domaines hébergés", "Hosted domains")}</h1>
+            <AdminNav current="/admin" lang />
+        </section>
+        <Suspense fallback=move || view! { <Loading lang /> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(list) => {
+                        view! {
+                            <section class="card" aria-labelledby="domains-title">
+                                <h2 id="domains-title">{lang.pick("Domaines", "Domains")}</h2>
+                                {list.is_empty().then(|| view! {
+                                    <p class="muted">{lang.pick("Aucun domaine pour l'instant.", "No domain yet.")}</p>
+                                })}
+                                <ul class="users">
+                                    {list
+                                        .into_iter()
+                                        .map(|d| view! { <DomainItem d lang style /> })
+                                        .collect_view()}
+                                </ul>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => error_card(&e),
+                }
+            })}
+        </Suspense>
+        <section class="card" aria-labelledby="add-domain-title">
+            <h2 id="add-domain-title">{lang.pick("Ajouter un domaine", "Add a domain")}</h2>
+            <ActionForm action=add attr:class="form">
+                <div class="field">
+                    <label for="domain-name">{lang.pick("Nom de domaine", "Domain name")}</label>
+                    <input
+                        id="domain-name"
+                        name="name"
+                        type="text"
+                        required
+                        autocapitalize="none"
+                        spellcheck="false"
+                        placeholder="votredomaine.com"
+                        aria-describedby="name-error"
+                        aria-invalid=invalid(r, "name")
+                    />
+                    <p id="name-error" class="error" role="alert">{error_of(r, "name")}</p>
+                </div>
+                <fieldset class="field">
+                    <legend>{lang.pick("Premier webmaster", "First webmaster")}</legend>
+                    <label for="wm-first">{lang.pick("Prénom", "First name")}</label>
+                    <input id="wm-first" name="first_name" type="text" autocomplete="off" />
+                    <label for="wm-last">{lang.pick("Nom", "Last name")}</label>
+                    <input
+                        id="wm-last"
+                        name="last_name"
+                        type="text"
+                        autocomplete="off"
+                        aria-describedby="webmaster-error"
+                        aria-invalid=invalid(r, "webmaster")
+                    />
+                    <p id="webmaster-error" class="error" role="alert">{error_of(r, "webmaster")}</p>
+                </fieldset>
+                <div class="field">
+                    <label for="new-style">{lang.pick("Paramètres montrés aux utilisateurs", "Settings shown to users")}</label>
+                    <StyleSelect id="new-style".to_string() selected="cobalt".to_string() lang />
+                </div>
+                <FormNotice result=r lang />
+                <button type="submit" class="button primary">
+                    {lang.pick("Créer le domaine et son webmaster", "Create the domain and its webmaster")}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> impl IntoView {
+    let summary = match lang {
+        Lang::Fr => format!(
+            "{} compte(s) — {} — webmaster : {}",
+            d.accounts,
+            format_size(d.used_bytes, lang),
+            d.webmasters.join(", ")
+        ),
+        Lang::En => format!(
+            "{} account(s) — {} — webmaster: {}",
+            d.accounts,
+            format_size(d.used_bytes, lang),
+            d.webmasters.join(", ")
+        ),
+    };
+    let select_id = format!("style-{}", d.name);
+    let manage = format!("/siteadmin?domain={}", d.name);
+    let delete = format!("/admin/domain/{}/delete", d.name);
+    view! {
+        <li class="user">
+            <div class="user-head">
+                <strong class="user-name">{d.name.clone()}</strong>
+            </div>
+            <p class="muted">{summary}</p>
+            <ActionForm action=style attr:class="style-form">
+                <input type="hidden" name="name" value=d.name.clone() />
+                <label for=select_id.clone()>{lang.pick("Paramètres montrés", "Settings shown")}</label>
+                <div class="search-row">
+                    <StyleSelect id=select_id selected=d.style.clone() lang />
+                    <button type="submit" class="button small">{lang.pick("Appliquer", "Apply")}</button>
+                </div>
+            </ActionForm>
+            <div class="actions">
+                <a class="button" href=manage>{lang.pick("Gérer les boîtes", "Manage mailboxes")}</a>
+                <a class="button danger" href=delete>{lang.pick("Supprimer…", "Delete…")}</a>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+pub fn DeleteDomainPage() -> impl IntoView {
+    let name = use_params_map()
+        .read_untracked()
+        .get("name")
+        .unwrap_or_default();
+    let data = Resource::new(|| (), |_| admin_domains());
+    view! {
+        <Signed
+            roles=ADMINS
+            render=move |_| view! { <ConfirmDomainDelete name=name.clone() data /> }
+        />
+    }
+}
+
+#[component]
+fn ConfirmDomainDelete(
+    name: String,
+    data: Resource<Result<Vec<DomainRow>, ServerFnError>>,
+) -> impl IntoView {
+    let lang = current_lang();
+    let action = ServerAction::<DeleteDomain>::new();
+    let r = action.value();
+    view! {
+        <Title text=lang.pick("Supprimer un domaine — courrier", "Delete a domain — courrier") />
+        <Suspense fallback=move || view! { <Loading lang /> }>
+            {move || {
+                let name = name.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(list) => match list.into_iter().find(|d| d.name == name) {
+                            Some(d) => {
+                                let what = match lang {
+                                    Lang::Fr => format!(
+                                        "{} compte(s) et tout leur courrier ({}) seront effacés définitivement ; le courrier envoyé à @{} sera refusé.",
+                                        d.accounts,
+                                        format_size(d.used_bytes, lang),
+                                        d.name
+                                    ),
+                                    Lang::En => format!(
+                                        "{} account(s) and all their mail ({}) will be erased for good; mail sent to @{} will be refused.",
+                                        d.accounts,
+                                        format_size(d.used_bytes, lang),
+                                        d.name
+                                    ),
+                                };
+                                view! {
+                                    <section class="card danger" aria-labelledby="del-title">
+                                        <a class="back" href="/admin">{lang.pick("← Domaines", "← Domains")}</a>
+                                        <h1 id="del-title">
+                                            {lang.pick("Supprimer ", "Delete ")} {d.name.clone()} " ?"
+                                        </h1>
+                                        <p>{what}</p>
+                                        <ActionForm action attr:class="form">
+                                            <input type="hidden" name="name" value=d.name.clone() />
+                                            <div class="check">
+                                                <input id="everything" name="everything" type="checkbox" />
+                                                <label for="everything">
+                                                    {lang.pick(
+                                                        "Oui, effacer aussi toutes les boîtes et leur courrier",
+                                                        "Yes, erase every mailbox and its mail too",
+                                                    )}
+                                                </label>
+                                            </div>
+                                            <p class="error" role="alert">{error_of(r, "everything")}</p>
+                                            <FormNotice result=r lang />
+                                            <div class="button-row">
+                                                <button type="submit" class="button danger">
+                                                    {lang.pick("Supprimer le domaine", "Delete the domain")}
+                                                </button>
+                                                <a class="button" href="/admin">{lang.pick("Annuler", "Cancel")}</a>
+                                            </div>
+                                        </ActionForm>
+                                    </section>
+                                }
+                                    .into_any()
+                            }
+                            None => view! {
+                                <p class="card error" role="alert">
+                                    {lang.pick("Ce domaine n'est pas hébergé ici.", "This domain is not hosted here.")}
+                                </p>
+                            }
+                                .into_any(),
+                        },
+                        Err(e) => error_card(&e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,111 @@
+//! Relay grants: open SMTP relay for a customer's fixed address (IP or CIDR), for one domain,
+//! with a note, an hourly cap and an optional end; revoke one. Every change is in the log.
+
+use super::{ADMINS, AdminNav, Loading, error_card};
+use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
+use crate::model::GrantRow;
+use crate::pages::components::log::GrantList;
+use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn RelayPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| admin_grants());
+    view! { <Signed roles=ADMINS render=move |_| view! { <Relay data /> } /> }
+}
+
+#[component]
+fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView {
+    let lang = current_lang();
+    let add = ServerAction::<AddGrant>::new();
+    let revoke = ServerAction::<RevokeGrant>::new();
+    let reload = Callback::new(move |_| data.refetch());
+    reload_after(add.value(), reload);
+    reload_after(revoke.value(), reload);
+    let r = add.value();
+    view! {
+        <Title text=lang.pick("Relais — courrier", "Relay — courrier") />
+        <section class="card">
+            <h1>{lang.pick("Relais SMTP", "SMTP relay")}</h1>
+            <AdminNav current="/admin/relay" lang />
+            <p class="hint">
+                {lang.pick(
+                    "Pour un client à adresse IP fixe : ses envois vers l'extérieur sont acceptés, seulement avec une adresse d'expéditeur de son domaine, et dans la limite horaire.",
+                    "For a customer with a fixed IP address: their mail to the outside is accepted, only from a sender address of their domain, within the hourly cap.",
+                )}
+            </p>
+        </section>
+        <Suspense fallback=move || view! { <Loading lang /> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(list) => {
+                        let active: Vec<GrantRow> = list.iter().filter(|g| g.active).cloned().collect();
+                        view! {
+                            <section class="card" aria-labelledby="grants-title">
+                                <h2 id="grants-title">{lang.pick("Autorisations", "Grants")}</h2>
+                                <GrantList grants=list lang />
+                                {(!active.is_empty()).then(|| view! {
+                                    <h3>{lang.pick("Fermer un relais", "Revoke a grant")}</h3>
+                                    <ul class="alias-list">
+                                        {active.into_iter().map(|g| {
+                                            let label = format!("{} ({})", g.network, g.domain);
+                                            view! {
+                                                <li>
+                                                    <span>{label.clone()}</span>
+                                                    <ActionForm action=revoke attr:class="inline-form">
+                                                        <input type="hidden" name="id" value=g.id.to_string() />
+                                                        <button type="submit" class="button small danger" aria-label=format!("{} {label}", lang.pick("Fermer", "Revoke"))>
+                                                            {lang.pick("Fermer", "Revoke")}
+                                                        </button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                })}
+                                <p class="error" role="alert">{error_of(revoke.value(), "grant")}</p>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => error_card(&e),
+                }
+            })}
+        </Suspense>
+        <section class="card" aria-labelledby="grant-add-title">
+            <h2 id="grant-add-title">{lang.pick("Ouvrir un relais", "Grant relay")}</h2>
+            <ActionForm action=add attr:class="form">
+                <div class="field">
+                    <label for="grant-network">{lang.pick("Adresse IP ou bloc (CIDR)", "IP address or block (CIDR)")}</label>
+                    <input id="grant-network" name="network" type="text" required placeholder="192.0.2.7" aria-describedby="network-error" aria-invalid=invalid(r, "network") />
+                    <p id="network-error" class="error" role="alert">{error_of(r, "network")}</p>
+                </div>
+                <div class="field">
+                    <label for="grant-domain">{lang.pick("Domaine du client", "Customer's domain")}</label>
+                    <input id="grant-domain" name="domain" type="text" required autocapitalize="none" />
+                </div>
+                <div class="field">
+                    <label for="grant-note">{lang.pick("Note (qui, pourquoi)", "Note (who, why)")}</label>
+                    <input id="grant-note" name="note" type="text" />
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="grant-expires">{lang.pick("Jusqu'au (facultatif)", "Until (optional)")}</label>
+                        <input id="grant-expires" name="expires" type="date" aria-describedby="expires-error" aria-invalid=invalid(r, "expires") />
+                        <p id="expires-error" class="error" role="alert">{error_of(r, "expires")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="grant-cap">{lang.pick("Messages par heure", "Messages an hour")}</label>
+                        <input id="grant-cap" name="cap" type="text" inputmode="numeric" placeholder="200" aria-describedby="cap-error" aria-invalid=invalid(r, "cap") />
+                        <p id="cap-error" class="error" role="alert">{error_of(r, "cap")}</p>
+                    </div>
+                </div>
+                <FormNotice result=r lang />
+                <button type="submit" class="button primary">{lang.pick("Ouvrir le relais", "Grant relay")}</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+// The host's portal in headless Chromium on a phone: add a domain with its webmaster (the
+// password shown once), grant and revoke relay, look at the queue and the log; axe-core on
+// each page; no console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, CHROMIUM_ARGS } from '../support/server.mjs';
+import { assertAccessible } from '../support/axe.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the host adds a domain, opens and closes relay, reads the queue and the log', async () => {
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true,
+    locale: 'en-GB', bypassCSP: true,
+  });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '/login');
+  await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
+  await page.fill('#login', server.login);
+  await page.fill('#password', server.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/admin');
+  await page.waitForSelector('h1:has-text("Hosted domains")');
+  await assertAccessible(page, '/admin');
+
+  await page.fill('#domain-name', 'atelier-dupuis.fr');
+  await page.fill('#wm-first', 'Anne');
+  await page.fill('#wm-last', 'Dupuis');
+  await page.selectOption('#new-style', 'antivirus');
+  await page.click('text=Create the domain and its webmaster');
+  await page.waitForURL(server.url + '/siteadmin/welcome/adupuis?domain=atelier-dupuis.fr');
+  const password = (await page.textContent('#new-password')).trim();
+  assert.ok(password.length >= 14);
+  await page.waitForSelector('text=mail.atelier-dupuis.fr');
+
+  await page.goto(server.url + '/admin/relay');
+  await page.waitForSelector('html[data-hydrated]');
+  await assertAccessible(page, '/admin/relay');
+  await page.fill('#grant-network', '192.0.2.0/28');
+  await page.fill('#grant-domain', 'atelier-dupuis.fr');
+  await page.fill('#grant-note', 'bureau de Lyon');
+  await page.click('text=Grant relay >> nth=-1');
+  await page.waitForSelector('text=bureau de Lyon');
+  await page.click('button:has-text("Revoke")');
+  await page.waitForSelector('.grant.off');
+
+  await page.goto(server.url + '/admin/queue');
+  await page.waitForSelector('text=The queue is empty.');
+  await assertAccessible(page, '/admin/queue');
+  await page.goto(server.url + '/admin/log');
+  await page.waitForSelector('text=Relay revoked');
+  await page.waitForSelector('text=Domain added');
+  await assertAccessible(page, '/admin/log');
+
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `page is ${width}px wide`);
+  assert.deepEqual(errors, [], 'no console errors');
+  await ctx.close();
+});
