@@ -20,3 +20,8 @@ impl FromRef<AppState> for LeptosOptions {
         s.leptos_options.clone()
     }
 }
+
+/// The Content-Security-Policy nonce of one response, put in the request's extensions by the
+/// server's security middleware and read by the page shell.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);

@@ -27,7 +27,7 @@ after(async () => {
 test('the host adds a domain, opens and closes relay, reads the queue and the log', async () => {
   const ctx = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true,
-    locale: 'en-GB', bypassCSP: true,
+    locale: 'en-GB',
   });
   const page = await ctx.newPage();
   const errors = [];

@@ -51,7 +51,7 @@ for (const [size, options, expected, alias] of [
   ['desktop', DESKTOP, 'edartagnan2', 'cadet'],
 ]) {
   test(`a webmaster adds Éloïse D'Artagnan on a ${size}`, async () => {
-    const ctx = await browser.newContext({ ...options, locale: 'fr-FR', bypassCSP: true });
+    const ctx = await browser.newContext({ ...options, locale: 'fr-FR' });
     const page = await ctx.newPage();
     const errors = watchErrors(page);
     await signIn(page, webmaster.login, webmaster.password);
@@ -126,7 +126,7 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
 });
 
 test('the pen and the blue mailbox on a phone, and the new user signs in', async () => {
-  const admin = await browser.newContext({ ...PHONE, locale: 'fr-FR', bypassCSP: true });
+  const admin = await browser.newContext({ ...PHONE, locale: 'fr-FR' });
   const page = await admin.newPage();
   const errors = watchErrors(page);
   await signIn(page, webmaster.login, webmaster.password);

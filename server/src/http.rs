@@ -155,7 +155,12 @@ async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request<Body>, next: Next) -> Response {
+async fn security_headers(mut req: Request<Body>, next: Next) -> Response {
+    let nonce = app::auth::random_hex(16);
+    // The page's own inline scripts (Leptos' hydration loader and its serialized data) carry
+    // this nonce; nothing else inline runs.
+    req.extensions_mut()
+        .insert(app::state::CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -167,11 +172,15 @@ async fn security_headers(req: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-        ),
+    // 'wasm-unsafe-eval' lets the browser compile the WebAssembly bundle (and nothing else:
+    // no eval of scripts); scripts are this site's files or carry this response's nonce.
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     res
 }

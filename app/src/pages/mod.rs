@@ -49,6 +49,14 @@ pub fn current_lang() -> Lang {
 /// The whole HTML document, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     let lang = current_lang();
+    // The Content-Security-Policy's nonce for this response (set by the server's security
+    // middleware): Leptos puts it on the inline scripts it writes.
+    #[cfg(feature = "ssr")]
+    if let Some(n) = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::state::CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(n.0));
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
