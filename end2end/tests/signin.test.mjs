@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startServer, CHROMIUM_ARGS } from '../support/server.mjs';
+import { assertAccessible } from '../support/axe.mjs';
 
 let server;
 let browser;
@@ -40,6 +41,7 @@ test('a phone signs in, hydrated, and sees who it is', async () => {
   await page.waitForURL(server.url + '/login');
   await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  await assertAccessible(page, '/login');
 
   // A wrong password: the reason appears next to the form, without leaving the page.
   await page.fill('#login', server.login);
@@ -56,6 +58,7 @@ test('a phone signs in, hydrated, and sees who it is', async () => {
   await page.click('.account-name');
   await page.waitForURL(server.url + '/');
   await page.waitForSelector('text=Connecté en tant que');
+  await assertAccessible(page, 'home');
   const who = await page.textContent('main');
   assert.match(who, /srvadmin/);
   assert.match(who, /administrateur du serveur/);

@@ -125,34 +125,37 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
   await ctx.close();
 });
 
-test('the pen and the blue mailbox on a phone, and the new user signs in', async () => {
-  const admin = await browser.newContext({ ...PHONE, locale: 'fr-FR' });
+for (const [size, options, first, last, login, alias] of [
+  ['phone', PHONE, 'Louise', 'Michel', 'lmichel', 'communarde'],
+  ['desktop', DESKTOP, 'Olympe', 'de Gouges', 'odegouges', 'declaration'],
+]) test(`the pen and the blue mailbox on a ${size}, and the new user signs in`, async () => {
+  const admin = await browser.newContext({ ...options, locale: 'fr-FR' });
   const page = await admin.newPage();
   const errors = watchErrors(page);
   await signIn(page, webmaster.login, webmaster.password);
   await page.waitForURL(server.url + '/siteadmin');
   await page.click('text=Ajouter un utilisateur');
   await page.waitForSelector('html[data-hydrated]');
-  await page.fill('#first_name', 'Louise');
-  await page.fill('#last_name', 'Michel');
+  await page.fill('#first_name', first);
+  await page.fill('#last_name', last);
   await page.click('form.form button.primary');
-  await page.waitForURL(server.url + '/siteadmin/welcome/lmichel');
+  await page.waitForURL(server.url + '/siteadmin/welcome/' + login);
   const password = (await page.textContent('#new-password')).trim();
 
   // She signs in, in a second context, and is not let into the webmaster's pages.
-  const her = await browser.newContext({ ...PHONE, locale: 'fr-FR' });
+  const her = await browser.newContext({ ...options, locale: 'fr-FR' });
   const hers = await her.newPage();
-  await signIn(hers, 'lmichel@votredomaine.com', password);
+  await signIn(hers, login + '@votredomaine.com', password);
   await hers.waitForURL(server.url + '/');
   await hers.waitForSelector('text=Connecté en tant que');
   await hers.goto(server.url + '/siteadmin');
   await hers.waitForSelector('text=Accès refusé');
 
   // The blue mailbox: a forward, then the responder is refused with the reason.
-  await page.goto(server.url + '/siteadmin/user/lmichel/mail');
+  await page.goto(server.url + '/siteadmin/user/' + login + '/mail');
   await page.waitForSelector('html[data-hydrated]');
   await assertAccessible(page, 'blue mailbox');
-  await page.fill('#forward-addresses', 'louise@example.net');
+  await page.fill('#forward-addresses', login + '@example.net');
   await page.click('text=Enregistrer le renvoi');
   await page.waitForSelector('text=Renvoi actif');
   await page.check('#responder-on');
@@ -162,31 +165,31 @@ test('the pen and the blue mailbox on a phone, and the new user signs in', async
   await page.waitForSelector('#responder-error:has-text("en même temps")');
 
   // The pen: an alias, then a new password — the old one stops working over POP3 too.
-  await page.goto(server.url + '/siteadmin/user/lmichel');
+  await page.goto(server.url + '/siteadmin/user/' + login);
   await page.waitForSelector('html[data-hydrated]');
   await assertAccessible(page, 'the pen');
-  await page.fill('#alias', 'communarde');
+  await page.fill('#alias', alias);
   await page.click("text=Ajouter l'alias");
-  await page.waitForSelector('text=communarde@votredomaine.com');
-  assert.equal(await pop3Login(server.pop3, 'lmichel', password), true);
+  await page.waitForSelector(`text=${alias}@votredomaine.com`);
+  assert.equal(await pop3Login(server.pop3, login, password), true);
   await page.fill('#new-password-field', 'Un-Autre-Secret-1871');
   await page.click('text=Changer le mot de passe');
   await page.waitForSelector('#password-title ~ form .notice:has-text("Enregistré")');
-  assert.equal(await pop3Login(server.pop3, 'lmichel', password), false, 'old password refused');
-  assert.equal(await pop3Login(server.pop3, 'lmichel', 'Un-Autre-Secret-1871'), true);
+  assert.equal(await pop3Login(server.pop3, login, password), false, 'old password refused');
+  assert.equal(await pop3Login(server.pop3, login, 'Un-Autre-Secret-1871'), true);
   // Her web session ended with the change.
   await hers.goto(server.url + '/');
   await hers.waitForURL(server.url + '/login');
 
   // Delete, after reading what happens to her mail.
   await page.click('text=Supprimer cet utilisateur');
-  await page.waitForURL(server.url + '/siteadmin/user/lmichel/delete');
+  await page.waitForURL(server.url + '/siteadmin/user/' + login + '/delete');
   await page.waitForSelector('text=effacés définitivement');
   await assertAccessible(page, 'delete');
   await page.click('text=Supprimer définitivement');
   await page.waitForURL(server.url + '/siteadmin');
   await page.waitForSelector('h1:has-text("votredomaine.com")');
-  assert.equal(await page.locator('text=lmichel').count(), 0);
+  assert.equal(await page.locator(`text=${login}`).count(), 0);
   assert.deepEqual(errors, [], 'no console errors');
   await her.close();
   await admin.close();
