@@ -1,10 +1,11 @@
 //! The hosted domains: usage, webmasters, the settings style their users see; add a domain
 //! with its first webmaster (password shown once), delete one after a confirmation.
 
-use super::{ADMINS, AdminNav, Loading, error_card};
+use super::{ADMINS, AdminNav};
 use crate::api::admin::{AddDomain, DeleteDomain, SetDomainStyle, admin_domains};
 use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -65,10 +66,7 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
             <h1>{lang.pick("Domaines hébergés", "Hosted domains")}</h1>
             <AdminNav current="/admin" lang />
         </section>
-        <Suspense fallback=move || view! { <Loading lang /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(list) => {
+        <Loaded data render=move |list| {
                         view! {
                             <section class="card" aria-labelledby="domains-title">
                                 <h2 id="domains-title">{lang.pick("Domaines", "Domains")}</h2>
@@ -83,12 +81,7 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
                                 </ul>
                             </section>
                         }
-                            .into_any()
-                    }
-                    Err(e) => error_card(&e),
-                }
-            })}
-        </Suspense>
+        } />
         <section class="card" aria-labelledby="add-domain-title">
             <h2 id="add-domain-title">{lang.pick("Ajouter un domaine", "Add a domain")}</h2>
             <ActionForm action=add attr:class="form">
@@ -201,12 +194,10 @@ fn ConfirmDomainDelete(
     let r = action.value();
     view! {
         <Title text=lang.pick("Supprimer un domaine — courrier", "Delete a domain — courrier") />
-        <Suspense fallback=move || view! { <Loading lang /> }>
-            {move || {
-                let name = name.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(list) => match list.into_iter().find(|d| d.name == name) {
+        <Loaded
+            data
+            render=move |list| {
+                        match list.into_iter().find(|d| d.name == name) {
                             Some(d) => {
                                 let what = match lang {
                                     Lang::Fr => format!(
@@ -259,11 +250,8 @@ fn ConfirmDomainDelete(
                                 </p>
                             }
                                 .into_any(),
-                        },
-                        Err(e) => error_card(&e),
-                    }
-                })
-            }}
-        </Suspense>
+                        }
+            }
+        />
     }
 }

@@ -1,8 +1,9 @@
 //! The server-wide change log.
 
-use super::{ADMINS, AdminNav, Loading, error_card};
+use super::{ADMINS, AdminNav};
 use crate::api::admin::admin_log;
 use crate::model::LogPage;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::LogList;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -33,21 +34,14 @@ fn Log(data: Resource<Result<LogPage, ServerFnError>>) -> impl IntoView {
         <section class="card">
             <h1>{lang.pick("Journal des modifications", "Change log")}</h1>
             <AdminNav current="/admin/log" lang />
-            <Suspense fallback=move || view! { <Loading lang /> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(page) => {
+            <Loaded data render=move |page| {
                             let more = page.more.map(|id| view! {
                                 <a class="button" href=format!("/admin/log?before={id}")>
                                     {lang.pick("Plus ancien", "Older")}
                                 </a>
                             });
-                            view! { <LogList entries=page.entries lang /> {more} }.into_any()
-                        }
-                        Err(e) => error_card(&e),
-                    }
-                })}
-            </Suspense>
+                            view! { <LogList entries=page.entries lang /> {more} }
+            } />
         </section>
     }
 }

@@ -41,13 +41,3 @@ pub fn AdminNav(current: &'static str, lang: Lang) -> impl IntoView {
         </nav>
     }
 }
-
-/// The usual "loading" and "error" around a page's data.
-#[component]
-pub fn Loading(lang: Lang) -> impl IntoView {
-    view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-}
-
-pub fn error_card(e: &ServerFnError) -> AnyView {
-    view! { <p class="card error" role="alert">{crate::api::error_text(e)}</p> }.into_any()
-}

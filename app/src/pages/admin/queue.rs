@@ -1,9 +1,10 @@
 //! The outbound queue: each message's state, attempts and last answer; retry now, delete.
 
-use super::{ADMINS, AdminNav, Loading, error_card};
+use super::{ADMINS, AdminNav};
 use crate::api::admin::{QueueAct, admin_queue};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::QueueRow;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{error_of, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -56,13 +57,11 @@ fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView 
             </p>
             <p class="error" role="alert">{error_of(act.value(), "queue")}</p>
         </section>
-        <Suspense fallback=move || view! { <Loading lang /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(list) if list.is_empty() => view! {
+        <Loaded data render=move |list| {
+                    if list.is_empty() { view! {
                         <p class="card muted">{lang.pick("La file est vide.", "The queue is empty.")}</p>
-                    }.into_any(),
-                    Ok(list) => view! {
+                    }.into_any() } else {
+                    view! {
                         <ul class="users">
                             {list.into_iter().map(|m| {
                                 let from = if m.mail_from.is_empty() { "<>".to_string() } else { m.mail_from.clone() };
@@ -107,10 +106,7 @@ fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView 
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(e) => error_card(&e),
-                }
-            })}
-        </Suspense>
+                    }.into_any() }
+        } />
     }
 }

@@ -1,9 +1,10 @@
 //! Relay grants: open SMTP relay for a customer's fixed address (IP or CIDR), for one domain,
 //! with a note, an hourly cap and an optional end; revoke one. Every change is in the log.
 
-use super::{ADMINS, AdminNav, Loading, error_card};
+use super::{ADMINS, AdminNav};
 use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
 use crate::model::GrantRow;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
@@ -38,10 +39,7 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
                 )}
             </p>
         </section>
-        <Suspense fallback=move || view! { <Loading lang /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(list) => {
+        <Loaded data render=move |list| {
                         let active: Vec<GrantRow> = list.iter().filter(|g| g.active).cloned().collect();
                         view! {
                             <section class="card" aria-labelledby="grants-title">
@@ -69,12 +67,7 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
                                 <p class="error" role="alert">{error_of(revoke.value(), "grant")}</p>
                             </section>
                         }
-                            .into_any()
-                    }
-                    Err(e) => error_card(&e),
-                }
-            })}
-        </Suspense>
+        } />
         <section class="card" aria-labelledby="grant-add-title">
             <h2 id="grant-add-title">{lang.pick("Ouvrir un relais", "Grant relay")}</h2>
             <ActionForm action=add attr:class="form">

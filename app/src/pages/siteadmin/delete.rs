@@ -6,6 +6,7 @@ use crate::api::general_error;
 use crate::api::siteadmin::{DeleteUser, user_detail};
 use crate::i18n::{Lang, format_size};
 use crate::model::UserDetail;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -22,23 +23,7 @@ fn DeleteView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoVie
     let lang = current_lang();
     view! {
         <Title text=lang.pick("Supprimer un utilisateur — courrier", "Delete a user — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(u) => view! { <Confirm u lang /> }.into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="card error" role="alert">
-                                {crate::api::error_text(&e)}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded data render=move |u| view! { <Confirm u lang /> } />
     }
 }
 

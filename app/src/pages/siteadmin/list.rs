@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::overview;
 use crate::i18n::{Lang, format_size, percent_used};
 use crate::model::{DomainOverview, UserRow};
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -26,23 +27,7 @@ fn DomainPage(data: Resource<Result<DomainOverview, ServerFnError>>) -> impl Int
     let lang = current_lang();
     view! {
         <Title text=lang.pick("Mon domaine — courrier", "My domain — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(o) => view! { <Overview o lang /> }.into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="card error" role="alert">
-                                {crate::api::error_text(&e)}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded data render=move |o| view! { <Overview o lang /> } />
     }
 }
 

@@ -4,6 +4,7 @@ use super::user::login_param;
 use super::{MANAGERS, domain_param, portal_href};
 use crate::api::mailbox::load_mail_settings;
 use crate::model::MailSettings;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -20,45 +21,28 @@ pub fn MailPage() -> impl IntoView {
 fn MailView(data: Resource<Result<MailSettings, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
     let domain = domain_param();
+    let reload = Callback::new(move |_| data.refetch());
     view! {
         <Title text=lang.pick("Renvoi et répondeur — courrier", "Forward and responder — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || {
-                let domain = domain.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(s) => {
-                            let reload = Callback::new(move |_| data.refetch());
-                            let back = portal_href(&format!("/siteadmin/user/{}", s.login), &domain);
-                            view! {
-                                <section class="card" aria-labelledby="mail-title">
-                                    <a class="back" href=back>
-                                        {lang.pick("← Utilisateur", "← User")}
-                                    </a>
-                                    <h1 id="mail-title">
-                                        <img src="/icons/mailbox.svg" alt="" width="28" height="28" class="title-icon" />
-                                        {s.display_name.clone()}
-                                    </h1>
-                                    <p class="login">{s.address.clone()}</p>
-                                </section>
-                                <ForwardForm s=s.clone() lang on_saved=reload />
-                                <ResponderForm s lang on_saved=reload />
-                            }
-                                .into_any()
-                        }
-                        Err(e) => {
-                            view! {
-                                <p class="card error" role="alert">
-                                    {crate::api::error_text(&e)}
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    }
-                })
-            }}
-        </Suspense>
+        <Loaded
+            data
+            render=move |s: MailSettings| {
+                let back = portal_href(&format!("/siteadmin/user/{}", s.login), &domain);
+                view! {
+                    <section class="card" aria-labelledby="mail-title">
+                        <a class="back" href=back>
+                            {lang.pick("← Utilisateur", "← User")}
+                        </a>
+                        <h1 id="mail-title">
+                            <img src="/icons/mailbox.svg" alt="" width="28" height="28" class="title-icon" />
+                            {s.display_name.clone()}
+                        </h1>
+                        <p class="login">{s.address.clone()}</p>
+                    </section>
+                    <ForwardForm s=s.clone() lang on_saved=reload />
+                    <ResponderForm s lang on_saved=reload />
+                }
+            }
+        />
     }
 }

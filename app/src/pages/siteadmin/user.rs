@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
 use crate::i18n::{Lang, format_size, percent_used};
 use crate::model::UserDetail;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -29,28 +30,10 @@ pub fn UserPage() -> impl IntoView {
 #[component]
 fn UserView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
+    let reload = Callback::new(move |_| data.refetch());
     view! {
         <Title text=lang.pick("Utilisateur — courrier", "User — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(u) => {
-                        let reload = Callback::new(move |_| data.refetch());
-                        view! { <Pen u lang reload /> }.into_any()
-                    }
-                    Err(e) => {
-                        view! {
-                            <p class="card error" role="alert">
-                                {crate::api::error_text(&e)}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded data render=move |u| view! { <Pen u lang reload /> } />
     }
 }
 

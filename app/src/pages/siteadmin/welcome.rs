@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::welcome_sheet;
 use crate::i18n::Lang;
 use crate::model::Welcome;
+use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -28,23 +29,7 @@ fn WelcomeView(data: Resource<Result<Welcome, ServerFnError>>) -> impl IntoView 
     let lang = current_lang();
     view! {
         <Title text=lang.pick("Nouvel utilisateur — courrier", "New user — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(w) => view! { <Sheet w lang /> }.into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="card error" role="alert">
-                                {crate::api::error_text(&e)}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Loaded data render=move |w| view! { <Sheet w lang /> } />
     }
 }
 
