@@ -206,3 +206,27 @@ pub struct QueueRow {
     pub last_answer: String,
     pub created_at: i64,
 }
+
+/// A message as "is my mail arriving?" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentMessage {
+    pub received_at: i64,
+    pub from: String,
+    pub subject: String,
+    pub size: i64,
+}
+
+/// What a mailbox user sees of their own mailbox at `/personal`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalView {
+    pub display_name: String,
+    pub address: String,
+    pub aliases: Vec<String>,
+    pub used_bytes: i64,
+    pub quota_bytes: Option<i64>,
+    pub messages: u64,
+    /// The last time a mail program collected the mail over POP3.
+    pub last_pop3_login: Option<i64>,
+    pub recent: Vec<RecentMessage>,
+    pub settings: ConnectionSettings,
+}

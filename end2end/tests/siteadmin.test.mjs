@@ -146,8 +146,8 @@ for (const [size, options, first, last, login, alias] of [
   const her = await browser.newContext({ ...options, locale: 'fr-FR' });
   const hers = await her.newPage();
   await signIn(hers, login + '@votredomaine.com', password);
-  await hers.waitForURL(server.url + '/');
-  await hers.waitForSelector('text=Connecté en tant que');
+  await hers.waitForURL(server.url + '/personal');
+  await hers.waitForSelector('text=Mon courrier arrive-t-il ?');
   await hers.goto(server.url + '/siteadmin');
   await hers.waitForSelector('text=Accès refusé');
 

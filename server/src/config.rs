@@ -31,6 +31,34 @@ pub struct FileConfig {
     pub pop3_settings: Pop3Settings,
     #[serde(default)]
     pub outbound: OutboundSettings,
+    #[serde(default)]
+    pub client_ports: ClientPortsSettings,
+}
+
+/// `[client_ports]`: the ports mail clients are told to use in automatic setup (the public
+/// ones, when the host maps them to the listeners): pop3 (110), pop3s (995), submission (587;
+/// 0 to tell clients to send through their provider, the default when submission is off).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPortsSettings {
+    pub pop3: Option<u16>,
+    pub pop3s: Option<u16>,
+    pub submission: Option<u16>,
+}
+
+impl ClientPortsSettings {
+    pub fn resolve(&self, submission_on: bool) -> crate::autoconfig::ClientPorts {
+        let d = crate::autoconfig::ClientPorts::default();
+        crate::autoconfig::ClientPorts {
+            pop3: self.pop3.unwrap_or(d.pop3),
+            pop3s: self.pop3s.unwrap_or(d.pop3s),
+            submission: match self.submission {
+                Some(0) => None,
+                Some(p) => Some(p),
+                None => d.submission.filter(|_| submission_on),
+            },
+        }
+    }
 }
 
 /// `[outbound]` and `[outbound.routes]`: how mail leaves (forwards, replies, relay, bounces).

@@ -2,6 +2,7 @@
 //! static assets, health, language switch, and the security middleware.
 
 use crate::assets;
+use crate::autoconfig;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -21,7 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub const SESSION_IDLE: tower_sessions::cookie::time::Duration =
     tower_sessions::cookie::time::Duration::hours(2);
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, ports: crate::autoconfig::ClientPorts) -> Router {
     let routes = generate_route_list(App);
     let sessions =
         SessionManagerLayer::new(app::store::sessions::DbSessionStore::new(&state.store))
@@ -38,10 +39,31 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health))
+        .route(
+            "/.well-known/autoconfig/mail/config-v1.1.xml",
+            get(autoconfig::thunderbird_handler),
+        )
+        .route(
+            "/mail/config-v1.1.xml",
+            get(autoconfig::thunderbird_handler),
+        )
+        .route(
+            "/autodiscover/autodiscover.xml",
+            axum::routing::post(autoconfig::autodiscover_handler),
+        )
+        .route(
+            "/Autodiscover/Autodiscover.xml",
+            axum::routing::post(autoconfig::autodiscover_handler),
+        )
+        .route(
+            "/personal/mobileconfig",
+            get(autoconfig::mobileconfig_handler),
+        )
         .route("/lang/{tag}", get(set_lang))
         .route("/pkg/{*path}", get(pkg))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(fallback)
+        .layer(axum::Extension(std::sync::Arc::new(ports)))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
         .layer(middleware::from_fn(security_headers))

@@ -2,6 +2,7 @@
 //! outbound queue; plus the administrative commands.
 
 mod assets;
+mod autoconfig;
 mod cli;
 mod commands;
 mod config;

@@ -243,7 +243,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         }
     });
 
-    let router = crate::http::router(state);
+    let submission_on = !submission.eq_ignore_ascii_case(crate::config::OFF);
+    let ports = settings.file.client_ports.resolve(submission_on);
+    let router = crate::http::router(state, ports);
     println!("http: listening on {addr}");
     tracing::info!("web portals on http://{addr}");
     tokio::spawn(async move {

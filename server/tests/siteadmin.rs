@@ -111,7 +111,7 @@ async fn only_the_right_people_manage_a_domain() {
         assert_eq!(sign_in(&server, &pm, "pmartin"), "/siteadmin", "{label}");
         assert_eq!(
             sign_in(&server, &cd, "cdupont@votredomaine.com"),
-            "/",
+            "/personal",
             "{label}"
         );
         sign_in(&server, &jd, "jdurand");

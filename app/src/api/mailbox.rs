@@ -9,15 +9,31 @@ use leptos::prelude::*;
 #[server(endpoint = "mailbox/settings")]
 pub async fn load_mail_settings(login: String) -> Result<MailSettings, ServerFnError> {
     use super::context::*;
-    use crate::domain::delivery::forward_list;
-    use crate::i18n::iso_date;
     let c = caller().await?;
     let a = c.managed_account(&login).await?;
+    settings_of(a, c.lang).await
+}
+
+/// The caller's own forward and responder (`/personal`).
+#[server(endpoint = "mailbox/mine")]
+pub async fn my_mail_settings() -> Result<MailSettings, ServerFnError> {
+    let c = super::context::caller().await?;
+    settings_of(c.account, c.lang).await
+}
+
+#[cfg(feature = "ssr")]
+async fn settings_of(
+    a: crate::store::entities::account::Model,
+    lang: crate::i18n::Lang,
+) -> Result<MailSettings, ServerFnError> {
+    use super::context::*;
+    use crate::domain::delivery::forward_list;
+    use crate::i18n::iso_date;
     let own = state()?
         .store
         .addresses_of(&a)
         .await
-        .map_err(|e| store_error(e, c.lang))?;
+        .map_err(|e| store_error(e, lang))?;
     let display_name = format!("{} {}", a.first_name, a.last_name)
         .trim()
         .to_string();

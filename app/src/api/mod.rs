@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod mailbox;
+pub mod personal;
 pub mod session;
 pub mod siteadmin;
 

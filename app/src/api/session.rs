@@ -59,7 +59,7 @@ pub async fn login(login: String, password: String) -> super::FormResult {
             let landing = match crate::domain::Role::parse(&account.role) {
                 Some(crate::domain::Role::Webmaster) => "/siteadmin",
                 Some(crate::domain::Role::ServerAdmin) => "/admin",
-                _ => "/",
+                _ => "/personal",
             };
             leptos_axum::redirect(landing);
             Ok(None)

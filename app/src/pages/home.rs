@@ -129,6 +129,14 @@ fn Welcome(me: Me, lang: Lang) -> impl IntoView {
                         </a>
                     }
                 })}
+            {(me.role != Role::ServerAdmin)
+                .then(|| {
+                    view! {
+                        <a class="button" href="/personal">
+                            {lang.pick("Mon espace personnel", "My personal page")}
+                        </a>
+                    }
+                })}
             {(me.role == Role::Webmaster)
                 .then(|| {
                     view! {

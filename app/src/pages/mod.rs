@@ -7,6 +7,7 @@ mod home;
 mod layout;
 mod login;
 mod not_found;
+mod personal;
 mod siteadmin;
 
 use crate::i18n::Lang;
@@ -89,6 +90,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route
+                        path=path!("/personal")
+                        view=personal::PersonalPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/relay") view=admin::RelayPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/queue") view=admin::QueuePage ssr=SsrMode::Async />

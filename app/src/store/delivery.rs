@@ -298,6 +298,28 @@ impl Store {
         own_addresses(self.db(), a).await
     }
 
+    /// The latest messages of a mailbox, newest first, without their bytes: (received at,
+    /// envelope sender, subject, size) — "is my mail arriving?".
+    pub async fn recent_messages(
+        &self,
+        account_id: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, String, String, i64)>> {
+        use sea_orm::QuerySelect;
+        Ok(message::Entity::find()
+            .select_only()
+            .column(message::Column::ReceivedAt)
+            .column(message::Column::MailFrom)
+            .column(message::Column::Subject)
+            .column(message::Column::Size)
+            .filter(message::Column::AccountId.eq(account_id))
+            .order_by_desc(message::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+
     /// How many messages wait in a mailbox.
     pub async fn mailbox_count(&self, account_id: i64) -> Result<u64> {
         Ok(message::Entity::find()

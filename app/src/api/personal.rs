@@ -1,0 +1,144 @@
+//! `/personal`: a mailbox user's own page (the seed: change the responder, the forward, the
+//! password, check the disk usage). Everything here acts on the caller's own account only.
+
+use crate::model::PersonalView;
+use leptos::prelude::*;
+
+/// Messages listed under "is my mail arriving?".
+pub const RECENT: u64 = 20;
+
+#[server(endpoint = "personal/overview")]
+pub async fn personal_overview() -> Result<PersonalView, ServerFnError> {
+    use super::context::*;
+    use crate::model::{ConnectionSettings, RecentMessage};
+    let c = caller().await?;
+    let Some(d) = c.domain.clone() else {
+        return Err(not_allowed(c.lang));
+    };
+    let st = state()?;
+    let a = &c.account;
+    let own = st
+        .store
+        .addresses_of(a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let messages = st
+        .store
+        .mailbox_count(a.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let recent = st
+        .store
+        .recent_messages(a.id, RECENT)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .map(|(received_at, from, subject, size)| RecentMessage {
+            received_at,
+            from,
+            subject,
+            size,
+        })
+        .collect();
+    let mut aliases: Vec<String> = own.iter().skip(1).cloned().collect();
+    aliases.sort();
+    Ok(PersonalView {
+        display_name: format!("{} {}", a.first_name, a.last_name)
+            .trim()
+            .to_string(),
+        address: own.first().cloned().unwrap_or_default(),
+        aliases,
+        used_bytes: a.used_bytes,
+        quota_bytes: a.quota_bytes,
+        messages,
+        last_pop3_login: a.last_pop3_login_at,
+        recent,
+        settings: ConnectionSettings::for_user(&a.login, &d.name, &d.style),
+    })
+}
+
+/// Changes the caller's own password: the current one first (throttled like a sign-in),
+/// then the new one twice. The same password serves mail and the web; every other session of
+/// the user ends, this one stays.
+#[server(endpoint = "personal/password")]
+pub async fn change_my_password(
+    current: String,
+    new_password: String,
+    confirm: String,
+) -> super::FormResult {
+    use super::context::*;
+    use crate::store::accounts::AuthFailure;
+    let c = caller().await?;
+    let st = state()?;
+    let ip = client_ip().await;
+    let key = c.account.login.clone();
+    if let Err(wait) = st.throttle.pace(ip, &key).await {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return refused_at(
+            "current",
+            match c.lang {
+                crate::i18n::Lang::Fr => {
+                    format!("Trop d'essais. Réessayez dans {minutes} minute(s).")
+                }
+                crate::i18n::Lang::En => {
+                    format!("Too many attempts. Try again in {minutes} minute(s).")
+                }
+            },
+        );
+    }
+    match st.store.authenticate(&c.account.login, &current).await {
+        Ok(_) => st.throttle.record_success(&key),
+        Err(AuthFailure::BadCredentials) => {
+            st.throttle.record_failure(ip, &key);
+            return refused_at(
+                "current",
+                c.lang.pick(
+                    "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
+                    "That is not your current password (mind the case).",
+                ),
+            );
+        }
+        Err(AuthFailure::Suspended) => return Err(not_allowed(c.lang)),
+        Err(AuthFailure::Unavailable(e)) => {
+            tracing::error!("password change: {e}");
+            return refused(c.lang.pick(
+                "Le service est momentanément indisponible. Réessayez dans un instant.",
+                "The service is unavailable for a moment. Try again shortly.",
+            ));
+        }
+    }
+    if new_password != confirm {
+        return refused_at(
+            "confirm",
+            c.lang.pick(
+                "Les deux saisies du nouveau mot de passe sont différentes.",
+                "The two entries of the new password differ.",
+            ),
+        );
+    }
+    if let Err(e) = st
+        .store
+        .set_password(&c.actor, &c.account.login, Some(new_password))
+        .await
+    {
+        return super::mailbox::refused_store("new_password", e, c.lang);
+    }
+    // The change ended every session of the account; this one carries on, with a new id and
+    // the new password epoch.
+    let fresh = st
+        .store
+        .account_by_id(c.account.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .ok_or_else(|| not_allowed(c.lang))?;
+    let session = session().await?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    session
+        .insert(EPOCH_KEY, fresh.auth_epoch)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(None)
+}

@@ -1,0 +1,281 @@
+//! `/personal`: a mailbox user's own page — disk usage and the last messages received ("is my
+//! mail arriving?"), the addresses that reach them, "forward email to", the responder and the
+//! password. The seed: "L'utilisateur pourra ensuite changer son répondeur automatique,
+//! l'adresse de forward, son mot de passe, vérifier l'utilisation de son espace disque…".
+
+use crate::api::mailbox::my_mail_settings;
+use crate::api::personal::{ChangeMyPassword, personal_overview};
+use crate::domain::{Role, check_chosen_password};
+use crate::i18n::{Lang, format_datetime, format_size, percent_used};
+use crate::model::{MailSettings, PersonalView};
+use crate::pages::components::loaded::Loaded;
+use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
+use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Everyone with a mailbox: users and webmasters.
+const MAILBOX_OWNERS: &[Role] = &[Role::User, Role::Webmaster];
+
+#[component]
+pub fn PersonalPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| personal_overview());
+    let settings = Resource::new(|| (), |_| my_mail_settings());
+    view! {
+        <Signed
+            roles=MAILBOX_OWNERS
+            render=move |me| view! { <Personal overview settings login=me.login /> }
+        />
+    }
+}
+
+#[component]
+fn Personal(
+    overview: Resource<Result<PersonalView, ServerFnError>>,
+    settings: Resource<Result<MailSettings, ServerFnError>>,
+    login: String,
+) -> impl IntoView {
+    let lang = current_lang();
+    let reload = Callback::new(move |_| {
+        settings.refetch();
+        overview.refetch();
+    });
+    view! {
+        <Title text=lang.pick("Mon espace — courrier", "My mailbox — courrier") />
+        <Loaded data=overview render=move |v| view! { <Overview v lang /> } />
+        <Loaded
+            data=settings
+            render=move |s: MailSettings| {
+                view! {
+                    <ForwardForm s=s.clone() lang on_saved=reload />
+                    <ResponderForm s lang on_saved=reload />
+                }
+            }
+        />
+        <PasswordForm lang login />
+    }
+}
+
+/// The quota warning levels (percent): a note at 80, an alert at 95.
+pub fn quota_level(pct: u32) -> Option<&'static str> {
+    match pct {
+        95.. => Some("alert"),
+        80.. => Some("note"),
+        _ => None,
+    }
+}
+
+#[component]
+fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
+    let pct = percent_used(v.used_bytes, v.quota_bytes);
+    let usage = match v.quota_bytes {
+        Some(q) => format!(
+            "{} / {} ({pct} %)",
+            format_size(v.used_bytes, lang),
+            format_size(q, lang)
+        ),
+        None => format!(
+            "{} — {}",
+            format_size(v.used_bytes, lang),
+            lang.pick("sans limite", "no limit")
+        ),
+    };
+    let warning = quota_level(pct).map(|level| {
+        let text = match (level, lang) {
+            ("alert", Lang::Fr) => "Votre boîte est presque pleine : relevez votre courrier ou supprimez des messages, sinon les nouveaux seront refusés.",
+            ("alert", Lang::En) => "Your mailbox is almost full: collect your mail or delete messages, or new ones will be refused.",
+            (_, Lang::Fr) => "Votre boîte se remplit : pensez à relever votre courrier.",
+            (_, Lang::En) => "Your mailbox is filling up: remember to collect your mail.",
+        };
+        view! { <p class="warning" role="status">{text}</p> }
+    });
+    let waiting = match lang {
+        Lang::Fr => format!("{} message(s) en attente sur le serveur", v.messages),
+        Lang::En => format!("{} message(s) waiting on the server", v.messages),
+    };
+    let collected = match (v.last_pop3_login, lang) {
+        (Some(t), Lang::Fr) => format!("Dernière relève : {}", format_datetime(t, lang)),
+        (Some(t), Lang::En) => format!("Last collected: {}", format_datetime(t, lang)),
+        (None, Lang::Fr) => "Le courrier n'a encore jamais été relevé.".to_string(),
+        (None, Lang::En) => "Mail has never been collected yet.".to_string(),
+    };
+    let s = v.settings.clone();
+    view! {
+        <section class="card" aria-labelledby="me-title">
+            <p class="badge">{lang.pick("Mon espace", "My mailbox")}</p>
+            <h1 id="me-title">{v.display_name.clone()}</h1>
+            <p class="login">{v.address.clone()}</p>
+            <div class="usage">
+                {v
+                    .quota_bytes
+                    .map(|_| {
+                        view! {
+                            <meter
+                                min="0"
+                                max="100"
+                                low="80"
+                                high="95"
+                                optimum="0"
+                                value=pct.min(100).to_string()
+                                aria-label=lang.pick("Espace utilisé", "Space used")
+                            ></meter>
+                        }
+                    })}
+                <span class="usage-text">{usage}</span>
+            </div>
+            {warning}
+            <p class="muted">{waiting}</p>
+            <p class="muted">{collected}</p>
+        </section>
+        <section class="card" aria-labelledby="addresses-title">
+            <h2 id="addresses-title">{lang.pick("Les adresses qui m'arrivent", "The addresses that reach me")}</h2>
+            <ul class="plain-list">
+                <li><strong>{v.address.clone()}</strong></li>
+                {v.aliases.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
+            </ul>
+            <h2>{lang.pick("Mes paramètres de connexion", "My connection settings")}</h2>
+            <dl class="settings">
+                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
+                <dd>{s.pop_server.clone()}</dd>
+                <dt>{lang.pick("Login", "Login")}</dt>
+                <dd>{s.login.clone()}</dd>
+                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
+                <dd>
+                    {lang.pick(
+                        "le serveur SMTP de votre fournisseur d'accès à Internet",
+                        "your Internet provider's SMTP server",
+                    )}
+                </dd>
+            </dl>
+            <p>
+                <a class="button" href="/personal/mobileconfig" rel="external" download="courrier.mobileconfig">
+                    {lang.pick("Profil pour iPhone, iPad ou Mac", "Profile for iPhone, iPad or Mac")}
+                </a>
+            </p>
+            <p class="hint">
+                {lang.pick(
+                    "Thunderbird et Outlook trouvent ces réglages seuls à partir de votre adresse.",
+                    "Thunderbird and Outlook find these settings by themselves from your address.",
+                )}
+            </p>
+        </section>
+        <section class="card" aria-labelledby="recent-title">
+            <h2 id="recent-title">{lang.pick("Mon courrier arrive-t-il ?", "Is my mail arriving?")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Les 20 derniers messages reçus par le serveur et pas encore relevés.",
+                    "The last 20 messages the server received and that are not collected yet.",
+                )}
+            </p>
+            {if v.recent.is_empty() {
+                view! {
+                    <p class="muted">{lang.pick("Aucun message en attente.", "No message waiting.")}</p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="log">
+                        {v
+                            .recent
+                            .iter()
+                            .map(|m| {
+                                let from = if m.from.is_empty() { "<>".to_string() } else { m.from.clone() };
+                                let subject = if m.subject.is_empty() {
+                                    lang.pick("(sans sujet)", "(no subject)").to_string()
+                                } else {
+                                    m.subject.clone()
+                                };
+                                view! {
+                                    <li>
+                                        <p class="log-head"><strong>{subject}</strong></p>
+                                        <p class="log-detail">{from}</p>
+                                        <p class="muted log-meta">
+                                            {format_datetime(m.received_at, lang)} " · "
+                                            {format_size(m.size, lang)}
+                                        </p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
+    let action = ServerAction::<ChangeMyPassword>::new();
+    let r = action.value();
+    let (typed, set_typed) = signal(String::new());
+    // Feedback as you type, by the same rule the server applies.
+    let strength = move || {
+        let p = typed.get();
+        if p.is_empty() {
+            return String::new();
+        }
+        match check_chosen_password(&p, &login) {
+            Ok(()) => lang
+                .pick("Mot de passe acceptable.", "Acceptable password.")
+                .to_string(),
+            Err(problem) => problem.message(lang),
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="pw-title">
+            <h2 id="pw-title">{lang.pick("Mon mot de passe", "My password")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Le même mot de passe sert pour relever le courrier et pour ce site. Après le changement, vos autres sessions sont fermées et votre logiciel de messagerie vous demandera le nouveau.",
+                    "The same password serves to collect mail and for this site. After the change your other sessions end and your mail program will ask for the new one.",
+                )}
+            </p>
+            <ActionForm action attr:class="form">
+                <div class="field">
+                    <label for="current">{lang.pick("Mot de passe actuel", "Current password")}</label>
+                    <input id="current" name="current" type="password" required autocomplete="current-password" aria-describedby="current-error" aria-invalid=invalid(r, "current") />
+                    <p id="current-error" class="error" role="alert">{error_of(r, "current")}</p>
+                </div>
+                <div class="field">
+                    <label for="new_password">{lang.pick("Nouveau mot de passe", "New password")}</label>
+                    <input
+                        id="new_password"
+                        name="new_password"
+                        type="password"
+                        required
+                        autocomplete="new-password"
+                        aria-describedby="strength new_password-error"
+                        aria-invalid=invalid(r, "new_password")
+                        on:input=move |ev| set_typed.set(event_target_value(&ev))
+                    />
+                    <p id="strength" class="hint" aria-live="polite">{strength}</p>
+                    <p id="new_password-error" class="error" role="alert">{error_of(r, "new_password")}</p>
+                </div>
+                <div class="field">
+                    <label for="confirm">{lang.pick("Nouveau mot de passe, encore", "New password, again")}</label>
+                    <input id="confirm" name="confirm" type="password" required autocomplete="new-password" aria-describedby="confirm-error" aria-invalid=invalid(r, "confirm") />
+                    <p id="confirm-error" class="error" role="alert">{error_of(r, "confirm")}</p>
+                </div>
+                <FormNotice result=r lang />
+                <button type="submit" class="button primary">
+                    {lang.pick("Changer mon mot de passe", "Change my password")}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quota_levels() {
+        assert_eq!(super::quota_level(79), None);
+        assert_eq!(super::quota_level(80), Some("note"));
+        assert_eq!(super::quota_level(95), Some("alert"));
+        assert_eq!(super::quota_level(130), Some("alert"));
+    }
+}

@@ -1,0 +1,153 @@
+//! `/personal` over HTTP with curl, on both databases: the user's own page (addresses, usage,
+//! the last messages received, the last collection), and changing one's own password — the
+//! current one first, the new one twice, other sessions and the old password ended at once.
+
+mod common;
+
+use common::*;
+
+const PASSWORD: &str = "Un-Mot-De-Passe-2026";
+
+fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &str) -> Curl {
+    curl(
+        jar,
+        &[
+            "-X",
+            "POST",
+            "--data-urlencode",
+            &format!("login={login}"),
+            "--data-urlencode",
+            &format!("password={password}"),
+            &server.url("/api/session/login"),
+        ],
+    )
+}
+
+fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
+    let mut args = vec![
+        "-X".to_string(),
+        "POST".into(),
+        "-H".into(),
+        "Accept: application/json".into(),
+    ];
+    for (k, v) in fields {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    args.push(server.url(&format!("/api/{endpoint}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(jar, &args)
+}
+
+#[tokio::test]
+async fn a_user_helps_themselves() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        let (admin, admin_pw) = server.admin.clone().unwrap();
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "cdupont", PASSWORD);
+        let (jar, other, adm) = (
+            db.dir.0.join("cd"),
+            db.dir.0.join("cd2"),
+            db.dir.0.join("adm"),
+        );
+        let r = sign_in(&server, &jar, "cdupont@votredomaine.com", PASSWORD);
+        assert_eq!(
+            r.header("location"),
+            Some("/personal"),
+            "{label}: users land on /personal"
+        );
+        sign_in(&server, &other, "cdupont", PASSWORD);
+        sign_in(&server, &adm, &admin, &admin_pw);
+
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "hello.eml",
+            "ventes@votredomaine.com",
+            "From: a@sender.example\r\nSubject: Devis pour le salon\r\n\r\nBonjour.\r\n",
+        );
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/personal")],
+        );
+        assert_eq!(page.status, 200, "{label}");
+        for seen in [
+            "cdupont@votredomaine.com",
+            "ventes@votredomaine.com",
+            "Devis pour le salon",
+            "d@sender.example",
+            "1 message(s) en attente",
+            "jamais été relevé",
+        ] {
+            assert!(page.body.contains(seen), "{label}: {seen}");
+        }
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", PASSWORD]);
+        assert_eq!(pop["ok"], true, "{label}");
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: en", &server.url("/personal")],
+        );
+        assert!(page.body.contains("Last collected:"), "{label}");
+        let v: serde_json::Value =
+            serde_json::from_str(&call(&server, &jar, "personal/overview", &[]).body).unwrap();
+        assert_eq!(v["messages"], 1);
+        assert_eq!(v["recent"][0]["subject"], "Devis pour le salon");
+
+        // Not for the server admin, who has no mailbox.
+        let r = call(&server, &adm, "personal/overview", &[]);
+        assert_ne!(r.status, 200, "{label}");
+        let page = curl(
+            &adm,
+            &["-H", "Accept-Language: en", &server.url("/personal")],
+        );
+        assert!(page.body.contains("Access denied"), "{label}");
+
+        // The password: current first, the new one twice, by the rules.
+        let change = |current: &str, new: &str, confirm: &str| {
+            call(
+                &server,
+                &jar,
+                "personal/password",
+                &[
+                    ("current", current),
+                    ("new_password", new),
+                    ("confirm", confirm),
+                ],
+            )
+            .body
+        };
+        let new_pw = "Claire-Nouveau-Secret";
+        assert!(
+            change("wrong", new_pw, new_pw).contains("[current]"),
+            "{label}"
+        );
+        assert!(
+            change(PASSWORD, new_pw, "different").contains("[confirm]"),
+            "{label}"
+        );
+        assert!(
+            change(PASSWORD, "court", "court").contains("[new_password]"),
+            "{label}"
+        );
+        assert_eq!(change(PASSWORD, new_pw, new_pw).trim(), "null", "{label}");
+        // This session carries on; the other one is over; the old password no longer works.
+        assert_eq!(
+            curl(&jar, &[&server.url("/personal")]).status,
+            200,
+            "{label}"
+        );
+        let gone = curl(&other, &[&server.url("/personal")]);
+        assert!(
+            gone.body.contains("/login") || gone.status == 302,
+            "{label}: other session ended"
+        );
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", PASSWORD]);
+        assert_eq!(pop["ok"], false, "{label}");
+        let pop = pop3_client(&server.pop3, "plain_auth", &["cdupont", new_pw]);
+        assert_eq!(pop["ok"], true, "{label}");
+        assert!(server.stop().success());
+    }
+}
