@@ -4,3 +4,4 @@ pub mod loaded;
 pub mod log;
 pub mod mail_settings;
 pub mod notice;
+pub mod usage;

@@ -11,6 +11,7 @@ use crate::model::{MailSettings, PersonalView};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
 use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -70,18 +71,6 @@ pub fn quota_level(pct: u32) -> Option<&'static str> {
 #[component]
 fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
     let pct = percent_used(v.used_bytes, v.quota_bytes);
-    let usage = match v.quota_bytes {
-        Some(q) => format!(
-            "{} / {} ({pct} %)",
-            format_size(v.used_bytes, lang),
-            format_size(q, lang)
-        ),
-        None => format!(
-            "{} — {}",
-            format_size(v.used_bytes, lang),
-            lang.pick("sans limite", "no limit")
-        ),
-    };
     let warning = quota_level(pct).map(|level| {
         let text = match (level, lang) {
             ("alert", Lang::Fr) => "Votre boîte est presque pleine : relevez votre courrier ou supprimez des messages, sinon les nouveaux seront refusés.",
@@ -107,24 +96,7 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
             <p class="badge">{lang.pick("Mon espace", "My mailbox")}</p>
             <h1 id="me-title">{v.display_name.clone()}</h1>
             <p class="login">{v.address.clone()}</p>
-            <div class="usage">
-                {v
-                    .quota_bytes
-                    .map(|_| {
-                        view! {
-                            <meter
-                                min="0"
-                                max="100"
-                                low="80"
-                                high="95"
-                                optimum="0"
-                                value=pct.min(100).to_string()
-                                aria-label=lang.pick("Espace utilisé", "Space used")
-                            ></meter>
-                        }
-                    })}
-                <span class="usage-text">{usage}</span>
-            </div>
+            <UsageMeter used=v.used_bytes quota=v.quota_bytes lang />
             {warning}
             <p class="muted">{waiting}</p>
             <p class="muted">{collected}</p>

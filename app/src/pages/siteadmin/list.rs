@@ -3,10 +3,11 @@
 
 use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::overview;
-use crate::i18n::{Lang, format_size, percent_used};
+use crate::i18n::{Lang, format_size};
 use crate::model::{DomainOverview, UserRow};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
+use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -135,19 +136,6 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
 
 #[component]
 fn UserItem(u: UserRow, lang: Lang, domain: Option<String>) -> impl IntoView {
-    let pct = percent_used(u.used_bytes, u.quota_bytes);
-    let usage = match u.quota_bytes {
-        Some(q) => format!(
-            "{} / {} ({pct} %)",
-            format_size(u.used_bytes, lang),
-            format_size(q, lang)
-        ),
-        None => format!(
-            "{} — {}",
-            format_size(u.used_bytes, lang),
-            lang.pick("sans limite", "no limit")
-        ),
-    };
     let name = u.display_name();
     let title = if name.is_empty() {
         u.login.clone()
@@ -164,7 +152,6 @@ fn UserItem(u: UserRow, lang: Lang, domain: Option<String>) -> impl IntoView {
             </p>
         }
     });
-    let meter_id = format!("usage-{}", u.login);
     view! {
         <li class="user">
             <div class="user-head">
@@ -172,25 +159,7 @@ fn UserItem(u: UserRow, lang: Lang, domain: Option<String>) -> impl IntoView {
                 <span class="login">{u.login.clone()}</span>
             </div>
             {aliases}
-            <div class="usage">
-                {u
-                    .quota_bytes
-                    .map(|_| {
-                        view! {
-                            <meter
-                                id=meter_id.clone()
-                                min="0"
-                                max="100"
-                                low="80"
-                                high="95"
-                                optimum="0"
-                                value=pct.min(100).to_string()
-                                aria-label=lang.pick("Espace utilisé", "Space used")
-                            ></meter>
-                        }
-                    })}
-                <span class="usage-text">{usage}</span>
-            </div>
+            <UsageMeter used=u.used_bytes quota=u.quota_bytes lang />
             <p class="flags">
                 {(u.role == crate::domain::Role::Webmaster)
                     .then(|| view! { <span class="flag">"Webmaster"</span> })}

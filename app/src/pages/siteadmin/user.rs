@@ -3,10 +3,11 @@
 
 use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
-use crate::i18n::{Lang, format_size, percent_used};
+use crate::i18n::Lang;
 use crate::model::UserDetail;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -58,19 +59,6 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
         alias_add.value(),
         alias_remove.value(),
     );
-    let pct = percent_used(u.used_bytes, u.quota_bytes);
-    let usage = match u.quota_bytes {
-        Some(q) => format!(
-            "{} / {} ({pct} %)",
-            format_size(u.used_bytes, lang),
-            format_size(q, lang)
-        ),
-        None => format!(
-            "{} — {}",
-            format_size(u.used_bytes, lang),
-            lang.pick("sans limite", "no limit")
-        ),
-    };
     let messages = match lang {
         Lang::Fr => format!("{} message(s) en attente sur le serveur", u.messages),
         Lang::En => format!("{} message(s) waiting on the server", u.messages),
@@ -95,24 +83,7 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
             </a>
             <h1 id="user-title">{u.display_name()}</h1>
             <p class="login">{u.address.clone()}</p>
-            <div class="usage">
-                {u
-                    .quota_bytes
-                    .map(|_| {
-                        view! {
-                            <meter
-                                min="0"
-                                max="100"
-                                low="80"
-                                high="95"
-                                optimum="0"
-                                value=pct.min(100).to_string()
-                                aria-label=lang.pick("Espace utilisé", "Space used")
-                            ></meter>
-                        }
-                    })}
-                <span class="usage-text">{usage}</span>
-            </div>
+            <UsageMeter used=u.used_bytes quota=u.quota_bytes lang />
             <p class="muted">{messages}</p>
             <a class="icon-button" href=mail_href>
                 <img src="/icons/mailbox.svg" alt="" width="24" height="24" />
