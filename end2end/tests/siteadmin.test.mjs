@@ -126,7 +126,7 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
 });
 
 for (const [size, options, first, last, login, alias] of [
-  ['phone', PHONE, 'Louise', 'Michel', 'lmichel', 'communarde'],
+  ['phone', PHONE, 'Marie-Christine', 'de La Tour-Dupont', 'mdelatourdupont', 'communication-institutionnelle'],
   ['desktop', DESKTOP, 'Olympe', 'de Gouges', 'odegouges', 'declaration'],
 ]) test(`the pen and the blue mailbox on a ${size}, and the new user signs in`, async () => {
   const admin = await browser.newContext({ ...options, locale: 'fr-FR' });
@@ -180,6 +180,19 @@ for (const [size, options, first, last, login, alias] of [
   // Her web session ended with the change.
   await hers.goto(server.url + '/');
   await hers.waitForURL(server.url + '/login');
+
+  // Usable at 360 px wide too: nothing wider than the screen.
+  if (size === 'phone') {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const path of ['/siteadmin/user/' + login, '/siteadmin/user/' + login + '/mail', '/siteadmin']) {
+      await page.goto(server.url + path);
+      await page.waitForSelector('html[data-hydrated]');
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(w <= 360, `${path} is ${w}px wide at 360`);
+    }
+    await page.goto(server.url + '/siteadmin/user/' + login);
+    await page.waitForSelector('html[data-hydrated]');
+  }
 
   // Delete, after reading what happens to her mail.
   await page.click('text=Supprimer cet utilisateur');
