@@ -1,69 +1,8 @@
-//! Checking a mailbox password at a mail door (POP3, submission): the throttle shared with the
-//! web sign-in, counted on the account whichever login form was typed, and the auth cache;
-//! and the SASL PLAIN response both doors accept (RFC 4616).
+//! The mail doors' side of logging in (POP3, submission): the password check shared with the
+//! web (`app::auth::check`), and the SASL PLAIN response both doors accept (RFC 4616).
 
-use app::auth::cache::AuthCache;
-use app::auth::throttle::Throttle;
-use app::domain::LoginInput;
-use app::store::Store;
-use app::store::accounts::AuthFailure;
-use app::store::entities::account;
+pub use app::auth::check::{Checked, check_password, minutes};
 use base64::Engine;
-use std::net::IpAddr;
-use std::time::Duration;
-
-/// What a password check came to.
-pub enum Checked {
-    Ok(Box<account::Model>),
-    /// Too many failures lately: refused without looking, for this long.
-    Throttled(Duration),
-    /// The password is right, but logins of this account are blocked.
-    Suspended,
-    Wrong,
-    /// The database did not answer.
-    Unavailable(String),
-}
-
-/// Checks `password` for the login or address `typed` from `ip`; failures count against the
-/// account and the address, a success clears the account's count.
-pub async fn check_password(
-    store: &Store,
-    throttle: &Throttle,
-    cache: &AuthCache,
-    ip: IpAddr,
-    typed: &str,
-    password: &str,
-) -> Checked {
-    let key = LoginInput::parse(typed)
-        .map(|l| l.login)
-        .unwrap_or_default();
-    if let Err(retry_after) = throttle.pace(ip, &key).await {
-        return Checked::Throttled(retry_after);
-    }
-    match store
-        .authenticate_cached(typed, password, Some(cache))
-        .await
-    {
-        Ok(a) => {
-            throttle.record_success(&key);
-            Checked::Ok(Box::new(a))
-        }
-        Err(AuthFailure::Suspended) => {
-            throttle.record_success(&key);
-            Checked::Suspended
-        }
-        Err(AuthFailure::BadCredentials) => {
-            throttle.record_failure(ip, &key);
-            Checked::Wrong
-        }
-        Err(AuthFailure::Unavailable(e)) => Checked::Unavailable(e),
-    }
-}
-
-/// "Try again in N minute(s)", rounded up.
-pub fn minutes(d: Duration) -> u64 {
-    d.as_secs().div_ceil(60).max(1)
-}
 
 /// Why a PLAIN response was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -119,6 +58,7 @@ pub fn encode_base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn plain_responses() {

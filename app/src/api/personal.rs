@@ -67,29 +67,36 @@ pub async fn change_my_password(
     confirm: String,
 ) -> super::FormResult {
     use super::context::*;
-    use crate::store::accounts::AuthFailure;
+    use crate::auth::check::{Checked, check_password, minutes};
     let c = caller().await?;
     let st = state()?;
     let ip = client_ip().await;
-    let key = c.account.login.clone();
-    if let Err(wait) = st.throttle.pace(ip, &key).await {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return refused_at(
-            "current",
-            match c.lang {
-                crate::i18n::Lang::Fr => {
-                    format!("Trop d'essais. Réessayez dans {minutes} minute(s).")
-                }
-                crate::i18n::Lang::En => {
-                    format!("Too many attempts. Try again in {minutes} minute(s).")
-                }
-            },
-        );
-    }
-    match st.store.authenticate(&c.account.login, &current).await {
-        Ok(_) => st.throttle.record_success(&key),
-        Err(AuthFailure::BadCredentials) => {
-            st.throttle.record_failure(ip, &key);
+    match check_password(
+        &st.store,
+        &st.throttle,
+        None,
+        ip,
+        &c.account.login,
+        &current,
+    )
+    .await
+    {
+        Checked::Ok(_) => {}
+        Checked::Throttled(wait) => {
+            let minutes = minutes(wait);
+            return refused_at(
+                "current",
+                match c.lang {
+                    crate::i18n::Lang::Fr => {
+                        format!("Trop d'essais. Réessayez dans {minutes} minute(s).")
+                    }
+                    crate::i18n::Lang::En => {
+                        format!("Too many attempts. Try again in {minutes} minute(s).")
+                    }
+                },
+            );
+        }
+        Checked::Wrong => {
             return refused_at(
                 "current",
                 c.lang.pick(
@@ -98,8 +105,8 @@ pub async fn change_my_password(
                 ),
             );
         }
-        Err(AuthFailure::Suspended) => return Err(not_allowed(c.lang)),
-        Err(AuthFailure::Unavailable(e)) => {
+        Checked::Suspended => return Err(not_allowed(c.lang)),
+        Checked::Unavailable(e) => {
             tracing::error!("password change: {e}");
             return refused(c.lang.pick(
                 "Le service est momentanément indisponible. Réessayez dans un instant.",

@@ -7,31 +7,25 @@ use leptos::prelude::*;
 #[server(endpoint = "session/login")]
 pub async fn login(login: String, password: String) -> super::FormResult {
     use super::context::*;
-    use crate::domain::LoginInput;
-    use crate::store::accounts::AuthFailure;
+    use crate::auth::check::{Checked, check_password, minutes};
     use crate::store::sessions::ACCOUNT_KEY;
 
     let st = state()?;
     let lang = request_lang();
     let ip = client_ip().await;
-    // Throttle on the account, whichever form of the login was typed.
-    let key = LoginInput::parse(&login)
-        .map(|l| l.login)
-        .unwrap_or_default();
-    if let Err(retry_after) = st.throttle.pace(ip, &key).await {
-        let minutes = retry_after.as_secs().div_ceil(60);
-        return refused(match lang {
-            crate::i18n::Lang::Fr => {
-                format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
-            }
-            crate::i18n::Lang::En => {
-                format!("Too many failed attempts. Try again in {minutes} minute(s).")
-            }
-        });
-    }
-    match st.store.authenticate(&login, &password).await {
-        Ok(account) => {
-            st.throttle.record_success(&key);
+    match check_password(&st.store, &st.throttle, None, ip, &login, &password).await {
+        Checked::Throttled(retry_after) => {
+            let minutes = minutes(retry_after);
+            refused(match lang {
+                crate::i18n::Lang::Fr => {
+                    format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
+                }
+                crate::i18n::Lang::En => {
+                    format!("Too many failed attempts. Try again in {minutes} minute(s).")
+                }
+            })
+        }
+        Checked::Ok(account) => {
             let session = session().await?;
             // A new session id at sign-in: a planted or older id is worth nothing.
             session
@@ -64,25 +58,21 @@ pub async fn login(login: String, password: String) -> super::FormResult {
             leptos_axum::redirect(landing);
             Ok(None)
         }
-        Err(AuthFailure::Suspended) => {
-            st.throttle.record_success(&key);
-            refused(lang.pick(
-                "Ce compte est suspendu : le mot de passe est juste, mais la connexion est \
+        Checked::Suspended => refused(lang.pick(
+            "Ce compte est suspendu : le mot de passe est juste, mais la connexion est \
                  bloquée. Contactez le webmaster de votre domaine.",
-                "This account is suspended: the password is right, but signing in is blocked. \
+            "This account is suspended: the password is right, but signing in is blocked. \
                  Contact your domain's webmaster.",
-            ))
-        }
-        Err(AuthFailure::BadCredentials) => {
-            st.throttle.record_failure(ip, &key);
-            tracing::info!(login = %key, %ip, "web sign-in refused");
+        )),
+        Checked::Wrong => {
+            tracing::info!(%login, %ip, "web sign-in refused");
             refused(lang.pick(
                 "Login ou mot de passe incorrect. Attention aux majuscules et minuscules du \
                  mot de passe.",
                 "Wrong login or password. Mind the upper and lower case in the password.",
             ))
         }
-        Err(AuthFailure::Unavailable(e)) => {
+        Checked::Unavailable(e) => {
             tracing::error!("sign-in: the database did not answer: {e}");
             refused(lang.pick(
                 "Le service est momentanément indisponible. Réessayez dans un instant.",

@@ -1,6 +1,7 @@
 //! Passwords on the server side: argon2id hashing and verification, and random generation.
 
 pub mod cache;
+pub mod check;
 pub mod throttle;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};

@@ -107,7 +107,7 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
     let checked = check_password(
         &ctx.store,
         &ctx.throttle,
-        &ctx.auth_cache,
+        Some(&ctx.auth_cache),
         ip,
         typed,
         password,

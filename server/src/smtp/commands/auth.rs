@@ -117,7 +117,7 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
     let checked = check_password(
         &ctx.store,
         &sub.throttle,
-        &sub.auth_cache,
+        Some(&sub.auth_cache),
         ip,
         typed,
         password,
