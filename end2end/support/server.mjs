@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect } from 'node:net';
+import { chromium } from 'playwright-core';
 
 export async function startServer() {
   const bin = process.env.COURRIER_BIN;
@@ -55,10 +56,28 @@ export async function startServer() {
   };
 }
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+// Launches Debian's headless Chromium. A browser that dies while starting (seen once in CI:
+// SIGSEGV before the first page, nothing to do with the pages under test) is launched again,
+// up to three times, saying so on stderr; a page that crashes later still fails its test.
+export async function launchChromium() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch({
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        args: CHROMIUM_ARGS,
+        headless: true,
+      });
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.error(`chromium did not start (attempt ${attempt}): ${String(e.message).split('\n')[0]}; trying again`);
+    }
+  }
+}
 
 // Tries a POP3 login (USER/PASS, allowed in clear from loopback); true when accepted.
 export function pop3Login(addr, user, pass) {

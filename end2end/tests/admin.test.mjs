@@ -3,8 +3,7 @@
 // each page; no console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS } from '../support/server.mjs';
+import { startServer, launchChromium } from '../support/server.mjs';
 import { assertAccessible } from '../support/axe.mjs';
 
 let server;
@@ -12,11 +11,7 @@ let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -3,8 +3,7 @@
 // shown as she types; the old one stops working over POP3), with axe-core on the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, pop3Login } from '../support/server.mjs';
+import { startServer, launchChromium, pop3Login } from '../support/server.mjs';
 import { assertAccessible } from '../support/axe.mjs';
 
 let server;
@@ -13,11 +12,7 @@ let claire;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
   let r = await server.cli(['domain', 'add', 'votredomaine.com', '--webmaster-first', 'Pierre', '--webmaster-last', 'Martin']);
   assert.equal(r.code, 0, r.err);
   r = await server.cli(['user', 'add', 'votredomaine.com', '--first', 'Claire', '--last', 'Dupont', '--alias', 'ventes', '--json']);

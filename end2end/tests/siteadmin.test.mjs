@@ -3,8 +3,7 @@
 // typed, read the password once. Every page passes an axe-core check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, pop3Login } from '../support/server.mjs';
+import { startServer, launchChromium, pop3Login } from '../support/server.mjs';
 import { assertAccessible } from '../support/axe.mjs';
 
 let server;
@@ -13,11 +12,7 @@ let webmaster;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
   const r = await server.cli(['domain', 'add', 'votredomaine.com', '--webmaster-first', 'Pierre', '--webmaster-last', 'Martin', '--json']);
   assert.equal(r.code, 0, r.err);
   webmaster = JSON.parse(r.out).webmaster;
