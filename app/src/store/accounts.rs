@@ -128,6 +128,7 @@ pub(crate) async fn insert_account(
         updated_at: Set(t),
         last_web_login_at: Set(None),
         last_pop3_login_at: Set(None),
+        quota_warned: Set(0),
         ..Default::default()
     }
     .insert(txn)

@@ -38,6 +38,9 @@ pub enum StoreError {
     ForwardLoop(String),
     /// The seed: the responder and a forward cannot be on together.
     ForwardAndResponder,
+    BackupNotFound(i64),
+    /// A backup file refused (hostile, damaged, too big) or a restore that would not fit.
+    Backup(crate::backup::Refusal),
 }
 
 impl StoreError {
@@ -112,6 +115,9 @@ impl StoreError {
                 .to_string(),
             (Password(e), l) => e.message(l),
             (Invalid(m), _) => m.clone(),
+            (BackupNotFound(id), Lang::Fr) => format!("Aucune sauvegarde n° {id}."),
+            (BackupNotFound(id), Lang::En) => format!("No backup #{id}."),
+            (Backup(r), l) => r.message(l),
         }
     }
 }
@@ -148,6 +154,12 @@ impl From<AddressError> for StoreError {
 impl From<PasswordProblem> for StoreError {
     fn from(e: PasswordProblem) -> Self {
         StoreError::Password(e)
+    }
+}
+
+impl From<crate::backup::Refusal> for StoreError {
+    fn from(r: crate::backup::Refusal) -> Self {
+        StoreError::Backup(r)
     }
 }
 

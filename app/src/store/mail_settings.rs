@@ -59,7 +59,11 @@ impl Store {
     }
 
     /// The first of `start` from which forwards lead back to account `me`, if any.
-    async fn forwards_back_to(&self, start: &[String], me: i64) -> Result<Option<String>> {
+    pub(super) async fn forwards_back_to(
+        &self,
+        start: &[String],
+        me: i64,
+    ) -> Result<Option<String>> {
         let mut todo: VecDeque<(String, String)> =
             start.iter().map(|a| (a.clone(), a.clone())).collect();
         let mut seen = HashSet::new();
@@ -92,31 +96,7 @@ impl Store {
 
     /// Sets a user's automatic responder; refused while a forward is on.
     pub async fn set_responder(&self, actor: &Actor, login: &str, r: &Responder) -> Result<()> {
-        if r.subject.chars().count() > MAX_SUBJECT {
-            return Err(StoreError::Invalid(format!(
-                "subject longer than {MAX_SUBJECT} characters"
-            )));
-        }
-        if r.body.chars().count() > MAX_BODY {
-            return Err(StoreError::Invalid(format!(
-                "text longer than {MAX_BODY} characters"
-            )));
-        }
-        if !(1..=LOG_DAYS).contains(&r.interval_days) {
-            return Err(StoreError::Invalid(format!(
-                "the reply interval is 1 to {LOG_DAYS} days"
-            )));
-        }
-        if let (Some(s), Some(e)) = (r.start, r.end)
-            && e < s
-        {
-            return Err(StoreError::Invalid(
-                "the end date is before the start date".into(),
-            ));
-        }
-        if r.enabled && r.body.trim().is_empty() {
-            return Err(StoreError::Invalid("the responder needs a text".into()));
-        }
+        check_responder(r)?;
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         if r.enabled && !forward_list(&a.forward_to).is_empty() {
@@ -141,4 +121,34 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The responder's own rules: lengths, interval, dates in order, a text when it is on.
+pub(super) fn check_responder(r: &Responder) -> Result<()> {
+    if r.subject.chars().count() > MAX_SUBJECT {
+        return Err(StoreError::Invalid(format!(
+            "subject longer than {MAX_SUBJECT} characters"
+        )));
+    }
+    if r.body.chars().count() > MAX_BODY {
+        return Err(StoreError::Invalid(format!(
+            "text longer than {MAX_BODY} characters"
+        )));
+    }
+    if !(1..=LOG_DAYS).contains(&r.interval_days) {
+        return Err(StoreError::Invalid(format!(
+            "the reply interval is 1 to {LOG_DAYS} days"
+        )));
+    }
+    if let (Some(s), Some(e)) = (r.start, r.end)
+        && e < s
+    {
+        return Err(StoreError::Invalid(
+            "the end date is before the start date".into(),
+        ));
+    }
+    if r.enabled && r.body.trim().is_empty() {
+        return Err(StoreError::Invalid("the responder needs a text".into()));
+    }
+    Ok(())
 }

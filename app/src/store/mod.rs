@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod aliases;
 pub mod audit;
+pub mod backups;
 pub mod connect;
 pub mod delivery;
 pub mod domains;

@@ -39,6 +39,8 @@ pub struct Model {
     pub updated_at: i64,
     pub last_web_login_at: Option<i64>,
     pub last_pop3_login_at: Option<i64>,
+    /// The last quota warning mailed (0, 80 or 95 %); back to 0 when usage falls under 80 %.
+    pub quota_warned: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,8 @@ pub struct Model {
     pub message_count: i64,
     pub sha256: String,
     pub data: Vec<u8>,
+    /// "made" here, or "uploaded" to be restored.
+    pub origin: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ mod m0001_initial;
 mod m0002_used_bytes_trigger;
 mod m0003_maildrop_index;
 mod m0004_server_settings;
+mod m0005_backups_and_quota_warnings;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_used_bytes_trigger::Migration),
             Box::new(m0003_maildrop_index::Migration),
             Box::new(m0004_server_settings::Migration),
+            Box::new(m0005_backups_and_quota_warnings::Migration),
         ]
     }
 }

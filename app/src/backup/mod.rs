@@ -1,0 +1,171 @@
+//! Backups a mailbox user makes alone (the seed: "effectuer seul ses backups et leur
+//! restauration"): the file format and its hostile-input checks (`archive`, `mboxrd`), pure;
+//! the store keeps the files and restores them (`store::backups`).
+
+pub mod archive;
+pub mod mboxrd;
+
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+/// One message as a backup carries it: its bytes and what makes a restore exact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupMessage {
+    pub uidl: String,
+    pub received_at: i64,
+    pub mail_from: String,
+    pub subject: String,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardSettings {
+    pub to: Vec<String>,
+    pub keep_copy: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponderSettings {
+    pub enabled: bool,
+    pub subject: String,
+    pub body: String,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub interval_days: i32,
+}
+
+/// The user's settings a backup carries (the RaQ's even carried the vacation message).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupSettings {
+    pub first_name: String,
+    pub last_name: String,
+    pub forward: ForwardSettings,
+    pub responder: ResponderSettings,
+}
+
+/// What a backup file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contents {
+    /// The address the backup was made of (informative: it may be restored elsewhere).
+    pub account: String,
+    pub created_at: i64,
+    pub settings: BackupSettings,
+    pub messages: Vec<BackupMessage>,
+}
+
+/// Size limits on a file given to restore.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The file itself (as uploaded).
+    pub max_file: u64,
+    /// What it unpacks to: beyond this it is treated as a decompression bomb.
+    pub max_unpacked: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file: 200 << 20,
+            max_unpacked: 1 << 30,
+        }
+    }
+}
+
+/// Why a file is not restored. Nothing has been changed when one of these is returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotAnArchive,
+    Truncated,
+    TooLarge {
+        limit: u64,
+    },
+    Bomb {
+        limit: u64,
+    },
+    UnsafeName(String),
+    UnexpectedPart(String),
+    BadManifest,
+    UnknownVersion(u32),
+    BadChecksum(String),
+    /// The n-th message (from 1) does not match its index entry or is not valid mail.
+    BadMessage(usize),
+    /// Restoring would take the mailbox over its quota.
+    OverQuota {
+        needed: u64,
+        free: u64,
+    },
+}
+
+impl Refusal {
+    /// The refusal in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let size = |b: &u64| crate::i18n::format_size(*b as i64, lang);
+        match self {
+            Refusal::NotAnArchive => lang
+                .pick(
+                    "Ce fichier n'est pas une sauvegarde courrier (.tar.gz).",
+                    "This file is not a courrier backup (.tar.gz).",
+                )
+                .into(),
+            Refusal::Truncated => lang
+                .pick(
+                    "Ce fichier est incomplet (coupé pendant le téléchargement ?).",
+                    "This file is incomplete (cut off while downloading?).",
+                )
+                .into(),
+            Refusal::TooLarge { limit } => match lang {
+                Lang::Fr => format!("Ce fichier dépasse la taille permise ({}).", size(limit)),
+                Lang::En => format!("This file is over the size allowed ({}).", size(limit)),
+            },
+            Refusal::Bomb { limit } => match lang {
+                Lang::Fr => format!(
+                    "Une fois décompressé, ce fichier dépasserait {} : refusé.",
+                    size(limit)
+                ),
+                Lang::En => format!("Unpacked, this file would exceed {}: refused.", size(limit)),
+            },
+            Refusal::UnsafeName(name) => match lang {
+                Lang::Fr => format!("Ce fichier contient un nom dangereux ({name}) : refusé."),
+                Lang::En => format!("This file holds a dangerous name ({name}): refused."),
+            },
+            Refusal::UnexpectedPart(name) => match lang {
+                Lang::Fr => format!("Ce fichier contient un élément inattendu ({name}) : refusé."),
+                Lang::En => format!("This file holds an unexpected part ({name}): refused."),
+            },
+            Refusal::BadManifest => lang
+                .pick(
+                    "Le sommaire de cette sauvegarde est illisible.",
+                    "This backup's manifest cannot be read.",
+                )
+                .into(),
+            Refusal::UnknownVersion(v) => match lang {
+                Lang::Fr => format!("Format de sauvegarde inconnu (version {v})."),
+                Lang::En => format!("Unknown backup format (version {v})."),
+            },
+            Refusal::BadChecksum(part) => match lang {
+                Lang::Fr => format!(
+                    "La somme de contrôle de {part} ne correspond pas : fichier abîmé ou modifié."
+                ),
+                Lang::En => format!(
+                    "The checksum of {part} does not match: the file is damaged or was changed."
+                ),
+            },
+            Refusal::BadMessage(n) => match lang {
+                Lang::Fr => format!("Le message n° {n} de cette sauvegarde est abîmé."),
+                Lang::En => format!("Message {n} of this backup is damaged."),
+            },
+            Refusal::OverQuota { needed, free } => match lang {
+                Lang::Fr => format!(
+                    "La restauration ajouterait {} alors qu'il reste {} sur la boîte : libérez de la place d'abord.",
+                    size(needed),
+                    size(free)
+                ),
+                Lang::En => format!(
+                    "The restore would add {} and the mailbox has {} left: make room first.",
+                    size(needed),
+                    size(free)
+                ),
+            },
+        }
+    }
+}

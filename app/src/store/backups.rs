@@ -1,0 +1,683 @@
+//! Backups kept on the server, per user: made here or uploaded to be restored, a few at most
+//! (the oldest dropped), and the restore — additive (a message whose UIDL is already in the
+//! mailbox is skipped, so POP3 clients download nothing again), settings only when asked, the
+//! whole of it in one transaction or nothing.
+
+use super::delivery::own_addresses;
+use super::entities::{account, backup, message};
+use super::mail_settings::check_responder;
+use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
+use crate::backup::{
+    BackupMessage, BackupSettings, Contents, ForwardSettings, Limits, Refusal, ResponderSettings,
+    archive,
+};
+use crate::domain::delivery::forward_list;
+use crate::domain::forward::check_forward;
+use crate::domain::responder::Responder;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use std::collections::HashSet;
+
+/// Backups kept per user; making or uploading one more drops the oldest.
+pub const KEEP: usize = 3;
+
+/// A kept backup, without its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub id: i64,
+    pub created_at: i64,
+    pub size: i64,
+    pub message_count: i64,
+    /// "made" or "uploaded".
+    pub origin: String,
+}
+
+/// What restoring a backup would do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestorePlan {
+    pub backup: BackupSummary,
+    /// The address the backup was made of.
+    pub made_of: String,
+    pub total: u64,
+    /// Messages not in the mailbox yet, and their bytes.
+    pub new_messages: u64,
+    pub new_bytes: u64,
+    /// The quota left before the restore (None: no quota).
+    pub free_bytes: Option<u64>,
+    pub current: BackupSettings,
+    pub saved: BackupSettings,
+}
+
+impl RestorePlan {
+    pub fn fits(&self) -> bool {
+        self.free_bytes.is_none_or(|f| self.new_bytes <= f)
+    }
+}
+
+/// What a restore did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Restored {
+    pub added: u64,
+    pub skipped: u64,
+    pub settings: bool,
+}
+
+fn summary(b: &backup::Model) -> BackupSummary {
+    BackupSummary {
+        id: b.id,
+        created_at: b.created_at,
+        size: b.size,
+        message_count: b.message_count,
+        origin: b.origin.clone(),
+    }
+}
+
+/// An account's settings as a backup carries them.
+fn settings_of(a: &account::Model) -> BackupSettings {
+    BackupSettings {
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        forward: ForwardSettings {
+            to: forward_list(&a.forward_to),
+            keep_copy: a.forward_keep_copy,
+        },
+        responder: ResponderSettings {
+            enabled: a.responder_enabled,
+            subject: a.responder_subject.clone(),
+            body: a.responder_body.clone(),
+            start: a.responder_start,
+            end: a.responder_end,
+            interval_days: a.responder_interval_days,
+        },
+    }
+}
+
+fn responder_of(s: &ResponderSettings) -> Responder {
+    Responder {
+        enabled: s.enabled,
+        subject: s.subject.clone(),
+        body: s.body.clone(),
+        start: s.start,
+        end: s.end,
+        interval_days: s.interval_days,
+    }
+}
+
+impl Store {
+    /// Makes a backup of everything in the mailbox now and keeps it.
+    pub async fn make_backup(&self, actor: &Actor, login: &str) -> Result<BackupSummary> {
+        let a = find_account(self.db(), login).await?;
+        let address = own_addresses(self.db(), &a)
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| a.login.clone());
+        let messages = message::Entity::find()
+            .filter(message::Column::AccountId.eq(a.id))
+            .order_by_asc(message::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|m| BackupMessage {
+                uidl: m.uidl,
+                received_at: m.received_at,
+                mail_from: m.mail_from,
+                subject: m.subject,
+                raw: m.raw,
+            })
+            .collect::<Vec<_>>();
+        let count = messages.len();
+        let t = now();
+        let file = archive::pack(&Contents {
+            account: address,
+            created_at: t,
+            settings: settings_of(&a),
+            messages,
+        });
+        let detail = format!("backup made: {count} message(s), {} bytes", file.len());
+        self.keep_backup(actor, &a, file, count, "made", t, &detail)
+            .await
+    }
+
+    /// Keeps a backup file given by the user, to restore it: refused (and not kept) when it
+    /// is not a sound backup or when its new messages would not fit in the quota.
+    pub async fn keep_uploaded_backup(
+        &self,
+        actor: &Actor,
+        login: &str,
+        file: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<BackupSummary> {
+        let a = find_account(self.db(), login).await?;
+        let contents = archive::unpack(&file, limits)?;
+        self.check_settings(&a, &contents.settings).await?;
+        let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
+        check_fits(&a, new_bytes)?;
+        let detail = format!(
+            "backup uploaded: {} message(s), {new_messages} not in the mailbox",
+            contents.messages.len()
+        );
+        let count = contents.messages.len();
+        self.keep_backup(actor, &a, file, count, "uploaded", now(), &detail)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn keep_backup(
+        &self,
+        actor: &Actor,
+        a: &account::Model,
+        file: Vec<u8>,
+        count: usize,
+        origin: &str,
+        t: i64,
+        detail: &str,
+    ) -> Result<BackupSummary> {
+        use sha2::{Digest, Sha256};
+        let sha = crate::auth::hex(&Sha256::digest(&file));
+        let txn = self.write_txn().await?;
+        let row = backup::ActiveModel {
+            account_id: Set(a.id),
+            created_at: Set(t),
+            size: Set(file.len() as i64),
+            message_count: Set(count as i64),
+            sha256: Set(sha),
+            data: Set(file),
+            origin: Set(origin.into()),
+            ..Default::default()
+        };
+        let id = backup::Entity::insert(row).exec(&txn).await?.last_insert_id;
+        // The newest KEEP stay.
+        let ids: Vec<i64> = backup::Entity::find()
+            .select_only()
+            .column(backup::Column::Id)
+            .filter(backup::Column::AccountId.eq(a.id))
+            .order_by_desc(backup::Column::CreatedAt)
+            .order_by_desc(backup::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if ids.len() > KEEP {
+            backup::Entity::delete_many()
+                .filter(backup::Column::Id.is_in(ids[KEEP..].to_vec()))
+                .exec(&txn)
+                .await?;
+        }
+        audit::record(&txn, actor, a.domain_id, "account.backup", &a.login, detail).await?;
+        txn.commit().await?;
+        let b = find_backup(self.db(), a.id, id).await?;
+        Ok(summary(&b))
+    }
+
+    /// The user's kept backups, newest first.
+    pub async fn backups_of(&self, login: &str) -> Result<Vec<BackupSummary>> {
+        let a = find_account(self.db(), login).await?;
+        let rows: Vec<(i64, i64, i64, i64, String)> = backup::Entity::find()
+            .select_only()
+            .columns([
+                backup::Column::Id,
+                backup::Column::CreatedAt,
+                backup::Column::Size,
+                backup::Column::MessageCount,
+                backup::Column::Origin,
+            ])
+            .filter(backup::Column::AccountId.eq(a.id))
+            .order_by_desc(backup::Column::CreatedAt)
+            .order_by_desc(backup::Column::Id)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, created_at, size, message_count, origin)| BackupSummary {
+                    id,
+                    created_at,
+                    size,
+                    message_count,
+                    origin,
+                },
+            )
+            .collect())
+    }
+
+    /// A kept backup's file and the name to download it under.
+    pub async fn backup_file(&self, login: &str, id: i64) -> Result<(String, Vec<u8>)> {
+        let a = find_account(self.db(), login).await?;
+        let b = find_backup(self.db(), a.id, id).await?;
+        let name = format!(
+            "courrier-{}-{}-{}.tar.gz",
+            a.login,
+            crate::i18n::iso_date(b.created_at),
+            b.id
+        );
+        Ok((name, b.data))
+    }
+
+    pub async fn delete_backup(&self, actor: &Actor, login: &str, id: i64) -> Result<()> {
+        let a = find_account(self.db(), login).await?;
+        let txn = self.write_txn().await?;
+        let b = find_backup(&txn, a.id, id).await?;
+        backup::Entity::delete_by_id(b.id).exec(&txn).await?;
+        let detail = format!("backup #{id} deleted");
+        audit::record(
+            &txn,
+            actor,
+            a.domain_id,
+            "account.backup",
+            &a.login,
+            &detail,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// What restoring kept backup `id` would do; nothing is changed.
+    pub async fn restore_plan(&self, login: &str, id: i64, limits: &Limits) -> Result<RestorePlan> {
+        let a = find_account(self.db(), login).await?;
+        let b = find_backup(self.db(), a.id, id).await?;
+        let contents = archive::unpack(&b.data, limits)?;
+        let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
+        Ok(RestorePlan {
+            backup: summary(&b),
+            made_of: contents.account,
+            total: contents.messages.len() as u64,
+            new_messages,
+            new_bytes,
+            free_bytes: a.quota_bytes.map(|q| (q - a.used_bytes).max(0) as u64),
+            current: settings_of(&a),
+            saved: contents.settings,
+        })
+    }
+
+    /// Restores kept backup `id`: adds the messages the mailbox does not have (with their
+    /// UIDLs and dates), and the settings if asked; all or nothing.
+    pub async fn restore_backup(
+        &self,
+        actor: &Actor,
+        login: &str,
+        id: i64,
+        with_settings: bool,
+        limits: &Limits,
+    ) -> Result<Restored> {
+        let a = find_account(self.db(), login).await?;
+        let b = find_backup(self.db(), a.id, id).await?;
+        let contents = archive::unpack(&b.data, limits)?;
+        let forward = if with_settings {
+            Some(self.check_settings(&a, &contents.settings).await?)
+        } else {
+            None
+        };
+        let txn = self.write_txn().await?;
+        // Read again inside the transaction: mail may have arrived or been collected since.
+        let a = find_account(&txn, login).await?;
+        let present = uidls_of(&txn, a.id).await?;
+        let new: Vec<&BackupMessage> = contents
+            .messages
+            .iter()
+            .filter(|m| !present.contains(&m.uidl))
+            .collect();
+        check_fits(&a, new.iter().map(|m| m.raw.len() as u64).sum())?;
+        let t = now();
+        for m in &new {
+            message::Entity::insert(message::ActiveModel {
+                account_id: Set(a.id),
+                uidl: Set(m.uidl.clone()),
+                size: Set(m.raw.len() as i64),
+                received_at: Set(m.received_at),
+                mail_from: Set(m.mail_from.clone()),
+                subject: Set(m.subject.clone()),
+                raw: Set(m.raw.clone()),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+        }
+        let added = new.len() as u64;
+        let skipped = contents.messages.len() as u64 - added;
+        let mut detail =
+            format!("backup #{id} restored: {added} message(s) added, {skipped} already there");
+        if let Some(forward) = forward {
+            let s = &contents.settings;
+            let mut m: account::ActiveModel = a.clone().into();
+            m.first_name = Set(s.first_name.trim().to_string());
+            m.last_name = Set(s.last_name.trim().to_string());
+            m.forward_to = Set(forward.join("\n"));
+            m.forward_keep_copy = Set(s.forward.keep_copy && !forward.is_empty());
+            m.responder_enabled = Set(s.responder.enabled);
+            m.responder_subject = Set(s.responder.subject.clone());
+            m.responder_body = Set(s.responder.body.clone());
+            m.responder_start = Set(s.responder.start);
+            m.responder_end = Set(s.responder.end);
+            m.responder_interval_days = Set(s.responder.interval_days);
+            m.updated_at = Set(t);
+            m.update(&txn).await?;
+            detail.push_str(", settings restored");
+        }
+        audit::record(
+            &txn,
+            actor,
+            a.domain_id,
+            "account.restore",
+            &a.login,
+            &detail,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Restored {
+            added,
+            skipped,
+            settings: with_settings,
+        })
+    }
+
+    /// The settings of a backup as this mailbox would take them, by the rules of the forms:
+    /// names of 100 characters, a valid forward without loop, a valid responder, never both.
+    /// Returns the forward list to store.
+    async fn check_settings(&self, a: &account::Model, s: &BackupSettings) -> Result<Vec<String>> {
+        if s.first_name.trim().chars().count() > 100 || s.last_name.trim().chars().count() > 100 {
+            return Err(StoreError::Invalid(
+                "names of 100 characters at most".into(),
+            ));
+        }
+        let own = own_addresses(self.db(), a).await?;
+        let forward = check_forward(&s.forward.to, &own).map_err(StoreError::Forward)?;
+        check_responder(&responder_of(&s.responder))?;
+        if !forward.is_empty() && s.responder.enabled {
+            return Err(StoreError::ForwardAndResponder);
+        }
+        if let Some(first) = self.forwards_back_to(&forward, a.id).await? {
+            return Err(StoreError::ForwardLoop(first));
+        }
+        Ok(forward)
+    }
+
+    /// How many of `messages` the mailbox does not have yet, and their bytes.
+    async fn new_in(&self, a: &account::Model, messages: &[BackupMessage]) -> Result<(u64, u64)> {
+        let present = uidls_of(self.db(), a.id).await?;
+        Ok(messages
+            .iter()
+            .filter(|m| !present.contains(&m.uidl))
+            .fold((0, 0), |(n, b), m| (n + 1, b + m.raw.len() as u64)))
+    }
+}
+
+/// Refuses a restore that would take the mailbox over its quota.
+fn check_fits(a: &account::Model, new_bytes: u64) -> Result<()> {
+    if let Some(q) = a.quota_bytes {
+        let free = (q - a.used_bytes).max(0) as u64;
+        if new_bytes > free {
+            return Err(Refusal::OverQuota {
+                needed: new_bytes,
+                free,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn uidls_of(c: &impl ConnectionTrait, account_id: i64) -> Result<HashSet<String>> {
+    let v: Vec<String> = message::Entity::find()
+        .select_only()
+        .column(message::Column::Uidl)
+        .filter(message::Column::AccountId.eq(account_id))
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(v.into_iter().collect())
+}
+
+async fn find_backup(c: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<backup::Model> {
+    backup::Entity::find_by_id(id)
+        .filter(backup::Column::AccountId.eq(account_id))
+        .one(c)
+        .await?
+        .ok_or(StoreError::BackupNotFound(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::accounts::NewUser;
+    use crate::store::testing::on_both;
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    async fn put(s: &Store, account_id: i64, uidl: &str, body: &str) {
+        let raw = format!("From: a@example.net\r\nSubject: {uidl}\r\n\r\n{body}\r\n").into_bytes();
+        message::ActiveModel {
+            account_id: Set(account_id),
+            uidl: Set(uidl.into()),
+            size: Set(raw.len() as i64),
+            received_at: Set(1_795_740_000),
+            mail_from: Set("a@example.net".into()),
+            subject: Set(uidl.into()),
+            raw: Set(raw),
+            ..Default::default()
+        }
+        .insert(s.db())
+        .await
+        .unwrap();
+    }
+
+    async fn mailbox(s: &Store, login: &str) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = s
+            .mailbox(login)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.uidl, m.raw))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn backup_and_additive_restore() {
+        on_both(|s| async move {
+            let cli = Actor::cli();
+            let (_, wm) = s
+                .add_domain(&cli, "b.example", Some(("Web", "Master")))
+                .await
+                .unwrap();
+            let other = wm.unwrap().login;
+            let user = NewUser {
+                first: "Jean".into(),
+                last: "Dupont".into(),
+                quota_bytes: Some(100_000),
+                ..Default::default()
+            };
+            let login = s.add_user(&cli, "b.example", &user).await.unwrap().login;
+            let a = s.account(&login).await.unwrap();
+            for (u, b) in [("u1", "one"), ("u2", "From the start"), ("u3", "three")] {
+                put(&s, a.id, u, b).await;
+            }
+            let responder = Responder {
+                enabled: true,
+                subject: "Absent".into(),
+                body: "De retour lundi.".into(),
+                start: None,
+                end: None,
+                interval_days: 7,
+            };
+            s.set_responder(&cli, &login, &responder).await.unwrap();
+            let before = mailbox(&s, &login).await;
+
+            let made = s.make_backup(&cli, &login).await.unwrap();
+            assert_eq!((made.message_count, made.origin.as_str()), (3, "made"));
+            assert_eq!(s.backups_of(&login).await.unwrap(), vec![made.clone()]);
+
+            // Two messages collected (deleted), the responder turned off.
+            message::Entity::delete_many()
+                .filter(message::Column::Uidl.is_in(["u1", "u3"]))
+                .exec(s.db())
+                .await
+                .unwrap();
+            let off = Responder {
+                enabled: false,
+                ..responder.clone()
+            };
+            s.set_responder(&cli, &login, &off).await.unwrap();
+
+            let plan = s.restore_plan(&login, made.id, &limits()).await.unwrap();
+            assert_eq!((plan.total, plan.new_messages), (3, 2));
+            assert!(plan.fits());
+            assert!(plan.saved.responder.enabled && !plan.current.responder.enabled);
+            assert_eq!(plan.made_of, format!("{login}@b.example"));
+
+            let r = s
+                .restore_backup(&cli, &login, made.id, false, &limits())
+                .await
+                .unwrap();
+            assert_eq!((r.added, r.skipped), (2, 1));
+            assert_eq!(mailbox(&s, &login).await, before, "same bytes, same UIDLs");
+            assert!(!s.account(&login).await.unwrap().responder_enabled);
+            let used = s.account(&login).await.unwrap().used_bytes;
+            assert_eq!(
+                used,
+                before.iter().map(|(_, r)| r.len() as i64).sum::<i64>()
+            );
+
+            // Again: nothing to add; this time the settings come back too.
+            let r = s
+                .restore_backup(&cli, &login, made.id, true, &limits())
+                .await
+                .unwrap();
+            assert_eq!((r.added, r.skipped), (0, 3));
+            assert_eq!(mailbox(&s, &login).await, before);
+            assert!(s.account(&login).await.unwrap().responder_enabled);
+
+            // The file downloads, and uploaded again it is kept as "uploaded".
+            let (name, file) = s.backup_file(&login, made.id).await.unwrap();
+            assert!(name.starts_with(&format!("courrier-{login}-")) && name.ends_with(".tar.gz"));
+            let up = s
+                .keep_uploaded_backup(&cli, &login, file.clone(), &limits())
+                .await
+                .unwrap();
+            assert_eq!(up.origin, "uploaded");
+
+            // A hostile file is refused and not kept.
+            let n = s.backups_of(&login).await.unwrap().len();
+            let mut bad = file.clone();
+            bad.truncate(bad.len() / 2);
+            let e = s
+                .keep_uploaded_backup(&cli, &login, bad, &limits())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Backup(Refusal::Truncated)), "{e:?}");
+            assert_eq!(s.backups_of(&login).await.unwrap().len(), n);
+
+            // Over quota: with all mail gone and a quota smaller than the mail, refused.
+            message::Entity::delete_many()
+                .filter(message::Column::AccountId.eq(a.id))
+                .exec(s.db())
+                .await
+                .unwrap();
+            let mut tight = crate::store::accounts::Profile {
+                first_name: "Jean".into(),
+                last_name: "Dupont".into(),
+                quota_bytes: Some(60),
+                suspended: false,
+            };
+            s.update_profile(&cli, &login, &tight).await.unwrap();
+            let e = s
+                .restore_backup(&cli, &login, made.id, false, &limits())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, StoreError::Backup(Refusal::OverQuota { .. })),
+                "{e:?}"
+            );
+            assert!(s.mailbox(&login).await.unwrap().is_empty(), "nothing added");
+            let e = s
+                .keep_uploaded_backup(&cli, &login, file.clone(), &limits())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Backup(Refusal::OverQuota { .. })));
+            tight.quota_bytes = Some(100_000);
+            s.update_profile(&cli, &login, &tight).await.unwrap();
+
+            // Only the newest KEEP stay; another user's backup is not reachable.
+            for _ in 0..KEEP {
+                s.make_backup(&cli, &login).await.unwrap();
+            }
+            let kept = s.backups_of(&login).await.unwrap();
+            assert_eq!(kept.len(), KEEP);
+            assert!(kept.iter().all(|b| b.id != made.id));
+            let e = s.backup_file(&other, kept[0].id).await.unwrap_err();
+            assert!(matches!(e, StoreError::BackupNotFound(_)));
+            s.delete_backup(&cli, &login, kept[0].id).await.unwrap();
+            assert_eq!(s.backups_of(&login).await.unwrap().len(), KEEP - 1);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn settings_come_back_by_the_forms_rules() {
+        on_both(|s| async move {
+            let cli = Actor::cli();
+            let (_, wm) = s
+                .add_domain(&cli, "c.example", Some(("Web", "Master")))
+                .await
+                .unwrap();
+            let login = wm.unwrap().login;
+            s.set_forward(&cli, &login, &["x@example.net".into()], true)
+                .await
+                .unwrap();
+            let made = s.make_backup(&cli, &login).await.unwrap();
+            // Now the responder is on: the backup's forward cannot come back with it.
+            s.set_forward(&cli, &login, &[], false).await.unwrap();
+            let on = Responder {
+                enabled: true,
+                subject: "Absent".into(),
+                body: "Texte".into(),
+                start: None,
+                end: None,
+                interval_days: 7,
+            };
+            s.set_responder(&cli, &login, &on).await.unwrap();
+            // The backup itself carries a forward and no responder: it is sound, and restoring
+            // its settings replaces both (forward on, responder off).
+            let r = s
+                .restore_backup(&cli, &login, made.id, true, &limits())
+                .await
+                .unwrap();
+            assert!(r.settings);
+            let a = s.account(&login).await.unwrap();
+            assert_eq!(a.forward_to, "x@example.net");
+            assert!(a.forward_keep_copy && !a.responder_enabled);
+
+            // A file whose settings break the rules (forward and responder both on, or a
+            // forward to oneself) is refused and not kept.
+            let mut bad =
+                archive::unpack(&s.backup_file(&login, made.id).await.unwrap().1, &limits())
+                    .unwrap();
+            bad.settings.responder = ResponderSettings {
+                enabled: true,
+                body: "x".into(),
+                interval_days: 7,
+                ..Default::default()
+            };
+            let e = s
+                .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::ForwardAndResponder), "{e:?}");
+            bad.settings.responder.enabled = false;
+            bad.settings.forward.to = vec![format!("{login}@c.example")];
+            let e = s
+                .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::Forward(_)), "{e:?}");
+            assert_eq!(s.backups_of(&login).await.unwrap().len(), 1);
+        })
+        .await;
+    }
+}
