@@ -230,3 +230,63 @@ pub struct PersonalView {
     pub recent: Vec<RecentMessage>,
     pub settings: ConnectionSettings,
 }
+
+/// A kept backup in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub size: i64,
+    pub messages: i64,
+    /// Given by the user to restore, rather than made here.
+    pub uploaded: bool,
+}
+
+/// A message shown once (after a backup, an upload, a restore).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// The backups page of one mailbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupsView {
+    pub login: String,
+    /// The caller's own mailbox (at `/personal`), rather than one managed from the pen.
+    pub own: bool,
+    pub address: String,
+    pub display_name: String,
+    pub messages: u64,
+    pub used_bytes: i64,
+    pub backups: Vec<BackupRow>,
+    /// How many backups are kept.
+    pub keep: u32,
+    /// The largest file accepted to restore, in bytes.
+    pub max_upload: i64,
+    pub flash: Option<Flash>,
+}
+
+/// One setting a restore would change: its name, now, and in the backup.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingChange {
+    pub what: String,
+    pub now: String,
+    pub saved: String,
+}
+
+/// What restoring a kept backup would do (or why it cannot be restored).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestorePreview {
+    pub id: i64,
+    pub login: String,
+    pub created_at: i64,
+    /// The address the backup was made of.
+    pub made_of: String,
+    pub total: u64,
+    pub new_messages: u64,
+    pub new_bytes: i64,
+    pub changes: Vec<SettingChange>,
+    /// Why it cannot be restored (damaged, over quota), in words.
+    pub refusal: Option<String>,
+}

@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Whether the web portal is served over TLS (sets the cookie's `Secure` flag).
     pub secure_cookies: bool,
+    /// Limits on backup files given to restore.
+    pub backup_limits: crate::backup::Limits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -357,21 +357,7 @@ pub async fn mobileconfig_handler(
     Extension(ports): Extension<Arc<ClientPorts>>,
     session: tower_sessions::Session,
 ) -> Response {
-    let id: Option<i64> = session
-        .get(app::store::sessions::ACCOUNT_KEY)
-        .await
-        .ok()
-        .flatten();
-    let epoch: Option<i64> = session
-        .get(app::api::context::EPOCH_KEY)
-        .await
-        .ok()
-        .flatten();
-    let account = match id {
-        Some(id) => state.store.account_by_id(id).await.ok().flatten(),
-        None => None,
-    };
-    let Some(a) = account.filter(|a| Some(a.auth_epoch) == epoch && !a.suspended) else {
+    let Ok(Some(a)) = app::api::context::signed_in(&state.store, &session).await else {
         return (StatusCode::UNAUTHORIZED, Json("sign in first")).into_response();
     };
     let Ok(Some(d)) = state.store.domain_of(&a).await else {

@@ -33,6 +33,31 @@ pub struct FileConfig {
     pub outbound: OutboundSettings,
     #[serde(default)]
     pub client_ports: ClientPortsSettings,
+    #[serde(default)]
+    pub backups: BackupFileSettings,
+}
+
+/// `[backups]`: limits on a backup file given to restore (defaults in `app::backup::Limits`:
+/// 200 MiB uploaded, 1 GiB unpacked).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupFileSettings {
+    pub max_upload_mb: Option<u64>,
+    /// Beyond this, once unpacked, a file is refused as a decompression bomb.
+    pub max_unpacked_mb: Option<u64>,
+}
+
+impl BackupFileSettings {
+    pub fn limits(&self) -> app::backup::Limits {
+        let mut l = app::backup::Limits::default();
+        if let Some(mb) = self.max_upload_mb {
+            l.max_file = mb.max(1) << 20;
+        }
+        if let Some(mb) = self.max_unpacked_mb {
+            l.max_unpacked = mb.max(1) << 20;
+        }
+        l
+    }
 }
 
 /// `[client_ports]`: the ports mail clients are told to use in automatic setup (the public

@@ -3,11 +3,12 @@
 
 use crate::assets;
 use crate::autoconfig;
+use crate::backup_files;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -59,6 +60,15 @@ pub fn router(state: AppState, ports: crate::autoconfig::ClientPorts) -> Router 
             "/personal/mobileconfig",
             get(autoconfig::mobileconfig_handler),
         )
+        .route(
+            "/backup-files/{login}",
+            axum::routing::post(backup_files::upload).layer(DefaultBodyLimit::max(
+                usize::try_from(state.backup_limits.max_file)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1 << 20),
+            )),
+        )
+        .route("/backup-files/{login}/{id}", get(backup_files::download))
         .route("/lang/{tag}", get(set_lang))
         .route("/pkg/{*path}", get(pkg))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))

@@ -3,6 +3,7 @@
 
 mod assets;
 mod autoconfig;
+mod backup_files;
 mod cli;
 mod commands;
 mod config;

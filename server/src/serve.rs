@@ -220,6 +220,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         throttle,
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
+        backup_limits: settings.file.backups.limits(),
     };
     // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);

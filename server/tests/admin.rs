@@ -35,23 +35,6 @@ fn post(
     curl(jar, &args)
 }
 
-fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &str) {
-    let r = curl(
-        jar,
-        &[
-            "-X",
-            "POST",
-            "--data-urlencode",
-            &format!("login={login}"),
-            "--data-urlencode",
-            &format!("password={password}"),
-            &server.url("/api/session/login"),
-        ],
-    );
-    assert_eq!(r.status, 302);
-    assert!(!r.header("location").unwrap_or_default().contains("__err"));
-}
-
 #[tokio::test]
 async fn the_host_runs_the_server_from_admin() {
     for db in databases().await {

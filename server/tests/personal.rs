@@ -8,37 +8,6 @@ use common::*;
 
 const PASSWORD: &str = "Un-Mot-De-Passe-2026";
 
-fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &str) -> Curl {
-    curl(
-        jar,
-        &[
-            "-X",
-            "POST",
-            "--data-urlencode",
-            &format!("login={login}"),
-            "--data-urlencode",
-            &format!("password={password}"),
-            &server.url("/api/session/login"),
-        ],
-    )
-}
-
-fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
-    let mut args = vec![
-        "-X".to_string(),
-        "POST".into(),
-        "-H".into(),
-        "Accept: application/json".into(),
-    ];
-    for (k, v) in fields {
-        args.push("--data-urlencode".into());
-        args.push(format!("{k}={v}"));
-    }
-    args.push(server.url(&format!("/api/{endpoint}")));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    curl(jar, &args)
-}
-
 #[tokio::test]
 async fn a_user_helps_themselves() {
     for db in databases().await {

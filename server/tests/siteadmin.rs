@@ -11,46 +11,18 @@ const PASSWORD: &str = "Un-Mot-De-Passe-2026";
 
 /// Signs in with a plain form post; returns the landing the server sends to.
 fn sign_in(server: &Server, jar: &std::path::Path, login: &str) -> String {
-    let r = curl(
-        jar,
-        &[
-            "-X",
-            "POST",
-            "-H",
-            &format!("Referer: {}", server.url("/login")),
-            "--data-urlencode",
-            &format!("login={login}"),
-            "--data-urlencode",
-            &format!("password={PASSWORD}"),
-            &server.url("/api/session/login"),
-        ],
-    );
-    assert_eq!(r.status, 302, "{login}: {}", r.body);
-    let to = r.header("location").unwrap_or_default().to_string();
-    assert!(!to.contains("__err"), "{login} could not sign in: {to}");
-    to
+    let r = common::sign_in(server, jar, login, PASSWORD);
+    r.header("location").unwrap_or_default().to_string()
 }
 
-/// Calls a server function as the hydrated page does (JSON answer).
+/// Calls a server function as the hydrated page does; a bare name is one of `siteadmin/`.
 fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
-    let mut args = vec![
-        "-X".to_string(),
-        "POST".into(),
-        "-H".into(),
-        "Accept: application/json".into(),
-    ];
-    for (k, v) in fields {
-        args.push("--data-urlencode".into());
-        args.push(format!("{k}={v}"));
-    }
     let path = if endpoint.contains('/') {
-        format!("/api/{endpoint}")
+        endpoint.to_string()
     } else {
-        format!("/api/siteadmin/{endpoint}")
+        format!("siteadmin/{endpoint}")
     };
-    args.push(server.url(&path));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    curl(jar, &args)
+    common::call(server, jar, &path, fields)
 }
 
 fn logins(db: &Db, domain: &str) -> Vec<String> {

@@ -61,22 +61,40 @@ pub fn lang_from_headers(headers: &axum::http::HeaderMap) -> Lang {
 pub async fn current_account() -> Result<Option<account::Model>, ServerFnError> {
     let st = state()?;
     let session = session().await?;
+    signed_in(&st.store, &session)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// The account `session` holds, if it is still valid: same password epoch, not suspended,
+/// within the absolute lifetime. A stale session is emptied. For plain axum handlers too.
+pub async fn signed_in(
+    store: &crate::store::Store,
+    session: &Session,
+) -> Result<Option<account::Model>, crate::store::StoreError> {
     let id: Option<i64> = session.get(ACCOUNT_KEY).await.ok().flatten();
     let Some(id) = id else { return Ok(None) };
     let epoch: Option<i64> = session.get(EPOCH_KEY).await.ok().flatten();
     let since: Option<i64> = session.get(SIGNED_IN_AT_KEY).await.ok().flatten();
     let fresh = since.is_some_and(|t| crate::store::now() - t < ABSOLUTE_LIFETIME_SECS);
-    let account = st
-        .store
-        .account_by_id(id)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    match account {
+    match store.account_by_id(id).await? {
         Some(a) if fresh && Some(a.auth_epoch) == epoch && !a.suspended => Ok(Some(a)),
         _ => {
             let _ = session.flush().await;
             Ok(None)
         }
+    }
+}
+
+/// Whether `caller` may act on mailbox `target`: their own; for a webmaster, any of their
+/// domain; for the server admin, any that belongs to a domain.
+pub fn may_act_on(caller: &account::Model, target: &account::Model) -> bool {
+    use crate::domain::Role;
+    match Role::parse(&caller.role).unwrap_or(Role::User) {
+        _ if target.id == caller.id => true,
+        Role::Webmaster => target.domain_id.is_some() && target.domain_id == caller.domain_id,
+        Role::ServerAdmin => target.domain_id.is_some(),
+        Role::User => false,
     }
 }
 
@@ -195,7 +213,6 @@ impl Caller {
     /// A mailbox this caller may act on: their own; for a webmaster, any of their domain; for
     /// the server admin, any that belongs to a domain.
     pub async fn managed_account(&self, login: &str) -> Result<account::Model, ServerFnError> {
-        use crate::domain::Role;
         let st = state()?;
         let login = login.trim().to_ascii_lowercase();
         let target = match st.store.account(&login).await {
@@ -203,14 +220,7 @@ impl Caller {
             // Unknown or not yours: the same answer.
             Err(_) => return Err(not_allowed(self.lang)),
         };
-        let allowed = match self.role {
-            _ if target.id == self.account.id => true,
-            Role::Webmaster => {
-                target.domain_id.is_some() && target.domain_id == self.account.domain_id
-            }
-            Role::ServerAdmin => target.domain_id.is_some(),
-            Role::User => false,
-        };
+        let allowed = may_act_on(&self.account, &target);
         if allowed {
             Ok(target)
         } else {

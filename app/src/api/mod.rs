@@ -1,6 +1,7 @@
 //! Server functions, one module per portal. Each one checks who is asking before it acts.
 
 pub mod admin;
+pub mod backups;
 pub mod mailbox;
 pub mod personal;
 pub mod session;

@@ -12,6 +12,8 @@ pub mod login;
 pub mod mailtime;
 pub mod network;
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod quota_warning;
 pub mod recipient;
 pub mod responder;
 pub mod retry;

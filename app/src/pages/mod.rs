@@ -1,6 +1,7 @@
 //! The pages: the HTML shell, the router, and one module per page.
 
 mod admin;
+pub(crate) mod backups;
 pub mod components;
 pub mod guard;
 mod home;
@@ -95,6 +96,16 @@ pub fn App() -> impl IntoView {
                         view=personal::PersonalPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/personal/backups")
+                        view=backups::PersonalBackupsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/personal/backups/:id")
+                        view=backups::PersonalRestorePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async />
                     <Route path=path!("/admin/relay") view=admin::RelayPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/queue") view=admin::QueuePage ssr=SsrMode::Async />
@@ -128,6 +139,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/siteadmin/user/:login/mail")
                         view=siteadmin::MailPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/user/:login/backups")
+                        view=backups::UserBackupsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/siteadmin/user/:login/backups/:id")
+                        view=backups::UserRestorePage
                         ssr=SsrMode::Async
                     />
                     <Route

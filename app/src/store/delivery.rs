@@ -10,6 +10,7 @@ use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
 };
 use crate::domain::network::Network;
+use crate::domain::quota_warning;
 use crate::domain::recipient::{Recipient, classify};
 use crate::domain::responder::{self, Responder};
 use crate::domain::srs;
@@ -360,6 +361,7 @@ impl Store {
             && let [InboundRcpt::Local { account }] = job.recipients.as_slice()
             && forward_list(&account.forward_to).is_empty()
             && !account.responder_enabled
+            && !quota_level_changes(account, job)
         {
             message::Entity::insert(message_row(job, account.id, t))
                 .exec(self.db())
@@ -407,6 +409,7 @@ impl Store {
                             message::Entity::insert(message_row(job, a.id, t))
                                 .exec(&txn)
                                 .await?;
+                            warn_quota(&txn, a.id, t).await?;
                         }
                         // The forwarded copy says where it went through (Delivered-To), so
                         // that it is recognised if it ever comes back.
@@ -480,6 +483,58 @@ fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
         raw: Set(raw),
         ..Default::default()
     }
+}
+
+/// Whether keeping `job` may take the mailbox to another quota warning level (judged on the
+/// account as read at RCPT; the transaction then reads it again).
+fn quota_level_changes(a: &account::Model, job: &Inbound) -> bool {
+    let size = (job.trace.len() + job.message.len() + job.mail_from.len() + 20) as i64;
+    quota_warning::level(a.used_bytes.saturating_add(size), a.quota_bytes) != a.quota_warned
+}
+
+/// After a message is kept: the account's quota warning level follows its usage, and reaching
+/// a higher level (80 %, then 95 %) puts one warning in the mailbox.
+async fn warn_quota(c: &impl ConnectionTrait, account_id: i64, t: i64) -> Result<()> {
+    let Some(a) = account::Entity::find_by_id(account_id).one(c).await? else {
+        return Ok(());
+    };
+    let level = quota_warning::level(a.used_bytes, a.quota_bytes);
+    if level == a.quota_warned {
+        return Ok(());
+    }
+    let raised = level > a.quota_warned;
+    let mut m: account::ActiveModel = a.clone().into();
+    m.quota_warned = Set(level);
+    m.update(c).await?;
+    if !raised {
+        return Ok(());
+    }
+    let Some(to) = own_addresses(c, &a).await?.into_iter().next() else {
+        return Ok(());
+    };
+    let domain = to.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    let from = format!("postmaster@{domain}");
+    let lang = a
+        .lang
+        .as_deref()
+        .and_then(crate::i18n::Lang::from_tag)
+        .unwrap_or_default();
+    let id = format!("{}@{domain}", crate::auth::random_hex(12));
+    let quota = a.quota_bytes.unwrap_or_default();
+    let (subject, raw) = quota_warning::compose(lang, &from, &to, a.used_bytes, quota, &id, t);
+    message::Entity::insert(message::ActiveModel {
+        account_id: Set(a.id),
+        uidl: Set(crate::auth::random_hex(16)),
+        size: Set(raw.len() as i64),
+        received_at: Set(t),
+        mail_from: Set(String::new()),
+        subject: Set(subject),
+        raw: Set(raw),
+        ..Default::default()
+    })
+    .exec(c)
+    .await?;
+    Ok(())
 }
 
 /// The user's addresses, lower case: the login address first, then the aliases.

@@ -477,3 +477,62 @@ pub fn cli_ok(db: &Db, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).to_string()
 }
+
+/// Signs in with a plain form post (as a browser without JavaScript); asserts that the server
+/// accepted it and returns its answer (the landing is in `location`).
+pub fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &str) -> Curl {
+    let r = curl(
+        jar,
+        &[
+            "-X",
+            "POST",
+            "--data-urlencode",
+            &format!("login={login}"),
+            "--data-urlencode",
+            &format!("password={password}"),
+            &server.url("/api/session/login"),
+        ],
+    );
+    assert_eq!(r.status, 302, "{login}: {}", r.body);
+    let to = r.header("location").unwrap_or_default();
+    assert!(!to.contains("__err"), "{login} could not sign in: {to}");
+    r
+}
+
+/// Calls the server function at `/api/{endpoint}` as the hydrated page does (JSON answer).
+pub fn call(
+    server: &Server,
+    jar: &std::path::Path,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> Curl {
+    let mut args = vec![
+        "-X".to_string(),
+        "POST".into(),
+        "-H".into(),
+        "Accept: application/json".into(),
+    ];
+    for (k, v) in fields {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    args.push(server.url(&format!("/api/{endpoint}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(jar, &args)
+}
+
+/// Downloads `url` into `to` with the cookie jar; returns the HTTP status.
+pub fn download(jar: &std::path::Path, url: &str, to: &std::path::Path) -> u16 {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "60", "-w", "%{http_code}", "-o"])
+        .arg(to)
+        .arg("-b")
+        .arg(jar)
+        .arg(url)
+        .output()
+        .expect("curl is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}

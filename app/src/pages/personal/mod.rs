@@ -5,9 +5,10 @@
 
 use crate::api::mailbox::my_mail_settings;
 use crate::api::personal::{ChangeMyPassword, personal_overview};
-use crate::domain::{Role, check_chosen_password};
+use crate::domain::check_chosen_password;
 use crate::i18n::{Lang, format_datetime, format_size, percent_used};
 use crate::model::{MailSettings, PersonalView};
+use crate::pages::backups::MAILBOX_OWNERS;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
 use crate::pages::components::notice::{FormNotice, error_of, invalid};
@@ -16,9 +17,6 @@ use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// Everyone with a mailbox: users and webmasters.
-const MAILBOX_OWNERS: &[Role] = &[Role::User, Role::Webmaster];
 
 #[component]
 pub fn PersonalPage() -> impl IntoView {
@@ -100,6 +98,15 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
             {warning}
             <p class="muted">{waiting}</p>
             <p class="muted">{collected}</p>
+            <nav class="button-row" aria-label=lang.pick("Mon espace", "My mailbox")>
+                <a class="button" href="/personal/backups">
+                    {lang.pick("Mes sauvegardes", "My backups")}
+                </a>
+                <a class="button" href="/personal/settings">
+                    {lang.pick("Paramètres de connexion", "Connection settings")}
+                </a>
+                <a class="button" href="/help">{lang.pick("Aide en ligne", "Help")}</a>
+            </nav>
         </section>
         <section class="card" aria-labelledby="addresses-title">
             <h2 id="addresses-title">{lang.pick("Les adresses qui m'arrivent", "The addresses that reach me")}</h2>

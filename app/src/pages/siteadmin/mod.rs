@@ -6,7 +6,7 @@ mod delete;
 mod list;
 mod log;
 mod mail;
-mod user;
+pub(crate) mod user;
 mod welcome;
 
 pub use add::AddUserPage;

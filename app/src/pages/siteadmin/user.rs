@@ -75,6 +75,7 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
         .unwrap_or_default();
     let aliases = u.aliases.clone();
     let mail_href = portal_href(&format!("/siteadmin/user/{}/mail", u.login), &domain);
+    let backups_href = portal_href(&format!("/siteadmin/user/{}/backups", u.login), &domain);
     let delete_href = portal_href(&format!("/siteadmin/user/{}/delete", u.login), &domain);
     view! {
         <section class="card" aria-labelledby="user-title">
@@ -88,6 +89,9 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
             <a class="icon-button" href=mail_href>
                 <img src="/icons/mailbox.svg" alt="" width="24" height="24" />
                 <span>{lang.pick("Renvoi et répondeur", "Forward and responder")}</span>
+            </a>
+            <a class="button" href=backups_href>
+                {lang.pick("Sauvegardes et restauration", "Backups and restore")}
             </a>
         </section>
 

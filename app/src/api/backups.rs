@@ -1,0 +1,274 @@
+//! Backups from the portals: a user's own (`/personal/backups`) or, from the pen, any mailbox
+//! the webmaster manages. `login` empty means the caller's own mailbox. The file itself is
+//! downloaded and uploaded through plain HTTP routes of the server (`server::backup_files`),
+//! which check the caller the same way.
+
+use crate::model::{BackupsView, RestorePreview};
+use leptos::prelude::*;
+
+/// The session key of the message shown once on the backups page (after an upload, a
+/// restore): `(ok, text)`.
+#[cfg(feature = "ssr")]
+pub const BACKUP_FLASH: &str = "backup_flash";
+
+/// The mailbox `login` names (empty: the caller's own), if the caller may act on it.
+#[cfg(feature = "ssr")]
+async fn target(
+    c: &super::context::Caller,
+    login: &str,
+) -> Result<crate::store::entities::account::Model, ServerFnError> {
+    if login.trim().is_empty() {
+        Ok(c.account.clone())
+    } else {
+        c.managed_account(login).await
+    }
+}
+
+#[server(endpoint = "backups/list")]
+pub async fn backup_list(login: String) -> Result<BackupsView, ServerFnError> {
+    use super::context::*;
+    use crate::model::{BackupRow, Flash};
+    let c = caller().await?;
+    let a = target(&c, &login).await?;
+    let st = state()?;
+    let backups = st
+        .store
+        .backups_of(&a.login)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .map(|b| BackupRow {
+            id: b.id,
+            created_at: b.created_at,
+            size: b.size,
+            messages: b.message_count,
+            uploaded: b.origin == "uploaded",
+        })
+        .collect();
+    let address = st
+        .store
+        .addresses_of(&a)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| a.login.clone());
+    let session = session().await?;
+    let flash: Option<(bool, String)> = session.remove(BACKUP_FLASH).await.ok().flatten();
+    Ok(BackupsView {
+        login: a.login.clone(),
+        own: a.id == c.account.id,
+        address,
+        display_name: format!("{} {}", a.first_name, a.last_name)
+            .trim()
+            .to_string(),
+        messages: st
+            .store
+            .mailbox_count(a.id)
+            .await
+            .map_err(|e| store_error(e, c.lang))?,
+        used_bytes: a.used_bytes,
+        backups,
+        keep: crate::store::backups::KEEP as u32,
+        max_upload: st.backup_limits.max_file as i64,
+        flash: flash.map(|(ok, text)| Flash { ok, text }),
+    })
+}
+
+#[server(endpoint = "backups/make")]
+pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError> {
+    use super::context::*;
+    let c = caller().await?;
+    let a = target(&c, &login).await?;
+    let st = state()?;
+    match st.store.make_backup(&c.actor, &a.login).await {
+        Ok(b) => {
+            let text = match c.lang {
+                crate::i18n::Lang::Fr => format!(
+                    "Sauvegarde faite : {} message(s), {}.",
+                    b.message_count,
+                    crate::i18n::format_size(b.size, c.lang)
+                ),
+                crate::i18n::Lang::En => format!(
+                    "Backup made: {} message(s), {}.",
+                    b.message_count,
+                    crate::i18n::format_size(b.size, c.lang)
+                ),
+            };
+            flash(true, text).await?;
+            Ok(None)
+        }
+        Err(e) => refused(e.message(c.lang)),
+    }
+}
+
+#[server(endpoint = "backups/delete")]
+pub async fn delete_backup(login: String, id: i64) -> Result<Option<String>, ServerFnError> {
+    use super::context::*;
+    let c = caller().await?;
+    let a = target(&c, &login).await?;
+    match state()?.store.delete_backup(&c.actor, &a.login, id).await {
+        Ok(()) => Ok(None),
+        Err(e) => refused(e.message(c.lang)),
+    }
+}
+
+#[server(endpoint = "backups/preview")]
+pub async fn preview_restore(login: String, id: i64) -> Result<RestorePreview, ServerFnError> {
+    use super::context::*;
+    let c = caller().await?;
+    let a = target(&c, &login).await?;
+    let st = state()?;
+    let plan = st.store.restore_plan(&a.login, id, &st.backup_limits).await;
+    let plan = match plan {
+        Ok(p) => p,
+        Err(e @ crate::store::StoreError::Backup(_)) => {
+            return Ok(RestorePreview {
+                id,
+                refusal: Some(e.message(c.lang)),
+                ..Default::default()
+            });
+        }
+        Err(e) => return Err(store_error(e, c.lang)),
+    };
+    let changes = settings_changes(&plan.current, &plan.saved, c.lang);
+    let refusal = (!plan.fits()).then(|| {
+        crate::backup::Refusal::OverQuota {
+            needed: plan.new_bytes,
+            free: plan.free_bytes.unwrap_or_default(),
+        }
+        .message(c.lang)
+    });
+    Ok(RestorePreview {
+        id,
+        login: a.login.clone(),
+        created_at: plan.backup.created_at,
+        made_of: plan.made_of,
+        total: plan.total,
+        new_messages: plan.new_messages,
+        new_bytes: plan.new_bytes as i64,
+        changes,
+        refusal,
+    })
+}
+
+#[server(endpoint = "backups/restore")]
+pub async fn restore_backup(
+    login: String,
+    id: i64,
+    settings: Option<String>,
+    back: String,
+) -> Result<Option<String>, ServerFnError> {
+    use super::context::*;
+    use crate::i18n::Lang;
+    let c = caller().await?;
+    let a = target(&c, &login).await?;
+    let st = state()?;
+    let with_settings = settings.is_some();
+    let done = st
+        .store
+        .restore_backup(&c.actor, &a.login, id, with_settings, &st.backup_limits)
+        .await;
+    match done {
+        Ok(r) => {
+            let mut text = match c.lang {
+                Lang::Fr => format!(
+                    "Restauration faite : {} message(s) ajouté(s), {} déjà présent(s).",
+                    r.added, r.skipped
+                ),
+                Lang::En => format!(
+                    "Restore done: {} message(s) added, {} already there.",
+                    r.added, r.skipped
+                ),
+            };
+            if r.settings {
+                text.push(' ');
+                text.push_str(c.lang.pick("Réglages repris.", "Settings restored."));
+            }
+            flash(true, text).await?;
+            leptos_axum::redirect(&local_path(&back));
+            Ok(None)
+        }
+        Err(e) => refused(e.message(c.lang)),
+    }
+}
+
+/// Keeps a message for the next view of the backups page.
+#[cfg(feature = "ssr")]
+pub async fn flash(ok: bool, text: String) -> Result<(), ServerFnError> {
+    super::context::session()
+        .await?
+        .insert(BACKUP_FLASH, (ok, text))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// `back` if it is a path of this site, else `/personal/backups`: never an open redirect.
+pub fn local_path(back: &str) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back.to_string()
+    } else {
+        "/personal/backups".to_string()
+    }
+}
+
+/// What restoring the settings would change, in words.
+#[cfg(feature = "ssr")]
+fn settings_changes(
+    now: &crate::backup::BackupSettings,
+    saved: &crate::backup::BackupSettings,
+    lang: crate::i18n::Lang,
+) -> Vec<crate::model::SettingChange> {
+    use crate::backup::{ForwardSettings, ResponderSettings};
+    use crate::model::SettingChange;
+    let names = |s: &crate::backup::BackupSettings| {
+        format!("{} {}", s.first_name, s.last_name)
+            .trim()
+            .to_string()
+    };
+    let forward = |f: &ForwardSettings| match (f.to.is_empty(), f.keep_copy, lang) {
+        (true, _, _) => lang.pick("aucun", "none").to_string(),
+        (false, true, crate::i18n::Lang::Fr) => format!("{} (copie gardée)", f.to.join(", ")),
+        (false, true, crate::i18n::Lang::En) => format!("{} (copy kept)", f.to.join(", ")),
+        (false, false, _) => f.to.join(", "),
+    };
+    let responder = |r: &ResponderSettings| match (r.enabled, lang) {
+        (true, crate::i18n::Lang::Fr) => format!("en marche, « {} »", r.subject),
+        (true, crate::i18n::Lang::En) => format!("on, \"{}\"", r.subject),
+        (false, _) => lang.pick("arrêté", "off").to_string(),
+    };
+    let mut out = Vec::new();
+    let mut push = |what: &str, a: String, b: String| {
+        if a != b {
+            out.push(SettingChange {
+                what: what.into(),
+                now: a,
+                saved: b,
+            });
+        }
+    };
+    push(lang.pick("Nom", "Name"), names(now), names(saved));
+    push(
+        lang.pick("Renvoi", "Forward"),
+        forward(&now.forward),
+        forward(&saved.forward),
+    );
+    let (r_now, r_saved) = (responder(&now.responder), responder(&saved.responder));
+    // The same subject but another text or other dates is still a change to show.
+    let (r_now, r_saved) = if r_now == r_saved && now.responder != saved.responder {
+        (
+            format!(
+                "{r_now} ({})",
+                lang.pick("texte ou dates actuels", "current text or dates")
+            ),
+            format!(
+                "{r_saved} ({})",
+                lang.pick("autre texte ou dates", "other text or dates")
+            ),
+        )
+    } else {
+        (r_now, r_saved)
+    };
+    push(lang.pick("Répondeur", "Responder"), r_now, r_saved);
+    out
+}
