@@ -120,3 +120,58 @@ async fn a_user_helps_themselves() {
         assert!(server.stop().success());
     }
 }
+
+/// The quota warning: mailed once when the mailbox reaches 80 %, once more at 95 %, in the
+/// user's mailbox itself, from the domain's postmaster, marked auto-generated.
+#[tokio::test]
+async fn quota_warnings_are_mailed_once_per_level() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        add_votredomaine(&db);
+        add_cdupont(&db, &["--quota", "1"]);
+        set_password(&db, "cdupont", PASSWORD);
+        let jar = db.dir.0.join("cd");
+        sign_in(&server, &jar, "cdupont", PASSWORD);
+        let subjects = || -> Vec<String> {
+            let v: serde_json::Value =
+                serde_json::from_str(&call(&server, &jar, "personal/overview", &[]).body).unwrap();
+            v["recent"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["subject"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let send = |name: &str, bytes: usize| {
+            let body = "x".repeat(98) + "\r\n";
+            let text = format!(
+                "From: a@sender.example\r\nSubject: {name}\r\n\r\n{}",
+                body.repeat(bytes / 100)
+            );
+            deliver_file(&server, &db.dir.0, name, "cdupont@votredomaine.com", &text);
+        };
+        send("first", 860_000); // 82 % of 1 MiB
+        let warned = |s: &[String], pct: &str| {
+            s.iter()
+                .filter(|x| {
+                    x.starts_with("Votre boîte aux lettres est pleine à") && x.contains(pct)
+                })
+                .count()
+        };
+        let s = subjects();
+        assert_eq!(s.len(), 2, "{label}: {s:?}");
+        assert_eq!(warned(&s, "82 %"), 1, "{label}: {s:?}");
+        send("second", 5_000); // still 80 %: no second warning
+        assert_eq!(subjects().len(), 3, "{label}");
+        send("third", 135_000); // 95 %
+        let s = subjects();
+        assert_eq!(s.len(), 5, "{label}: {s:?}");
+        assert_eq!(warned(&s, "%"), 2, "{label}: {s:?}");
+        let pop = pop3_client(&server.pop3, "read", &["cdupont", PASSWORD, "plain"]);
+        let tops = pop["tops"].to_string();
+        assert!(tops.contains("Auto-Submitted: auto-generated"), "{label}");
+        assert!(tops.contains("postmaster@votredomaine.com"), "{label}");
+        assert!(server.stop().success());
+    }
+}
