@@ -96,6 +96,26 @@ impl ConnectionSettings {
     }
 }
 
+/// The ports mail clients are told to use (the public ones, which a host may map to the
+/// listeners' addresses): `[client_ports]` of the configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientPorts {
+    pub pop3: u16,
+    pub pop3s: u16,
+    /// None when submission is switched off: clients are told to use their provider's SMTP.
+    pub submission: Option<u16>,
+}
+
+impl Default for ClientPorts {
+    fn default() -> Self {
+        ClientPorts {
+            pop3: 110,
+            pop3s: 995,
+            submission: Some(587),
+        }
+    }
+}
+
 /// The result of "add user": shown once with the password, then without it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Welcome {
@@ -289,4 +309,54 @@ pub struct RestorePreview {
     pub changes: Vec<SettingChange>,
     /// Why it cannot be restored (damaged, over quota), in words.
     pub refusal: Option<String>,
+}
+
+/// The connection settings page of a mailbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub settings: ConnectionSettings,
+    pub ports: ClientPorts,
+    /// This page's address, which the QR code holds.
+    pub page_url: String,
+    /// The QR code as inline SVG markup (made on the server by the qrcode crate).
+    pub qr_svg: String,
+}
+
+/// What DNS says about a user's domain, for the help page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsReport {
+    /// False when DNS could not be asked at all (then `error` says why).
+    pub reachable: bool,
+    pub error: Option<String>,
+    pub mx: Vec<String>,
+    pub domain_addresses: Vec<String>,
+    /// Addresses of the POP3 server's name.
+    pub host_addresses: Vec<String>,
+}
+
+/// The signed-in person's state, for the help page's answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpMe {
+    pub domain: String,
+    /// `/siteadmin` (Cobalt style) or `/manage` (anti-virus style).
+    pub admin_path: String,
+    /// A webmaster, who manages the domain's mailboxes.
+    pub manager: bool,
+    pub aliases: Vec<String>,
+    pub forward: Vec<String>,
+    pub keep_copy: bool,
+    pub responder: bool,
+    /// When the newest message waiting on the server arrived.
+    pub last_waiting: Option<i64>,
+    pub messages: u64,
+    pub last_pop3: Option<i64>,
+    pub settings: ConnectionSettings,
+    pub dns: DnsReport,
+}
+
+/// The help page: the general answers, and the person's own when signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpView {
+    pub me: Option<HelpMe>,
+    pub ports: ClientPorts,
 }

@@ -15,6 +15,28 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Limits on backup files given to restore.
     pub backup_limits: crate::backup::Limits,
+    /// The ports mail clients are told to use.
+    pub client_ports: crate::model::ClientPorts,
+    /// DNS lookups for the help page.
+    pub dns: Arc<dyn DnsLookup>,
+}
+
+/// What the help page learns from DNS about a domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DnsRecords {
+    /// MX hosts, best first.
+    pub mx: Vec<String>,
+    /// Addresses (A and AAAA) of the domain itself and of its mail host.
+    pub domain_addresses: Vec<String>,
+    pub host_addresses: Vec<String>,
+}
+
+/// DNS lookups, by the server's resolver (the app crate has none of its own).
+#[async_trait::async_trait]
+pub trait DnsLookup: Send + Sync + std::fmt::Debug {
+    /// The MX records and addresses of `domain`, and the addresses of `host` (its POP3
+    /// server); Err (in words) when DNS cannot be reached.
+    async fn mail_records(&self, domain: &str, host: &str) -> Result<DnsRecords, String>;
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -5,25 +5,7 @@
 
 use app::model::ConnectionSettings;
 
-/// The ports mail clients are told to use (the public ones, which a host may map to the
-/// listeners' addresses).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientPorts {
-    pub pop3: u16,
-    pub pop3s: u16,
-    /// None when submission is switched off: clients are told to use their provider's SMTP.
-    pub submission: Option<u16>,
-}
-
-impl Default for ClientPorts {
-    fn default() -> Self {
-        ClientPorts {
-            pop3: 110,
-            pop3s: 995,
-            submission: Some(587),
-        }
-    }
-}
+pub use app::model::ClientPorts;
 
 /// Escapes text for XML content and attribute values.
 pub fn xml_escape(s: &str) -> String {

@@ -35,6 +35,28 @@ pub struct FileConfig {
     pub client_ports: ClientPortsSettings,
     #[serde(default)]
     pub backups: BackupFileSettings,
+    #[serde(default)]
+    pub dns: DnsSettings,
+}
+
+/// `[dns]`: the resolver to ask instead of the system's (`/etc/resolv.conf`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsSettings {
+    /// `IP:PORT` of a recursive resolver.
+    pub nameserver: Option<String>,
+}
+
+impl DnsSettings {
+    pub fn nameserver(&self) -> Result<Option<std::net::SocketAddr>> {
+        match &self.nameserver {
+            None => Ok(None),
+            Some(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| anyhow::anyhow!("[dns] nameserver: \"{s}\" is not IP:PORT")),
+        }
+    }
 }
 
 /// `[backups]`: limits on a backup file given to restore (defaults in `app::backup::Limits`:

@@ -23,7 +23,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub const SESSION_IDLE: tower_sessions::cookie::time::Duration =
     tower_sessions::cookie::time::Duration::hours(2);
 
-pub fn router(state: AppState, ports: crate::autoconfig::ClientPorts) -> Router {
+pub fn router(state: AppState) -> Router {
+    let ports = state.client_ports.clone();
     let routes = generate_route_list(App);
     let sessions =
         SessionManagerLayer::new(app::store::sessions::DbSessionStore::new(&state.store))

@@ -7,6 +7,7 @@ mod backup_files;
 mod cli;
 mod commands;
 mod config;
+mod dns;
 mod http;
 mod login;
 mod net;

@@ -194,9 +194,11 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..Default::default()
     };
     settings.file.outbound.apply(&mut outbound_config)?;
+    let resolver = crate::dns::resolver(settings.file.dns.nameserver()?);
     let outbound_task = tokio::spawn(crate::outbound::run(
         store.clone(),
         outbound_config,
+        resolver.clone(),
         shutdown_rx.clone(),
     ));
 
@@ -215,12 +217,15 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let submission_on = !submission.eq_ignore_ascii_case(crate::config::OFF);
     let state = AppState {
         store: store.clone(),
         throttle,
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
         backup_limits: settings.file.backups.limits(),
+        client_ports: settings.file.client_ports.resolve(submission_on),
+        dns: Arc::new(crate::dns::HelpLookup(resolver)),
     };
     // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);
@@ -244,9 +249,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         }
     });
 
-    let submission_on = !submission.eq_ignore_ascii_case(crate::config::OFF);
-    let ports = settings.file.client_ports.resolve(submission_on);
-    let router = crate::http::router(state, ports);
+    let router = crate::http::router(state);
     println!("http: listening on {addr}");
     tracing::info!("web portals on http://{addr}");
     tokio::spawn(async move {

@@ -175,3 +175,94 @@ async fn quota_warnings_are_mailed_once_per_level() {
         assert!(server.stop().success());
     }
 }
+
+/// The connection settings page (with its QR code) and the live help: the general answers for
+/// anyone, the person's own when signed in, with what DNS says about their domain — from a
+/// DNS server on loopback, then, once it is gone, the plain admission that DNS cannot be asked.
+#[tokio::test]
+async fn settings_page_and_live_help() {
+    use std::io::BufRead;
+    for db in databases().await {
+        let label = db.label;
+        let mut dns = std::process::Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/clients/dns_server.py"
+            ))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        std::io::BufReader::new(dns.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let config = db.dir.0.join("courrier.toml");
+        std::fs::write(
+            &config,
+            format!("[dns]\nnameserver = \"127.0.0.1:{}\"\n", port["port"]),
+        )
+        .unwrap();
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "cdupont", PASSWORD);
+        let jar = db.dir.0.join("cd");
+        sign_in(&server, &jar, "cdupont", PASSWORD);
+        let page = |path: &str, jar: &std::path::Path| {
+            let r = curl(jar, &["-H", "Accept-Language: en", &server.url(path)]);
+            assert_eq!(r.status, 200, "{label} {path}");
+            r.body
+        };
+
+        let settings = page("/personal/settings", &jar);
+        for seen in [
+            "votredomaine.com",
+            "995 with SSL/TLS, or 110 with STARTTLS",
+            "<code>cdupont</code>",
+            "<svg",
+            "/personal/settings</a>",
+            "/personal/mobileconfig",
+        ] {
+            assert!(
+                settings.contains(seen),
+                "{label}: settings page lacks {seen}"
+            );
+        }
+
+        let anonymous = page("/help", &db.dir.0.join("nobody"));
+        assert!(anonymous.contains("Sign in to read answers"), "{label}");
+        assert!(
+            !anonymous.contains("192.0.2.10"),
+            "{label}: no lookups for strangers"
+        );
+
+        let help = page("/help", &jar);
+        for seen in [
+            "cdupont@votredomaine.com",
+            "Mail servers (MX) of votredomaine.com: mail.votredomaine.com.",
+            "Addresses (A) of votredomaine.com: 192.0.2.10.",
+            "No forward: the server keeps your mail",
+            "Your aliases: ventes@votredomaine.com.",
+            "No mail program has collected this mailbox yet",
+        ] {
+            assert!(help.contains(seen), "{label}: help lacks {seen}");
+        }
+        cli_ok(
+            &db,
+            &["user", "forward", "cdupont", "--to", "claire@example.net"],
+        );
+        let help = page("/help", &jar);
+        assert!(
+            help.contains("forwarded to claire@example.net and the server keeps none of it"),
+            "{label}"
+        );
+
+        // DNS gone: said plainly.
+        let _ = dns.kill();
+        let _ = dns.wait();
+        let help = page("/help", &jar);
+        assert!(help.contains("The server could not ask DNS"), "{label}");
+        assert!(server.stop().success());
+    }
+}

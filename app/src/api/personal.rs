@@ -149,3 +149,64 @@ pub async fn change_my_password(
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     Ok(None)
 }
+
+/// The caller's connection settings (the seed's first question), the ports clients are told,
+/// and a QR code of this page's address for a phone.
+#[server(endpoint = "personal/settings")]
+pub async fn my_connection_settings() -> Result<crate::model::SettingsView, ServerFnError> {
+    use super::context::*;
+    use crate::model::{ConnectionSettings, SettingsView};
+    let c = caller().await?;
+    let Some(d) = c.domain.clone() else {
+        return Err(not_allowed(c.lang));
+    };
+    let st = state()?;
+    let host = use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
+        .filter(|h| plain_host(h))
+        .unwrap_or_else(|| format!("www.{}", d.name));
+    let scheme = if st.secure_cookies { "https" } else { "http" };
+    let page_url = format!("{scheme}://{host}/personal/settings");
+    Ok(SettingsView {
+        settings: ConnectionSettings::for_user(&c.account.login, &d.name, &d.style),
+        ports: st.client_ports.clone(),
+        qr_svg: qr_svg(&page_url),
+        page_url,
+    })
+}
+
+/// A Host header fit to put in a link: a name or an address, and a port.
+#[cfg(feature = "ssr")]
+fn plain_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
+/// `text` as a QR code, an inline SVG (dark on white, with its quiet zone).
+#[cfg(feature = "ssr")]
+fn qr_svg(text: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<svg::Color>()
+                .min_dimensions(176, 176)
+                .dark_color(svg::Color("#1b1f24"))
+                .light_color(svg::Color("#ffffff"))
+                .build();
+            // Inline in the page: no XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}

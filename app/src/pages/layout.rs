@@ -58,6 +58,9 @@ pub fn Footer() -> impl IntoView {
                     "courrier — mail for your domain",
                 )}
             </p>
+            <p>
+                <a href="/help">{lang.pick("Aide en ligne", "Help")}</a>
+            </p>
         </footer>
     }
 }

@@ -4,6 +4,7 @@ mod admin;
 pub(crate) mod backups;
 pub mod components;
 pub mod guard;
+mod help;
 mod home;
 mod layout;
 mod login;
@@ -91,9 +92,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route path=path!("/help") view=help::HelpPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/personal")
                         view=personal::PersonalPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/personal/settings")
+                        view=personal::SettingsPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -93,20 +93,18 @@ fn domain_of(address: &str) -> String {
 }
 
 /// Runs the worker until `shutdown`; deliveries in progress finish first.
-pub async fn run(store: Store, config: OutboundConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    store: Store,
+    config: OutboundConfig,
+    resolver: Option<Arc<hickory_resolver::TokioResolver>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let worker = format!(
         "{}/{}/{}",
         config.hostname,
         std::process::id(),
         app::auth::random_hex(4)
     );
-    let resolver = match hickory_resolver::TokioResolver::builder_tokio() {
-        Ok(b) => Some(Arc::new(b.build())),
-        Err(e) => {
-            tracing::warn!("outbound: no DNS resolver ({e}); only configured routes work");
-            None
-        }
-    };
     let config = Arc::new(config);
     let in_flight = Arc::new(InFlight::default());
     let mut running = JoinSet::new();

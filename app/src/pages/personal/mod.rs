@@ -3,6 +3,9 @@
 //! password. The seed: "L'utilisateur pourra ensuite changer son répondeur automatique,
 //! l'adresse de forward, son mot de passe, vérifier l'utilisation de son espace disque…".
 
+mod settings;
+pub use settings::SettingsPage;
+
 use crate::api::mailbox::my_mail_settings;
 use crate::api::personal::{ChangeMyPassword, personal_overview};
 use crate::domain::check_chosen_password;
@@ -88,7 +91,6 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
         (None, Lang::Fr) => "Le courrier n'a encore jamais été relevé.".to_string(),
         (None, Lang::En) => "Mail has never been collected yet.".to_string(),
     };
-    let s = v.settings.clone();
     view! {
         <section class="card" aria-labelledby="me-title">
             <p class="badge">{lang.pick("Mon espace", "My mailbox")}</p>
@@ -114,31 +116,6 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
                 <li><strong>{v.address.clone()}</strong></li>
                 {v.aliases.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
             </ul>
-            <h2>{lang.pick("Mes paramètres de connexion", "My connection settings")}</h2>
-            <dl class="settings">
-                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
-                <dd>{s.pop_server.clone()}</dd>
-                <dt>{lang.pick("Login", "Login")}</dt>
-                <dd>{s.login.clone()}</dd>
-                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
-                <dd>
-                    {lang.pick(
-                        "le serveur SMTP de votre fournisseur d'accès à Internet",
-                        "your Internet provider's SMTP server",
-                    )}
-                </dd>
-            </dl>
-            <p>
-                <a class="button" href="/personal/mobileconfig" rel="external" download="courrier.mobileconfig">
-                    {lang.pick("Profil pour iPhone, iPad ou Mac", "Profile for iPhone, iPad or Mac")}
-                </a>
-            </p>
-            <p class="hint">
-                {lang.pick(
-                    "Thunderbird et Outlook trouvent ces réglages seuls à partir de votre adresse.",
-                    "Thunderbird and Outlook find these settings by themselves from your address.",
-                )}
-            </p>
         </section>
         <section class="card" aria-labelledby="recent-title">
             <h2 id="recent-title">{lang.pick("Mon courrier arrive-t-il ?", "Is my mail arriving?")}</h2>

@@ -1,0 +1,83 @@
+//! "Aide en ligne": the seed's questions, answered with the signed-in person's real state —
+//! their server, login and aliases, a forward or the responder that is on, the last mail
+//! waiting, the last collection, and what DNS says about their domain. Anyone may read the
+//! general answers; only the signed-in get their own (and the DNS lookups).
+
+use crate::model::HelpView;
+use leptos::prelude::*;
+
+#[server(endpoint = "help")]
+pub async fn help_answers() -> Result<HelpView, ServerFnError> {
+    use super::context::*;
+    use crate::domain::Role;
+    use crate::model::{ConnectionSettings, DnsReport, HelpMe};
+    let st = state()?;
+    let lang = request_lang();
+    let ports = st.client_ports.clone();
+    let Some(a) = current_account().await? else {
+        return Ok(HelpView { me: None, ports });
+    };
+    let Some(d) = st
+        .store
+        .domain_of(&a)
+        .await
+        .map_err(|e| store_error(e, lang))?
+    else {
+        // The server admin has no mailbox: the general answers.
+        return Ok(HelpView { me: None, ports });
+    };
+    let settings = ConnectionSettings::for_user(&a.login, &d.name, &d.style);
+    let own = st
+        .store
+        .addresses_of(&a)
+        .await
+        .map_err(|e| store_error(e, lang))?;
+    let last_waiting = st
+        .store
+        .recent_messages(a.id, 1)
+        .await
+        .map_err(|e| store_error(e, lang))?
+        .first()
+        .map(|m| m.0);
+    let messages = st
+        .store
+        .mailbox_count(a.id)
+        .await
+        .map_err(|e| store_error(e, lang))?;
+    let dns = match st.dns.mail_records(&d.name, &settings.pop_server).await {
+        Ok(r) => DnsReport {
+            reachable: true,
+            error: None,
+            mx: r.mx,
+            domain_addresses: r.domain_addresses,
+            host_addresses: r.host_addresses,
+        },
+        Err(e) => DnsReport {
+            reachable: false,
+            error: Some(e),
+            ..Default::default()
+        },
+    };
+    let role = Role::parse(&a.role).unwrap_or(Role::User);
+    Ok(HelpView {
+        me: Some(HelpMe {
+            domain: d.name.clone(),
+            admin_path: if d.style == "antivirus" {
+                "/manage".into()
+            } else {
+                "/siteadmin".into()
+            },
+            manager: matches!(role, Role::Webmaster),
+            aliases: own.iter().skip(1).cloned().collect(),
+            forward: crate::domain::delivery::forward_list(&a.forward_to),
+            keep_copy: a.forward_keep_copy,
+            responder: a.responder_enabled,
+            last_waiting,
+            messages,
+            last_pop3: a.last_pop3_login_at,
+            settings,
+            dns,
+        }),
+        ports,
+    })
+}

@@ -1,0 +1,338 @@
+//! `/help`, "Aide en ligne": the seed's questions in French and English. Signed in, each answer
+//! uses the person's own server, login, settings and state, and DNS is asked about their
+//! domain; otherwise the answers speak of « votredomaine.com » as the seed does.
+
+use crate::api::help::help_answers;
+use crate::i18n::{Lang, format_datetime};
+use crate::model::{ClientPorts, DnsReport, HelpMe, HelpView};
+use crate::pages::components::loaded::Loaded;
+use crate::pages::current_lang;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HelpPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| help_answers());
+    let lang = current_lang();
+    view! {
+        <Title text=lang.pick("Aide en ligne — courrier", "Help — courrier") />
+        <Loaded data render=move |v| view! { <Help v lang /> } />
+    }
+}
+
+/// One question and its answer.
+fn question(id: &'static str, title: &'static str, body: AnyView) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby=id>
+            <h2 id=id>{title}</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn Help(v: HelpView, lang: Lang) -> impl IntoView {
+    let intro = match &v.me {
+        Some(me) => match lang {
+            Lang::Fr => format!("Les réponses ci-dessous sont celles de votre boîte, {}.", me.settings.address),
+            Lang::En => format!("The answers below are about your own mailbox, {}.", me.settings.address),
+        },
+        None => lang
+            .pick(
+                "Connectez-vous pour lire des réponses qui parlent de votre boîte ; en attendant, « votredomaine.com » tient lieu de votre domaine.",
+                "Sign in to read answers about your own mailbox; until then, \"votredomaine.com\" stands for your domain.",
+            )
+            .to_string(),
+    };
+    let me = v.me.clone();
+    view! {
+        <section class="card" aria-labelledby="help-title">
+            <h1 id="help-title">{lang.pick("Aide en ligne", "Help")}</h1>
+            <p>{intro}</p>
+            {me.is_none().then(|| view! { <a class="button primary" href="/login">{lang.pick("Se connecter", "Sign in")}</a> })}
+        </section>
+        {question(
+            "q-settings",
+            lang.pick("Quels sont mes paramètres de connexion ?", "What are my connection settings?"),
+            settings_answer(&v.me, &v.ports, lang),
+        )}
+        {question(
+            "q-collect",
+            lang.pick("Je ne relève pas mon courrier", "I do not get my mail"),
+            collect_answer(&v.me, lang),
+        )}
+        {question(
+            "q-recognised",
+            lang.pick("Je ne suis pas reconnu par le serveur", "The server does not recognise me"),
+            recognised_answer(&v.me, lang),
+        )}
+        {question(
+            "q-alias",
+            lang.pick("Quelle différence entre alias et login ?", "What is the difference between an alias and a login?"),
+            alias_answer(&v.me, lang),
+        )}
+        {question(
+            "q-send",
+            lang.pick("Comment envoyer du courrier ?", "How do I send mail?"),
+            send_answer(&v.me, &v.ports, lang),
+        )}
+    }
+}
+
+fn settings_answer(me: &Option<HelpMe>, ports: &ClientPorts, lang: Lang) -> AnyView {
+    let (server, login, admin) = match me {
+        Some(m) => (
+            m.settings.pop_server.clone(),
+            m.settings.login.clone(),
+            m.admin_path.clone(),
+        ),
+        None => (
+            lang.pick(
+                "votredomaine.com (ou mail.votredomaine.com)",
+                "votredomaine.com (or mail.votredomaine.com)",
+            )
+            .to_string(),
+            lang.pick(
+                "votre login, par exemple pmartin (ou pmartin@votredomaine.com)",
+                "your login, e.g. pmartin (or pmartin@votredomaine.com)",
+            )
+            .to_string(),
+            "/siteadmin".to_string(),
+        ),
+    };
+    let ports = match lang {
+        Lang::Fr => format!(
+            "ports {} (SSL/TLS) ou {} (STARTTLS)",
+            ports.pop3s, ports.pop3
+        ),
+        Lang::En => format!(
+            "ports {} (SSL/TLS) or {} (STARTTLS)",
+            ports.pop3s, ports.pop3
+        ),
+    };
+    view! {
+        <p>{lang.pick("Trois réglages suffisent à votre logiciel de courrier :", "Your mail program needs three settings:")}</p>
+        <dl class="settings">
+            <dt>{lang.pick("Serveur de courrier entrant (POP3)", "Incoming mail server (POP3)")}</dt>
+            <dd><code>{server}</code> " — " {ports}</dd>
+            <dt>{lang.pick("Login", "Login")}</dt>
+            <dd><code>{login}</code></dd>
+            <dt>{lang.pick("Mot de passe", "Password")}</dt>
+            <dd>{lang.pick("celui de votre espace sur ce site", "the one of your space on this site")}</dd>
+        </dl>
+        {me.as_ref().map(|m| {
+            let admin_text = if m.manager {
+                view! {
+                    <p>
+                        {lang.pick("Vous administrez les boîtes de votre domaine depuis ", "You manage your domain's mailboxes from ")}
+                        <a href=admin.clone()>{admin.clone()}</a> "."
+                    </p>
+                }
+                    .into_any()
+            } else {
+                ().into_any()
+            };
+            view! {
+                <p>
+                    <a href="/personal/settings">
+                        {lang.pick("Tous mes réglages, le réglage automatique et le code QR", "All my settings, automatic setup and the QR code")}
+                    </a>
+                </p>
+                {admin_text}
+            }
+        })}
+    }
+    .into_any()
+}
+
+fn collect_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
+    let Some(m) = me else {
+        return view! {
+            <p>
+                {lang.pick(
+                    "Vérifiez que votre courrier n'est pas renvoyé ailleurs par « faire suivre » : le serveur ne le garde alors plus. Une vérification simple : activez le répondeur et écrivez-vous ; si la réponse arrive, le courrier parvient bien au serveur.",
+                    "Check that your mail is not sent elsewhere by \"forward\": the server then keeps none of it. A simple check: turn the responder on and write to yourself; if the answer comes, mail does reach the server.",
+                )}
+            </p>
+        }
+        .into_any();
+    };
+    let mut facts: Vec<String> = Vec::new();
+    if !m.forward.is_empty() {
+        facts.push(match (m.keep_copy, lang) {
+            (false, Lang::Fr) => format!("Votre courrier est renvoyé vers {} et le serveur n'en garde rien : c'est là-bas qu'il faut le lire.", m.forward.join(", ")),
+            (false, Lang::En) => format!("Your mail is forwarded to {} and the server keeps none of it: that is where to read it.", m.forward.join(", ")),
+            (true, Lang::Fr) => format!("Votre courrier est renvoyé vers {} et une copie reste ici.", m.forward.join(", ")),
+            (true, Lang::En) => format!("Your mail is forwarded to {} and a copy stays here.", m.forward.join(", ")),
+        });
+    } else {
+        facts.push(lang.pick("Aucun renvoi : le serveur garde votre courrier jusqu'à ce que votre logiciel le relève.", "No forward: the server keeps your mail until your mail program collects it.").to_string());
+    }
+    if m.responder {
+        facts.push(
+            lang.pick(
+                "Votre répondeur est en marche : chaque expéditeur reçoit votre message d'absence.",
+                "Your responder is on: each sender gets your away message.",
+            )
+            .to_string(),
+        );
+    }
+    facts.push(match (m.last_waiting, lang) {
+        (Some(t), Lang::Fr) => format!(
+            "{} message(s) attendent sur le serveur ; le plus récent est arrivé le {}.",
+            m.messages,
+            format_datetime(t, lang)
+        ),
+        (Some(t), Lang::En) => format!(
+            "{} message(s) wait on the server; the newest arrived on {}.",
+            m.messages,
+            format_datetime(t, lang)
+        ),
+        (None, Lang::Fr) => "Aucun message n'attend sur le serveur.".to_string(),
+        (None, Lang::En) => "No message is waiting on the server.".to_string(),
+    });
+    facts.push(match (m.last_pop3, lang) {
+        (Some(t), Lang::Fr) => format!(
+            "Dernière relève par un logiciel de courrier : {}.",
+            format_datetime(t, lang)
+        ),
+        (Some(t), Lang::En) => format!(
+            "Last collected by a mail program: {}.",
+            format_datetime(t, lang)
+        ),
+        (None, Lang::Fr) => {
+            "Aucun logiciel de courrier n'a encore relevé cette boîte : vérifiez ses réglages."
+                .to_string()
+        }
+        (None, Lang::En) => {
+            "No mail program has collected this mailbox yet: check its settings.".to_string()
+        }
+    });
+    view! {
+        <ul class="plain-list">{facts.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+        <p>
+            <a href="/personal">{lang.pick("Voir les derniers messages reçus", "See the last messages received")}</a>
+        </p>
+    }
+    .into_any()
+}
+
+fn dns_lines(d: &DnsReport, domain: &str, host: &str, lang: Lang) -> Vec<String> {
+    if !d.reachable {
+        return vec![match lang {
+            Lang::Fr => format!(
+                "Le serveur n'a pas pu interroger le DNS ({}) : impossible de vérifier où pointe {domain} pour l'instant.",
+                d.error.clone().unwrap_or_default()
+            ),
+            Lang::En => format!(
+                "The server could not ask DNS ({}): where {domain} points cannot be checked for now.",
+                d.error.clone().unwrap_or_default()
+            ),
+        }];
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            lang.pick("aucun", "none").to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut out = vec![
+        match lang {
+            Lang::Fr => format!("Serveurs de courrier (MX) de {domain} : {}.", list(&d.mx)),
+            Lang::En => format!("Mail servers (MX) of {domain}: {}.", list(&d.mx)),
+        },
+        match lang {
+            Lang::Fr => format!("Adresses (A) de {domain} : {}.", list(&d.domain_addresses)),
+            Lang::En => format!("Addresses (A) of {domain}: {}.", list(&d.domain_addresses)),
+        },
+    ];
+    if host != domain {
+        out.push(match lang {
+            Lang::Fr => format!("Adresses (A) de {host} : {}.", list(&d.host_addresses)),
+            Lang::En => format!("Addresses (A) of {host}: {}.", list(&d.host_addresses)),
+        });
+    }
+    out
+}
+
+fn recognised_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
+    let check = lang.pick(
+        "Essayez de vous connecter sur ce site avec le même login et le même mot de passe, en respectant les majuscules et minuscules. Si cela marche ici, l'erreur est dans les réglages de votre logiciel de courrier ; sinon, votre webmaster peut vous donner un nouveau mot de passe.",
+        "Try signing in on this site with the same login and password, minding upper and lower case. If it works here, the mistake is in your mail program's settings; if not, your webmaster can give you a new password.",
+    );
+    let dns = match me {
+        Some(m) => {
+            let lines = dns_lines(&m.dns, &m.domain, &m.settings.pop_server, lang);
+            let class = if m.dns.reachable { "plain-list" } else { "plain-list warning" };
+            view! {
+                <p>
+                    {lang.pick(
+                        "Vérifiez d'abord que votre domaine pointe sur nos serveurs ; sinon, votre logiciel parle à un autre serveur (celui de votre ancien hébergeur, par exemple). Voici ce que dit le DNS en ce moment :",
+                        "First check that your domain points at our servers; otherwise your program talks to another server (your former host's, for instance). This is what DNS says right now:",
+                    )}
+                </p>
+                <ul class=class>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p>
+                {lang.pick(
+                    "Vérifiez d'abord que votre domaine pointe sur nos serveurs ; sinon, votre logiciel parle à un autre serveur (celui de votre ancien hébergeur, par exemple).",
+                    "First check that your domain points at our servers; otherwise your program talks to another server (your former host's, for instance).",
+                )}
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        {dns}
+        <p>{check}</p>
+        <p><a href="/login">{lang.pick("Page de connexion", "Sign-in page")}</a></p>
+    }
+    .into_any()
+}
+
+fn alias_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
+    let general = lang.pick(
+        "Le login vous identifie quand vous relevez votre courrier ; il est fait de l'initiale du prénom et du nom (pmartin). Les alias sont les autres adresses sous lesquelles vous recevez le courrier (info, ventes, pierre.martin…).",
+        "The login identifies you when you collect your mail; it is made of the first name's initial and the last name (pmartin). Aliases are the other addresses you receive mail at (info, sales, pierre.martin…).",
+    );
+    let mine = me.as_ref().map(|m| {
+        let aliases = if m.aliases.is_empty() {
+            lang.pick("aucun", "none").to_string()
+        } else {
+            m.aliases.join(", ")
+        };
+        let text = match lang {
+            Lang::Fr => format!("Votre login : {}. Vos alias : {aliases}.", m.settings.login),
+            Lang::En => format!("Your login: {}. Your aliases: {aliases}.", m.settings.login),
+        };
+        view! { <p>{text}</p> }
+    });
+    view! { <p>{general}</p> {mine} }.into_any()
+}
+
+fn send_answer(me: &Option<HelpMe>, ports: &ClientPorts, lang: Lang) -> AnyView {
+    let provider = lang.pick(
+        "Envoyez par le serveur SMTP de votre fournisseur d'accès à Internet : ainsi personne ne peut envoyer de courrier indésirable sous le nom de votre domaine.",
+        "Send through your Internet provider's SMTP server: that way nobody can send junk mail in your domain's name.",
+    );
+    let submission = ports.submission.map(|port| {
+        let host = me
+            .as_ref()
+            .map(|m| m.settings.pop_server.clone())
+            .unwrap_or_else(|| "votredomaine.com".into());
+        let text = match lang {
+            Lang::Fr => format!("Vous pouvez aussi envoyer par {host}, port {port} avec STARTTLS, en vous identifiant avec votre login et votre mot de passe."),
+            Lang::En => format!("You may also send through {host}, port {port} with STARTTLS, signing in with your login and password."),
+        };
+        view! { <p>{text}</p> }
+    });
+    let relay = lang.pick(
+        "Si votre accès à Internet a une adresse IP fixe, votre hébergeur peut ouvrir le relais SMTP pour elle, sur simple demande.",
+        "If your Internet access has a fixed IP address, your host can open the SMTP relay for it on request.",
+    );
+    view! { <p>{provider}</p> {submission} <p class="hint">{relay}</p> }.into_any()
+}

@@ -1,0 +1,116 @@
+//! `/personal/settings`: the seed's first question, "Quels sont mes paramètres de connexion ?",
+//! answered with the user's own values — POP3 server, ports and TLS, the login in the domain's
+//! style, how to send — plus automatic setup and a QR code that opens this page on a phone.
+
+use crate::api::personal::my_connection_settings;
+use crate::i18n::Lang;
+use crate::model::SettingsView;
+use crate::pages::backups::MAILBOX_OWNERS;
+use crate::pages::components::loaded::Loaded;
+use crate::pages::current_lang;
+use crate::pages::guard::Signed;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| my_connection_settings());
+    let lang = current_lang();
+    view! {
+        <Signed
+            roles=MAILBOX_OWNERS
+            render=move |_| {
+                view! {
+                    <Title text=lang.pick("Paramètres de connexion — courrier", "Connection settings — courrier") />
+                    <Loaded data render=move |v| view! { <Settings v lang /> } />
+                }
+            }
+        />
+    }
+}
+
+#[component]
+fn Settings(v: SettingsView, lang: Lang) -> impl IntoView {
+    let s = v.settings.clone();
+    let p = v.ports.clone();
+    let ports = match lang {
+        Lang::Fr => format!("{} avec SSL/TLS, ou {} avec STARTTLS", p.pop3s, p.pop3),
+        Lang::En => format!("{} with SSL/TLS, or {} with STARTTLS", p.pop3s, p.pop3),
+    };
+    let sending = match (p.submission, lang) {
+        (Some(port), Lang::Fr) => format!(
+            "{}, port {port} avec STARTTLS, authentification par le même login et mot de passe — ou le serveur SMTP de votre fournisseur d'accès à Internet.",
+            s.pop_server
+        ),
+        (Some(port), Lang::En) => format!(
+            "{}, port {port} with STARTTLS, signing in with the same login and password — or your Internet provider's SMTP server.",
+            s.pop_server
+        ),
+        (None, _) => lang
+            .pick(
+                "Le serveur SMTP de votre fournisseur d'accès à Internet (celui qui vous relie à Internet).",
+                "Your Internet provider's SMTP server (the company that connects you to the Internet).",
+            )
+            .to_string(),
+    };
+    view! {
+        <section class="card" aria-labelledby="settings-title">
+            <a class="back" href="/personal">{lang.pick("← Mon espace", "← My mailbox")}</a>
+            <h1 id="settings-title">{lang.pick("Mes paramètres de connexion", "My connection settings")}</h1>
+            <dl class="settings">
+                <dt>{lang.pick("Adresse électronique", "Email address")}</dt>
+                <dd>{s.address.clone()}</dd>
+                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
+                <dd>{s.pop_server.clone()}</dd>
+                <dt>{lang.pick("Ports", "Ports")}</dt>
+                <dd>{ports}</dd>
+                <dt>{lang.pick("Login", "Login")}</dt>
+                <dd>
+                    <code>{s.login.clone()}</code>
+                    <span class="hint">
+                        {lang.pick(
+                            " — exactement ainsi, en minuscules",
+                            " — exactly like this, in lower case",
+                        )}
+                    </span>
+                </dd>
+                <dt>{lang.pick("Mot de passe", "Password")}</dt>
+                <dd>{lang.pick("le même que pour cette page", "the same as for this page")}</dd>
+                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
+                <dd>{sending}</dd>
+            </dl>
+        </section>
+        <section class="card" aria-labelledby="auto-title">
+            <h2 id="auto-title">{lang.pick("Réglage automatique", "Automatic setup")}</h2>
+            <p>
+                {lang.pick(
+                    "Thunderbird et Outlook trouvent ces réglages seuls : donnez-leur simplement votre adresse et votre mot de passe.",
+                    "Thunderbird and Outlook find these settings by themselves: just give them your address and password.",
+                )}
+            </p>
+            <p>
+                <a class="button" href="/personal/mobileconfig" rel="external" download="courrier.mobileconfig">
+                    {lang.pick("Profil pour iPhone, iPad ou Mac", "Profile for iPhone, iPad or Mac")}
+                </a>
+            </p>
+        </section>
+        <section class="card" aria-labelledby="qr-title">
+            <h2 id="qr-title">{lang.pick("Sur votre téléphone", "On your phone")}</h2>
+            <figure class="qr">
+                <div
+                    class="qr-code"
+                    role="img"
+                    aria-label=lang.pick("Code QR de l'adresse de cette page", "QR code of this page's address")
+                    inner_html=v.qr_svg.clone()
+                ></div>
+                <figcaption>
+                    {lang.pick(
+                        "Scannez ce code avec l'appareil photo du téléphone pour ouvrir cette page : ",
+                        "Scan this code with the phone's camera to open this page: ",
+                    )}
+                    <a href=v.page_url.clone()>{v.page_url.clone()}</a>
+                </figcaption>
+            </figure>
+        </section>
+    }
+}
