@@ -28,6 +28,7 @@ export async function startServer() {
       if (t.startsWith('login:')) found.login = t.slice(6).trim();
       if (t.startsWith('password:')) found.password = t.slice(9).trim();
       if (line.startsWith('pop3: listening on ')) found.pop3 = line.slice('pop3: listening on '.length).trim();
+      if (line.startsWith('smtp: listening on ')) found.smtp = line.slice('smtp: listening on '.length).trim();
       if (line.startsWith('http: listening on ')) {
         clearTimeout(timer);
         found.url = 'http://' + line.slice('http: listening on '.length).trim();
@@ -79,14 +80,15 @@ export async function launchChromium() {
   }
 }
 
-// Tries a POP3 login (USER/PASS, allowed in clear from loopback); true when accepted.
-export function pop3Login(addr, user, pass) {
+// Talks a line protocol (POP3, SMTP without EHLO): waits for the greeting, then sends each
+// command and waits for its one reply line. Returns every reply line, greeting first.
+export function converse(addr, commands) {
   return new Promise((resolve, reject) => {
     const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
     const sock = connect(port, host);
     const replies = [];
     let buf = '';
-    sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error('POP3 timeout')); });
+    sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error(`timeout talking to ${addr}`)); });
     sock.on('error', reject);
     sock.on('data', (d) => {
       buf += d.toString();
@@ -94,10 +96,29 @@ export function pop3Login(addr, user, pass) {
       while ((i = buf.indexOf('\r\n')) >= 0) {
         replies.push(buf.slice(0, i));
         buf = buf.slice(i + 2);
-        if (replies.length === 1) sock.write(`USER ${user}\r\n`);
-        else if (replies.length === 2) sock.write(`PASS ${pass}\r\n`);
-        else if (replies.length === 3) { sock.write('QUIT\r\n'); sock.end(); resolve(replies[2].startsWith('+OK')); }
+        const next = commands[replies.length - 1];
+        if (next === undefined) { sock.end(); resolve(replies); return; }
+        sock.write(next + '\r\n');
       }
     });
   });
+}
+
+// Tries a POP3 login (USER/PASS, allowed in clear from loopback); true when accepted.
+export async function pop3Login(addr, user, pass) {
+  const r = await converse(addr, [`USER ${user}`, `PASS ${pass}`, 'QUIT']);
+  return r[2].startsWith('+OK');
+}
+
+// Deletes messages 1..n over POP3 (committed at QUIT).
+export async function pop3DeleteAll(addr, user, pass, n) {
+  const dele = Array.from({ length: n }, (_, i) => `DELE ${i + 1}`);
+  const r = await converse(addr, [`USER ${user}`, `PASS ${pass}`, ...dele, 'QUIT']);
+  if (!r.every((l) => l.startsWith('+OK'))) throw new Error(`POP3: ${r.join(' | ')}`);
+}
+
+// Sends one message over SMTP to `to`; `body` has CRLF line ends and no line with a lone dot.
+export async function sendMail(addr, to, body) {
+  const r = await converse(addr, ['HELO e2e.example', 'MAIL FROM:<a@sender.example>', `RCPT TO:<${to}>`, 'DATA', body + '\r\n.', 'QUIT']);
+  if (!r[5]?.startsWith('250')) throw new Error(`SMTP: ${r.join(' | ')}`);
 }

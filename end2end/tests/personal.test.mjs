@@ -1,9 +1,12 @@
 // A mailbox user on a phone at /personal: sees her addresses and the last message received,
 // sets a forward and sees the responder refused beside it, changes her password (strength
-// shown as she types; the old one stops working over POP3), with axe-core on the page.
+// shown as she types; the old one stops working over POP3); then backs up, downloads,
+// deletes everything over POP3 and restores from the file; reads her connection settings
+// (QR code) and the live help; axe-core on every page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, pop3Login } from '../support/server.mjs';
+import { statSync } from 'node:fs';
+import { startServer, launchChromium, pop3Login, pop3DeleteAll, sendMail } from '../support/server.mjs';
 import { assertAccessible } from '../support/axe.mjs';
 
 let server;
@@ -70,6 +73,74 @@ test('Claire helps herself on her phone', async () => {
   await page.waitForSelector('text=ventes@votredomaine.com');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `page is ${width}px wide`);
+  assert.deepEqual(errors, [], 'no console errors');
+  await ctx.close();
+});
+
+test('Claire backs up, restores, and finds her settings and help on her phone', async () => {
+  const password = 'Un-Nouveau-Secret-2026';
+  for (const n of [1, 2]) {
+    await sendMail(server.smtp, 'cdupont@votredomaine.com', `From: a@sender.example\r\nSubject: Message ${n}\r\n\r\nFrom the start, line ${n}.\r\n`);
+  }
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'fr-FR',
+    acceptDownloads: true,
+  });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const narrow = async (what) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${what} is ${width}px wide`);
+  };
+  await page.goto(server.url + '/login');
+  await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
+  await page.fill('#login', 'cdupont');
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/personal');
+
+  // A backup made now, downloaded.
+  await page.click('text=Mes sauvegardes');
+  await page.waitForURL(server.url + '/personal/backups');
+  await page.waitForSelector('text=Aucune sauvegarde pour l\'instant.');
+  await assertAccessible(page, '/personal/backups');
+  await page.click('text=Faire une sauvegarde maintenant');
+  await page.waitForSelector('text=Sauvegarde faite : 2 message(s)');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('.backup >> text=Télécharger'),
+  ]);
+  const file = await download.path();
+  assert.ok(statSync(file).size > 100, 'the backup file downloads');
+  assert.match(download.suggestedFilename(), /^courrier-cdupont-\d{4}-\d\d-\d\d-\d+\.tar\.gz$/);
+  await narrow('/personal/backups');
+
+  // Everything collected and deleted by a mail program; then the file given back.
+  await pop3DeleteAll(server.pop3, 'cdupont', password, 2);
+  await page.setInputFiles('#backup-file', file);
+  await page.click('text=Envoyer et voir ce qui serait restauré');
+  await page.waitForURL(/\/personal\/backups\/\d+$/);
+  await page.waitForSelector('text=2 ne sont pas sur le serveur et seront ajoutés');
+  await assertAccessible(page, 'restore preview');
+  await narrow('restore preview');
+  await page.click('form.form button.primary');
+  await page.waitForURL(server.url + '/personal/backups');
+  await page.waitForSelector('text=Restauration faite : 2 message(s) ajouté(s), 0 déjà présent(s).');
+  assert.equal(await pop3Login(server.pop3, 'cdupont', password), true);
+
+  // Connection settings with the QR code, then the help, in her own words.
+  await page.goto(server.url + '/personal/settings');
+  await page.waitForSelector('.qr-code svg');
+  await page.waitForSelector('text=995 avec SSL/TLS');
+  await assertAccessible(page, '/personal/settings');
+  await narrow('/personal/settings');
+  await page.goto(server.url + '/help');
+  await page.waitForSelector('text=Quels sont mes paramètres de connexion ?');
+  await page.waitForSelector('text=Vos alias : ventes@votredomaine.com.');
+  await assertAccessible(page, '/help');
+  await narrow('/help');
   assert.deepEqual(errors, [], 'no console errors');
   await ctx.close();
 });

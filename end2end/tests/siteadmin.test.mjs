@@ -176,10 +176,20 @@ for (const [size, options, first, last, login, alias] of [
   await hers.goto(server.url + '/');
   await hers.waitForURL(server.url + '/login');
 
+  // Her backups, from the pen: one made for her, listed.
+  await page.click('text=Sauvegardes et restauration');
+  await page.waitForURL(server.url + '/siteadmin/user/' + login + '/backups');
+  await page.click('text=Faire une sauvegarde maintenant');
+  await page.waitForSelector('text=Sauvegarde faite : 0 message(s)');
+  await page.waitForSelector('.backup >> text=Télécharger');
+  await assertAccessible(page, 'backups from the pen');
+  await page.goto(server.url + '/siteadmin/user/' + login);
+  await page.waitForSelector('html[data-hydrated]');
+
   // Usable at 360 px wide too: nothing wider than the screen.
   if (size === 'phone') {
     await page.setViewportSize({ width: 360, height: 740 });
-    for (const path of ['/siteadmin/user/' + login, '/siteadmin/user/' + login + '/mail', '/siteadmin']) {
+    for (const path of ['/siteadmin/user/' + login, '/siteadmin/user/' + login + '/mail', '/siteadmin/user/' + login + '/backups', '/siteadmin']) {
       await page.goto(server.url + path);
       await page.waitForSelector('html[data-hydrated]');
       const w = await page.evaluate(() => document.documentElement.scrollWidth);

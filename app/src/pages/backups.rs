@@ -341,7 +341,7 @@ fn Restore(p: RestorePreview, lang: Lang, login: String) -> impl IntoView {
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <div class="field checkbox">
+            <div class="check">
                 <input id="settings" name="settings" type="checkbox" value="on" />
                 <label for="settings">
                     {lang.pick(
