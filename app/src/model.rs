@@ -169,6 +169,8 @@ pub struct MailSettings {
     pub start: Option<String>,
     pub end: Option<String>,
     pub interval_days: i32,
+    /// Who the responder answered lately (sender, when), newest first.
+    pub answered: Vec<(String, i64)>,
 }
 
 /// One line of the change log: who changed what, when, from which address.

@@ -65,6 +65,38 @@ async fn a_user_helps_themselves() {
         assert_eq!(v["messages"], 1);
         assert_eq!(v["recent"][0]["subject"], "Devis pour le salon");
 
+        // The responder, and who it answered.
+        let body = db.dir.0.join("away.txt");
+        std::fs::write(&body, "Absente jusqu'à lundi.").unwrap();
+        cli_ok(
+            &db,
+            &[
+                "user",
+                "responder",
+                "cdupont",
+                "--subject",
+                "Absente",
+                "--body-file",
+                body.to_str().unwrap(),
+            ],
+        );
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "to-me.eml",
+            "cdupont@votredomaine.com",
+            "From: d@sender.example\r\nTo: cdupont@votredomaine.com\r\nSubject: Rendez-vous\r\n\r\nDemain ?\r\n",
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&call(&server, &jar, "mailbox/mine", &[]).body).unwrap();
+        assert_eq!(v["answered"][0][0], "d@sender.example", "{label}: {v}");
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: en", &server.url("/personal")],
+        );
+        let (_, answered) = page.body.split_once("Already answered").expect("the log");
+        assert!(answered.contains("d@sender.example"), "{label}");
+
         // Not for the server admin, who has no mailbox.
         let r = call(&server, &adm, "personal/overview", &[]);
         assert_ne!(r.status, 200, "{label}");

@@ -21,6 +21,10 @@ pub async fn my_mail_settings() -> Result<MailSettings, ServerFnError> {
     settings_of(c.account, c.lang).await
 }
 
+/// Senders shown under "already answered".
+#[cfg(feature = "ssr")]
+const ANSWERS_SHOWN: u64 = 20;
+
 #[cfg(feature = "ssr")]
 async fn settings_of(
     a: crate::store::entities::account::Model,
@@ -37,7 +41,13 @@ async fn settings_of(
     let display_name = format!("{} {}", a.first_name, a.last_name)
         .trim()
         .to_string();
+    let answered = state()?
+        .store
+        .responder_answers(a.id, ANSWERS_SHOWN)
+        .await
+        .map_err(|e| store_error(e, lang))?;
     Ok(MailSettings {
+        answered,
         address: own.first().cloned().unwrap_or_default(),
         forward_to: forward_list(&a.forward_to),
         keep_copy: a.forward_keep_copy,

@@ -59,6 +59,28 @@ impl Store {
     }
 
     /// The first of `start` from which forwards lead back to account `me`, if any.
+    /// Who the responder answered, newest first (the log keeps 30 days).
+    pub async fn responder_answers(
+        &self,
+        account_id: i64,
+        limit: u64,
+    ) -> Result<Vec<(String, i64)>> {
+        use super::entities::responder_log;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+        Ok(responder_log::Entity::find()
+            .select_only()
+            .columns([
+                responder_log::Column::Sender,
+                responder_log::Column::RepliedAt,
+            ])
+            .filter(responder_log::Column::AccountId.eq(account_id))
+            .order_by_desc(responder_log::Column::RepliedAt)
+            .limit(limit)
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+
     pub(super) async fn forwards_back_to(
         &self,
         start: &[String],

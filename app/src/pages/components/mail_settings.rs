@@ -5,7 +5,7 @@
 
 use super::notice::{FormNotice, error_of, invalid};
 use crate::api::mailbox::{SaveForward, SaveResponder};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, format_datetime};
 use crate::model::MailSettings;
 use leptos::prelude::*;
 
@@ -239,6 +239,36 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
                     {lang.pick("Enregistrer le répondeur", "Save the responder")}
                 </button>
             </ActionForm>
+            <h3>{lang.pick("Déjà répondu", "Already answered")}</h3>
+            {if s.answered.is_empty() {
+                view! {
+                    <p class="muted">
+                        {lang.pick(
+                            "Personne ces 30 derniers jours.",
+                            "Nobody in the last 30 days.",
+                        )}
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="plain-list">
+                        {s
+                            .answered
+                            .iter()
+                            .map(|(sender, at)| {
+                                view! {
+                                    <li>
+                                        {sender.clone()} " — "
+                                        <span class="muted">{format_datetime(*at, lang)}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }
