@@ -250,7 +250,6 @@ pub struct PersonalView {
     /// The last time a mail program collected the mail over POP3.
     pub last_pop3_login: Option<i64>,
     pub recent: Vec<RecentMessage>,
-    pub settings: ConnectionSettings,
 }
 
 /// A kept backup in the list.

@@ -66,14 +66,14 @@ pub async fn add_domain(
     {
         Ok(r) => r,
         Err(e @ crate::store::StoreError::Login(_)) => {
-            return super::mailbox::refused_store("webmaster", e, c.lang);
+            return super::context::refused_store(Some("webmaster"), e, c.lang);
         }
-        Err(e) => return super::mailbox::refused_store("name", e, c.lang),
+        Err(e) => return super::context::refused_store(Some("name"), e, c.lang),
     };
     if style == "antivirus"
         && let Err(e) = st.store.set_domain_style(&c.actor, &d.name, &style).await
     {
-        return super::mailbox::refused_store("style", e, c.lang);
+        return super::context::refused_store(Some("style"), e, c.lang);
     }
     if let Some(wm) = created {
         session()
@@ -99,7 +99,7 @@ pub async fn set_domain_style(name: String, style: String) -> super::FormResult 
         .await
     {
         Ok(()) => Ok(None),
-        Err(e) => super::mailbox::refused_store("style", e, c.lang),
+        Err(e) => super::context::refused_store(Some("style"), e, c.lang),
     }
 }
 
@@ -117,7 +117,7 @@ pub async fn delete_domain(name: String, everything: Option<String>) -> super::F
             leptos_axum::redirect("/admin");
             Ok(None)
         }
-        Err(e) => super::mailbox::refused_store("everything", e, c.lang),
+        Err(e) => super::context::refused_store(Some("everything"), e, c.lang),
     }
 }
 
@@ -191,7 +191,7 @@ pub async fn add_grant(
         .await;
     match r {
         Ok(_) => Ok(None),
-        Err(e) => super::mailbox::refused_store("network", e, c.lang),
+        Err(e) => super::context::refused_store(Some("network"), e, c.lang),
     }
 }
 
@@ -201,7 +201,7 @@ pub async fn revoke_grant(id: i64) -> super::FormResult {
     let c = admin().await?;
     match state()?.store.revoke_grant(&c.actor, id).await {
         Ok(()) => Ok(None),
-        Err(e) => super::mailbox::refused_store("grant", e, c.lang),
+        Err(e) => super::context::refused_store(Some("grant"), e, c.lang),
     }
 }
 
@@ -242,7 +242,7 @@ pub async fn queue_act(id: i64, act: String) -> super::FormResult {
     };
     match r {
         Ok(()) => Ok(None),
-        Err(e) => super::mailbox::refused_store("queue", e, c.lang),
+        Err(e) => super::context::refused_store(Some("queue"), e, c.lang),
     }
 }
 

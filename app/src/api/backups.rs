@@ -98,7 +98,7 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
             flash(true, text).await?;
             Ok(None)
         }
-        Err(e) => refused(e.message(c.lang)),
+        Err(e) => refused_store(None, e, c.lang),
     }
 }
 
@@ -109,7 +109,7 @@ pub async fn delete_backup(login: String, id: i64) -> Result<Option<String>, Ser
     let a = target(&c, &login).await?;
     match state()?.store.delete_backup(&c.actor, &a.login, id).await {
         Ok(()) => Ok(None),
-        Err(e) => refused(e.message(c.lang)),
+        Err(e) => refused_store(None, e, c.lang),
     }
 }
 
@@ -189,7 +189,7 @@ pub async fn restore_backup(
             leptos_axum::redirect(&local_path(&back));
             Ok(None)
         }
-        Err(e) => refused(e.message(c.lang)),
+        Err(e) => refused_store(None, e, c.lang),
     }
 }
 

@@ -114,6 +114,34 @@ pub fn refused_at(field: &str, reason: impl Into<String>) -> crate::api::FormRes
     refused(format!("[{field}] {}", reason.into()))
 }
 
+/// The answer when the database did not answer: "unavailable for a moment" (the detail goes
+/// to the log, never to the person).
+pub fn unavailable(
+    what: &str,
+    detail: impl std::fmt::Display,
+    lang: Lang,
+) -> crate::api::FormResult {
+    tracing::error!("{what}: {detail}");
+    refused(lang.pick(
+        "Le service est momentanément indisponible. Réessayez dans un instant.",
+        "The service is unavailable for a moment. Try again shortly.",
+    ))
+}
+
+/// A store refusal as a form's answer, next to `field` (or for the whole form); a database
+/// failure as [`unavailable`].
+pub fn refused_store(
+    field: Option<&str>,
+    e: crate::store::StoreError,
+    lang: Lang,
+) -> crate::api::FormResult {
+    match (e, field) {
+        (crate::store::StoreError::Db(detail), _) => unavailable("store", detail, lang),
+        (e, Some(field)) => refused_at(field, e.message(lang)),
+        (e, None) => refused(e.message(lang)),
+    }
+}
+
 /// A refusal the person can fix: see [`crate::api::FormResult`].
 pub fn refused(reason: impl Into<String>) -> crate::api::FormResult {
     let reason = reason.into();

@@ -81,7 +81,7 @@ pub async fn save_forward(
         .await;
     match result {
         Ok(_) => Ok(None),
-        Err(e) => refused_store("addresses", e, c.lang),
+        Err(e) => super::context::refused_store(Some("addresses"), e, c.lang),
     }
 }
 
@@ -143,7 +143,7 @@ pub async fn save_responder(
     };
     match state()?.store.set_responder(&c.actor, &a.login, &r).await {
         Ok(()) => Ok(None),
-        Err(e) => refused_store("responder", e, lang),
+        Err(e) => super::context::refused_store(Some("responder"), e, lang),
     }
 }
 
@@ -153,25 +153,4 @@ fn bad_date(lang: crate::i18n::Lang) -> &'static str {
         "Une date au format AAAA-MM-JJ, par exemple 2026-12-24.",
         "A date written YYYY-MM-DD, for example 2026-12-24.",
     )
-}
-
-/// A store refusal as a form answer: a database failure is logged and said plainly; the
-/// forward/responder conflict and other rules go next to `field`.
-#[cfg(feature = "ssr")]
-pub(crate) fn refused_store(
-    field: &str,
-    e: crate::store::StoreError,
-    lang: crate::i18n::Lang,
-) -> super::FormResult {
-    use super::context::{refused, refused_at};
-    match e {
-        crate::store::StoreError::Db(detail) => {
-            tracing::error!("store: {detail}");
-            refused(lang.pick(
-                "Le service est momentanément indisponible. Réessayez dans un instant.",
-                "The service is unavailable for a moment. Try again shortly.",
-            ))
-        }
-        e => refused_at(field, e.message(lang)),
-    }
 }

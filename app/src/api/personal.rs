@@ -10,11 +10,12 @@ pub const RECENT: u64 = 20;
 #[server(endpoint = "personal/overview")]
 pub async fn personal_overview() -> Result<PersonalView, ServerFnError> {
     use super::context::*;
-    use crate::model::{ConnectionSettings, RecentMessage};
+    use crate::model::RecentMessage;
     let c = caller().await?;
-    let Some(d) = c.domain.clone() else {
+    // The server admin has no mailbox.
+    if c.domain.is_none() {
         return Err(not_allowed(c.lang));
-    };
+    }
     let st = state()?;
     let a = &c.account;
     let own = st
@@ -53,7 +54,6 @@ pub async fn personal_overview() -> Result<PersonalView, ServerFnError> {
         messages,
         last_pop3_login: a.last_pop3_login_at,
         recent,
-        settings: ConnectionSettings::for_user(&a.login, &d.name, &d.style),
     })
 }
 
@@ -106,13 +106,7 @@ pub async fn change_my_password(
             );
         }
         Checked::Suspended => return Err(not_allowed(c.lang)),
-        Checked::Unavailable(e) => {
-            tracing::error!("password change: {e}");
-            return refused(c.lang.pick(
-                "Le service est momentanément indisponible. Réessayez dans un instant.",
-                "The service is unavailable for a moment. Try again shortly.",
-            ));
-        }
+        Checked::Unavailable(e) => return unavailable("password change", e, c.lang),
     }
     if new_password != confirm {
         return refused_at(
@@ -128,7 +122,7 @@ pub async fn change_my_password(
         .set_password(&c.actor, &c.account.login, Some(new_password))
         .await
     {
-        return super::mailbox::refused_store("new_password", e, c.lang);
+        return super::context::refused_store(Some("new_password"), e, c.lang);
     }
     // The change ended every session of the account; this one carries on, with a new id and
     // the new password epoch.

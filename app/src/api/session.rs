@@ -72,13 +72,7 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 "Wrong login or password. Mind the upper and lower case in the password.",
             ))
         }
-        Checked::Unavailable(e) => {
-            tracing::error!("sign-in: the database did not answer: {e}");
-            refused(lang.pick(
-                "Le service est momentanément indisponible. Réessayez dans un instant.",
-                "The service is unavailable for a moment. Try again shortly.",
-            ))
-        }
+        Checked::Unavailable(e) => unavailable("sign-in", e, lang),
     }
 }
 

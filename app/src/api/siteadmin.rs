@@ -133,17 +133,7 @@ pub async fn add_user(
             leptos_axum::redirect(&format!("/siteadmin/welcome/{}", created.login));
             Ok(None)
         }
-        Err(crate::store::StoreError::Db(e)) => {
-            tracing::error!("add user: {e}");
-            refused(c.lang.pick(
-                "Le service est momentanément indisponible. Réessayez dans un instant.",
-                "The service is unavailable for a moment. Try again shortly.",
-            ))
-        }
-        Err(e) => match field_of(&e) {
-            Some(field) => refused_at(field, e.message(c.lang)),
-            None => refused(e.message(c.lang)),
-        },
+        Err(e) => refused_store(field_of(&e), e, c.lang),
     }
 }
 
@@ -287,7 +277,7 @@ pub async fn save_profile(
     };
     match state()?.store.update_profile(&c.actor, &a.login, &p).await {
         Ok(()) => Ok(None),
-        Err(e) => super::mailbox::refused_store("profile", e, c.lang),
+        Err(e) => super::context::refused_store(Some("profile"), e, c.lang),
     }
 }
 
@@ -315,7 +305,7 @@ pub async fn new_password(login: String, password: String) -> super::FormResult 
             Ok(None)
         }
         Ok(_) => Ok(None),
-        Err(e) => super::mailbox::refused_store("password", e, c.lang),
+        Err(e) => super::context::refused_store(Some("password"), e, c.lang),
     }
 }
 
@@ -331,7 +321,7 @@ pub async fn add_alias(login: String, alias: String) -> super::FormResult {
         .await
     {
         Ok(_) => Ok(None),
-        Err(e) => super::mailbox::refused_store("alias", e, c.lang),
+        Err(e) => super::context::refused_store(Some("alias"), e, c.lang),
     }
 }
 
@@ -347,7 +337,7 @@ pub async fn remove_alias(login: String, alias: String) -> super::FormResult {
         .await
     {
         Ok(_) => Ok(None),
-        Err(e) => super::mailbox::refused_store("alias", e, c.lang),
+        Err(e) => super::context::refused_store(Some("alias"), e, c.lang),
     }
 }
 
@@ -372,7 +362,7 @@ pub async fn delete_user(login: String, domain: Option<String>) -> super::FormRe
             leptos_axum::redirect(&back);
             Ok(None)
         }
-        Err(e) => super::mailbox::refused_store("delete", e, c.lang),
+        Err(e) => super::context::refused_store(Some("delete"), e, c.lang),
     }
 }
 
