@@ -4,8 +4,9 @@
 //! An upload is kept only once it has passed every check; then the browser goes on to the
 //! restore preview, else back to the backups page with the refusal in words.
 
-use app::api::backups::{BACKUP_FLASH, local_path};
+use app::api::backups::{BACKUP_FLASH, BACKUPS_PAGE};
 use app::api::context::{lang_from_headers, may_act_on, signed_in};
+use app::api::local_path;
 use app::state::AppState;
 use app::store::Actor;
 use app::store::entities::account;
@@ -82,13 +83,15 @@ pub async fn upload(
         Err(res) => return res,
     };
     let limits = state.backup_limits;
-    let mut back = String::from("/personal/backups");
+    let mut back = String::from(BACKUPS_PAGE);
     let mut file: Option<Vec<u8>> = None;
     let mut too_large = false;
     loop {
         match form.next_field().await {
             Ok(Some(mut field)) => match field.name() {
-                Some("back") => back = local_path(&field.text().await.unwrap_or_default()),
+                Some("back") => {
+                    back = local_path(&field.text().await.unwrap_or_default(), BACKUPS_PAGE)
+                }
                 Some("file") => {
                     let mut data = Vec::new();
                     loop {

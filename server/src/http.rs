@@ -141,10 +141,7 @@ async fn set_lang(Path(tag): Path<String>, Query(q): Query<NextPage>) -> Respons
         return (StatusCode::NOT_FOUND, "unknown language").into_response();
     };
     // Only local paths: never an open redirect.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let next = app::api::local_path(q.next.as_deref().unwrap_or("/"), "/");
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.tag()

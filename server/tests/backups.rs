@@ -173,6 +173,22 @@ async fn a_backup_made_today_restores_tomorrow() {
             "{label}: {flash}"
         );
         assert_eq!(pop3_state(&server, "cdupont", &[]).0, uidls, "{label}");
+        // A "back" that cannot be a Location header is replaced, not a crash.
+        let odd = call(
+            &server,
+            &jar,
+            "backups/restore",
+            &[
+                ("login", ""),
+                ("id", &id),
+                ("back", "/x\r\nSet-Cookie: a=b"),
+            ],
+        );
+        assert_eq!(odd.status, 200, "{label}: {}", odd.body);
+        assert!(
+            odd.header("set-cookie")
+                .is_none_or(|c| !c.starts_with("a=b"))
+        );
         let kept = list["backups"].as_array().unwrap().len();
         let used = mailbox(&db, "cdupont");
 

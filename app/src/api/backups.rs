@@ -186,7 +186,7 @@ pub async fn restore_backup(
                 text.push_str(c.lang.pick("Réglages repris.", "Settings restored."));
             }
             flash(true, text).await?;
-            leptos_axum::redirect(&local_path(&back));
+            leptos_axum::redirect(&super::local_path(&back, BACKUPS_PAGE));
             Ok(None)
         }
         Err(e) => refused_store(None, e, c.lang),
@@ -203,14 +203,8 @@ pub async fn flash(ok: bool, text: String) -> Result<(), ServerFnError> {
         .map_err(|e| ServerFnError::new(e.to_string()))
 }
 
-/// `back` if it is a path of this site, else `/personal/backups`: never an open redirect.
-pub fn local_path(back: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back.to_string()
-    } else {
-        "/personal/backups".to_string()
-    }
-}
+/// Where the backups page is when a form does not say.
+pub const BACKUPS_PAGE: &str = "/personal/backups";
 
 /// What restoring the settings would change, in words.
 #[cfg(feature = "ssr")]

@@ -27,6 +27,20 @@ pub fn error_text(e: &ServerFnError) -> String {
 /// error, because that is how Leptos carries a message back to the page without JavaScript.
 pub type FormResult = Result<Option<String>, ServerFnError>;
 
+/// `path` if it is a path of this site, else `fallback`: never an open redirect, and never a
+/// character that cannot go in a `Location` header (controls, spaces).
+pub fn local_path(path: &str, fallback: &str) -> String {
+    if path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.bytes().all(|b| b.is_ascii_graphic())
+    {
+        path.to_string()
+    } else {
+        fallback.to_string()
+    }
+}
+
 /// The text to show under a form after its action ran, if any.
 pub fn form_message(result: Option<FormResult>) -> Option<String> {
     match result {
@@ -117,6 +131,25 @@ pub fn general_error(result: Option<FormResult>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_paths_fit_for_a_header() {
+        assert_eq!(local_path("/personal/backups", "/"), "/personal/backups");
+        assert_eq!(
+            local_path("/siteadmin/user/jd/backups?domain=a.example", "/"),
+            "/siteadmin/user/jd/backups?domain=a.example"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil",
+            "/a\r\nSet-Cookie: x",
+            "/a b",
+            "",
+        ] {
+            assert_eq!(local_path(bad, "/home"), "/home", "{bad:?}");
+        }
+    }
 
     #[test]
     fn field_refusals() {
