@@ -173,6 +173,39 @@ async fn a_backup_made_today_restores_tomorrow() {
             "{label}: {flash}"
         );
         assert_eq!(pop3_state(&server, "cdupont", &[]).0, uidls, "{label}");
+        // The same as plain HTML forms (no JavaScript yet): back to the page, or to `back`.
+        let plain = |endpoint: &str, fields: &[&str]| {
+            let mut args = vec![
+                "-X".to_string(),
+                "POST".into(),
+                "-H".into(),
+                format!("Referer: {}", server.url("/personal/backups")),
+            ];
+            for f in fields {
+                args.extend(["--data-urlencode".to_string(), f.to_string()]);
+            }
+            args.push(server.url(&format!("/api/{endpoint}")));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            curl(&jar, &args)
+        };
+        let r = plain("backups/make", &["login="]);
+        assert_eq!(r.status, 302, "{label}");
+        let to = r.header("location").unwrap_or_default();
+        assert!(
+            to.trim_end_matches('?').ends_with("/personal/backups"),
+            "{label}: {to}"
+        );
+        let r = plain(
+            "backups/restore",
+            &["login=", &format!("id={id}"), "back=/personal/backups"],
+        );
+        assert_eq!(r.status, 302, "{label}");
+        assert_eq!(r.header("location"), Some("/personal/backups"), "{label}");
+        let list = json(call(&server, &jar, "backups/list", &[("login", "")]));
+        let flash = list["flash"]["text"].as_str().unwrap_or_default();
+        assert!(flash.contains("0 message(s) ajouté(s)"), "{label}: {flash}");
+        assert_eq!(pop3_state(&server, "cdupont", &[]).0, uidls, "{label}");
+
         // A "back" that cannot be a Location header is replaced, not a crash.
         let odd = call(
             &server,
