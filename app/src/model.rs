@@ -308,6 +308,8 @@ pub struct RestorePreview {
     pub new_messages: u64,
     pub new_bytes: i64,
     pub changes: Vec<SettingChange>,
+    /// Why the backup's settings cannot be taken (its messages still can), in words.
+    pub settings_refused: Option<String>,
     /// Why it cannot be restored (damaged, over quota), in words.
     pub refusal: Option<String>,
 }

@@ -151,10 +151,12 @@ pub async fn upload(
     {
         Ok(b) => Redirect::to(&format!("{path}/{}{query}", b.id)).into_response(),
         Err(e) => {
-            if let app::store::StoreError::Db(detail) = &e {
+            if let app::store::StoreError::Db(detail)
+            | app::store::StoreError::Unreachable(detail) = &e
+            {
                 tracing::error!("backup upload: {detail}");
             }
-            refused(e.message(lang)).await
+            refused(e.public_message(lang)).await
         }
     }
 }

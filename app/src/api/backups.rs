@@ -81,7 +81,11 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
     let c = caller().await?;
     let a = target(&c, &login).await?;
     let st = state()?;
-    match st.store.make_backup(&c.actor, &a.login).await {
+    match st
+        .store
+        .make_backup(&c.actor, &a.login, &st.backup_limits)
+        .await
+    {
         Ok(b) => {
             let text = match c.lang {
                 crate::i18n::Lang::Fr => format!(
@@ -148,6 +152,7 @@ pub async fn preview_restore(login: String, id: i64) -> Result<RestorePreview, S
         new_messages: plan.new_messages,
         new_bytes: plan.new_bytes as i64,
         changes,
+        settings_refused: plan.settings_refused.map(|e| e.public_message(c.lang)),
         refusal,
     })
 }

@@ -122,10 +122,7 @@ pub fn unavailable(
     lang: Lang,
 ) -> crate::api::FormResult {
     tracing::error!("{what}: {detail}");
-    refused(lang.pick(
-        "Le service est momentanément indisponible. Réessayez dans un instant.",
-        "The service is unavailable for a moment. Try again shortly.",
-    ))
+    refused(crate::store::error::unavailable_text(lang))
 }
 
 /// A store refusal as a form's answer, next to `field` (or for the whole form); a database
@@ -136,7 +133,10 @@ pub fn refused_store(
     lang: Lang,
 ) -> crate::api::FormResult {
     match (e, field) {
-        (crate::store::StoreError::Db(detail), _) => unavailable("store", detail, lang),
+        (
+            crate::store::StoreError::Db(detail) | crate::store::StoreError::Unreachable(detail),
+            _,
+        ) => unavailable("store", detail, lang),
         (e, Some(field)) => refused_at(field, e.message(lang)),
         (e, None) => refused(e.message(lang)),
     }
@@ -173,10 +173,11 @@ pub fn not_allowed(lang: Lang) -> ServerFnError {
 
 /// A store failure, in the caller's language.
 pub fn store_error(e: crate::store::StoreError, lang: Lang) -> ServerFnError {
-    if let crate::store::StoreError::Db(detail) = &e {
+    if let crate::store::StoreError::Db(detail) | crate::store::StoreError::Unreachable(detail) = &e
+    {
         tracing::error!("store: {detail}");
     }
-    ServerFnError::new(e.message(lang))
+    ServerFnError::new(e.public_message(lang))
 }
 
 /// The signed-in caller, or a refusal ("sign in first").

@@ -13,6 +13,7 @@
 
 use super::mboxrd;
 use super::{BackupMessage, BackupSettings, Contents, Limits, Refusal};
+use crate::domain::line_ends::crlf_only;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -24,6 +25,8 @@ const MANIFEST: &str = "manifest.json";
 const MBOX: &str = "messages.mbox";
 const INDEX: &str = "messages.json";
 const SETTINGS: &str = "settings.json";
+/// More messages than this in one backup is not a mailbox of this product.
+const MAX_MESSAGES: u64 = 200_000;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -138,7 +141,7 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
         parts
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, d)| d.as_slice())
+            .map(|(_, d)| *d)
             .ok_or(Refusal::Truncated)
     };
     let manifest: Manifest =
@@ -148,6 +151,9 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
     }
     if manifest.version != VERSION {
         return Err(Refusal::UnknownVersion(manifest.version));
+    }
+    if manifest.messages > MAX_MESSAGES || !clean(&manifest.account, 320) {
+        return Err(Refusal::BadManifest);
     }
     for name in [MBOX, INDEX, SETTINGS] {
         let data = get(name)?;
@@ -162,21 +168,41 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
         serde_json::from_slice(get(INDEX)?).map_err(|_| Refusal::BadManifest)?;
     let settings: BackupSettings =
         serde_json::from_slice(get(SETTINGS)?).map_err(|_| Refusal::BadManifest)?;
-    let raws = mboxrd::split(get(MBOX)?);
-    if raws.len() != index.len() || index.len() as u64 != manifest.messages {
+    if index.len() as u64 != manifest.messages || !clean_settings(&settings) {
         return Err(Refusal::BadManifest);
     }
-    let mut messages = Vec::with_capacity(raws.len());
-    for (n, (mut raw, e)) in raws.into_iter().zip(index).enumerate() {
-        // The mbox added a line end to a message that had none (see `mboxrd`).
-        if raw.len() as u64 == e.size + 2 && raw.ends_with(b"\r\n") {
-            raw.truncate(e.size as usize);
+    // What the messages will take once rebuilt, declared before anything is rebuilt.
+    let total = index
+        .iter()
+        .try_fold(0u64, |t, e| t.checked_add(e.size))
+        .ok_or(Refusal::BadManifest)?;
+    if total > limits.max_unpacked {
+        return Err(Refusal::Bomb {
+            limit: limits.max_unpacked,
+        });
+    }
+    let mut uidls = std::collections::HashSet::with_capacity(index.len());
+    let mut chunks = mboxrd::messages(get(MBOX)?);
+    let mut messages = Vec::with_capacity(index.len());
+    for (n, e) in index.into_iter().enumerate() {
+        let bad = Refusal::BadMessage(n + 1);
+        let chunk = chunks.next().ok_or(Refusal::BadManifest)?;
+        // The mbox adds a line end to a message that had none (see `mboxrd`).
+        let max = usize::try_from(e.size.saturating_add(2)).map_err(|_| bad.clone())?;
+        let mut raw = mboxrd::decode(chunk, max).ok_or(bad.clone())?;
+        if e.size.checked_add(2) == Some(raw.len() as u64) && raw.ends_with(b"\r\n") {
+            raw.truncate(raw.len() - 2);
         }
         if raw.len() as u64 != e.size || !e.sha256.eq_ignore_ascii_case(&sha256_hex(&raw)) {
-            return Err(Refusal::BadMessage(n + 1));
+            return Err(bad);
         }
-        if !crlf_only(&raw) || !valid_uidl(&e.uidl) {
-            return Err(Refusal::BadMessage(n + 1));
+        if !crlf_only(&raw)
+            || !valid_uidl(&e.uidl)
+            || !uidls.insert(e.uidl.clone())
+            || !clean(&e.mail_from, 998)
+            || !clean(&e.subject, 2000)
+        {
+            return Err(bad);
         }
         messages.push(BackupMessage {
             uidl: e.uidl,
@@ -186,6 +212,9 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
             raw,
         });
     }
+    if chunks.next().is_some() {
+        return Err(Refusal::BadManifest);
+    }
     Ok(Contents {
         account: manifest.account,
         created_at: manifest.created_at,
@@ -194,15 +223,16 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
     })
 }
 
-/// The named parts of the tar: regular files with one of the four names, each once.
-fn tar_parts(tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
+/// The named parts of the tar: regular files with one of the four names, each once, as
+/// slices of the unpacked bytes (nothing copied).
+fn tar_parts(tar_bytes: &[u8]) -> Result<Vec<(String, &[u8])>, Refusal> {
     let mut archive = tar::Archive::new(tar_bytes);
     let entries = archive.entries().map_err(|_| Refusal::NotAnArchive)?;
-    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut parts: Vec<(String, &[u8])> = Vec::new();
     for entry in entries {
         // Garbage from the first header on is not a tar at all; after a good part, it is
         // a file cut short.
-        let mut entry = entry.map_err(|_| match parts.is_empty() {
+        let entry = entry.map_err(|_| match parts.is_empty() {
             true => Refusal::NotAnArchive,
             false => Refusal::Truncated,
         })?;
@@ -216,19 +246,40 @@ fn tar_parts(tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Refusal> {
         {
             return Err(Refusal::UnexpectedPart(name));
         }
-        let mut data = Vec::new();
-        entry
-            .read_to_end(&mut data)
-            .map_err(|_| Refusal::Truncated)?;
-        if (data.len() as u64) < entry.header().size().unwrap_or(0) {
-            return Err(Refusal::Truncated);
-        }
+        let start = usize::try_from(entry.raw_file_position()).map_err(|_| Refusal::Truncated)?;
+        let size = usize::try_from(entry.size()).map_err(|_| Refusal::Truncated)?;
+        let data = start
+            .checked_add(size)
+            .and_then(|end| tar_bytes.get(start..end))
+            .ok_or(Refusal::Truncated)?;
         parts.push((name, data));
     }
     if parts.is_empty() {
         return Err(Refusal::NotAnArchive);
     }
     Ok(parts)
+}
+
+/// At most `max` characters, none of them a control character but tab (PostgreSQL refuses
+/// NUL in text; the pages would show the rest).
+fn clean(text: &str, max: usize) -> bool {
+    text.chars().count() <= max && !text.chars().any(|c| c.is_control() && c != '\t')
+}
+
+/// The settings' texts: names and addresses on one line; the responder's text may have lines.
+fn clean_settings(s: &BackupSettings) -> bool {
+    let body_ok = s.responder.body.chars().count() <= 10_000
+        && !s
+            .responder
+            .body
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
+    clean(&s.first_name, 100)
+        && clean(&s.last_name, 100)
+        && clean(&s.responder.subject, 200)
+        && s.forward.to.len() <= 20
+        && s.forward.to.iter().all(|a| clean(a, 320))
+        && body_ok
 }
 
 /// Names that would climb out of a directory or start at the root are refused as such, before
@@ -241,15 +292,6 @@ fn check_name(name: &str) -> Result<(), Refusal> {
         return Err(Refusal::UnsafeName(name.into()));
     }
     Ok(())
-}
-
-/// Every CR is followed by LF and every LF preceded by CR, as POP3 needs them.
-fn crlf_only(raw: &[u8]) -> bool {
-    raw.iter().enumerate().all(|(i, b)| match b {
-        b'\r' => raw.get(i + 1) == Some(&b'\n'),
-        b'\n' => i > 0 && raw[i - 1] == b'\r',
-        _ => true,
-    })
 }
 
 /// RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21..=0x7E.
@@ -332,7 +374,11 @@ mod tests {
         flate2::read::GzDecoder::new(file.as_slice())
             .read_to_end(&mut tar_bytes)
             .unwrap();
-        tar_parts(&tar_bytes).unwrap()
+        tar_parts(&tar_bytes)
+            .unwrap()
+            .into_iter()
+            .map(|(n, d)| (n, d.to_vec()))
+            .collect()
     }
 
     fn repack(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -412,15 +458,33 @@ mod tests {
         let mut c = contents();
         c.messages[0].uidl = "has space".into();
         assert_eq!(unpack(&pack(&c), &limits()), Err(Refusal::BadMessage(1)));
+        let mut c = contents();
+        c.messages[2].uidl = c.messages[0].uidl.clone();
+        assert_eq!(
+            unpack(&pack(&c), &limits()),
+            Err(Refusal::BadMessage(3)),
+            "UIDL twice"
+        );
+        let mut c = contents();
+        c.messages[1].subject = "nul\0".into();
+        assert_eq!(unpack(&pack(&c), &limits()), Err(Refusal::BadMessage(2)));
+        let mut c = contents();
+        c.settings.first_name = "a\0b".into();
+        assert_eq!(unpack(&pack(&c), &limits()), Err(Refusal::BadManifest));
+        // Declared sizes beyond the unpacked limit are refused before anything is rebuilt.
+        let small = Limits {
+            max_file: 1 << 20,
+            max_unpacked: 100,
+        };
+        assert_eq!(
+            unpack(&pack(&contents()), &small),
+            Err(Refusal::Bomb { limit: 100 })
+        );
     }
 
     #[test]
     fn names_and_line_ends() {
         assert!(check_name("messages.mbox").is_ok());
         assert!(check_name("..").is_err());
-        assert!(crlf_only(b"a\r\nb\r\n"));
-        assert!(!crlf_only(b"a\nb"));
-        assert!(!crlf_only(b"a\rb"));
-        assert!(!crlf_only(b"\n"));
     }
 }

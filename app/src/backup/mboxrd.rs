@@ -35,47 +35,90 @@ pub fn append(out: &mut Vec<u8>, sender: &str, received_at: i64, raw: &[u8]) {
     out.push(b'\n');
 }
 
-/// The messages of an mbox written by [`append`], each with CRLF line ends again (and, for one
-/// that had none at its end, a CRLF more). Text before the first "From " line is ignored.
-pub fn split(mbox: &[u8]) -> Vec<Vec<u8>> {
-    let mut messages: Vec<Vec<u8>> = Vec::new();
-    let mut current: Option<Vec<&[u8]>> = None;
-    let mut lines: Vec<&[u8]> = mbox.split(|b| *b == b'\n').collect();
-    if lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
+/// The messages of an mbox written by [`append`], lazily: each is the bytes between its
+/// "From " line and the next (nothing is copied). Text before the first "From " line is
+/// ignored. [`decode`] turns one back into its stored form.
+pub fn messages(mbox: &[u8]) -> Messages<'_> {
+    let start = if mbox.starts_with(b"From ") {
+        Some(0)
+    } else {
+        find(mbox, b"\nFrom ").map(|i| i + 1)
+    };
+    Messages {
+        rest: start.map_or(&[][..], |s| &mbox[s..]),
     }
-    for line in lines {
-        if line.starts_with(b"From ") {
-            if let Some(m) = current.take() {
-                messages.push(join(m));
-            }
-            current = Some(Vec::new());
-        } else if let Some(m) = current.as_mut() {
-            m.push(line);
-        }
-    }
-    if let Some(m) = current {
-        messages.push(join(m));
-    }
-    messages
 }
 
-/// One message's lines (the empty line that ends it included) back to CRLF, unquoted.
-fn join(mut lines: Vec<&[u8]>) -> Vec<u8> {
-    if lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    let mut out = Vec::with_capacity(lines.iter().map(|l| l.len() + 2).sum());
-    for line in lines {
-        let line = if line.starts_with(b">") && is_from_line(line) {
-            &line[1..]
-        } else {
-            line
+pub struct Messages<'a> {
+    /// Starts with a "From " line, or is empty.
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Messages<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let Some(eol) = self.rest.iter().position(|b| *b == b'\n') else {
+            self.rest = &[];
+            return Some(&[]);
         };
+        let body = &self.rest[eol + 1..];
+        let end = if body.starts_with(b"From ") {
+            0
+        } else {
+            find(body, b"\nFrom ").map_or(body.len(), |i| i + 1)
+        };
+        self.rest = &body[end..];
+        Some(&body[..end])
+    }
+}
+
+/// One message of [`messages`] back to its stored form — unquoted, with CRLF line ends (and,
+/// for one that had none at its end, a CRLF more) — or None when that would be longer than
+/// `max` bytes: the length is counted before anything is allocated.
+pub fn decode(chunk: &[u8], max: usize) -> Option<Vec<u8>> {
+    // Each line ends with LF, and an empty line ends the message.
+    let content = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let lines = || {
+        let text = content.strip_suffix(b"\n").unwrap_or(content);
+        let none = content.is_empty();
+        text.split(|b| *b == b'\n')
+            .take_while(move |_| !none)
+            .map(|line| {
+                if line.starts_with(b">") && is_from_line(line) {
+                    &line[1..]
+                } else {
+                    line
+                }
+            })
+    };
+    let mut len = 0usize;
+    for line in lines() {
+        len = len.checked_add(line.len() + 2)?;
+        if len > max {
+            return None;
+        }
+    }
+    let mut out = Vec::with_capacity(len);
+    for line in lines() {
         out.extend_from_slice(line);
         out.extend_from_slice(b"\r\n");
     }
-    out
+    Some(out)
+}
+
+/// Every message of an mbox written by [`append`], decoded (for tests and small files).
+pub fn split(mbox: &[u8]) -> Vec<Vec<u8>> {
+    messages(mbox)
+        .filter_map(|m| decode(m, usize::MAX))
+        .collect()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// `>*From ` at the start of a line.
@@ -141,6 +184,23 @@ mod tests {
             round_trip(&[m]),
             vec![b"Subject: a\r\n\r\nno end\r\n".to_vec()]
         );
+    }
+
+    #[test]
+    fn empty_messages_and_limits() {
+        let (a, b): (&[u8], &[u8]) = (b"", b"\r\n");
+        assert_eq!(
+            round_trip(&[a, b, a]),
+            vec![a.to_vec(), b.to_vec(), a.to_vec()]
+        );
+        let mut mbox = Vec::new();
+        append(&mut mbox, "x@y", 0, b"Subject: s\r\n\r\nbody\r\n");
+        let chunk = messages(&mbox).next().unwrap();
+        assert_eq!(decode(chunk, 19), None, "one byte short");
+        assert_eq!(decode(chunk, 20).unwrap().len(), 20);
+        // Many empty lines are counted, not collected.
+        let bomb = [b"From a\n".as_slice(), &vec![b'\n'; 1 << 20]].concat();
+        assert_eq!(decode(messages(&bomb).next().unwrap(), 100), None);
     }
 
     #[test]

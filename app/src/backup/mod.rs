@@ -94,6 +94,15 @@ pub enum Refusal {
         needed: u64,
         free: u64,
     },
+    /// An uploaded backup holds more mail than the mailbox's whole quota.
+    BiggerThanQuota {
+        size: u64,
+        quota: u64,
+    },
+    /// The mailbox holds more than a backup file may.
+    MailboxTooLarge {
+        limit: u64,
+    },
 }
 
 impl Refusal {
@@ -153,6 +162,28 @@ impl Refusal {
             Refusal::BadMessage(n) => match lang {
                 Lang::Fr => format!("Le message n° {n} de cette sauvegarde est abîmé."),
                 Lang::En => format!("Message {n} of this backup is damaged."),
+            },
+            Refusal::BiggerThanQuota { size: held, quota } => match lang {
+                Lang::Fr => format!(
+                    "Cette sauvegarde contient {} de courrier, plus que tout le quota de la boîte ({}).",
+                    size(held),
+                    size(quota)
+                ),
+                Lang::En => format!(
+                    "This backup holds {} of mail, more than the mailbox's whole quota ({}).",
+                    size(held),
+                    size(quota)
+                ),
+            },
+            Refusal::MailboxTooLarge { limit } => match lang {
+                Lang::Fr => format!(
+                    "La boîte contient plus de {} : trop pour une sauvegarde ici. Relevez le courrier avec votre logiciel de messagerie.",
+                    size(limit)
+                ),
+                Lang::En => format!(
+                    "The mailbox holds more than {}: too much for a backup here. Collect the mail with your mail program.",
+                    size(limit)
+                ),
             },
             Refusal::OverQuota { needed, free } => match lang {
                 Lang::Fr => format!(

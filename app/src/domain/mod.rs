@@ -8,6 +8,7 @@ pub mod dsn;
 pub mod forward;
 pub mod generic;
 pub mod headers;
+pub mod line_ends;
 pub mod login;
 pub mod mailtime;
 pub mod network;

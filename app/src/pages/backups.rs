@@ -305,7 +305,18 @@ fn Restore(p: RestorePreview, lang: Lang, login: String) -> impl IntoView {
         Lang::Fr => format!("Faite de la boîte {}.", p.made_of),
         Lang::En => format!("Made of the mailbox {}.", p.made_of),
     };
-    let settings_choice = if p.changes.is_empty() {
+    let settings_choice = if let Some(why) = p.settings_refused.clone() {
+        view! {
+            <p class="warning">
+                {lang.pick(
+                    "Seuls les messages peuvent être restaurés : les réglages de cette sauvegarde ne peuvent pas être repris. ",
+                    "Only the messages can be restored: this backup's settings cannot be taken. ",
+                )}
+                {why}
+            </p>
+        }
+        .into_any()
+    } else if p.changes.is_empty() {
         view! {
             <p class="muted">
                 {lang.pick(

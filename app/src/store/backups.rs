@@ -4,7 +4,7 @@
 //! whole of it in one transaction or nothing.
 
 use super::delivery::own_addresses;
-use super::entities::{account, backup, message};
+use super::entities::{account, backup, maildrop_lock, message};
 use super::mail_settings::check_responder;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
 use crate::backup::{
@@ -35,7 +35,7 @@ pub struct BackupSummary {
 }
 
 /// What restoring a backup would do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct RestorePlan {
     pub backup: BackupSummary,
     /// The address the backup was made of.
@@ -48,6 +48,8 @@ pub struct RestorePlan {
     pub free_bytes: Option<u64>,
     pub current: BackupSettings,
     pub saved: BackupSettings,
+    /// Why the backup's settings could not be taken (its messages still can).
+    pub settings_refused: Option<StoreError>,
 }
 
 impl RestorePlan {
@@ -105,10 +107,40 @@ fn responder_of(s: &ResponderSettings) -> Responder {
     }
 }
 
+/// One backup file packed or unpacked at a time, off the async threads: each holds a whole
+/// mailbox in memory and keeps a core busy.
+static PACKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// `archive::unpack` on a blocking thread; gives the file back.
+async fn unpack_apart(
+    file: Vec<u8>,
+    limits: Limits,
+) -> Result<(std::result::Result<Contents, Refusal>, Vec<u8>)> {
+    let _turn = PACKING
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Db(e.to_string()))?;
+    tokio::task::spawn_blocking(move || (archive::unpack(&file, &limits), file))
+        .await
+        .map_err(|e| StoreError::Db(format!("unpacking a backup: {e}")))
+}
+
 impl Store {
-    /// Makes a backup of everything in the mailbox now and keeps it.
-    pub async fn make_backup(&self, actor: &Actor, login: &str) -> Result<BackupSummary> {
+    /// Makes a backup of everything in the mailbox now and keeps it; refused when the mailbox
+    /// holds more than a backup file may (`limits`).
+    pub async fn make_backup(
+        &self,
+        actor: &Actor,
+        login: &str,
+        limits: &Limits,
+    ) -> Result<BackupSummary> {
         let a = find_account(self.db(), login).await?;
+        let too_large = Refusal::MailboxTooLarge {
+            limit: limits.max_unpacked,
+        };
+        if a.used_bytes.max(0) as u64 > limits.max_unpacked {
+            return Err(too_large.into());
+        }
         let address = own_addresses(self.db(), &a)
             .await?
             .into_iter()
@@ -125,17 +157,31 @@ impl Store {
                 received_at: m.received_at,
                 mail_from: m.mail_from,
                 subject: m.subject,
-                raw: m.raw,
+                // Mail kept before BDAT refused bare line ends: CRLF everywhere, so that the
+                // backup restores (not byte-exact for that message alone).
+                raw: crate::domain::line_ends::to_crlf(m.raw),
             })
             .collect::<Vec<_>>();
         let count = messages.len();
         let t = now();
-        let file = archive::pack(&Contents {
+        let contents = Contents {
             account: address,
             created_at: t,
             settings: settings_of(&a),
             messages,
-        });
+        };
+        let file = {
+            let _turn = PACKING
+                .acquire()
+                .await
+                .map_err(|e| StoreError::Db(e.to_string()))?;
+            tokio::task::spawn_blocking(move || archive::pack(&contents))
+                .await
+                .map_err(|e| StoreError::Db(format!("packing a backup: {e}")))?
+        };
+        if file.len() as u64 > limits.max_file {
+            return Err(too_large.into());
+        }
         let detail = format!("backup made: {count} message(s), {} bytes", file.len());
         self.keep_backup(actor, &a, file, count, "made", t, &detail)
             .await
@@ -151,8 +197,19 @@ impl Store {
         limits: &Limits,
     ) -> Result<BackupSummary> {
         let a = find_account(self.db(), login).await?;
-        let contents = archive::unpack(&file, limits)?;
-        self.check_settings(&a, &contents.settings).await?;
+        let (contents, file) = unpack_apart(file, *limits).await?;
+        let contents = contents?;
+        // More mail than the whole quota cannot be this mailbox's (nor be restored into it).
+        let held: u64 = contents.messages.iter().map(|m| m.raw.len() as u64).sum();
+        if let Some(q) = a.quota_bytes
+            && held > q.max(0) as u64
+        {
+            return Err(Refusal::BiggerThanQuota {
+                size: held,
+                quota: q.max(0) as u64,
+            }
+            .into());
+        }
         let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
         check_fits(&a, new_bytes)?;
         let detail = format!(
@@ -279,10 +336,13 @@ impl Store {
     pub async fn restore_plan(&self, login: &str, id: i64, limits: &Limits) -> Result<RestorePlan> {
         let a = find_account(self.db(), login).await?;
         let b = find_backup(self.db(), a.id, id).await?;
-        let contents = archive::unpack(&b.data, limits)?;
+        let summary = summary(&b);
+        let contents = unpack_apart(b.data, *limits).await?.0?;
         let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
+        let settings_refused = self.check_settings(&a, &contents.settings).await.err();
         Ok(RestorePlan {
-            backup: summary(&b),
+            settings_refused,
+            backup: summary,
             made_of: contents.account,
             total: contents.messages.len() as u64,
             new_messages,
@@ -305,7 +365,7 @@ impl Store {
     ) -> Result<Restored> {
         let a = find_account(self.db(), login).await?;
         let b = find_backup(self.db(), a.id, id).await?;
-        let contents = archive::unpack(&b.data, limits)?;
+        let contents = unpack_apart(b.data, *limits).await?.0?;
         let forward = if with_settings {
             Some(self.check_settings(&a, &contents.settings).await?)
         } else {
@@ -313,7 +373,25 @@ impl Store {
         };
         let txn = self.write_txn().await?;
         // Read again inside the transaction: mail may have arrived or been collected since.
-        let a = find_account(&txn, login).await?;
+        // On PostgreSQL the account row is locked, so that two restores (or a restore and a
+        // delivery) cannot both fit in the same free space; SQLite's write lock does that.
+        let mut q = account::Entity::find().filter(account::Column::Login.eq(a.login.as_str()));
+        if self.engine() == super::Engine::Postgres {
+            q = q.lock_exclusive();
+        }
+        let a = q
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::AccountNotFound(a.login.clone()))?;
+        // A mail program collecting now may have marked messages for deletion: restoring
+        // beside it would count them as present and lose them at its QUIT.
+        let busy = maildrop_lock::Entity::find_by_id(a.id)
+            .filter(maildrop_lock::Column::ExpiresAt.gt(now()))
+            .one(&txn)
+            .await?;
+        if busy.is_some() {
+            return Err(StoreError::MaildropBusy);
+        }
         let present = uidls_of(&txn, a.id).await?;
         let new: Vec<&BackupMessage> = contents
             .messages
@@ -509,7 +587,7 @@ mod tests {
             s.set_responder(&cli, &login, &responder).await.unwrap();
             let before = mailbox(&s, &login).await;
 
-            let made = s.make_backup(&cli, &login).await.unwrap();
+            let made = s.make_backup(&cli, &login, &limits()).await.unwrap();
             assert_eq!((made.message_count, made.origin.as_str()), (3, "made"));
             assert_eq!(s.backups_of(&login).await.unwrap(), vec![made.clone()]);
 
@@ -595,17 +673,47 @@ mod tests {
                 "{e:?}"
             );
             assert!(s.mailbox(&login).await.unwrap().is_empty(), "nothing added");
+            // Uploaded, it is refused too: it holds more mail than the whole quota.
             let e = s
                 .keep_uploaded_backup(&cli, &login, file.clone(), &limits())
                 .await
                 .unwrap_err();
-            assert!(matches!(e, StoreError::Backup(Refusal::OverQuota { .. })));
+            assert!(
+                matches!(e, StoreError::Backup(Refusal::BiggerThanQuota { .. })),
+                "{e:?}"
+            );
             tight.quota_bytes = Some(100_000);
             s.update_profile(&cli, &login, &tight).await.unwrap();
 
+            // A mail program collecting right now: the restore waits for it.
+            match s
+                .open_maildrop(a.id, "test-session", std::time::Duration::from_secs(60))
+                .await
+            {
+                Ok(crate::store::maildrop::Opened::Snapshot(_)) => {}
+                other => panic!("lease: {other:?}"),
+            }
+            let e = s
+                .restore_backup(&cli, &login, made.id, false, &limits())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::MaildropBusy), "{e:?}");
+            s.release_maildrop(a.id, "test-session").await.unwrap();
+            // A mailbox too large for the limits gets no backup.
+            put(&s, a.id, "big", &"x".repeat(2000)).await;
+            let small = Limits {
+                max_file: 1 << 20,
+                max_unpacked: 1000,
+            };
+            let e = s.make_backup(&cli, &login, &small).await.unwrap_err();
+            assert!(
+                matches!(e, StoreError::Backup(Refusal::MailboxTooLarge { .. })),
+                "{e:?}"
+            );
+
             // Only the newest KEEP stay; another user's backup is not reachable.
             for _ in 0..KEEP {
-                s.make_backup(&cli, &login).await.unwrap();
+                s.make_backup(&cli, &login, &limits()).await.unwrap();
             }
             let kept = s.backups_of(&login).await.unwrap();
             assert_eq!(kept.len(), KEEP);
@@ -630,7 +738,7 @@ mod tests {
             s.set_forward(&cli, &login, &["x@example.net".into()], true)
                 .await
                 .unwrap();
-            let made = s.make_backup(&cli, &login).await.unwrap();
+            let made = s.make_backup(&cli, &login, &limits()).await.unwrap();
             // Now the responder is on: the backup's forward cannot come back with it.
             s.set_forward(&cli, &login, &[], false).await.unwrap();
             let on = Responder {
@@ -654,7 +762,7 @@ mod tests {
             assert!(a.forward_keep_copy && !a.responder_enabled);
 
             // A file whose settings break the rules (forward and responder both on, or a
-            // forward to oneself) is refused and not kept.
+            // forward to oneself) still gives its messages back; its settings are refused.
             let mut bad =
                 archive::unpack(&s.backup_file(&login, made.id).await.unwrap().1, &limits())
                     .unwrap();
@@ -664,18 +772,38 @@ mod tests {
                 interval_days: 7,
                 ..Default::default()
             };
-            let e = s
+            // Kept (its messages can come back), but its settings cannot, and the preview
+            // says why.
+            let up = s
                 .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
+                .await
+                .unwrap();
+            let plan = s.restore_plan(&login, up.id, &limits()).await.unwrap();
+            assert!(matches!(
+                plan.settings_refused,
+                Some(StoreError::ForwardAndResponder)
+            ));
+            let e = s
+                .restore_backup(&cli, &login, up.id, true, &limits())
                 .await
                 .unwrap_err();
             assert!(matches!(e, StoreError::ForwardAndResponder), "{e:?}");
+            s.restore_backup(&cli, &login, up.id, false, &limits())
+                .await
+                .unwrap();
+            s.delete_backup(&cli, &login, up.id).await.unwrap();
             bad.settings.responder.enabled = false;
             bad.settings.forward.to = vec![format!("{login}@c.example")];
-            let e = s
+            let up = s
                 .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
                 .await
-                .unwrap_err();
-            assert!(matches!(e, StoreError::Forward(_)), "{e:?}");
+                .unwrap();
+            let plan = s.restore_plan(&login, up.id, &limits()).await.unwrap();
+            assert!(matches!(
+                plan.settings_refused,
+                Some(StoreError::Forward(_))
+            ));
+            s.delete_backup(&cli, &login, up.id).await.unwrap();
             assert_eq!(s.backups_of(&login).await.unwrap().len(), 1);
         })
         .await;

@@ -39,11 +39,29 @@ pub enum StoreError {
     /// The seed: the responder and a forward cannot be on together.
     ForwardAndResponder,
     BackupNotFound(i64),
+    /// A POP3 session holds the mailbox (a restore waits for it to end).
+    MaildropBusy,
     /// A backup file refused (hostile, damaged, too big) or a restore that would not fit.
     Backup(crate::backup::Refusal),
 }
 
+/// What a person is told when the database did not answer (the detail is for the log).
+pub fn unavailable_text(lang: Lang) -> &'static str {
+    lang.pick(
+        "Le service est momentanément indisponible. Réessayez dans un instant.",
+        "The service is unavailable for a moment. Try again shortly.",
+    )
+}
+
 impl StoreError {
+    /// The message for a person: a database failure is only "unavailable for a moment".
+    pub fn public_message(&self, lang: Lang) -> String {
+        match self {
+            StoreError::Db(_) | StoreError::Unreachable(_) => unavailable_text(lang).to_string(),
+            e => e.message(lang),
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         use StoreError::*;
         match (self, lang) {
@@ -115,6 +133,12 @@ impl StoreError {
                 .to_string(),
             (Password(e), l) => e.message(l),
             (Invalid(m), _) => m.clone(),
+            (MaildropBusy, Lang::Fr) => "Un logiciel de messagerie relève cette boîte en ce \
+                 moment : réessayez dans une minute."
+                .to_string(),
+            (MaildropBusy, Lang::En) => "A mail program is collecting this mailbox right \
+                 now: try again in a minute."
+                .to_string(),
             (BackupNotFound(id), Lang::Fr) => format!("Aucune sauvegarde n° {id}."),
             (BackupNotFound(id), Lang::En) => format!("No backup #{id}."),
             (Backup(r), l) => r.message(l),

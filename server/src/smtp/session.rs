@@ -311,7 +311,19 @@ impl Session {
             Step::reply(too_big(self.ctx.config.max_message_size))
         } else if b.last {
             let message = std::mem::take(&mut b.message);
-            self.finish(message).await
+            // The same rule as DATA: CRLF line ends only (no BINARYMIME is offered, so BDAT
+            // carries text; RFC 3030 §3, RFC 5321 §2.3.8). The chunk sizes keep the stream in
+            // step, so the session goes on.
+            if app::domain::line_ends::crlf_only(&message) {
+                self.finish(message).await
+            } else {
+                self.tx = None;
+                Step::reply(Reply::new(
+                    550,
+                    "5.6.0",
+                    "Bare LF or CR in the message: refused (CRLF line ends only)",
+                ))
+            }
         } else {
             let n = b.message.len();
             self.bdat = Some(b);

@@ -438,6 +438,23 @@ async fn bdat_chunks() {
     s.bdat_data(&[b'a'; 80]);
     assert_eq!(codes(&s.bdat_chunk_done().await), ["552 5.3.4"]);
     assert_eq!(messages(&f.store, "pmartin").await.len(), 1);
+    // A bare LF or CR is refused as in DATA (a CR ending one chunk and the LF starting the
+    // next are one CRLF); the session goes on.
+    for (last, answer) in [
+        (&b"\nb\nc"[..], "550 5.6.0"),
+        (&b"\nb\r"[..], "550 5.6.0"),
+        (&b"\nb\r\n"[..], "250 2.0.0"),
+    ] {
+        cmd(&mut s, "MAIL FROM:<a@b.example>").await;
+        cmd(&mut s, "RCPT TO:<pmartin@votredomaine.com>").await;
+        cmd(&mut s, "BDAT 9").await;
+        s.bdat_data(b"X: y\r\n\r\na\r");
+        s.bdat_chunk_done().await;
+        cmd(&mut s, &format!("BDAT {} LAST", last.len())).await;
+        s.bdat_data(last);
+        assert_eq!(codes(&s.bdat_chunk_done().await), [answer], "{last:?}");
+    }
+    assert_eq!(messages(&f.store, "pmartin").await.len(), 2);
 }
 
 #[tokio::test]
