@@ -218,7 +218,8 @@ fn settings_changes(
     saved: &crate::backup::BackupSettings,
     lang: crate::i18n::Lang,
 ) -> Vec<crate::model::SettingChange> {
-    use crate::backup::{ForwardSettings, ResponderSettings};
+    use crate::backup::ForwardSettings;
+    use crate::domain::responder::Responder;
     use crate::model::SettingChange;
     let names = |s: &crate::backup::BackupSettings| {
         format!("{} {}", s.first_name, s.last_name)
@@ -231,7 +232,7 @@ fn settings_changes(
         (false, true, crate::i18n::Lang::En) => format!("{} (copy kept)", f.to.join(", ")),
         (false, false, _) => f.to.join(", "),
     };
-    let responder = |r: &ResponderSettings| match (r.enabled, lang) {
+    let responder = |r: &Responder| match (r.enabled, lang) {
         (true, crate::i18n::Lang::Fr) => format!("en marche, « {} »", r.subject),
         (true, crate::i18n::Lang::En) => format!("on, \"{}\"", r.subject),
         (false, _) => lang.pick("arrêté", "off").to_string(),

@@ -302,7 +302,8 @@ fn valid_uidl(u: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backup::{ForwardSettings, ResponderSettings};
+    use crate::backup::ForwardSettings;
+    use crate::domain::responder::Responder;
     use std::io::Write;
 
     fn limits() -> Limits {
@@ -323,7 +324,7 @@ mod tests {
                     to: vec![],
                     keep_copy: false,
                 },
-                responder: ResponderSettings {
+                responder: Responder {
                     enabled: true,
                     subject: "Absent".into(),
                     body: "De retour lundi.".into(),

@@ -24,23 +24,13 @@ pub struct ForwardSettings {
     pub keep_copy: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponderSettings {
-    pub enabled: bool,
-    pub subject: String,
-    pub body: String,
-    pub start: Option<i64>,
-    pub end: Option<i64>,
-    pub interval_days: i32,
-}
-
 /// The user's settings a backup carries (the RaQ's even carried the vacation message).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupSettings {
     pub first_name: String,
     pub last_name: String,
     pub forward: ForwardSettings,
-    pub responder: ResponderSettings,
+    pub responder: crate::domain::responder::Responder,
 }
 
 /// What a backup file holds.

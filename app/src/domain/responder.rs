@@ -8,8 +8,8 @@ pub const LOG_DAYS: i32 = 30;
 /// The default interval: the RaQ answered each sender once a week.
 pub const DEFAULT_INTERVAL_DAYS: i32 = 7;
 
-/// The user's responder settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The user's responder settings (also as a backup's `settings.json` carries them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Responder {
     pub enabled: bool,
     pub subject: String,

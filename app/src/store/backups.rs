@@ -8,8 +8,7 @@ use super::entities::{account, backup, maildrop_lock, message};
 use super::mail_settings::check_responder;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
 use crate::backup::{
-    BackupMessage, BackupSettings, Contents, ForwardSettings, Limits, Refusal, ResponderSettings,
-    archive,
+    BackupMessage, BackupSettings, Contents, ForwardSettings, Limits, Refusal, archive,
 };
 use crate::domain::delivery::forward_list;
 use crate::domain::forward::check_forward;
@@ -85,7 +84,7 @@ fn settings_of(a: &account::Model) -> BackupSettings {
             to: forward_list(&a.forward_to),
             keep_copy: a.forward_keep_copy,
         },
-        responder: ResponderSettings {
+        responder: Responder {
             enabled: a.responder_enabled,
             subject: a.responder_subject.clone(),
             body: a.responder_body.clone(),
@@ -93,17 +92,6 @@ fn settings_of(a: &account::Model) -> BackupSettings {
             end: a.responder_end,
             interval_days: a.responder_interval_days,
         },
-    }
-}
-
-fn responder_of(s: &ResponderSettings) -> Responder {
-    Responder {
-        enabled: s.enabled,
-        subject: s.subject.clone(),
-        body: s.body.clone(),
-        start: s.start,
-        end: s.end,
-        interval_days: s.interval_days,
     }
 }
 
@@ -463,7 +451,7 @@ impl Store {
         }
         let own = own_addresses(self.db(), a).await?;
         let forward = check_forward(&s.forward.to, &own).map_err(StoreError::Forward)?;
-        check_responder(&responder_of(&s.responder))?;
+        check_responder(&s.responder)?;
         if !forward.is_empty() && s.responder.enabled {
             return Err(StoreError::ForwardAndResponder);
         }
@@ -766,7 +754,7 @@ mod tests {
             let mut bad =
                 archive::unpack(&s.backup_file(&login, made.id).await.unwrap().1, &limits())
                     .unwrap();
-            bad.settings.responder = ResponderSettings {
+            bad.settings.responder = Responder {
                 enabled: true,
                 body: "x".into(),
                 interval_days: 7,
