@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Whether the web portal is served over TLS (sets the cookie's `Secure` flag).
     pub secure_cookies: bool,
+    /// The portals' public address when configured (links made on the server use it).
+    pub public_url: Option<String>,
     /// Limits on backup files given to restore.
     pub backup_limits: crate::backup::Limits,
     /// The ports mail clients are told to use.

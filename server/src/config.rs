@@ -25,6 +25,9 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     /// Serve the web portals with the cookie's `Secure` flag (behind a TLS proxy).
     pub secure_cookies: Option<bool>,
+    /// The portals' public address (`https://mail.example.net`), for links made on the server
+    /// such as the settings page's QR code; otherwise taken from the request's Host.
+    pub public_url: Option<String>,
     #[serde(default)]
     pub smtp_limits: SmtpLimits,
     #[serde(default)]

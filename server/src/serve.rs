@@ -223,6 +223,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         throttle,
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
+        public_url: public_url(settings.file.public_url.as_deref())?,
         backup_limits: settings.file.backups.limits(),
         client_ports: settings.file.client_ports.resolve(submission_on),
         dns: Arc::new(crate::dns::HelpLookup(resolver)),
@@ -304,5 +305,35 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             _ = term => {},
         }
         tracing::info!("shutting down");
+    }
+}
+
+/// `public_url` from the configuration: an http(s) address without a trailing slash.
+fn public_url(configured: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(url) = configured.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && url.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(url.trim_end_matches('/').to_string()))
+        }
+        _ => anyhow::bail!("public_url: \"{url}\" is not an http:// or https:// address"),
+    }
+}
+
+#[cfg(test)]
+mod public_url_tests {
+    #[test]
+    fn public_urls() {
+        assert_eq!(super::public_url(None).unwrap(), None);
+        assert_eq!(
+            super::public_url(Some("https://mail.example.net/")).unwrap(),
+            Some("https://mail.example.net".to_string())
+        );
+        assert!(super::public_url(Some("mail.example.net")).is_err());
+        assert!(super::public_url(Some("https://a b")).is_err());
     }
 }

@@ -232,7 +232,11 @@ async fn settings_page_and_live_help() {
         let config = db.dir.0.join("courrier.toml");
         std::fs::write(
             &config,
-            format!("[dns]\nnameserver = \"127.0.0.1:{}\"\n", port["port"]),
+            format!(
+                "public_url = \"https://mail.votredomaine.com/\"\n\
+                 [dns]\nnameserver = \"127.0.0.1:{}\"\n",
+                port["port"]
+            ),
         )
         .unwrap();
         let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
@@ -253,7 +257,7 @@ async fn settings_page_and_live_help() {
             "995 with SSL/TLS, or 110 with STARTTLS",
             "<code>cdupont</code>",
             "<svg",
-            "/personal/settings</a>",
+            "https://mail.votredomaine.com/personal/settings</a>",
             "/personal/mobileconfig",
         ] {
             assert!(

@@ -165,7 +165,11 @@ pub async fn my_connection_settings() -> Result<crate::model::SettingsView, Serv
         .filter(|h| plain_host(h))
         .unwrap_or_else(|| format!("www.{}", d.name));
     let scheme = if st.secure_cookies { "https" } else { "http" };
-    let page_url = format!("{scheme}://{host}/personal/settings");
+    let base = st
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("{scheme}://{host}"));
+    let page_url = format!("{base}/personal/settings");
     Ok(SettingsView {
         settings: ConnectionSettings::for_user(&c.account.login, &d.name, &d.style),
         ports: st.client_ports.clone(),
