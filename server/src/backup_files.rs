@@ -4,7 +4,7 @@
 //! An upload is kept only once it has passed every check; then the browser goes on to the
 //! restore preview, else back to the backups page with the refusal in words.
 
-use app::api::backups::{BACKUP_FLASH, BACKUPS_PAGE};
+use app::api::backups::{BACKUPS_PAGE, flash};
 use app::api::context::{lang_from_headers, may_act_on, signed_in};
 use app::api::local_path;
 use app::state::AppState;
@@ -130,7 +130,7 @@ pub async fn upload(
         None => (back.clone(), String::new()),
     };
     let refused = |text: String| async {
-        let _ = session.insert(BACKUP_FLASH, (false, text)).await;
+        let _ = flash(&session, false, text).await;
         Redirect::to(&back).into_response()
     };
     if too_large {

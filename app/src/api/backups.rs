@@ -99,7 +99,9 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
                     crate::i18n::format_size(b.size, c.lang)
                 ),
             };
-            flash(true, text).await?;
+            flash(&session().await?, true, text)
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
             Ok(None)
         }
         Err(e) => refused_store(None, e, c.lang),
@@ -136,13 +138,7 @@ pub async fn preview_restore(login: String, id: i64) -> Result<RestorePreview, S
         Err(e) => return Err(store_error(e, c.lang)),
     };
     let changes = settings_changes(&plan.current, &plan.saved, c.lang);
-    let refusal = (!plan.fits()).then(|| {
-        crate::backup::Refusal::OverQuota {
-            needed: plan.new_bytes,
-            free: plan.free_bytes.unwrap_or_default(),
-        }
-        .message(c.lang)
-    });
+    let refusal = plan.over_quota().map(|r| r.message(c.lang));
     Ok(RestorePreview {
         id,
         login: a.login.clone(),
@@ -190,7 +186,9 @@ pub async fn restore_backup(
                 text.push(' ');
                 text.push_str(c.lang.pick("Réglages repris.", "Settings restored."));
             }
-            flash(true, text).await?;
+            flash(&session().await?, true, text)
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
             leptos_axum::redirect(&super::local_path(&back, BACKUPS_PAGE));
             Ok(None)
         }
@@ -198,14 +196,15 @@ pub async fn restore_backup(
     }
 }
 
-/// Keeps a message for the next view of the backups page.
+/// Keeps a message for the next view of the backups page (server functions and the upload
+/// route alike).
 #[cfg(feature = "ssr")]
-pub async fn flash(ok: bool, text: String) -> Result<(), ServerFnError> {
-    super::context::session()
-        .await?
-        .insert(BACKUP_FLASH, (ok, text))
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+pub async fn flash(
+    session: &tower_sessions::Session,
+    ok: bool,
+    text: String,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(BACKUP_FLASH, (ok, text)).await
 }
 
 /// Where the backups page is when a form does not say.

@@ -268,7 +268,8 @@ fn clean(text: &str, max: usize) -> bool {
 
 /// The settings' texts: names and addresses on one line; the responder's text may have lines.
 fn clean_settings(s: &BackupSettings) -> bool {
-    let body_ok = s.responder.body.chars().count() <= 10_000
+    use crate::store::mail_settings::{MAX_BODY, MAX_SUBJECT};
+    let body_ok = s.responder.body.chars().count() <= MAX_BODY
         && !s
             .responder
             .body
@@ -276,7 +277,7 @@ fn clean_settings(s: &BackupSettings) -> bool {
             .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
     clean(&s.first_name, 100)
         && clean(&s.last_name, 100)
-        && clean(&s.responder.subject, 200)
+        && clean(&s.responder.subject, MAX_SUBJECT)
         && s.forward.to.len() <= 20
         && s.forward.to.iter().all(|a| clean(a, 320))
         && body_ok

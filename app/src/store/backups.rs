@@ -52,8 +52,9 @@ pub struct RestorePlan {
 }
 
 impl RestorePlan {
-    pub fn fits(&self) -> bool {
-        self.free_bytes.is_none_or(|f| self.new_bytes <= f)
+    /// Why the new messages do not fit in the mailbox, if they do not.
+    pub fn over_quota(&self) -> Option<Refusal> {
+        over_quota(self.free_bytes, self.new_bytes)
     }
 }
 
@@ -99,18 +100,23 @@ fn settings_of(a: &account::Model) -> BackupSettings {
 /// mailbox in memory and keeps a core busy.
 static PACKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-/// `archive::unpack` on a blocking thread; gives the file back.
-async fn unpack_apart(
-    file: Vec<u8>,
-    limits: Limits,
-) -> Result<(std::result::Result<Contents, Refusal>, Vec<u8>)> {
+/// `work` on a blocking thread, after the backups before it (see `PACKING`).
+async fn one_at_a_time<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     let _turn = PACKING
         .acquire()
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?;
-    tokio::task::spawn_blocking(move || (archive::unpack(&file, &limits), file))
+    tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| StoreError::Db(format!("unpacking a backup: {e}")))
+        .map_err(|e| StoreError::Db(format!("packing or unpacking a backup: {e}")))
+}
+
+/// `archive::unpack` apart (see [`one_at_a_time`]); gives the file back.
+async fn unpack_apart(
+    file: Vec<u8>,
+    limits: Limits,
+) -> Result<(std::result::Result<Contents, Refusal>, Vec<u8>)> {
+    one_at_a_time(move || (archive::unpack(&file, &limits), file)).await
 }
 
 impl Store {
@@ -158,15 +164,7 @@ impl Store {
             settings: settings_of(&a),
             messages,
         };
-        let file = {
-            let _turn = PACKING
-                .acquire()
-                .await
-                .map_err(|e| StoreError::Db(e.to_string()))?;
-            tokio::task::spawn_blocking(move || archive::pack(&contents))
-                .await
-                .map_err(|e| StoreError::Db(format!("packing a backup: {e}")))?
-        };
+        let file = one_at_a_time(move || archive::pack(&contents)).await?;
         if file.len() as u64 > limits.max_file {
             return Err(too_large.into());
         }
@@ -335,7 +333,7 @@ impl Store {
             total: contents.messages.len() as u64,
             new_messages,
             new_bytes,
-            free_bytes: a.quota_bytes.map(|q| (q - a.used_bytes).max(0) as u64),
+            free_bytes: free_bytes(&a),
             current: settings_of(&a),
             saved: contents.settings,
         })
@@ -471,19 +469,26 @@ impl Store {
     }
 }
 
+/// The room left in the mailbox (None: no quota).
+fn free_bytes(a: &account::Model) -> Option<u64> {
+    a.quota_bytes.map(|q| (q - a.used_bytes).max(0) as u64)
+}
+
+/// The refusal when `new_bytes` would not fit in the room `free` (None: no quota).
+fn over_quota(free: Option<u64>, new_bytes: u64) -> Option<Refusal> {
+    free.filter(|f| new_bytes > *f)
+        .map(|free| Refusal::OverQuota {
+            needed: new_bytes,
+            free,
+        })
+}
+
 /// Refuses a restore that would take the mailbox over its quota.
 fn check_fits(a: &account::Model, new_bytes: u64) -> Result<()> {
-    if let Some(q) = a.quota_bytes {
-        let free = (q - a.used_bytes).max(0) as u64;
-        if new_bytes > free {
-            return Err(Refusal::OverQuota {
-                needed: new_bytes,
-                free,
-            }
-            .into());
-        }
+    match over_quota(free_bytes(a), new_bytes) {
+        Some(refusal) => Err(refusal.into()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 async fn uidls_of(c: &impl ConnectionTrait, account_id: i64) -> Result<HashSet<String>> {
@@ -593,7 +598,7 @@ mod tests {
 
             let plan = s.restore_plan(&login, made.id, &limits()).await.unwrap();
             assert_eq!((plan.total, plan.new_messages), (3, 2));
-            assert!(plan.fits());
+            assert!(plan.over_quota().is_none());
             assert!(plan.saved.responder.enabled && !plan.current.responder.enabled);
             assert_eq!(plan.made_of, format!("{login}@b.example"));
 

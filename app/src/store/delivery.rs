@@ -469,8 +469,8 @@ impl Store {
 
 /// A mailbox copy: Return-Path (RFC 5321 §4.4), the trace fields, the message as received.
 fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
-    let mut raw = Vec::with_capacity(job.trace.len() + job.message.len() + 64);
-    raw.extend_from_slice(format!("Return-Path: <{}>\r\n", job.mail_from).as_bytes());
+    let mut raw = Vec::with_capacity(stored_size(job));
+    raw.extend_from_slice(return_path(job).as_bytes());
     raw.extend_from_slice(&job.trace);
     raw.extend_from_slice(&job.message);
     message::ActiveModel {
@@ -488,8 +488,18 @@ fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
 /// Whether keeping `job` may take the mailbox to another quota warning level (judged on the
 /// account as read at RCPT; the transaction then reads it again).
 fn quota_level_changes(a: &account::Model, job: &Inbound) -> bool {
-    let size = (job.trace.len() + job.message.len() + job.mail_from.len() + 20) as i64;
+    let size = stored_size(job) as i64;
     quota_warning::level(a.used_bytes.saturating_add(size), a.quota_bytes) != a.quota_warned
+}
+
+/// The Return-Path field a mailbox copy starts with (RFC 5321 §4.4).
+fn return_path(job: &Inbound) -> String {
+    format!("Return-Path: <{}>\r\n", job.mail_from)
+}
+
+/// The bytes a mailbox copy of `job` takes: Return-Path, trace fields, message.
+fn stored_size(job: &Inbound) -> usize {
+    return_path(job).len() + job.trace.len() + job.message.len()
 }
 
 /// After a message is kept: the account's quota warning level follows its usage, and reaching
