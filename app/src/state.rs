@@ -1,6 +1,5 @@
 //! What every request handler and server function can reach (server side only).
 
-use crate::auth::throttle::Throttle;
 use crate::store::Store;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -9,7 +8,8 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
-    pub throttle: Arc<Throttle>,
+    /// The password check shared by every door (throttle and auth cache).
+    pub gate: Arc<crate::auth::check::Gate>,
     pub leptos_options: LeptosOptions,
     /// Whether the web portal is served over TLS (sets the cookie's `Secure` flag).
     pub secure_cookies: bool,

@@ -238,25 +238,24 @@ pub struct EmailQuery {
     emailaddress: Option<String>,
 }
 
-/// The settings for `address` if its domain is hosted here: with the real login when the
-/// address is a mailbox or an alias, else the client's own placeholder for the address.
+/// The settings for an address of a domain hosted here. Anonymous callers learn nothing
+/// about accounts: the login given is the address that was asked, in the "anti-virus" form
+/// that every door accepts — never the login an alias leads to (that would tell a stranger
+/// who reads `sales@` and what to guess a password for). Without an address, the client's
+/// own placeholder.
 async fn settings_for(
     state: &AppState,
     domain: &str,
     local: Option<&str>,
 ) -> Option<ConnectionSettings> {
     let d = state.store.domain(domain).await.ok()?;
-    let account = match local {
-        Some(l) => state
-            .store
-            .resolve_local(&d, &l.to_ascii_lowercase())
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
-    Some(match account {
-        Some(a) => ConnectionSettings::for_user(&a.login, &d.name, &d.style),
+    Some(match local {
+        Some(l) => {
+            let local = l.trim().to_ascii_lowercase();
+            let mut s = ConnectionSettings::for_user(&local, &d.name, &d.style);
+            s.login = s.address.clone();
+            s
+        }
         None => {
             let mut s = ConnectionSettings::for_user("%EMAILLOCALPART%", &d.name, &d.style);
             s.login = if d.style == "antivirus" {

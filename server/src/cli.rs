@@ -85,6 +85,9 @@ pub enum RelayCommand {
         /// Messages per hour the grant may relay [default: 200].
         #[arg(long, value_name = "N")]
         cap: Option<i32>,
+        /// Allow a network wider than a /24 (IPv4) or a /48 (IPv6).
+        #[arg(long)]
+        wide: bool,
         #[command(flatten)]
         json: Json,
     },

@@ -327,6 +327,7 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
             expires,
             note,
             cap,
+            wide,
             json,
         } => {
             let expires_at = match expires.as_deref() {
@@ -337,7 +338,15 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
                 None => None,
             };
             let g = store
-                .add_grant(&Actor::cli(), &network, &domain, expires_at, &note, cap)
+                .add_grant(
+                    &Actor::cli(),
+                    &network,
+                    &domain,
+                    expires_at,
+                    &note,
+                    cap,
+                    wide,
+                )
                 .await
                 .map_err(store_err)?;
             if json.json {

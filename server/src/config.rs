@@ -40,6 +40,104 @@ pub struct FileConfig {
     pub backups: BackupFileSettings,
     #[serde(default)]
     pub dns: DnsSettings,
+    #[serde(default)]
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub web_limits: WebLimitsSettings,
+}
+
+/// `[web_limits]`: the web listener's timeout and caps (defaults in
+/// `web_listener::WebLimits`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebLimitsSettings {
+    /// Seconds to send a request's headers, also the longest idle keep-alive (10).
+    pub header_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_ip: Option<usize>,
+}
+
+impl WebLimitsSettings {
+    pub fn limits(&self) -> Result<crate::web_listener::WebLimits> {
+        let mut l = crate::web_listener::WebLimits::default();
+        if let Some(s) = self.header_timeout_secs {
+            if s == 0 {
+                bail!("[web_limits] header_timeout_secs must be at least 1");
+            }
+            l.header_timeout = std::time::Duration::from_secs(s);
+        }
+        if let Some(n) = self.max_connections {
+            l.max_connections = n.max(1);
+        }
+        if let Some(n) = self.max_connections_per_ip {
+            l.max_connections_per_ip = n.max(1);
+        }
+        Ok(l)
+    }
+}
+
+/// `[auth]`: the password-guessing throttle and the hashing pool (defaults in
+/// `app::auth::throttle::Limits` and `app::auth::pool::PoolSize`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Failures of one address on one account before that pair is refused (10).
+    pub max_failures_per_account_and_address: Option<u32>,
+    /// Failures of one address (an IPv6 /64) on any accounts before it is refused (30).
+    pub max_failures_per_address: Option<u32>,
+    /// Minutes failures are remembered (15).
+    pub window_minutes: Option<u64>,
+    /// Days an address that signed in stays trusted for that account (30).
+    pub trust_days: Option<u64>,
+    /// The longest delay, in seconds, before a password is checked (4).
+    pub max_delay_secs: Option<u64>,
+    /// Threads verifying passwords at once (the number of cores).
+    pub verify_threads: Option<usize>,
+    /// Verifications that may wait for a thread before more are refused (4 per core).
+    pub verify_queue: Option<usize>,
+}
+
+impl AuthSettings {
+    pub fn limits(&self) -> Result<app::auth::throttle::Limits> {
+        use std::time::Duration;
+        let mut l = app::auth::throttle::Limits::default();
+        let positive = |v: u64, key: &str| {
+            if v == 0 {
+                bail!("[auth] {key} must be at least 1");
+            }
+            Ok(v)
+        };
+        if let Some(n) = self.max_failures_per_account_and_address {
+            l.per_pair = positive(n.into(), "max_failures_per_account_and_address")? as u32;
+        }
+        if let Some(n) = self.max_failures_per_address {
+            l.per_network = positive(n.into(), "max_failures_per_address")? as u32;
+        }
+        if let Some(m) = self.window_minutes {
+            l.window = Duration::from_secs(positive(m, "window_minutes")? * 60);
+        }
+        if let Some(d) = self.trust_days {
+            l.trust = Duration::from_secs(d * 86_400);
+        }
+        if let Some(s) = self.max_delay_secs {
+            l.max_delay = Duration::from_secs(s);
+        }
+        Ok(l)
+    }
+
+    pub fn pool(&self) -> Result<app::auth::pool::PoolSize> {
+        let mut p = app::auth::pool::PoolSize::default();
+        if let Some(n) = self.verify_threads {
+            if n == 0 {
+                bail!("[auth] verify_threads must be at least 1");
+            }
+            p.threads = n;
+        }
+        if let Some(n) = self.verify_queue {
+            p.queue = n;
+        }
+        Ok(p)
+    }
 }
 
 /// `[dns]`: the resolver to ask instead of the system's (`/etc/resolv.conf`).

@@ -77,7 +77,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(ports)))
         .layer(sessions)
         .layer(middleware::from_fn(csrf_guard))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.secure_cookies,
+            security_headers,
+        ))
         .with_state(state)
 }
 
@@ -185,7 +188,11 @@ async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(mut req: Request<Body>, next: Next) -> Response {
+async fn security_headers(
+    State(https): State<bool>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
     let nonce = app::auth::random_hex(16);
     // The page's own inline scripts (Leptos' hydration loader and its serialized data) carry
     // this nonce; nothing else inline runs.
@@ -202,6 +209,19 @@ async fn security_headers(mut req: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages (signed-in ones show mail settings, names, passwords once) and server-function
+    // answers are never kept by a browser or a proxy; static files say their own.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Served over HTTPS (behind a TLS proxy, `secure_cookies`): browsers keep to HTTPS
+    // (RFC 6797), for a year.
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     // 'wasm-unsafe-eval' lets the browser compile the WebAssembly bundle (and nothing else:
     // no eval of scripts); scripts are this site's files or carry this response's nonce.
     let csp = format!(

@@ -1,7 +1,7 @@
 //! The mail doors' side of logging in (POP3, submission): the password check shared with the
 //! web (`app::auth::check`), and the SASL PLAIN response both doors accept (RFC 4616).
 
-pub use app::auth::check::{Checked, check_password, minutes};
+pub use app::auth::check::{Checked, minutes};
 use base64::Engine;
 
 /// Why a PLAIN response was refused.

@@ -7,6 +7,7 @@ mod backup_files;
 mod cli;
 mod commands;
 mod config;
+mod descriptors;
 mod dns;
 mod http;
 mod login;
@@ -18,6 +19,7 @@ mod smtp;
 #[cfg(test)]
 mod testing;
 mod tls;
+mod web_listener;
 
 use clap::Parser;
 use std::process::ExitCode;

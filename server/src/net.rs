@@ -176,7 +176,13 @@ pub async fn accept_loop<F, Fut>(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((mut stream, peer)) = accepted else { continue };
+                let (mut stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        accept_failed(&e, caps.protocol).await;
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 match caps.slots.take(peer.ip(), caps.max_total, caps.max_per_ip) {
                     Some(guard) => {
@@ -204,6 +210,25 @@ pub async fn accept_loop<F, Fut>(
     }
     drop(listener);
     while sessions.join_next().await.is_some() {}
+}
+
+/// After a failed `accept`: out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
+/// `ENOMEM`) the pending connection stays in the kernel's queue and `accept` would fail again
+/// at once — retrying without a pause spins a core. Wait a little (and say so, not in a flood);
+/// other errors concern one connection only (`ECONNABORTED`…): go on.
+pub async fn accept_failed(e: &io::Error, protocol: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_WARNING: AtomicU64 = AtomicU64::new(0);
+    use libc::{EMFILE, ENFILE, ENOBUFS, ENOMEM};
+    if matches!(e.raw_os_error(), Some(EMFILE | ENFILE | ENOBUFS | ENOMEM)) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if LAST_WARNING.swap(now, Ordering::Relaxed) != now {
+            tracing::warn!("{protocol}: cannot accept a connection ({e}); pausing the listener");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,11 @@ use crate::cli::ServeArgs;
 use crate::config::Settings;
 use crate::smtp::{SmtpConfig, SmtpContext};
 use anyhow::{Context, Result, anyhow};
-use app::auth::throttle::Throttle;
+use app::auth::check::Gate;
 use app::state::AppState;
 use app::store::Store;
 use app::store::delivery::Deliverer;
 use leptos::config::LeptosOptions;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::ExpiredDeletion;
 use tracing_subscriber::EnvFilter;
@@ -27,6 +26,14 @@ fn init_logs() {
 
 pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     init_logs();
+    // Before anything hashes a password (the first admin below).
+    let pool = settings.file.auth.pool()?;
+    app::auth::pool::configure(pool);
+    tracing::info!(
+        threads = pool.threads,
+        queue = pool.queue,
+        "password verification pool"
+    );
     let http = settings.listen(
         args.http.as_deref(),
         settings.file.http.as_deref(),
@@ -91,21 +98,88 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     )?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
 
-    // SMTP-in.
-    let smtp_listener = tokio::net::TcpListener::bind(&smtp)
-        .await
-        .with_context(|| format!("cannot listen on {smtp} (--smtp)"))?;
-    let smtp_addr = smtp_listener.local_addr()?;
+    // Descriptors: the soft limit raised to the hard one, and the listeners' caps fitted in
+    // it beside a reserve (see `descriptors`).
+    let nofile = crate::descriptors::raise_nofile_limit();
     let mut smtp_config = SmtpConfig {
         hostname: hostname.clone(),
         ..SmtpConfig::default()
     };
     settings.file.smtp_limits.apply(&mut smtp_config);
+    let mut submission_config = smtp_config.clone();
+    let mut pop3_config = crate::pop3::Pop3Config {
+        hostname: hostname.clone(),
+        ..Default::default()
+    };
+    settings.file.pop3_settings.apply(&mut pop3_config);
+    let mut web_limits = settings.file.web_limits.limits()?;
+    let on = |addrs: &[&String], cap: usize| {
+        if addrs
+            .iter()
+            .all(|a| a.eq_ignore_ascii_case(crate::config::OFF))
+        {
+            0
+        } else {
+            cap
+        }
+    };
+    let wanted = [
+        smtp_config.max_connections,
+        on(
+            &[&submission, &submissions],
+            submission_config.max_connections,
+        ),
+        on(&[&pop3, &pop3s], pop3_config.max_connections),
+        web_limits.max_connections,
+    ];
+    let fitted = crate::descriptors::fit(nofile, &wanted);
+    smtp_config.max_connections = fitted[0];
+    submission_config.max_connections = fitted[1].max(1);
+    pop3_config.max_connections = fitted[2].max(1);
+    web_limits.max_connections = fitted[3];
+    smtp_config.max_connections_per_ip = smtp_config
+        .max_connections_per_ip
+        .min(smtp_config.max_connections);
+    submission_config.max_connections_per_ip = submission_config
+        .max_connections_per_ip
+        .min(submission_config.max_connections);
+    pop3_config.max_connections_per_ip = pop3_config
+        .max_connections_per_ip
+        .min(pop3_config.max_connections);
+    web_limits.max_connections_per_ip = web_limits
+        .max_connections_per_ip
+        .min(web_limits.max_connections);
+    if fitted != wanted {
+        tracing::warn!(
+            nofile,
+            smtp = fitted[0],
+            submission = fitted[1],
+            pop3 = fitted[2],
+            http = fitted[3],
+            "the open-files limit is low: connection caps lowered to fit it \
+             (raise `ulimit -n` / LimitNOFILE for more)"
+        );
+    } else {
+        tracing::info!(
+            nofile,
+            smtp = fitted[0],
+            submission = fitted[1],
+            pop3 = fitted[2],
+            http = fitted[3],
+            "open-files limit and connection caps"
+        );
+    }
+
+    // SMTP-in.
+    let smtp_listener = tokio::net::TcpListener::bind(&smtp)
+        .await
+        .with_context(|| format!("cannot listen on {smtp} (--smtp)"))?;
+    let smtp_addr = smtp_listener.local_addr()?;
     let deliverer = Deliverer::start(store.clone());
     let smtp_ctx = Arc::new(SmtpContext {
         deliverer: deliverer.clone(),
         store: store.clone(),
-        config: smtp_config.clone(),
+        config: smtp_config,
         tls: Some(tls.clone()),
         submission: None,
     });
@@ -119,19 +193,17 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     println!("{}", crate::smtp::describe(smtp_addr));
     tracing::info!("SMTP-in on {smtp_addr}");
 
-    // Guessing passwords is counted at every door together: POP3, submission, the web.
-    let throttle = Arc::new(Throttle::new());
+    // Guessing passwords is counted at every door together: POP3, submission, the web; and
+    // every password is verified on one bounded pool.
+    let gate = Arc::new(Gate::new(settings.file.auth.limits()?));
 
     // Submission on 587 (STARTTLS) and 465 (implicit TLS): one context, one set of slots.
     let submission_ctx = Arc::new(SmtpContext {
         deliverer,
         store: store.clone(),
-        config: smtp_config,
+        config: submission_config,
         tls: Some(tls.clone()),
-        submission: Some(crate::smtp::session::SubmissionAuth {
-            throttle: throttle.clone(),
-            auth_cache: app::auth::cache::AuthCache::new(),
-        }),
+        submission: Some(crate::smtp::session::SubmissionAuth { gate: gate.clone() }),
     });
     let submission_slots = crate::net::Slots::default();
     for (addr, implicit_tls, name) in [
@@ -158,20 +230,19 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     }
 
     // POP3 and POP3S: one context, one set of connection slots for both.
-    let mut pop3_config = crate::pop3::Pop3Config {
-        hostname: hostname.clone(),
-        ..Default::default()
-    };
-    settings.file.pop3_settings.apply(&mut pop3_config);
     let pop3_ctx = Arc::new(crate::pop3::Pop3Context::new(
         store.clone(),
         pop3_config,
         Some(tls),
-        throttle.clone(),
+        gate.clone(),
     ));
     let pop3_slots = crate::net::Slots::default();
     let mut pop3_tasks = Vec::new();
     for (addr, implicit_tls, flag) in [(&pop3, false, "--pop3"), (&pop3s, true, "--pop3s")] {
+        if addr.eq_ignore_ascii_case(crate::config::OFF) {
+            tracing::info!("{} is off", &flag[2..]);
+            continue;
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr} ({flag})"))?;
@@ -220,7 +291,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     let submission_on = !submission.eq_ignore_ascii_case(crate::config::OFF);
     let state = AppState {
         store: store.clone(),
-        throttle,
+        gate,
         leptos_options,
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
         public_url: public_url(settings.file.public_url.as_deref())?,
@@ -257,16 +328,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         stop.await;
         let _ = shutdown_tx.send(true);
     });
-    let mut http_shutdown = shutdown_rx.clone();
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = http_shutdown.wait_for(|stop| *stop).await;
-    })
-    .await
-    .context("web server")?;
+    crate::web_listener::serve(listener, router, web_limits, shutdown_rx.clone()).await;
     for t in smtp_tasks {
         let _ = t.await;
     }

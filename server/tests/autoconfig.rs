@@ -50,7 +50,8 @@ async fn mail_clients_set_themselves_up() {
         set_password(&db, "cdupont", "Un-Mot-De-Passe-2026");
         let jar = db.dir.0.join("jar");
 
-        // Thunderbird, with the address typed (an alias: the login is found).
+        // Thunderbird, with the address typed: an alias is answered with itself, never
+        // with the login it leads to (strangers must not learn who reads sales@).
         let url = server.url(
             "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=Ventes@votredomaine.com",
         );
@@ -59,9 +60,30 @@ async fn mail_clients_set_themselves_up() {
         assert!(r.header("content-type").unwrap().contains("xml"));
         assert_eq!(
             python(FIRST_POP3, &r.body),
-            "votredomaine.com 995 SSL cdupont",
+            "votredomaine.com 995 SSL ventes@votredomaine.com",
             "{label}"
         );
+        assert!(!r.body.contains("cdupont"), "{label}: {}", r.body);
+        // postmaster@ does not give the webmaster's login away either.
+        let r = curl(
+            &jar,
+            &[&server.url("/mail/config-v1.1.xml?emailaddress=postmaster@votredomaine.com")],
+        );
+        assert_eq!(
+            python(FIRST_POP3, &r.body),
+            "votredomaine.com 995 SSL postmaster@votredomaine.com",
+            "{label}"
+        );
+        assert!(!r.body.contains("pmartin"), "{label}: {}", r.body);
+        // The address form is a login that works: POP3 over loopback with it.
+        let pop = python(
+            &format!(
+                "import poplib\nh, p = '{}'.rsplit(':', 1)\nc = poplib.POP3(h, int(p))\nc.user('CDupont@VotreDomaine.com')\nprint(c.pass_('Un-Mot-De-Passe-2026').decode())",
+                server.pop3
+            ),
+            "",
+        );
+        assert!(pop.starts_with("+OK"), "{label}: {pop}");
         // By the host name alone (autoconfig.domain), with the client's placeholder.
         let r = curl(
             &jar,
@@ -139,7 +161,10 @@ p = r.find('a:Response/a:Account/a:Protocol', ns)
 print(' '.join(p.find('a:' + k, ns).text for k in ('Type', 'Server', 'Port', 'LoginName', 'SSL')))",
             &r.body,
         );
-        assert_eq!(first, "POP3 votredomaine.com 995 cdupont on", "{label}");
+        assert_eq!(
+            first, "POP3 votredomaine.com 995 cdupont@votredomaine.com on",
+            "{label}"
+        );
 
         // The Apple profile, for the signed-in user only.
         let r = curl(&jar, &[&server.url("/personal/mobileconfig")]);

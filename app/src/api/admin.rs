@@ -81,10 +81,11 @@ pub async fn add_domain(
             .insert(super::siteadmin::JUST_ADDED_KEY, (&wm.login, &wm.password))
             .await
             .map_err(|e| ServerFnError::new(e.to_string()))?;
-        leptos_axum::redirect(&format!(
-            "/siteadmin/welcome/{}?domain={}",
-            wm.login, d.name
-        ));
+        go_to(
+            LocalPath::or("/siteadmin/welcome", "/")
+                .join(&wm.login)
+                .with_query("domain", &d.name),
+        );
     }
     Ok(None)
 }
@@ -114,7 +115,7 @@ pub async fn delete_domain(name: String, everything: Option<String>) -> super::F
         .await
     {
         Ok(()) => {
-            leptos_axum::redirect("/admin");
+            go_to(LocalPath::or("/admin", "/"));
             Ok(None)
         }
         Err(e) => super::context::refused_store(Some("everything"), e, c.lang),
@@ -144,6 +145,7 @@ pub async fn add_grant(
     note: String,
     expires: String,
     cap: String,
+    wide: Option<String>,
 ) -> super::FormResult {
     use super::context::*;
     use crate::domain::mailtime::end_of_day;
@@ -187,6 +189,7 @@ pub async fn add_grant(
             expires_at,
             &note,
             cap,
+            wide.is_some(),
         )
         .await;
     match r {

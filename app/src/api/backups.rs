@@ -189,7 +189,7 @@ pub async fn restore_backup(
             flash(&session().await?, true, text)
                 .await
                 .map_err(|e| ServerFnError::new(e.to_string()))?;
-            leptos_axum::redirect(&super::local_path(&back, BACKUPS_PAGE));
+            go_to(super::LocalPath::or(&back, BACKUPS_PAGE));
             Ok(None)
         }
         Err(e) => refused_store(None, e, c.lang),

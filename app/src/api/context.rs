@@ -1,6 +1,7 @@
 //! Request context for server functions (server side only): the application state, the
 //! session, the client's address and language, and the signed-in account.
 
+pub use super::LocalPath;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::store::entities::account;
@@ -137,9 +138,37 @@ pub fn refused_store(
             crate::store::StoreError::Db(detail) | crate::store::StoreError::Unreachable(detail),
             _,
         ) => unavailable("store", detail, lang),
-        (e, Some(field)) => refused_at(field, e.message(lang)),
-        (e, None) => refused(e.message(lang)),
+        (e, field) => match e.field().or(field) {
+            Some(field) => refused_at(field, e.message(lang)),
+            None => refused(e.message(lang)),
+        },
     }
+}
+
+/// Sends the browser to `to` once the server function returns (the only way server functions
+/// redirect: the target is a checked [`crate::api::LocalPath`]).
+pub fn go_to(to: crate::api::LocalPath) {
+    leptos_axum::redirect(to.as_str());
+}
+
+/// How long a client is asked to wait when passwords cannot be verified right now.
+pub const BUSY_RETRY_SECS: u64 = 5;
+
+/// The answer when the hashing pool has no room (see `auth::pool`): HTTP 503 with a
+/// `Retry-After` for the page's own call (a plain form post goes back to its page with the
+/// words, and the header), nothing decided.
+pub fn busy(lang: Lang) -> crate::api::FormResult {
+    use axum::http::{HeaderValue, StatusCode, header};
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+        if !is_plain_form_post() {
+            res.set_status(StatusCode::SERVICE_UNAVAILABLE);
+        }
+    }
+    Err(ServerFnError::new(lang.pick(
+        "Trop de connexions en même temps : réessayez dans quelques secondes.",
+        "Too many sign-ins at once: try again in a few seconds.",
+    )))
 }
 
 /// A refusal the person can fix: see [`crate::api::FormResult`].

@@ -27,18 +27,72 @@ pub fn error_text(e: &ServerFnError) -> String {
 /// error, because that is how Leptos carries a message back to the page without JavaScript.
 pub type FormResult = Result<Option<String>, ServerFnError>;
 
-/// `path` if it is a path of this site, else `fallback`: never an open redirect, and never a
-/// character that cannot go in a `Location` header (controls, spaces).
-pub fn local_path(path: &str, fallback: &str) -> String {
-    if path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.contains('\\')
-        && path.bytes().all(|b| b.is_ascii_graphic())
-    {
-        path.to_string()
-    } else {
-        fallback.to_string()
+/// A place on this site to send a browser to: a path that starts with one `/`, with no
+/// other site, no backslash, and only printable ASCII (so it always fits a `Location` header:
+/// leptos_axum panics on a header it cannot make). Every redirect goes through this type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalPath(String);
+
+impl LocalPath {
+    /// `path` if it is a path of this site.
+    pub fn parse(path: &str) -> Option<LocalPath> {
+        (path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.contains('\\')
+            && path.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| LocalPath(path.to_string()))
     }
+
+    /// `path` if it is a path of this site, else `fallback` (a constant of ours).
+    pub fn or(path: &str, fallback: &'static str) -> LocalPath {
+        LocalPath::parse(path).unwrap_or_else(|| LocalPath(fallback.to_string()))
+    }
+
+    /// This path with `?name=value` (or `&name=value`) added, the value percent-encoded.
+    pub fn with_query(mut self, name: &str, value: &str) -> LocalPath {
+        self.0.push(if self.0.contains('?') { '&' } else { '?' });
+        self.0.push_str(&percent_encode(name));
+        self.0.push('=');
+        self.0.push_str(&percent_encode(value));
+        self
+    }
+
+    /// This path with `/segment` added, percent-encoded.
+    pub fn join(mut self, segment: &str) -> LocalPath {
+        if !self.0.ends_with('/') {
+            self.0.push('/');
+        }
+        self.0.push_str(&percent_encode(segment));
+        self
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for LocalPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path` if it is a path of this site, else `fallback` (see [`LocalPath`]).
+pub fn local_path(path: &str, fallback: &'static str) -> String {
+    LocalPath::or(path, fallback).0
 }
 
 /// The text to show under a form after its action ran, if any.
@@ -149,6 +203,24 @@ mod tests {
         ] {
             assert_eq!(local_path(bad, "/home"), "/home", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn query_values_and_segments_are_encoded() {
+        let p = LocalPath::or("/siteadmin", "/")
+            .with_query("domain", "a.example\r\nSet-Cookie: x=1")
+            .with_query("q", "é &");
+        assert_eq!(
+            p.as_str(),
+            "/siteadmin?domain=a.example%0D%0ASet-Cookie%3A%20x%3D1&q=%C3%A9%20%26"
+        );
+        assert!(LocalPath::parse(p.as_str()).is_some());
+        assert_eq!(
+            LocalPath::or("/siteadmin/welcome", "/")
+                .join("a/b c")
+                .as_str(),
+            "/siteadmin/welcome/a%2Fb%20c"
+        );
     }
 
     #[test]

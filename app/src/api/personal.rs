@@ -67,19 +67,14 @@ pub async fn change_my_password(
     confirm: String,
 ) -> super::FormResult {
     use super::context::*;
-    use crate::auth::check::{Checked, check_password, minutes};
+    use crate::auth::check::{Checked, minutes};
     let c = caller().await?;
     let st = state()?;
     let ip = client_ip().await;
-    match check_password(
-        &st.store,
-        &st.throttle,
-        None,
-        ip,
-        &c.account.login,
-        &current,
-    )
-    .await
+    match st
+        .gate
+        .check(&st.store, ip, &c.account.login, &current)
+        .await
     {
         Checked::Ok(_) => {}
         Checked::Throttled(wait) => {
@@ -106,6 +101,7 @@ pub async fn change_my_password(
             );
         }
         Checked::Suspended => return Err(not_allowed(c.lang)),
+        Checked::Busy => return busy(c.lang),
         Checked::Unavailable(e) => return unavailable("password change", e, c.lang),
     }
     if new_password != confirm {

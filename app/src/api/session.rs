@@ -7,13 +7,13 @@ use leptos::prelude::*;
 #[server(endpoint = "session/login")]
 pub async fn login(login: String, password: String) -> super::FormResult {
     use super::context::*;
-    use crate::auth::check::{Checked, check_password, minutes};
+    use crate::auth::check::{Checked, minutes};
     use crate::store::sessions::ACCOUNT_KEY;
 
     let st = state()?;
     let lang = request_lang();
     let ip = client_ip().await;
-    match check_password(&st.store, &st.throttle, None, ip, &login, &password).await {
+    match st.gate.check(&st.store, ip, &login, &password).await {
         Checked::Throttled(retry_after) => {
             let minutes = minutes(retry_after);
             refused(match lang {
@@ -55,7 +55,7 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 Some(crate::domain::Role::ServerAdmin) => "/admin",
                 _ => "/personal",
             };
-            leptos_axum::redirect(landing);
+            go_to(crate::api::LocalPath::or(landing, "/"));
             Ok(None)
         }
         Checked::Suspended => refused(lang.pick(
@@ -72,6 +72,7 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 "Wrong login or password. Mind the upper and lower case in the password.",
             ))
         }
+        Checked::Busy => busy(lang),
         Checked::Unavailable(e) => unavailable("sign-in", e, lang),
     }
 }
@@ -83,7 +84,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
         .flush()
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
-    leptos_axum::redirect("/login");
+    super::context::go_to(super::LocalPath::or("/login", "/"));
     Ok(())
 }
 

@@ -130,7 +130,7 @@ pub async fn add_user(
                 .await
                 .map_err(|e| ServerFnError::new(e.to_string()))?;
             tracing::info!(login = %created.login, by = %c.account.login, "user added");
-            leptos_axum::redirect(&format!("/siteadmin/welcome/{}", created.login));
+            go_to(LocalPath::or("/siteadmin/welcome", "/").join(&created.login));
             Ok(None)
         }
         Err(e) => refused_store(field_of(&e), e, c.lang),
@@ -301,7 +301,7 @@ pub async fn new_password(login: String, password: String) -> super::FormResult 
                 .insert(JUST_ADDED_KEY, (&a.login, &password))
                 .await
                 .map_err(|e| ServerFnError::new(e.to_string()))?;
-            leptos_axum::redirect(&format!("/siteadmin/welcome/{}", a.login));
+            go_to(LocalPath::or("/siteadmin/welcome", "/").join(&a.login));
             Ok(None)
         }
         Ok(_) => Ok(None),
@@ -355,11 +355,11 @@ pub async fn delete_user(login: String, domain: Option<String>) -> super::FormRe
     }
     match state()?.store.delete_user(&c.actor, &a.login).await {
         Ok(()) => {
-            let back = match domain.filter(|d| !d.is_empty()) {
-                Some(d) => format!("/siteadmin?domain={d}"),
-                None => "/siteadmin".to_string(),
-            };
-            leptos_axum::redirect(&back);
+            let back = LocalPath::or("/siteadmin", "/");
+            go_to(match domain.filter(|d| !d.is_empty()) {
+                Some(d) => back.with_query("domain", &d),
+                None => back,
+            });
             Ok(None)
         }
         Err(e) => super::context::refused_store(Some("delete"), e, c.lang),

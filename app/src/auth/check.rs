@@ -3,7 +3,7 @@
 //! the (optionally cached) verification.
 
 use super::cache::AuthCache;
-use super::throttle::Throttle;
+use super::throttle::{Limits, Throttle};
 use crate::domain::LoginInput;
 use crate::store::Store;
 use crate::store::accounts::AuthFailure;
@@ -19,12 +19,48 @@ pub enum Checked {
     /// The password is right, but logins of this account are blocked.
     Suspended,
     Wrong,
+    /// Too many passwords are being verified right now: nothing was decided, try again in a
+    /// moment (HTTP 503, `-ERR [SYS/TEMP]`, `454 4.7.0`).
+    Busy,
     /// The database did not answer.
     Unavailable(String),
 }
 
-/// Checks `password` for the login or address `typed` from `ip`; failures count against the
-/// account and the address, a success clears the account's count.
+/// What every door checks passwords with: one throttle and one auth cache for the web, POP3
+/// and submission together (guessing is counted across doors; a client polling POP3 and
+/// signing in to the web pays argon2 once).
+#[derive(Debug, Default)]
+pub struct Gate {
+    pub throttle: Throttle,
+    pub cache: AuthCache,
+}
+
+impl Gate {
+    pub fn new(limits: Limits) -> Gate {
+        Gate {
+            throttle: Throttle::new(limits),
+            cache: AuthCache::new(),
+        }
+    }
+
+    /// [`check_password`] through this gate, with its cache.
+    pub async fn check(&self, store: &Store, ip: IpAddr, typed: &str, password: &str) -> Checked {
+        check_password(
+            store,
+            &self.throttle,
+            Some(&self.cache),
+            ip,
+            typed,
+            password,
+        )
+        .await
+    }
+}
+
+/// Checks `password` for the login or address `typed` from `ip`. The attempt is reserved in
+/// the throttle before anything is verified (parallel guesses count one each), paced by
+/// recent failures, then verified on the bounded hashing pool; a success gives the
+/// reservation back and trusts this address for the account (see `auth::throttle`).
 pub async fn check_password(
     store: &Store,
     throttle: &Throttle,
@@ -36,23 +72,30 @@ pub async fn check_password(
     let key = LoginInput::parse(typed)
         .map(|l| l.login)
         .unwrap_or_default();
-    if let Err(retry_after) = throttle.pace(ip, &key).await {
-        return Checked::Throttled(retry_after);
-    }
+    let attempt = match throttle.begin(ip, &key) {
+        Ok(a) => a,
+        Err(refused) => return Checked::Throttled(refused.retry_after),
+    };
+    attempt.pace().await;
     match store.authenticate_cached(typed, password, cache).await {
         Ok(a) => {
-            throttle.record_success(&key);
+            attempt.succeeded();
             Checked::Ok(Box::new(a))
         }
         Err(AuthFailure::Suspended) => {
-            throttle.record_success(&key);
+            attempt.succeeded();
             Checked::Suspended
         }
-        Err(AuthFailure::BadCredentials) => {
-            throttle.record_failure(ip, &key);
-            Checked::Wrong
+        // The reservation stays: it was this failure.
+        Err(AuthFailure::BadCredentials) => Checked::Wrong,
+        Err(AuthFailure::Busy) => {
+            attempt.not_verified();
+            Checked::Busy
         }
-        Err(AuthFailure::Unavailable(e)) => Checked::Unavailable(e),
+        Err(AuthFailure::Unavailable(e)) => {
+            attempt.not_verified();
+            Checked::Unavailable(e)
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 pub mod cache;
 pub mod check;
+pub mod pool;
+pub mod standing;
 pub mod throttle;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -33,16 +35,35 @@ pub fn verify_password_blocking(password: &str, phc: &str) -> bool {
     }
 }
 
+/// Hashes a new password on the hashing pool, waiting for room (signed-in callers only).
 pub async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+    match pool::pool()
+        .run_waiting({
+            let password = password.clone();
+            move || hash_password_blocking(&password)
+        })
         .await
-        .expect("hashing task does not panic")
+    {
+        Some(h) => h,
+        // The pool's threads are gone (never, short of a panic there): hash here.
+        None => tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+            .await
+            .expect("hashing task does not panic"),
+    }
 }
 
-pub async fn verify_password(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password_blocking(&password, &phc))
+/// Verifies `password` against `phc` (None: against the decoy, for a login that does not
+/// exist) on the hashing pool, or [`pool::Busy`] when it has no room.
+pub async fn verify_password(password: String, phc: Option<String>) -> Result<bool, pool::Busy> {
+    pool::pool()
+        .try_run(move || match phc {
+            Some(phc) => verify_password_blocking(&password, &phc),
+            None => {
+                verify_password_blocking(&password, decoy_hash());
+                false
+            }
+        })
         .await
-        .unwrap_or(false)
 }
 
 /// A hash of a random password, verified against when the login does not exist, so that a

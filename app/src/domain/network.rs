@@ -43,6 +43,12 @@ impl Network {
         Ok(Network { addr, prefix })
     }
 
+    /// Wider than one customer's office would need — more than a /24 of IPv4 or a /48 of
+    /// IPv6 — so that a typo (`/2` for `/28`) does not open the relay to the world.
+    pub fn is_wide(&self) -> bool {
+        self.prefix < if self.addr.is_ipv4() { 24 } else { 48 }
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         // An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is that IPv4 client.
         let ip = match ip {
@@ -117,6 +123,27 @@ mod tests {
             "192.0.2/24",
         ] {
             assert!(Network::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn wide_networks() {
+        for wide in [
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "192.0.0.0/23",
+            "2001:db8::/32",
+            "::/0",
+        ] {
+            assert!(Network::parse(wide).unwrap().is_wide(), "{wide}");
+        }
+        for narrow in [
+            "192.0.2.0/24",
+            "192.0.2.7",
+            "2001:db8:1::/48",
+            "2001:db8::1",
+        ] {
+            assert!(!Network::parse(narrow).unwrap().is_wide(), "{narrow}");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! answer itself. Pure: the store runs it inside the delivery transaction.
 
 use super::headers::{addresses, first};
+use crate::i18n::Lang;
 
 /// Who was answered is kept this long, so the reply interval is at most this long too.
 pub const LOG_DAYS: i32 = 30;
@@ -17,6 +18,135 @@ pub struct Responder {
     pub start: Option<i64>,
     pub end: Option<i64>,
     pub interval_days: i32,
+}
+
+/// Longest responder subject and text, in characters.
+pub const MAX_SUBJECT: usize = 200;
+pub const MAX_BODY: usize = 10_000;
+
+/// Why a responder setting is refused, with its field and its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponderProblem {
+    SubjectTooLong,
+    /// A line break or other control character in the subject: it would end the header and
+    /// start another one (`Bcc:`…) in every reply.
+    SubjectControl,
+    BodyTooLong,
+    /// A control character other than tab and line ends in the text.
+    BodyControl,
+    Interval,
+    EndBeforeStart,
+    NoText,
+}
+
+impl ResponderProblem {
+    /// The form field the problem belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ResponderProblem::SubjectTooLong | ResponderProblem::SubjectControl => "subject",
+            ResponderProblem::BodyTooLong
+            | ResponderProblem::BodyControl
+            | ResponderProblem::NoText => "body",
+            ResponderProblem::Interval => "interval_days",
+            ResponderProblem::EndBeforeStart => "end",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        use ResponderProblem::*;
+        match (self, lang) {
+            (SubjectTooLong, Lang::Fr) => {
+                format!("L'objet ne peut dépasser {MAX_SUBJECT} caractères.")
+            }
+            (SubjectTooLong, Lang::En) => {
+                format!("The subject cannot exceed {MAX_SUBJECT} characters.")
+            }
+            (SubjectControl, l) => l
+                .pick(
+                    "L'objet tient sur une ligne, sans caractère de contrôle.",
+                    "The subject is one line, without control characters.",
+                )
+                .into(),
+            (BodyTooLong, Lang::Fr) => format!("Le texte ne peut dépasser {MAX_BODY} caractères."),
+            (BodyTooLong, Lang::En) => format!("The text cannot exceed {MAX_BODY} characters."),
+            (BodyControl, l) => l
+                .pick(
+                    "Le texte contient un caractère de contrôle : retirez-le.",
+                    "The text contains a control character: remove it.",
+                )
+                .into(),
+            (Interval, Lang::Fr) => format!("L'intervalle de réponse va de 1 à {LOG_DAYS} jours."),
+            (Interval, Lang::En) => format!("The reply interval is 1 to {LOG_DAYS} days."),
+            (EndBeforeStart, l) => l
+                .pick(
+                    "La date de fin est avant la date de début.",
+                    "The end date is before the start date.",
+                )
+                .into(),
+            (NoText, l) => l
+                .pick(
+                    "Le répondeur a besoin d'un texte.",
+                    "The responder needs a text.",
+                )
+                .into(),
+        }
+    }
+}
+
+impl Responder {
+    /// The responder's own rules: lengths, no control characters (the subject on one line),
+    /// interval, dates in order, a text when it is on.
+    pub fn check(&self) -> Result<(), ResponderProblem> {
+        if self.subject.chars().count() > MAX_SUBJECT {
+            return Err(ResponderProblem::SubjectTooLong);
+        }
+        if self.subject.chars().any(char::is_control) {
+            return Err(ResponderProblem::SubjectControl);
+        }
+        if self.body.chars().count() > MAX_BODY {
+            return Err(ResponderProblem::BodyTooLong);
+        }
+        if self
+            .body
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+        {
+            return Err(ResponderProblem::BodyControl);
+        }
+        if !(1..=LOG_DAYS).contains(&self.interval_days) {
+            return Err(ResponderProblem::Interval);
+        }
+        if let (Some(s), Some(e)) = (self.start, self.end)
+            && e < s
+        {
+            return Err(ResponderProblem::EndBeforeStart);
+        }
+        if self.enabled && self.body.trim().is_empty() {
+            return Err(ResponderProblem::NoText);
+        }
+        Ok(())
+    }
+
+    /// The text with every line end as CRLF (as mail carries it, RFC 5322 §2.3): a bare CR
+    /// or LF typed in a form or a file becomes one.
+    pub fn body_crlf(&self) -> String {
+        crlf(&self.body)
+    }
+}
+
+/// `text` with CRLF, lone CR and lone LF all made CRLF.
+pub fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
+}
+
+/// One line for a header: control characters (CR, LF, NUL, tab…) become spaces, so no text
+/// of a person can ever start a header of its own.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Why no answer is sent.
@@ -116,10 +246,12 @@ pub fn compose(
     use mail_builder::headers::address::Address;
     use mail_builder::headers::raw::Raw;
     let original_subject = first(fields, "subject").unwrap_or_default();
+    // Typed headers only, and never a line break in them, whatever is stored (the rules
+    // refuse one; an older row or a file may still carry it).
     let subject = if r.subject.trim().is_empty() {
-        format!("Auto: {original_subject}")
+        one_line(&format!("Auto: {original_subject}"))
     } else {
-        r.subject.trim().to_string()
+        one_line(r.subject.trim())
     };
     let mut m = MessageBuilder::new()
         .from(Address::new_address(None::<&str>, from))
@@ -136,7 +268,7 @@ pub fn compose(
         refs.push(id.clone());
         m = m.in_reply_to(id).references(refs);
     }
-    m.text_body(r.body.replace("\r\n", "\n").replace('\n', "\r\n"))
+    m.text_body(r.body_crlf())
         .write_to_vec()
         .unwrap_or_default()
 }

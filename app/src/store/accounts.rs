@@ -270,6 +270,8 @@ pub enum AuthFailure {
     Suspended,
     /// The database could not answer: try again later, nothing was decided.
     Unavailable(String),
+    /// Too many passwords are being verified right now: try again in a moment.
+    Busy,
 }
 
 /// The account whose login is `login` in the domain named `domain`, in one query.
@@ -461,6 +463,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.note_credentials_changed();
         Ok(password)
     }
 
@@ -521,6 +524,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.note_credentials_changed();
         Ok(())
     }
 
@@ -540,6 +544,7 @@ impl Store {
         };
         audit::record(&txn, actor, domain_id, what, &l, detail).await?;
         txn.commit().await?;
+        self.note_credentials_changed();
         Ok(())
     }
 
@@ -598,11 +603,10 @@ impl Store {
             _ => false,
         };
         let ok = cached || {
-            let hash = found
-                .as_ref()
-                .map(|a| a.password_hash.clone())
-                .unwrap_or_else(|| auth::decoy_hash().to_string());
-            auth::verify_password(password.to_string(), hash).await
+            let hash = found.as_ref().map(|a| a.password_hash.clone());
+            auth::verify_password(password.to_string(), hash)
+                .await
+                .map_err(|_| AuthFailure::Busy)?
         };
         if let (true, false, Some(a), Some(c)) = (ok, cached, &found, cache) {
             c.remember(a.id, &a.password_hash, password);
@@ -627,6 +631,30 @@ impl Store {
                 .await?),
             Some(name) => login_in_domain(self.db(), name, &input.login).await,
         }
+    }
+
+    /// Counts changes of passwords and suspensions made by this process.
+    pub fn credentials_generation(&self) -> u64 {
+        self.credentials_changed
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn note_credentials_changed(&self) {
+        self.credentials_changed
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Whether the account still has the password (auth epoch) it signed in with and is not
+    /// suspended (nor gone).
+    pub async fn still_signed_in(&self, account_id: i64, epoch: i64) -> Result<bool> {
+        use sea_orm::QuerySelect;
+        let row: Option<(i64, bool)> = account::Entity::find_by_id(account_id)
+            .select_only()
+            .columns([account::Column::AuthEpoch, account::Column::Suspended])
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        Ok(row.is_some_and(|(e, suspended)| e == epoch && !suspended))
     }
 
     pub async fn record_web_login(&self, account_id: i64) -> Result<()> {

@@ -4,7 +4,7 @@
 //! fsync per batch rather than one per message.
 
 use super::accounts::login_in_domain;
-use super::entities::{account, alias, audit_log, domain, message, relay_grant, responder_log};
+use super::entities::{account, alias, domain, message, relay_grant, responder_log};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
@@ -17,7 +17,7 @@ use crate::domain::srs;
 use crate::domain::{DomainName, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::net::IpAddr;
 use tokio::sync::{mpsc, oneshot};
@@ -118,14 +118,25 @@ fn local_verdict(a: account::Model, size: u64) -> RcptVerdict {
     }
 }
 
-/// The first webmaster of a domain: postmaster and abuse reach them by default.
-async fn first_webmaster(
+/// Who reads a domain's `postmaster` and `abuse` by default: its first webmaster, else (a
+/// domain whose webmasters were all removed) the first server admin — RFC 5321 §4.5.1:
+/// postmaster must always be accepted, and someone must read it.
+async fn postmaster_of(
     c: &impl ConnectionTrait,
-    domain_id: i64,
+    domain_id: Option<i64>,
 ) -> Result<Option<account::Model>> {
+    if let Some(id) = domain_id
+        && let Some(w) = account::Entity::find()
+            .filter(account::Column::DomainId.eq(id))
+            .filter(account::Column::Role.eq(Role::Webmaster.as_str()))
+            .order_by_asc(account::Column::Id)
+            .one(c)
+            .await?
+    {
+        return Ok(Some(w));
+    }
     Ok(account::Entity::find()
-        .filter(account::Column::DomainId.eq(domain_id))
-        .filter(account::Column::Role.eq(Role::Webmaster.as_str()))
+        .filter(account::Column::Role.eq(Role::ServerAdmin.as_str()))
         .order_by_asc(account::Column::Id)
         .one(c)
         .await?)
@@ -158,7 +169,7 @@ impl Store {
                 .await?);
         }
         if crate::domain::address::ALWAYS_PRESENT.contains(&local) {
-            return first_webmaster(self.db(), d.id).await;
+            return postmaster_of(self.db(), Some(d.id)).await;
         }
         Ok(None)
     }
@@ -177,8 +188,12 @@ impl Store {
     }
 
     /// Relaying for `client`: only inside an active grant, only for senders of the grant's
-    /// domain, at most the grant's hourly cap of messages (counted from its audited uses).
+    /// domain, at most the grant's hourly cap of recipients. Each accepted recipient is
+    /// reserved here, in one write transaction (the grant's row locked on PostgreSQL, one
+    /// writer at a time on SQLite), so that the recipients of one transaction and parallel
+    /// sessions are all counted before the next one is decided.
     pub async fn relay_verdict(&self, client: IpAddr, mail_from: &str) -> Result<RcptVerdict> {
+        use super::entities::relay_use;
         let Some(g) = self.active_grant(client).await? else {
             return Ok(RcptVerdict::RelayDenied);
         };
@@ -194,15 +209,35 @@ impl Store {
         if sender_domain != domain {
             return Ok(RcptVerdict::RelaySenderRefused { domain });
         }
-        let used = audit_log::Entity::find()
-            .filter(audit_log::Column::Action.eq(RELAY_USE))
-            .filter(audit_log::Column::Target.eq(grant_target(g.id)))
-            .filter(audit_log::Column::At.gt(now() - 3600))
-            .count(self.db())
+        let t = now();
+        let txn = self.write_txn().await?;
+        let mut lock = relay_grant::Entity::find_by_id(g.id);
+        if self.engine() == super::Engine::Postgres {
+            lock = lock.lock_exclusive();
+        }
+        if lock.one(&txn).await?.is_none() {
+            return Ok(RcptVerdict::RelayDenied);
+        }
+        relay_use::Entity::delete_many()
+            .filter(relay_use::Column::GrantId.eq(g.id))
+            .filter(relay_use::Column::At.lte(t - 3600))
+            .exec(&txn)
+            .await?;
+        let used = relay_use::Entity::find()
+            .filter(relay_use::Column::GrantId.eq(g.id))
+            .count(&txn)
             .await?;
         if used >= u64::try_from(g.hourly_cap).unwrap_or(0) {
             return Ok(RcptVerdict::RelayCapReached);
         }
+        relay_use::ActiveModel {
+            grant_id: Set(g.id),
+            at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
         Ok(RcptVerdict::Relay { grant_id: g.id })
     }
 
@@ -339,16 +374,14 @@ impl Store {
             .await?)
     }
 
-    /// Who reads mail for the bare `<postmaster>`: the webmaster of the oldest domain.
+    /// Who reads mail for the bare `<postmaster>`: the webmaster of the oldest domain, else
+    /// the first server admin.
     pub async fn server_postmaster(&self) -> Result<Option<account::Model>> {
-        let Some(d) = domain::Entity::find()
+        let d = domain::Entity::find()
             .order_by_asc(domain::Column::Id)
             .one(self.db())
-            .await?
-        else {
-            return Ok(None);
-        };
-        first_webmaster(self.db(), d.id).await
+            .await?;
+        postmaster_of(self.db(), d.map(|d| d.id)).await
     }
 
     /// Delivers messages: committed (durable) when this returns Ok.

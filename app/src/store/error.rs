@@ -33,9 +33,13 @@ pub enum StoreError {
     Address(AddressError),
     Password(PasswordProblem),
     Invalid(String),
+    /// A responder setting against its rules (`domain::responder`).
+    Responder(crate::domain::responder::ResponderProblem),
     Forward(crate::domain::forward::ForwardError),
     /// Forwarding to this address would send the mail round in a circle of local users.
     ForwardLoop(String),
+    /// A relay grant wider than a /24 or a /48, without saying it is meant.
+    WideGrant(String),
     /// The seed: the responder and a forward cannot be on together.
     ForwardAndResponder,
     BackupNotFound(i64),
@@ -54,6 +58,14 @@ pub fn unavailable_text(lang: Lang) -> &'static str {
 }
 
 impl StoreError {
+    /// The form field a typed problem belongs to, when it knows it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Responder(p) => Some(p.field()),
+            _ => None,
+        }
+    }
+
     /// The message for a person: a database failure is only "unavailable for a moment".
     pub fn public_message(&self, lang: Lang) -> String {
         match self {
@@ -116,6 +128,15 @@ impl StoreError {
             (Login(e), l) => e.message(l),
             (Address(e), l) => e.message(l),
             (Forward(e), l) => e.message(l),
+            (Responder(p), l) => p.message(l),
+            (WideGrant(n), Lang::Fr) => format!(
+                "« {n} » couvre plus qu'un /24 (IPv4) ou un /48 (IPv6) : le relais serait ouvert \
+                 à beaucoup d'adresses. Si c'est bien voulu, cochez « réseau large » (--wide)."
+            ),
+            (WideGrant(n), Lang::En) => format!(
+                "\"{n}\" covers more than a /24 (IPv4) or a /48 (IPv6): the relay would be open \
+                 to many addresses. If that is really meant, tick \"wide network\" (--wide)."
+            ),
             (ForwardLoop(a), Lang::Fr) => format!(
                 "Renvoyer vers « {a} » ferait tourner le courrier en rond : cette adresse le \
                  renvoie déjà, directement ou non, vers vous."

@@ -7,13 +7,11 @@ use super::entities::account;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
 use crate::domain::delivery::forward_list;
 use crate::domain::forward::check_forward;
-use crate::domain::responder::{LOG_DAYS, Responder};
+use crate::domain::responder::Responder;
 use sea_orm::{ActiveModelTrait, Set};
 use std::collections::{HashSet, VecDeque};
 
-/// Longest responder subject and text, in characters.
-pub const MAX_SUBJECT: usize = 200;
-pub const MAX_BODY: usize = 10_000;
+pub use crate::domain::responder::{MAX_BODY, MAX_SUBJECT};
 
 impl Store {
     /// Sets (or, with an empty list, removes) a user's forward. Returns the stored list.
@@ -128,7 +126,7 @@ impl Store {
         let mut m: account::ActiveModel = a.into();
         m.responder_enabled = Set(r.enabled);
         m.responder_subject = Set(r.subject.clone());
-        m.responder_body = Set(r.body.clone());
+        m.responder_body = Set(r.body_crlf());
         m.responder_start = Set(r.start);
         m.responder_end = Set(r.end);
         m.responder_interval_days = Set(r.interval_days);
@@ -145,32 +143,7 @@ impl Store {
     }
 }
 
-/// The responder's own rules: lengths, interval, dates in order, a text when it is on.
+/// The responder's own rules (`domain::responder`), as a store refusal.
 pub(super) fn check_responder(r: &Responder) -> Result<()> {
-    if r.subject.chars().count() > MAX_SUBJECT {
-        return Err(StoreError::Invalid(format!(
-            "subject longer than {MAX_SUBJECT} characters"
-        )));
-    }
-    if r.body.chars().count() > MAX_BODY {
-        return Err(StoreError::Invalid(format!(
-            "text longer than {MAX_BODY} characters"
-        )));
-    }
-    if !(1..=LOG_DAYS).contains(&r.interval_days) {
-        return Err(StoreError::Invalid(format!(
-            "the reply interval is 1 to {LOG_DAYS} days"
-        )));
-    }
-    if let (Some(s), Some(e)) = (r.start, r.end)
-        && e < s
-    {
-        return Err(StoreError::Invalid(
-            "the end date is before the start date".into(),
-        ));
-    }
-    if r.enabled && r.body.trim().is_empty() {
-        return Err(StoreError::Invalid("the responder needs a text".into()));
-    }
-    Ok(())
+    r.check().map_err(StoreError::Responder)
 }

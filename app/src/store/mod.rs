@@ -36,6 +36,9 @@ pub struct Store {
     engine: Engine,
     /// Read once from the database (`server_settings`).
     srs_secret: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Bumped whenever this process changes a password or suspends an account, so that open
+    /// mail sessions look again at once (see `auth::standing`).
+    credentials_changed: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -50,6 +53,7 @@ impl Store {
             fast,
             engine,
             srs_secret: Default::default(),
+            credentials_changed: Default::default(),
         })
     }
 

@@ -36,8 +36,12 @@ impl Store {
         expires_at: Option<i64>,
         note: &str,
         hourly_cap: Option<i32>,
+        wide: bool,
     ) -> Result<GrantSummary> {
         let net = Network::parse(network).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if net.is_wide() && !wide {
+            return Err(StoreError::WideGrant(net.to_string()));
+        }
         let hourly_cap = hourly_cap.unwrap_or(DEFAULT_HOURLY_CAP);
         if !(1..=MAX_HOURLY_CAP).contains(&hourly_cap) {
             return Err(StoreError::Invalid(format!(

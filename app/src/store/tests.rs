@@ -842,3 +842,110 @@ async fn the_pen_updates_names_quota_and_suspension_in_one_audited_change() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn postmaster_of_a_domain_without_webmaster_reaches_the_server_admins() {
+    use crate::store::delivery::RcptVerdict;
+    on_both(|s| async move {
+        let admin = s.ensure_server_admin().await.unwrap().unwrap();
+        s.add_domain(&cli(), "sans-webmaster.example", None)
+            .await
+            .unwrap();
+        let ip: std::net::IpAddr = "192.0.2.50".parse().unwrap();
+        for rcpt in [
+            "postmaster@sans-webmaster.example",
+            "abuse@sans-webmaster.example",
+            "postmaster",
+        ] {
+            match s
+                .check_recipient(rcpt, "someone@example.org", ip, 100)
+                .await
+                .unwrap()
+            {
+                RcptVerdict::Local { account } => assert_eq!(account.login, admin.login, "{rcpt}"),
+                other => panic!("{rcpt}: {other:?}"),
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn relay_caps_are_reserved_one_recipient_at_a_time() {
+    use crate::store::delivery::RcptVerdict;
+    on_both(|s| async move {
+        s.add_domain(&cli(), "votredomaine.com", None)
+            .await
+            .unwrap();
+        // Wider than a /24 only when said so.
+        assert!(matches!(
+            s.add_grant(
+                &cli(),
+                "192.0.0.0/16",
+                "votredomaine.com",
+                None,
+                "",
+                Some(2),
+                false
+            )
+            .await,
+            Err(StoreError::WideGrant(_))
+        ));
+        s.add_grant(
+            &cli(),
+            "192.0.0.0/16",
+            "votredomaine.com",
+            None,
+            "",
+            Some(2),
+            true,
+        )
+        .await
+        .unwrap();
+        s.add_grant(
+            &cli(),
+            "198.51.100.9",
+            "votredomaine.com",
+            None,
+            "",
+            Some(3),
+            false,
+        )
+        .await
+        .unwrap();
+        // Ten recipients in a row through a cap of 2.
+        let ip: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+        let mut relayed = 0;
+        for i in 0..10 {
+            match s
+                .check_recipient(&format!("r{i}@example.org"), "a@votredomaine.com", ip, 10)
+                .await
+                .unwrap()
+            {
+                RcptVerdict::Relay { .. } => relayed += 1,
+                RcptVerdict::RelayCapReached => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(relayed, 2);
+        // Ten at once through a cap of 3.
+        let ip: std::net::IpAddr = "198.51.100.9".parse().unwrap();
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.check_recipient(&format!("p{i}@example.org"), "a@votredomaine.com", ip, 10)
+                        .await
+                })
+            })
+            .collect();
+        let mut relayed = 0;
+        for t in tasks {
+            if let Ok(RcptVerdict::Relay { .. }) = t.await.unwrap() {
+                relayed += 1;
+            }
+        }
+        assert_eq!(relayed, 3);
+    })
+    .await;
+}

@@ -6,8 +6,7 @@ use super::commands;
 use super::maildrop::Maildrop;
 use super::parser::{self, Command, ParseError};
 use super::reply;
-use app::auth::cache::AuthCache;
-use app::auth::throttle::Throttle;
+use app::auth::check::Gate;
 use app::store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,8 +53,7 @@ pub struct Pop3Context {
     pub config: Pop3Config,
     pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     /// Shared with the web sign-in: guessing is counted at every door together.
-    pub throttle: Arc<Throttle>,
-    pub auth_cache: AuthCache,
+    pub gate: Arc<Gate>,
     /// This process, in lease holder names (random, so two processes never collide).
     instance: String,
     sessions: AtomicU64,
@@ -66,7 +64,7 @@ impl Pop3Context {
         store: Store,
         config: Pop3Config,
         tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
-        throttle: Arc<Throttle>,
+        gate: Arc<Gate>,
     ) -> Pop3Context {
         Pop3Context {
             store,
@@ -78,8 +76,7 @@ impl Pop3Context {
             ),
             config,
             tls,
-            throttle,
-            auth_cache: AuthCache::new(),
+            gate,
             sessions: AtomicU64::new(0),
         }
     }
@@ -121,6 +118,8 @@ pub struct Session {
     pub auth_failures: u32,
     /// This session's name on the maildrop lease.
     pub holder: String,
+    /// Once logged in: whether the password is still the one it logged in with.
+    pub standing: Option<app::auth::standing::Standing>,
 }
 
 impl Session {
@@ -137,6 +136,7 @@ impl Session {
             errors: 0,
             auth_failures: 0,
             holder,
+            standing: None,
         }
     }
 
@@ -186,6 +186,20 @@ impl Session {
             Err(ParseError::Syntax(why)) => return self.bad(out, &format!("Syntax: {why}")),
         };
         let transaction = matches!(self.state, State::Transaction(_));
+        // A password changed or a suspension since the login ends the session before anything
+        // else happens, QUIT included: nothing marked is deleted (RFC 1939 §6: no UPDATE).
+        if let (true, Some(standing)) = (transaction, self.standing.as_mut())
+            && !standing.holds(&self.ctx.store).await
+        {
+            reply::err_code(
+                out,
+                reply::Code::Auth,
+                "The password of this mailbox changed or it was suspended: log in again",
+            );
+            // Nothing deleted; the lease given back.
+            self.finish().await;
+            return Next::Close;
+        }
         match command {
             Command::Capa => commands::capa::capa(self, out),
             Command::Quit => commands::quit::quit(self, out).await,

@@ -3,7 +3,7 @@
 
 use super::conn::Pump;
 use super::session::{Next, Pop3Config, Pop3Context, Session};
-use app::auth::throttle::Throttle;
+use app::auth::check::Gate;
 use app::store::delivery::{Inbound, InboundRcpt, RcptVerdict};
 use app::store::{Actor, Store};
 use base64::Engine;
@@ -28,7 +28,7 @@ async fn fixture_with(config: Pop3Config) -> Fixture {
         store.clone(),
         config,
         None,
-        Arc::new(Throttle::new()),
+        Arc::new(Gate::default()),
     ));
     Fixture {
         _dir: dir,
@@ -493,4 +493,49 @@ async fn input_never_panics_the_session() {
         let _ = pump.run().await;
         pump.session.finish().await;
     }
+}
+
+#[tokio::test]
+async fn a_session_ends_when_the_password_changes_or_the_account_is_suspended() {
+    let f = fixture().await;
+    deliver(&f.store, M1).await;
+    for change in ["password", "suspend"] {
+        let mut c = Client::new(&f);
+        let r = c.login().await;
+        assert!(r.starts_with("+OK"), "{change}: {r}");
+        assert!(c.text("DELE 1").await.starts_with("+OK"));
+        match change {
+            "password" => {
+                f.store
+                    .set_password(&Actor::cli(), "cdupont", Some(PASSWORD.into()))
+                    .await
+                    .unwrap();
+            }
+            _ => f
+                .store
+                .set_suspended(&Actor::cli(), "cdupont", true)
+                .await
+                .unwrap(),
+        }
+        let (r, next) = c.send("QUIT").await;
+        assert!(r.starts_with("-ERR [AUTH]"), "{change}: {r}");
+        assert_eq!(next, Next::Close);
+        c.session.finish().await;
+        // Nothing was deleted.
+        assert_eq!(
+            f.store.mailbox("cdupont").await.unwrap().len(),
+            1,
+            "{change}"
+        );
+    }
+    f.store
+        .set_suspended(&Actor::cli(), "cdupont", false)
+        .await
+        .unwrap();
+    let mut c = Client::new(&f);
+    assert!(
+        c.login().await.starts_with("+OK"),
+        "the same password again"
+    );
+    assert!(c.text("STAT").await.starts_with("+OK 1 "));
 }

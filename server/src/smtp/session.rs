@@ -4,8 +4,7 @@
 
 use super::body::{DataEnd, DataReader};
 use super::reply::{self, Reply};
-use app::auth::cache::AuthCache;
-use app::auth::throttle::Throttle;
+use app::auth::check::Gate;
 use app::domain::headers::{count_received, fields, first};
 use app::store::Store;
 use app::store::delivery::{Deliverer, Inbound, InboundRcpt};
@@ -57,8 +56,7 @@ pub struct SmtpContext {
 
 /// How submission checks passwords: the throttle shared with POP3 and the web sign-in.
 pub struct SubmissionAuth {
-    pub throttle: Arc<Throttle>,
-    pub auth_cache: AuthCache,
+    pub gate: Arc<Gate>,
 }
 
 /// A user signed in on the submission port, and the addresses they may send from.
@@ -66,6 +64,8 @@ pub struct SubmissionAuth {
 pub struct Submitter {
     pub account: Box<account::Model>,
     pub addresses: Vec<String>,
+    /// Whether the password is still the one it signed in with.
+    pub standing: app::auth::standing::Standing,
 }
 
 /// An AUTH exchange waiting for the client's next line (RFC 4954 §4).
@@ -217,6 +217,21 @@ impl Session {
         if let Some(sasl) = self.sasl.take() {
             let step = super::commands::auth::response(self, sasl, line).await;
             return self.count_errors(step);
+        }
+        // A password changed or a suspension since AUTH ends the session at its next command.
+        if let Some(user) = self.user.as_mut()
+            && !user.standing.holds(&self.ctx.store).await
+        {
+            self.tx = None;
+            self.bdat = None;
+            return Step::then(
+                Reply::new(
+                    421,
+                    "4.7.0",
+                    "The password of this account changed or it was suspended: sign in again",
+                ),
+                Next::Close,
+            );
         }
         let step = match Request::parse(&mut line.iter()) {
             Ok(req) => self.dispatch(req).await,

@@ -675,8 +675,7 @@ async fn submission() -> (Fixture, Session) {
     let f = fixture_for(
         config,
         Some(SubmissionAuth {
-            throttle: Arc::new(app::auth::throttle::Throttle::new()),
-            auth_cache: app::auth::cache::AuthCache::new(),
+            gate: Arc::new(app::auth::check::Gate::default()),
         }),
     )
     .await;
@@ -812,4 +811,27 @@ async fn smtp_in_offers_no_auth() {
     let mut s = Session::new(f.ctx.clone(), peer("192.0.2.31"));
     cmd(&mut s, "EHLO client.example").await;
     assert_eq!(code(&mut s, "AUTH PLAIN AHgAeA==").await, "502 5.5.1");
+}
+
+#[tokio::test]
+async fn a_greeting_with_control_characters_is_refused_and_never_recorded() {
+    let f = fixture(SmtpConfig::default()).await;
+    let mut s = Session::new(f.ctx.clone(), peer("192.0.2.10"));
+    for bad in ["EHLO evil\0name", "HELO a\tb", "EHLO x\u{7f}y"] {
+        assert_eq!(code(&mut s, bad).await, "501 5.5.4", "{bad:?}");
+    }
+    assert_eq!(code(&mut s, "EHLO client.example").await, "250");
+    assert_eq!(code(&mut s, "MAIL FROM:<a@example.org>").await, "250 2.1.0");
+    assert_eq!(
+        code(&mut s, "RCPT TO:<cdupont@votredomaine.com>").await,
+        "250 2.1.5"
+    );
+    assert_eq!(
+        data(&mut s, b"Subject: hi\r\n\r\nhello\r\n.\r\n").await,
+        "250 2.0.0"
+    );
+    let raw = messages(&f.store, "cdupont").await.pop().unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("Received: from client.example ("), "{text}");
+    assert!(!raw.contains(&0), "no NUL in the stored message");
 }

@@ -133,9 +133,22 @@ impl Server {
 
     /// Starts with extra arguments (e.g. `--config FILE`). The child is reaped by `stop` or
     /// by `Drop`.
-    #[allow(clippy::zombie_processes)]
     pub fn start_with(db: &Db, extra: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Server::start_wrapped(db, &[], extra)
+    }
+
+    /// Starts under a wrapper command (e.g. `prlimit --nofile=1024:1024 --`).
+    #[allow(clippy::zombie_processes)]
+    pub fn start_wrapped(db: &Db, wrapper: &[&str], extra: &[&str]) -> Server {
+        let mut command = match wrapper {
+            [] => Command::new(BIN),
+            [first, rest @ ..] => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(BIN);
+                c
+            }
+        };
+        let mut child = command
             .arg("serve")
             .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
             .args(["--pop3", "127.0.0.1:0", "--pop3s", "127.0.0.1:0"])
@@ -198,8 +211,8 @@ impl Server {
                     child,
                     http: format!("http://{}", addr.trim()),
                     smtp,
-                    pop3: pop3.expect("POP3 starts before HTTP"),
-                    pop3s: pop3s.expect("POP3S starts before HTTP"),
+                    pop3: pop3.unwrap_or_default(),
+                    pop3s: pop3s.unwrap_or_default(),
                     submission,
                     submissions,
                     admin,

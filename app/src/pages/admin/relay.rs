@@ -96,6 +96,15 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
                         <p id="cap-error" class="error" role="alert">{error_of(r, "cap")}</p>
                     </div>
                 </div>
+                <div class="check">
+                    <input id="grant-wide" name="wide" type="checkbox" />
+                    <label for="grant-wide">
+                        {lang.pick(
+                            "Réseau large (plus qu'un /24 ou un /48) : c'est bien voulu",
+                            "Wide network (more than a /24 or a /48): this is meant",
+                        )}
+                    </label>
+                </div>
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">{lang.pick("Ouvrir le relais", "Grant relay")}</button>
             </ActionForm>

@@ -173,13 +173,27 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
                         type="text"
                         value=s.subject.clone()
                         placeholder=lang.pick("Absent(e)", "Out of office")
+                        aria-describedby="subject-error"
+                        aria-invalid=invalid(result, "subject")
                     />
+                    <p id="subject-error" class="error" role="alert">
+                        {error_of(result, "subject")}
+                    </p>
                 </div>
                 <div class="field">
                     <label for="responder-body">{lang.pick("Message", "Message")}</label>
-                    <textarea id="responder-body" name="body" rows="5">
+                    <textarea
+                        id="responder-body"
+                        name="body"
+                        rows="5"
+                        aria-describedby="body-error"
+                        aria-invalid=invalid(result, "body")
+                    >
                         {s.body.clone()}
                     </textarea>
+                    <p id="body-error" class="error" role="alert">
+                        {error_of(result, "body")}
+                    </p>
                 </div>
                 <div class="field-row">
                     <div class="field">

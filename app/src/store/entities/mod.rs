@@ -9,6 +9,7 @@ pub mod maildrop_lock;
 pub mod message;
 pub mod outbound;
 pub mod relay_grant;
+pub mod relay_use;
 pub mod responder_log;
 pub mod server_setting;
 pub mod web_session;

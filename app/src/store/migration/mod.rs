@@ -7,6 +7,7 @@ mod m0002_used_bytes_trigger;
 mod m0003_maildrop_index;
 mod m0004_server_settings;
 mod m0005_backups_and_quota_warnings;
+mod m0006_relay_uses;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_maildrop_index::Migration),
             Box::new(m0004_server_settings::Migration),
             Box::new(m0005_backups_and_quota_warnings::Migration),
+            Box::new(m0006_relay_uses::Migration),
         ]
     }
 }

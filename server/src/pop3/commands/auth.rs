@@ -2,7 +2,7 @@
 //! login form, the throttle shared with the web sign-in, the auth cache, and the maildrop
 //! lease taken at the end (RFC 3206 `[AUTH]`, `[IN-USE]`, `[SYS/TEMP]`).
 
-use crate::login::{Checked, PlainError, check_password, decode_plain, minutes};
+use crate::login::{Checked, PlainError, decode_plain, minutes};
 use crate::pop3::maildrop::Maildrop;
 use crate::pop3::reply::{self, Code};
 use crate::pop3::session::{Next, Session, State};
@@ -104,15 +104,7 @@ async fn plain(s: &mut Session, encoded: &str, out: &mut Vec<u8>) -> Next {
 async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<u8>) -> Next {
     let ctx = s.ctx.clone();
     let ip = s.peer.ip();
-    let checked = check_password(
-        &ctx.store,
-        &ctx.throttle,
-        Some(&ctx.auth_cache),
-        ip,
-        typed,
-        password,
-    )
-    .await;
+    let checked = ctx.gate.check(&ctx.store, ip, typed, password).await;
     let account = match checked {
         Checked::Ok(a) => a,
         Checked::Throttled(retry_after) => {
@@ -154,6 +146,15 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
             );
             return Next::Continue;
         }
+        Checked::Busy => {
+            // RFC 3206 §4: SYS/TEMP, a temporary problem; the client may retry soon.
+            reply::err_code(
+                out,
+                Code::SysTemp,
+                "Too many logins are being checked right now; try again in a few seconds",
+            );
+            return Next::Continue;
+        }
         Checked::Unavailable(e) => {
             tracing::error!("pop3: the database did not answer at login: {e}");
             reply::err_code(
@@ -170,6 +171,11 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
         .await
     {
         Ok(Opened::Snapshot(entries)) => {
+            s.standing = Some(app::auth::standing::Standing::new(
+                &ctx.store,
+                account.id,
+                account.auth_epoch,
+            ));
             let m = Maildrop::new(account.id, account.login, entries);
             let (n, octets) = m.stat();
             tracing::info!(login = %m.login, %ip, tls = s.tls, "pop3: login");

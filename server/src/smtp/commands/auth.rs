@@ -2,7 +2,7 @@
 //! with the password, the throttle and the cache of POP3 (one password for everything, the
 //! seed says). SMTP-in offers no AUTH at all.
 
-use crate::login::{Checked, check_password, decode_base64, decode_plain, minutes};
+use crate::login::{Checked, decode_base64, decode_plain, minutes};
 use crate::smtp::reply::Reply;
 use crate::smtp::session::{Next, Sasl, Session, Step, Submitter};
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN};
@@ -114,20 +114,18 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
         return bad_sequence("AUTH is not offered on this port");
     };
     let ip = s.peer.ip();
-    let checked = check_password(
-        &ctx.store,
-        &sub.throttle,
-        Some(&sub.auth_cache),
-        ip,
-        typed,
-        password,
-    )
-    .await;
+    let checked = sub.gate.check(&ctx.store, ip, typed, password).await;
     match checked {
         Checked::Ok(account) => match ctx.store.addresses_of(&account).await {
             Ok(addresses) => {
                 tracing::info!(login = %account.login, %ip, "submission: signed in");
-                s.user = Some(Submitter { account, addresses });
+                let standing =
+                    app::auth::standing::Standing::new(&ctx.store, account.id, account.auth_epoch);
+                s.user = Some(Submitter {
+                    account,
+                    addresses,
+                    standing,
+                });
                 Step::reply(Reply::new(235, "2.7.0", "Authentication successful"))
             }
             Err(e) => unavailable(&e.to_string()),
@@ -167,6 +165,12 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
                 "Wrong login or password (passwords are case-sensitive)",
             ))
         }
+        // RFC 4954 §6: 454 4.7.0, temporary authentication failure.
+        Checked::Busy => Step::reply(Reply::new(
+            454,
+            "4.7.0",
+            "Too many logins are being checked right now; try again in a few seconds",
+        )),
         Checked::Unavailable(e) => unavailable(&e),
     }
 }

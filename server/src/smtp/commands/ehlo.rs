@@ -3,7 +3,29 @@
 use crate::smtp::reply::Reply;
 use crate::smtp::session::{Session, Step};
 
+/// The greeting's name as it may be kept: a domain or an address literal, printable ASCII or
+/// UTF-8 letters without spaces or control characters (NUL, CR, tab…), at most 255 octets.
+/// It is echoed in the reply and written into the `Received` field, so nothing else passes.
+fn acceptable(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && !host.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
+/// RFC 5321 §4.1.1.1 and §4.2.3: a greeting that is not a name gets 501, and the session
+/// stays as it was.
+fn refused() -> Step {
+    Step::reply(Reply::new(
+        501,
+        "5.5.4",
+        "Syntax: EHLO followed by your domain name or address literal",
+    ))
+}
+
 pub fn ehlo(s: &mut Session, host: &str) -> Step {
+    if !acceptable(host) {
+        return refused();
+    }
     s.helo = Some(host.to_string());
     s.esmtp = true;
     s.tx = None;
@@ -31,9 +53,37 @@ pub fn ehlo(s: &mut Session, host: &str) -> Step {
 }
 
 pub fn helo(s: &mut Session, host: &str) -> Step {
+    if !acceptable(host) {
+        return refused();
+    }
     s.helo = Some(host.to_string());
     s.esmtp = false;
     s.tx = None;
     s.bdat = None;
     Step::reply(Reply::new(250, "", s.ctx.config.hostname.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn greeting_names() {
+        for good in [
+            "mail.example.org",
+            "[192.0.2.1]",
+            "[IPv6:2001:db8::1]",
+            "bücher.example",
+        ] {
+            assert!(super::acceptable(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a\0b",
+            "a\rb",
+            "evil\tname",
+            "two words",
+            &"x".repeat(256),
+        ] {
+            assert!(!super::acceptable(bad), "{bad:?}");
+        }
+    }
 }
