@@ -340,12 +340,14 @@ pub async fn relay(store: &Store, cmd: RelayCommand) -> Result<()> {
             let g = store
                 .add_grant(
                     &Actor::cli(),
-                    &network,
-                    &domain,
-                    expires_at,
-                    &note,
-                    cap,
-                    wide,
+                    app::store::relay::NewGrant {
+                        network: &network,
+                        domain: &domain,
+                        expires_at,
+                        note: &note,
+                        hourly_cap: cap,
+                        wide,
+                    },
                 )
                 .await
                 .map_err(store_err)?;

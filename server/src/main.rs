@@ -25,6 +25,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -64,4 +65,17 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
     };
     store.close().await;
     result
+}
+
+/// glibc keeps freed blocks of up to 32 MiB in its per-thread arenas once it has seen one
+/// freed (its mmap threshold follows the largest block freed). Each password verification
+/// allocates argon2's 19 MiB and each backup large buffers: kept in arenas, a storm of sign-ins
+/// would leave hundreds of MB held when idle. A fixed threshold of 1 MiB has every larger block
+/// mapped on its own and given back to the system when freed.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator parameters; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }

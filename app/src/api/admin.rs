@@ -184,12 +184,14 @@ pub async fn add_grant(
         .store
         .add_grant(
             &c.actor,
-            network.trim(),
-            domain.trim(),
-            expires_at,
-            &note,
-            cap,
-            wide.is_some(),
+            crate::store::relay::NewGrant {
+                network: network.trim(),
+                domain: domain.trim(),
+                expires_at,
+                note: &note,
+                hourly_cap: cap,
+                wide: wide.is_some(),
+            },
         )
         .await;
     match r {

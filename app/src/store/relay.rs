@@ -27,17 +27,30 @@ pub struct GrantSummary {
     pub created_at: i64,
 }
 
+/// A relay grant to open.
+#[derive(Clone, Debug, Default)]
+pub struct NewGrant<'a> {
+    /// An address or a CIDR block.
+    pub network: &'a str,
+    pub domain: &'a str,
+    pub expires_at: Option<i64>,
+    pub note: &'a str,
+    /// Recipients per hour; [`DEFAULT_HOURLY_CAP`] when None.
+    pub hourly_cap: Option<i32>,
+    /// Wider than a /24 or a /48 is refused unless this says it is meant.
+    pub wide: bool,
+}
+
 impl Store {
-    pub async fn add_grant(
-        &self,
-        actor: &Actor,
-        network: &str,
-        domain_name: &str,
-        expires_at: Option<i64>,
-        note: &str,
-        hourly_cap: Option<i32>,
-        wide: bool,
-    ) -> Result<GrantSummary> {
+    pub async fn add_grant(&self, actor: &Actor, grant: NewGrant<'_>) -> Result<GrantSummary> {
+        let NewGrant {
+            network,
+            domain: domain_name,
+            expires_at,
+            note,
+            hourly_cap,
+            wide,
+        } = grant;
         let net = Network::parse(network).map_err(|e| StoreError::Invalid(e.to_string()))?;
         if net.is_wide() && !wide {
             return Err(StoreError::WideGrant(net.to_string()));

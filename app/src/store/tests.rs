@@ -881,35 +881,38 @@ async fn relay_caps_are_reserved_one_recipient_at_a_time() {
         assert!(matches!(
             s.add_grant(
                 &cli(),
-                "192.0.0.0/16",
-                "votredomaine.com",
-                None,
-                "",
-                Some(2),
-                false
+                crate::store::relay::NewGrant {
+                    network: "192.0.0.0/16",
+                    domain: "votredomaine.com",
+                    hourly_cap: Some(2),
+                    wide: false,
+                    ..Default::default()
+                }
             )
             .await,
             Err(StoreError::WideGrant(_))
         ));
         s.add_grant(
             &cli(),
-            "192.0.0.0/16",
-            "votredomaine.com",
-            None,
-            "",
-            Some(2),
-            true,
+            crate::store::relay::NewGrant {
+                network: "192.0.0.0/16",
+                domain: "votredomaine.com",
+                hourly_cap: Some(2),
+                wide: true,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
         s.add_grant(
             &cli(),
-            "198.51.100.9",
-            "votredomaine.com",
-            None,
-            "",
-            Some(3),
-            false,
+            crate::store::relay::NewGrant {
+                network: "198.51.100.9",
+                domain: "votredomaine.com",
+                hourly_cap: Some(3),
+                wide: false,
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
