@@ -16,7 +16,7 @@ use super::{BackupMessage, BackupSettings, Contents, Limits, Refusal};
 use crate::domain::line_ends::crlf_only;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::io::{Read, Write};
 
 pub const FORMAT: &str = "courrier-backup";
 pub const VERSION: u32 = 1;
@@ -60,13 +60,74 @@ fn sha256_hex(bytes: &[u8]) -> String {
     crate::auth::hex(&Sha256::digest(bytes))
 }
 
-/// Writes the backup file of `c`.
-pub fn pack(c: &Contents) -> Vec<u8> {
-    let mut mbox = Vec::new();
-    let mut index = Vec::with_capacity(c.messages.len());
-    for m in &c.messages {
-        mboxrd::append(&mut mbox, &m.mail_from, m.received_at, &m.raw);
-        index.push(IndexEntry {
+/// The small parts (manifest, settings) are at most this long.
+const MAX_SMALL_PART: u64 = 1 << 20;
+/// One entry of the index, as JSON, at most this long (a subject of 2,000 characters all
+/// escaped fits).
+const MAX_INDEX_ENTRY: usize = 32 << 10;
+
+// ---- Writing ----------------------------------------------------------------------------
+
+/// What the mbox part came to, for the index and the manifest.
+pub struct MboxSummary {
+    len: u64,
+    sha256: String,
+    index: Vec<IndexEntry>,
+    bytes: u64,
+}
+
+impl MboxSummary {
+    pub fn messages(&self) -> u64 {
+        self.index.len() as u64
+    }
+
+    /// The bytes of the messages themselves.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The length of the mbox part.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
+/// The mbox part, written message by message to `out` (a file, when making a backup of a
+/// large mailbox), with its size and checksum and the index entry of each message.
+pub struct MboxPart<W> {
+    out: W,
+    sha: Sha256,
+    summary: MboxSummary,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> MboxPart<W> {
+    pub fn new(out: W) -> Self {
+        MboxPart {
+            out,
+            sha: Sha256::new(),
+            summary: MboxSummary {
+                len: 0,
+                sha256: String::new(),
+                index: Vec::new(),
+                bytes: 0,
+            },
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn append(&mut self, m: &BackupMessage) -> std::io::Result<()> {
+        self.scratch.clear();
+        mboxrd::append(&mut self.scratch, &m.mail_from, m.received_at, &m.raw);
+        self.out.write_all(&self.scratch)?;
+        self.sha.update(&self.scratch);
+        self.summary.len += self.scratch.len() as u64;
+        self.summary.bytes += m.raw.len() as u64;
+        self.summary.index.push(IndexEntry {
             uidl: m.uidl.clone(),
             received_at: m.received_at,
             mail_from: m.mail_from.clone(),
@@ -74,78 +135,302 @@ pub fn pack(c: &Contents) -> Vec<u8> {
             size: m.raw.len() as u64,
             sha256: sha256_hex(&m.raw),
         });
+        Ok(())
     }
-    let index = serde_json::to_vec_pretty(&index).unwrap_or_default();
-    let settings = serde_json::to_vec_pretty(&c.settings).unwrap_or_default();
-    let parts = [(MBOX, &mbox), (INDEX, &index), (SETTINGS, &settings)];
+
+    pub fn finish(mut self) -> std::io::Result<(W, MboxSummary)> {
+        self.out.flush()?;
+        self.summary.sha256 = crate::auth::hex(&self.sha.finalize());
+        Ok((self.out, self.summary))
+    }
+}
+
+/// One tar entry: its header, `len` bytes copied from `data`, the padding to 512.
+fn tar_entry<W: Write>(
+    out: &mut W,
+    name: &str,
+    len: u64,
+    mtime: i64,
+    data: &mut impl Read,
+) -> std::io::Result<()> {
+    let mut h = tar::Header::new_ustar();
+    h.set_path(name)?;
+    h.set_size(len);
+    h.set_mode(0o644);
+    h.set_mtime(mtime.max(0) as u64);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    out.write_all(h.as_bytes())?;
+    let copied = std::io::copy(&mut data.take(len), out)?;
+    if copied != len {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    let pad = (512 - len % 512) % 512;
+    out.write_all(&vec![0u8; pad as usize])?;
+    Ok(())
+}
+
+/// Writes the backup file to `out`: the manifest, the mbox part read from `mbox` (as
+/// `summary` describes it), the index and the settings, gzip-compressed; streamed, so the
+/// mailbox is never in memory.
+pub fn write_backup<W: Write>(
+    out: W,
+    account: &str,
+    created_at: i64,
+    settings: &BackupSettings,
+    mbox: &mut impl Read,
+    summary: &MboxSummary,
+) -> std::io::Result<W> {
+    let index = serde_json::to_vec_pretty(&summary.index).map_err(std::io::Error::other)?;
+    let settings = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
+    let part = |name: &str, size: u64, sha256: String| Part {
+        name: name.into(),
+        size,
+        sha256,
+    };
     let manifest = Manifest {
         format: FORMAT.into(),
         version: VERSION,
-        account: c.account.clone(),
-        created_at: c.created_at,
-        messages: c.messages.len() as u64,
-        bytes: c.messages.iter().map(|m| m.raw.len() as u64).sum(),
-        parts: parts
-            .iter()
-            .map(|(name, data)| Part {
-                name: (*name).into(),
-                size: data.len() as u64,
-                sha256: sha256_hex(data),
-            })
-            .collect(),
+        account: account.into(),
+        created_at,
+        messages: summary.messages(),
+        bytes: summary.bytes,
+        parts: vec![
+            part(MBOX, summary.len, summary.sha256.clone()),
+            part(INDEX, index.len() as u64, sha256_hex(&index)),
+            part(SETTINGS, settings.len() as u64, sha256_hex(&settings)),
+        ],
     };
-    let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
-    for (name, data) in [(MANIFEST, &manifest)].into_iter().chain(parts) {
-        let mut h = tar::Header::new_ustar();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_mtime(c.created_at.max(0) as u64);
-        h.set_entry_type(tar::EntryType::Regular);
-        // Writing into memory cannot fail.
-        let _ = tar.append_data(&mut h, name, data.as_slice());
-    }
-    tar.into_inner()
-        .and_then(|gz| gz.finish())
-        .unwrap_or_default()
+    let manifest = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
+    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+    tar_entry(
+        &mut gz,
+        MANIFEST,
+        manifest.len() as u64,
+        created_at,
+        &mut &manifest[..],
+    )?;
+    tar_entry(&mut gz, MBOX, summary.len, created_at, mbox)?;
+    tar_entry(
+        &mut gz,
+        INDEX,
+        index.len() as u64,
+        created_at,
+        &mut &index[..],
+    )?;
+    tar_entry(
+        &mut gz,
+        SETTINGS,
+        settings.len() as u64,
+        created_at,
+        &mut &settings[..],
+    )?;
+    gz.write_all(&[0u8; 1024])?;
+    gz.finish()
 }
 
-/// Reads a backup file, refusing anything that is not one this server could have written.
-pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
-    if file.len() as u64 > limits.max_file {
-        return Err(Refusal::TooLarge {
-            limit: limits.max_file,
-        });
+/// Writes the backup file of `c` in memory (small mailboxes and tests).
+pub fn pack(c: &Contents) -> Vec<u8> {
+    let mut part = MboxPart::new(Vec::new());
+    for m in &c.messages {
+        // Writing into memory cannot fail.
+        let _ = part.append(m);
     }
-    if !file.starts_with(&[0x1f, 0x8b]) {
+    let Ok((mbox, summary)) = part.finish() else {
+        return Vec::new();
+    };
+    write_backup(
+        Vec::new(),
+        &c.account,
+        c.created_at,
+        &c.settings,
+        &mut &mbox[..],
+        &summary,
+    )
+    .unwrap_or_default()
+}
+
+// ---- Reading ----------------------------------------------------------------------------
+
+/// What checking a backup file found (its messages are read by [`read_messages`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub account: String,
+    pub created_at: i64,
+    pub settings: BackupSettings,
+    pub messages: u64,
+    pub bytes: u64,
+}
+
+/// Which limit a reader ran into (a reader can only say "error": this says which).
+type Tripped = std::rc::Rc<std::cell::Cell<Option<Refusal>>>;
+
+/// A reader that refuses to give more than `max` bytes: past it, `refusal` is noted and the
+/// read fails.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    refusal: Refusal,
+    tripped: Tripped,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte more than allowed tells "over" from "exactly at".
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            self.tripped.set(Some(self.refusal.clone()));
+            return Err(std::io::Error::other("limit"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// The tar stream of a backup file: the file at most `max_file` bytes, a gzip stream, what it
+/// unpacks to at most `max_unpacked` (a decompression bomb stops there, whatever any header
+/// claims).
+fn tar_stream<R: Read>(
+    file: R,
+    limits: &Limits,
+    tripped: &Tripped,
+) -> Result<tar::Archive<impl Read>, Refusal> {
+    let mut file = Capped {
+        inner: file,
+        left: limits.max_file,
+        refusal: Refusal::TooLarge {
+            limit: limits.max_file,
+        },
+        tripped: tripped.clone(),
+    };
+    let mut magic = [0u8; 2];
+    file.read_exact(&mut magic)
+        .map_err(|_| tripped.take().unwrap_or(Refusal::NotAnArchive))?;
+    if magic != [0x1f, 0x8b] {
         return Err(Refusal::NotAnArchive);
     }
-    // The limit is on what comes out, whatever the headers claim.
-    let mut tar_bytes = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .take(limits.max_unpacked + 1)
-        .read_to_end(&mut tar_bytes)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => Refusal::Truncated,
-            _ => Refusal::NotAnArchive,
-        })?;
-    if tar_bytes.len() as u64 > limits.max_unpacked {
-        return Err(Refusal::Bomb {
+    let gz = flate2::read::GzDecoder::new(std::io::Cursor::new(magic).chain(file));
+    Ok(tar::Archive::new(Capped {
+        inner: gz,
+        left: limits.max_unpacked,
+        refusal: Refusal::Bomb {
             limit: limits.max_unpacked,
-        });
+        },
+        tripped: tripped.clone(),
+    }))
+}
+
+/// An I/O failure while reading, as the refusal it means.
+fn refusal_of(e: &std::io::Error, tripped: &Tripped, started: bool) -> Refusal {
+    if let Some(r) = tripped.take() {
+        return r;
     }
-    let parts = tar_parts(&tar_bytes)?;
-    let get = |name: &str| {
-        parts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, d)| *d)
-            .ok_or(Refusal::Truncated)
-    };
-    let manifest: Manifest =
-        serde_json::from_slice(get(MANIFEST)?).map_err(|_| Refusal::BadManifest)?;
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => Refusal::Truncated,
+        // Garbage from the first header on is not a tar at all; after a good part, it is a
+        // file cut short or damaged.
+        _ if started => Refusal::Truncated,
+        _ => Refusal::NotAnArchive,
+    }
+}
+
+/// The entries of a backup's tar, each checked (a name of ours, a regular file, once), given
+/// in turn to `each` to read; returns how many there were.
+fn for_each_part<R: Read>(
+    archive: &mut tar::Archive<R>,
+    tripped: &Tripped,
+    mut each: impl FnMut(&str, &mut tar::Entry<'_, R>) -> Result<(), Refusal>,
+) -> Result<usize, Refusal> {
+    let entries = archive
+        .entries()
+        .map_err(|e| refusal_of(&e, tripped, false))?;
+    let mut seen: Vec<String> = Vec::new();
+    for entry in entries {
+        let mut entry = entry.map_err(|e| refusal_of(&e, tripped, !seen.is_empty()))?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        check_name(&name)?;
+        if entry.header().entry_type() != tar::EntryType::Regular
+            || !matches!(name.as_str(), MANIFEST | MBOX | INDEX | SETTINGS)
+            || seen.contains(&name)
+        {
+            return Err(Refusal::UnexpectedPart(name));
+        }
+        seen.push(name.clone());
+        each(&name, &mut entry)?;
+    }
+    Ok(seen.len())
+}
+
+/// Reads a small part whole (manifest, settings), at most [`MAX_SMALL_PART`].
+fn small_part(entry: &mut impl Read, tripped: &Tripped) -> Result<Vec<u8>, Refusal> {
+    let mut data = Vec::new();
+    entry
+        .take(MAX_SMALL_PART + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| refusal_of(&e, tripped, true))?;
+    if data.len() as u64 > MAX_SMALL_PART {
+        return Err(Refusal::BadManifest);
+    }
+    Ok(data)
+}
+
+/// Size and SHA-256 of a part, streamed.
+fn hash_part(entry: &mut impl Read, tripped: &Tripped) -> Result<(u64, String), Refusal> {
+    let mut sha = Sha256::new();
+    let mut buf = vec![0u8; 64 << 10];
+    let mut len = 0u64;
+    loop {
+        let n = entry
+            .read(&mut buf)
+            .map_err(|e| refusal_of(&e, tripped, true))?;
+        if n == 0 {
+            break;
+        }
+        sha.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((len, crate::auth::hex(&sha.finalize())))
+}
+
+/// First pass over a backup file: its structure, the manifest, each part's size and
+/// checksum, the settings. Memory: the small parts and a 64 KiB buffer.
+pub fn check<R: Read>(file: R, limits: &Limits) -> Result<Checked, Refusal> {
+    let tripped = Tripped::default();
+    let mut archive = tar_stream(file, limits, &tripped)?;
+    let mut manifest = None;
+    let mut settings = None;
+    let mut sums: Vec<(String, u64, String)> = Vec::new();
+    let parts = for_each_part(&mut archive, &tripped, |name, entry| {
+        match name {
+            MANIFEST => {
+                let data = small_part(entry, &tripped)?;
+                manifest = Some(
+                    serde_json::from_slice::<Manifest>(&data).map_err(|_| Refusal::BadManifest)?,
+                );
+            }
+            SETTINGS => {
+                let data = small_part(entry, &tripped)?;
+                sums.push((name.into(), data.len() as u64, sha256_hex(&data)));
+                settings = Some(data);
+            }
+            _ => {
+                let (len, sha) = hash_part(entry, &tripped)?;
+                sums.push((name.into(), len, sha));
+            }
+        }
+        Ok(())
+    })?;
+    // What follows the tar's end must end too, within the limit: a stream of zeros (which
+    // reads as an empty tar) is a decompression bomb all the same.
+    std::io::copy(&mut archive.into_inner(), &mut std::io::sink())
+        .map_err(|e| refusal_of(&e, &tripped, parts > 0))?;
+    if parts == 0 {
+        return Err(Refusal::NotAnArchive);
+    }
+    let manifest = manifest.ok_or(Refusal::Truncated)?;
     if manifest.format != FORMAT {
         return Err(Refusal::BadManifest);
     }
@@ -156,47 +441,202 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
         return Err(Refusal::BadManifest);
     }
     for name in [MBOX, INDEX, SETTINGS] {
-        let data = get(name)?;
+        let Some((_, len, sha)) = sums.iter().find(|(n, _, _)| n == name) else {
+            return Err(Refusal::Truncated);
+        };
         let Some(p) = manifest.parts.iter().find(|p| p.name == name) else {
             return Err(Refusal::BadManifest);
         };
-        if p.size != data.len() as u64 || !p.sha256.eq_ignore_ascii_case(&sha256_hex(data)) {
+        if p.size != *len || !p.sha256.eq_ignore_ascii_case(sha) {
             return Err(Refusal::BadChecksum(name.into()));
         }
     }
-    let index: Vec<IndexEntry> =
-        serde_json::from_slice(get(INDEX)?).map_err(|_| Refusal::BadManifest)?;
     let settings: BackupSettings =
-        serde_json::from_slice(get(SETTINGS)?).map_err(|_| Refusal::BadManifest)?;
-    if index.len() as u64 != manifest.messages || !clean_settings(&settings) {
+        serde_json::from_slice(&settings.unwrap_or_default()).map_err(|_| Refusal::BadManifest)?;
+    if !clean_settings(&settings) || manifest.bytes > limits.max_unpacked {
         return Err(Refusal::BadManifest);
     }
-    // What the messages will take once rebuilt, declared before anything is rebuilt.
-    let total = index
-        .iter()
-        .try_fold(0u64, |t, e| t.checked_add(e.size))
-        .ok_or(Refusal::BadManifest)?;
-    if total > limits.max_unpacked {
-        return Err(Refusal::Bomb {
-            limit: limits.max_unpacked,
-        });
+    Ok(Checked {
+        account: manifest.account,
+        created_at: manifest.created_at,
+        settings,
+        messages: manifest.messages,
+        bytes: manifest.bytes,
+    })
+}
+
+/// The elements of a JSON array of objects, read one at a time, each at most
+/// [`MAX_INDEX_ENTRY`] bytes: a hostile index cannot make one huge string in memory.
+struct JsonObjects<R> {
+    inner: R,
+    started: bool,
+    done: bool,
+    element: Vec<u8>,
+}
+
+impl<R: std::io::BufRead> JsonObjects<R> {
+    fn new(inner: R) -> Self {
+        JsonObjects {
+            inner,
+            started: false,
+            done: false,
+            element: Vec::new(),
+        }
     }
-    let mut uidls = std::collections::HashSet::with_capacity(index.len());
-    let mut chunks = mboxrd::messages(get(MBOX)?);
-    let mut messages = Vec::with_capacity(index.len());
-    for (n, e) in index.into_iter().enumerate() {
-        let bad = Refusal::BadMessage(n + 1);
-        let chunk = chunks.next().ok_or(Refusal::BadManifest)?;
+
+    fn byte(&mut self) -> std::io::Result<Option<u8>> {
+        let buf = self.inner.fill_buf()?;
+        let Some(&b) = buf.first() else {
+            return Ok(None);
+        };
+        self.inner.consume(1);
+        Ok(Some(b))
+    }
+
+    /// The next byte that is not JSON whitespace.
+    fn token(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            match self.byte()? {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// The next element, or None after the closing bracket; Err(None) for malformed JSON,
+    /// Err(Some(e)) when reading failed.
+    fn next<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<T>, Option<std::io::Error>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut first = match self.token().map_err(Some)? {
+            Some(b) => b,
+            None => return Err(None),
+        };
+        if !self.started {
+            if first != b'[' {
+                return Err(None);
+            }
+            self.started = true;
+            first = self.token().map_err(Some)?.ok_or(None)?;
+            if first == b']' {
+                return self.end();
+            }
+        } else {
+            match first {
+                b',' => first = self.token().map_err(Some)?.ok_or(None)?,
+                b']' => return self.end(),
+                _ => return Err(None),
+            }
+        }
+        if first != b'{' {
+            return Err(None);
+        }
+        self.element.clear();
+        self.element.push(b'{');
+        let (mut depth, mut in_string, mut escaped) = (1u32, false, false);
+        while depth > 0 {
+            let b = self.byte().map_err(Some)?.ok_or(None)?;
+            if self.element.len() >= MAX_INDEX_ENTRY {
+                return Err(None);
+            }
+            self.element.push(b);
+            match (in_string, escaped, b) {
+                (true, true, _) => escaped = false,
+                (true, false, b'\\') => escaped = true,
+                (true, false, b'"') => in_string = false,
+                (true, false, _) => {}
+                (false, _, b'"') => in_string = true,
+                (false, _, b'{' | b'[') => depth += 1,
+                (false, _, b'}' | b']') => depth -= 1,
+                _ => {}
+            }
+        }
+        serde_json::from_slice(&self.element)
+            .map(Some)
+            .map_err(|_| None)
+    }
+
+    /// After the closing bracket only whitespace may follow.
+    fn end<T>(&mut self) -> Result<Option<T>, Option<std::io::Error>> {
+        self.done = true;
+        match self.token().map_err(Some)? {
+            None => Ok(None),
+            Some(_) => Err(None),
+        }
+    }
+}
+
+/// Second pass over a backup file that [`check`] accepted: each message in order, rebuilt from
+/// the mbox and checked against its index entry (size, SHA-256, UIDL unique and valid, line
+/// ends), given to `each`; `each` returns false to stop there. Memory: one message (at most
+/// `limits.max_message`) and one index entry. `open` gives the file twice, read side by side
+/// (the index and the mbox are two parts of the one stream).
+pub fn read_messages<R: Read>(
+    open: impl Fn() -> std::io::Result<R>,
+    checked: &Checked,
+    limits: &Limits,
+    mut each: impl FnMut(BackupMessage) -> bool,
+) -> Result<(), Refusal> {
+    let tripped = Tripped::default();
+    let reopen = || {
+        open().map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => Refusal::Truncated,
+            _ => Refusal::NotAnArchive,
+        })
+    };
+    let mut index_archive = tar_stream(reopen()?, limits, &tripped)?;
+    let mut mbox_archive = tar_stream(reopen()?, limits, &tripped)?;
+    let mut index_entries = index_archive
+        .entries()
+        .map_err(|e| refusal_of(&e, &tripped, false))?;
+    let mut mbox_entries = mbox_archive
+        .entries()
+        .map_err(|e| refusal_of(&e, &tripped, false))?;
+    let index = find_part(&mut index_entries, INDEX, &tripped)?;
+    let mbox = find_part(&mut mbox_entries, MBOX, &tripped)?;
+    let mut index = JsonObjects::new(std::io::BufReader::new(index));
+    let mut mbox = mboxrd::Reader::new(std::io::BufReader::new(mbox));
+    let mut uidls = std::collections::HashSet::new();
+    let mut declared = 0u64;
+    let mut n = 0u64;
+    loop {
+        let e: IndexEntry = match index.next() {
+            Ok(Some(e)) => e,
+            Ok(None) => break,
+            Err(Some(e)) => return Err(refusal_of(&e, &tripped, true)),
+            Err(None) => return Err(Refusal::BadManifest),
+        };
+        n += 1;
+        let bad = Refusal::BadMessage(n as usize);
+        if n > checked.messages {
+            return Err(Refusal::BadManifest);
+        }
+        declared = declared.checked_add(e.size).ok_or(Refusal::BadManifest)?;
+        if declared > limits.max_unpacked {
+            return Err(Refusal::Bomb {
+                limit: limits.max_unpacked,
+            });
+        }
+        if e.size > limits.max_message {
+            return Err(bad);
+        }
         // The mbox adds a line end to a message that had none (see `mboxrd`).
         let max = usize::try_from(e.size.saturating_add(2)).map_err(|_| bad.clone())?;
-        let mut raw = mboxrd::decode(chunk, max).ok_or(bad.clone())?;
+        let mut raw = match mbox.next_message(max) {
+            Ok(Some(raw)) => raw,
+            Ok(None) => return Err(Refusal::BadManifest),
+            Err(mboxrd::ReadError::TooLong) => return Err(bad),
+            Err(mboxrd::ReadError::Io(e)) => return Err(refusal_of(&e, &tripped, true)),
+        };
         if e.size.checked_add(2) == Some(raw.len() as u64) && raw.ends_with(b"\r\n") {
             raw.truncate(raw.len() - 2);
         }
-        if raw.len() as u64 != e.size || !e.sha256.eq_ignore_ascii_case(&sha256_hex(&raw)) {
-            return Err(bad);
-        }
-        if !crlf_only(&raw)
+        if raw.len() as u64 != e.size
+            || !e.sha256.eq_ignore_ascii_case(&sha256_hex(&raw))
+            || !crlf_only(&raw)
             || !valid_uidl(&e.uidl)
             || !uidls.insert(e.uidl.clone())
             || !clean(&e.mail_from, 998)
@@ -204,60 +644,69 @@ pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
         {
             return Err(bad);
         }
-        messages.push(BackupMessage {
+        let go_on = each(BackupMessage {
             uidl: e.uidl,
             received_at: e.received_at,
             mail_from: e.mail_from,
             subject: e.subject,
             raw,
         });
+        if !go_on {
+            return Ok(());
+        }
     }
-    if chunks.next().is_some() {
+    if n != checked.messages {
         return Err(Refusal::BadManifest);
     }
-    Ok(Contents {
-        account: manifest.account,
-        created_at: manifest.created_at,
-        settings,
-        messages,
-    })
+    match mbox.next_message(0) {
+        Ok(None) => Ok(()),
+        _ => Err(Refusal::BadManifest),
+    }
 }
 
-/// The named parts of the tar: regular files with one of the four names, each once, as
-/// slices of the unpacked bytes (nothing copied).
-fn tar_parts(tar_bytes: &[u8]) -> Result<Vec<(String, &[u8])>, Refusal> {
-    let mut archive = tar::Archive::new(tar_bytes);
-    let entries = archive.entries().map_err(|_| Refusal::NotAnArchive)?;
-    let mut parts: Vec<(String, &[u8])> = Vec::new();
-    for entry in entries {
-        // Garbage from the first header on is not a tar at all; after a good part, it is
-        // a file cut short.
-        let entry = entry.map_err(|_| match parts.is_empty() {
-            true => Refusal::NotAnArchive,
-            false => Refusal::Truncated,
-        })?;
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        check_name(&name)?;
-        if entry.header().entry_type() != tar::EntryType::Regular {
-            return Err(Refusal::UnexpectedPart(name));
+/// The entry named `wanted` (the names were checked by [`check`]).
+fn find_part<'a, R: Read>(
+    entries: &mut tar::Entries<'a, R>,
+    wanted: &str,
+    tripped: &Tripped,
+) -> Result<tar::Entry<'a, R>, Refusal> {
+    loop {
+        match entries.next() {
+            None => return Err(Refusal::Truncated),
+            Some(Err(e)) => return Err(refusal_of(&e, tripped, true)),
+            Some(Ok(entry)) => {
+                if entry.path_bytes().as_ref() == wanted.as_bytes() {
+                    return Ok(entry);
+                }
+            }
         }
-        if !matches!(name.as_str(), MANIFEST | MBOX | INDEX | SETTINGS)
-            || parts.iter().any(|(n, _)| *n == name)
-        {
-            return Err(Refusal::UnexpectedPart(name));
-        }
-        let start = usize::try_from(entry.raw_file_position()).map_err(|_| Refusal::Truncated)?;
-        let size = usize::try_from(entry.size()).map_err(|_| Refusal::Truncated)?;
-        let data = start
-            .checked_add(size)
-            .and_then(|end| tar_bytes.get(start..end))
-            .ok_or(Refusal::Truncated)?;
-        parts.push((name, data));
     }
-    if parts.is_empty() {
-        return Err(Refusal::NotAnArchive);
+}
+
+/// Reads a whole backup file in memory (small files and tests), checked as above.
+pub fn unpack(file: &[u8], limits: &Limits) -> Result<Contents, Refusal> {
+    if file.len() as u64 > limits.max_file {
+        return Err(Refusal::TooLarge {
+            limit: limits.max_file,
+        });
     }
-    Ok(parts)
+    let checked = check(file, limits)?;
+    let mut messages = Vec::new();
+    read_messages(
+        || Ok(file),
+        &checked,
+        limits,
+        |m| {
+            messages.push(m);
+            true
+        },
+    )?;
+    Ok(Contents {
+        account: checked.account,
+        created_at: checked.created_at,
+        settings: checked.settings,
+        messages,
+    })
 }
 
 /// At most `max` characters, none of them a control character but tab (PostgreSQL refuses
@@ -268,7 +717,7 @@ fn clean(text: &str, max: usize) -> bool {
 
 /// The settings' texts: names and addresses on one line; the responder's text may have lines.
 fn clean_settings(s: &BackupSettings) -> bool {
-    use crate::store::mail_settings::{MAX_BODY, MAX_SUBJECT};
+    use crate::domain::responder::{MAX_BODY, MAX_SUBJECT};
     let body_ok = s.responder.body.chars().count() <= MAX_BODY
         && !s
             .responder
@@ -311,6 +760,7 @@ mod tests {
         Limits {
             max_file: 1 << 20,
             max_unpacked: 4 << 20,
+            max_message: 1 << 20,
         }
     }
 
@@ -372,14 +822,17 @@ mod tests {
     /// The parts of a good backup, to tamper with.
     fn good_parts() -> Vec<(String, Vec<u8>)> {
         let file = pack(&contents());
-        let mut tar_bytes = Vec::new();
-        flate2::read::GzDecoder::new(file.as_slice())
-            .read_to_end(&mut tar_bytes)
-            .unwrap();
-        tar_parts(&tar_bytes)
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file.as_slice()));
+        archive
+            .entries()
             .unwrap()
-            .into_iter()
-            .map(|(n, d)| (n, d.to_vec()))
+            .map(|e| {
+                let mut e = e.unwrap();
+                let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+                let mut data = Vec::new();
+                e.read_to_end(&mut data).unwrap();
+                (name, data)
+            })
             .collect()
     }
 
@@ -477,6 +930,7 @@ mod tests {
         let small = Limits {
             max_file: 1 << 20,
             max_unpacked: 100,
+            max_message: 1 << 20,
         };
         assert_eq!(
             unpack(&pack(&contents()), &small),

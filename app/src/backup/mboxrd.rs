@@ -117,6 +117,151 @@ pub fn split(mbox: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The messages of an mbox written by [`append`], read from a stream one at a time, each
+/// decoded as [`decode`] does: memory holds one message (and one of its lines), never the
+/// file, so a backup of several hundred MB — or a hostile one — costs no more than its
+/// largest message.
+pub struct Reader<R> {
+    inner: R,
+    started: bool,
+    done: bool,
+    line: Vec<u8>,
+}
+
+/// The longest "From sender date" line read (a sender is at most 998 octets).
+const FROM_LINE_MAX: usize = 2048;
+
+/// Why [`Reader::next_message`] stopped.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The message would be longer than the caller allows.
+    TooLong,
+    Io(std::io::Error),
+}
+
+impl<R: std::io::BufRead> Reader<R> {
+    pub fn new(inner: R) -> Self {
+        Reader {
+            inner,
+            started: false,
+            done: false,
+            line: Vec::new(),
+        }
+    }
+
+    /// Reads one line (without its LF) into `self.line`, at most `cap` bytes; returns
+    /// whether it ended with LF, or None at the end of the stream.
+    fn read_line(&mut self, cap: usize) -> Result<Option<bool>, ReadError> {
+        self.line.clear();
+        let mut any = false;
+        loop {
+            let buf = self.inner.fill_buf().map_err(ReadError::Io)?;
+            if buf.is_empty() {
+                return Ok(any.then_some(false));
+            }
+            any = true;
+            let (take, newline) = match buf.iter().position(|b| *b == b'\n') {
+                Some(i) => (i, true),
+                None => (buf.len(), false),
+            };
+            if self.line.len() + take > cap {
+                return Err(ReadError::TooLong);
+            }
+            self.line.extend_from_slice(&buf[..take]);
+            self.inner.consume(take + usize::from(newline));
+            if newline {
+                return Ok(Some(true));
+            }
+        }
+    }
+
+    /// Skips to the first "From " line without keeping what comes before (of each line only
+    /// its first five bytes are looked at, however long it is).
+    fn skip_to_first(&mut self) -> Result<bool, ReadError> {
+        loop {
+            let mut start = Vec::with_capacity(5);
+            let mut any = false;
+            loop {
+                let buf = self.inner.fill_buf().map_err(ReadError::Io)?;
+                if buf.is_empty() {
+                    break;
+                }
+                any = true;
+                let (take, newline) = match buf.iter().position(|b| *b == b'\n') {
+                    Some(i) => (i, true),
+                    None => (buf.len(), false),
+                };
+                let want = 5usize.saturating_sub(start.len()).min(take);
+                start.extend_from_slice(&buf[..want]);
+                self.inner.consume(take + usize::from(newline));
+                if newline {
+                    break;
+                }
+            }
+            if !any {
+                return Ok(false);
+            }
+            if start == b"From " {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The next message, or None at the end; [`ReadError::TooLong`] when it would be longer
+    /// than `max` bytes once decoded.
+    pub fn next_message(&mut self, max: usize) -> Result<Option<Vec<u8>>, ReadError> {
+        if !self.started {
+            self.started = true;
+            if !self.skip_to_first()? {
+                self.done = true;
+            }
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        let mut last_empty_with_lf = false;
+        loop {
+            // Room for this message's next line, or for the next message's "From " line.
+            let room = (max + 2).saturating_sub(out.len()).max(FROM_LINE_MAX);
+            match self.read_line(room)? {
+                None => {
+                    self.done = true;
+                    break;
+                }
+                Some(lf) => {
+                    if self.line.starts_with(b"From ") {
+                        break; // the next message's own line
+                    }
+                    let line = if self.line.starts_with(b">") && is_from_line(&self.line) {
+                        &self.line[1..]
+                    } else {
+                        &self.line[..]
+                    };
+                    if out.len() + line.len() + 2 > max + 2 {
+                        return Err(ReadError::TooLong);
+                    }
+                    out.extend_from_slice(line);
+                    out.extend_from_slice(b"\r\n");
+                    last_empty_with_lf = lf && line.is_empty();
+                    if !lf {
+                        self.done = true;
+                        break;
+                    }
+                }
+            }
+        }
+        // The empty line that ends each message in the mbox is not part of it.
+        if last_empty_with_lf {
+            out.truncate(out.len() - 2);
+        }
+        if out.len() > max {
+            return Err(ReadError::TooLong);
+        }
+        Ok(Some(out))
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -201,6 +346,68 @@ mod tests {
         // Many empty lines are counted, not collected.
         let bomb = [b"From a\n".as_slice(), &vec![b'\n'; 1 << 20]].concat();
         assert_eq!(decode(messages(&bomb).next().unwrap(), 100), None);
+    }
+
+    /// The streaming reader gives what `split` gives, message by message.
+    fn streamed(mbox: &[u8], max: usize) -> Vec<Vec<u8>> {
+        let mut r = Reader::new(std::io::BufReader::with_capacity(7, mbox));
+        let mut out = Vec::new();
+        while let Some(m) = r.next_message(max).unwrap() {
+            out.push(m);
+        }
+        out
+    }
+
+    #[test]
+    fn the_streaming_reader_agrees_with_split() {
+        let cases: &[&[&[u8]]] = &[
+            &[b"Subject: x\r\n\r\nFrom here\r\n>From there\r\n>>From afar\r\nFromage\r\n"],
+            &[
+                b"Subject: a\r\n\r\nbody\r\n\r\n\r\n",
+                b"Subject: b\r\n\r\n.\r\n",
+                b"Subject: c\r\n\r\nFrom x\r\n",
+            ],
+            &[b"", b"\r\n", b""],
+            &[b"Subject: a\r\n\r\nno end"],
+        ];
+        for messages in cases {
+            let mut mbox = b"junk before\nmore junk\n".to_vec();
+            for m in messages.iter() {
+                append(&mut mbox, "a@example.org", 0, m);
+            }
+            assert_eq!(
+                streamed(&mbox, usize::MAX / 4),
+                split(&mbox),
+                "{messages:?}"
+            );
+        }
+        // Cut short, without the final line end.
+        let cut = b"From a\nSubject: s\n\nno end";
+        assert_eq!(streamed(cut, 1000), split(cut));
+    }
+
+    #[test]
+    fn the_streaming_reader_keeps_to_its_limit() {
+        let mut mbox = Vec::new();
+        append(&mut mbox, "x@y", 0, b"Subject: s\r\n\r\nbody\r\n");
+        let mut r = Reader::new(&mbox[..]);
+        assert!(matches!(r.next_message(19), Err(ReadError::TooLong)));
+        let mut r = Reader::new(&mbox[..]);
+        assert_eq!(r.next_message(20).unwrap().unwrap().len(), 20);
+        // A megabyte of empty lines, or one endless line, stops at the limit.
+        let lines = [b"From a\n".as_slice(), &vec![b'\n'; 1 << 20]].concat();
+        assert!(matches!(
+            Reader::new(&lines[..]).next_message(100),
+            Err(ReadError::TooLong)
+        ));
+        let long = [b"From a\n".as_slice(), &vec![b'x'; 1 << 20]].concat();
+        assert!(matches!(
+            Reader::new(&long[..]).next_message(100),
+            Err(ReadError::TooLong)
+        ));
+        // Junk before the first message is skipped without being kept, however long.
+        let junk = [vec![b'j'; 1 << 20], b"\nFrom a\nX: y\n\n".to_vec()].concat();
+        assert_eq!(streamed(&junk, 100), vec![b"X: y\r\n".to_vec()]);
     }
 
     #[test]

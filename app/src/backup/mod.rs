@@ -50,6 +50,8 @@ pub struct Limits {
     pub max_file: u64,
     /// What it unpacks to: beyond this it is treated as a decompression bomb.
     pub max_unpacked: u64,
+    /// One message (a restore holds one at a time in memory).
+    pub max_message: u64,
 }
 
 impl Default for Limits {
@@ -57,6 +59,7 @@ impl Default for Limits {
         Limits {
             max_file: 200 << 20,
             max_unpacked: 1 << 30,
+            max_message: 32 << 20,
         }
     }
 }

@@ -697,6 +697,7 @@ mod tests {
             let small = Limits {
                 max_file: 1 << 20,
                 max_unpacked: 1000,
+                ..Limits::default()
             };
             let e = s.make_backup(&cli, &login, &small).await.unwrap_err();
             assert!(
