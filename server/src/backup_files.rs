@@ -42,11 +42,27 @@ pub async fn download(
         Ok(x) => x,
         Err(res) => return res,
     };
-    match state.store.backup_file(&target.login, id).await {
-        Ok((name, data)) => {
+    match state.store.backup_download(&target.login, id).await {
+        Ok((summary, name)) => {
             let disposition = format!("attachment; filename=\"{name}\"");
-            let mut res = data.into_response();
+            // A chunk at a time from the database: a large backup is never whole in memory.
+            let store = state.store.clone();
+            let chunks = futures_util::stream::unfold(0i32, move |seq| {
+                let store = store.clone();
+                async move {
+                    match store.backup_chunk(summary.id, seq).await {
+                        Ok(Some(chunk)) => Some((Ok(axum::body::Bytes::from(chunk)), seq + 1)),
+                        Ok(None) => None,
+                        Err(e) => Some((Err(std::io::Error::other(e.to_string())), i32::MAX)),
+                    }
+                }
+            });
+            let mut res = axum::body::Body::from_stream(chunks).into_response();
             let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_LENGTH,
+                HeaderValue::from(summary.size.max(0) as u64),
+            );
             h.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/gzip"),
@@ -84,7 +100,8 @@ pub async fn upload(
     };
     let limits = state.backup_limits;
     let mut back = String::from(BACKUPS_PAGE);
-    let mut file: Option<Vec<u8>> = None;
+    // The upload goes to a scratch file as it comes, never whole into memory.
+    let mut file = None;
     let mut too_large = false;
     loop {
         match form.next_field().await {
@@ -92,26 +109,15 @@ pub async fn upload(
                 Some("back") => {
                     back = local_path(&field.text().await.unwrap_or_default(), BACKUPS_PAGE)
                 }
-                Some("file") => {
-                    let mut data = Vec::new();
-                    loop {
-                        match field.chunk().await {
-                            Ok(Some(chunk)) => {
-                                data.extend_from_slice(&chunk);
-                                if data.len() as u64 > limits.max_file {
-                                    too_large = true;
-                                    break;
-                                }
-                            }
-                            Ok(None) => break,
-                            Err(_) => {
-                                too_large = true;
-                                break;
-                            }
-                        }
+                Some("file") => match receive(&state, &mut field, limits.max_file).await {
+                    Ok(Received::File(f, size)) => file = Some((f, size)),
+                    Ok(Received::TooLarge) => too_large = true,
+                    Err(e) => {
+                        tracing::error!("backup upload: {e}");
+                        return (StatusCode::SERVICE_UNAVAILABLE, "try again shortly")
+                            .into_response();
                     }
-                    file = Some(data);
-                }
+                },
                 _ => {}
             },
             Ok(None) => break,
@@ -139,14 +145,14 @@ pub async fn upload(
         };
         return refused(r.message(lang)).await;
     }
-    let Some(file) = file.filter(|f| !f.is_empty()) else {
+    let Some((file, _)) = file.filter(|(_, size)| *size > 0) else {
         let text = lang.pick("Choisissez d'abord un fichier.", "Choose a file first.");
         return refused(text.to_string()).await;
     };
     let actor = Actor::web(&me.login, Some(peer.ip()));
     match state
         .store
-        .keep_uploaded_backup(&actor, &target.login, file, &limits)
+        .keep_uploaded_backup(&actor, &target.login, file.path(), &limits)
         .await
     {
         Ok(b) => Redirect::to(&format!("{path}/{}{query}", b.id)).into_response(),
@@ -159,4 +165,44 @@ pub async fn upload(
             refused(e.public_message(lang)).await
         }
     }
+}
+
+enum Received {
+    /// The scratch file and its size.
+    File(app::store::scratch::ScratchFile, u64),
+    TooLarge,
+}
+
+/// Writes an uploaded file to a scratch file as its pieces come, stopping past `max` bytes
+/// (or when the upload breaks off).
+async fn receive(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: u64,
+) -> Result<Received, String> {
+    use tokio::io::AsyncWriteExt;
+    let scratch = state
+        .store
+        .scratch_file("upload")
+        .map_err(|e| e.to_string())?;
+    let mut out = tokio::fs::File::create(scratch.path())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut size = 0u64;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                size += chunk.len() as u64;
+                if size > max {
+                    return Ok(Received::TooLarge);
+                }
+                out.write_all(&chunk).await.map_err(|e| e.to_string())?;
+            }
+            Ok(None) => break,
+            // The body limit cut the upload short, or the client went away.
+            Err(_) => return Ok(Received::TooLarge),
+        }
+    }
+    out.flush().await.map_err(|e| e.to_string())?;
+    Ok(Received::File(scratch, size))
 }

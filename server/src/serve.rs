@@ -66,7 +66,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     );
     let store = Store::open(&settings.database_url)
         .await
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| anyhow!("{e}"))?
+        // Backups being made, uploaded or restored go through files here.
+        .with_scratch_dir(settings.data.join("tmp"));
     tracing::info!(
         database = %app::store::connect::redact(&settings.database_url),
         data = %settings.data.display(),

@@ -4,12 +4,10 @@
 //! whole of it in one transaction or nothing.
 
 use super::delivery::own_addresses;
-use super::entities::{account, backup, maildrop_lock, message};
+use super::entities::{account, backup, backup_chunk, maildrop_lock, message};
 use super::mail_settings::check_responder;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
-use crate::backup::{
-    BackupMessage, BackupSettings, Contents, ForwardSettings, Limits, Refusal, archive,
-};
+use crate::backup::{BackupMessage, BackupSettings, ForwardSettings, Limits, Refusal, archive};
 use crate::domain::delivery::forward_list;
 use crate::domain::forward::check_forward;
 use crate::domain::responder::Responder;
@@ -96,9 +94,19 @@ fn settings_of(a: &account::Model) -> BackupSettings {
     }
 }
 
-/// One backup file packed or unpacked at a time, off the async threads: each holds a whole
-/// mailbox in memory and keeps a core busy.
+/// Backups are packed and checked one at a time, off the async threads: each keeps a core
+/// busy compressing or decompressing.
 static PACKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// The `origin` of a backup row whose chunks are still being written (not listed, not kept;
+/// removed by housekeeping if its writer stopped).
+pub const INCOMPLETE: &str = "incomplete";
+
+/// Bytes per chunk of a kept backup file.
+const CHUNK: usize = 1 << 20;
+/// Messages fetched from the database at once while making a backup, at most this many bytes
+/// (and always at least one message).
+const FETCH_BYTES: i64 = 4 << 20;
 
 /// `work` on a blocking thread, after the backups before it (see `PACKING`).
 async fn one_at_a_time<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
@@ -111,17 +119,56 @@ async fn one_at_a_time<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'sta
         .map_err(|e| StoreError::Db(format!("packing or unpacking a backup: {e}")))
 }
 
-/// `archive::unpack` apart (see [`one_at_a_time`]); gives the file back.
-async fn unpack_apart(
-    file: Vec<u8>,
+fn io_error(what: &str, e: std::io::Error) -> StoreError {
+    StoreError::Db(format!("{what}: {e}"))
+}
+
+/// What the messages of a backup file come to against a mailbox: how many and how many bytes
+/// in all, and how many of them (and bytes) the mailbox does not have yet.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    messages: u64,
+    bytes: u64,
+    new_messages: u64,
+    new_bytes: u64,
+}
+
+/// Checks the backup file at `path` and counts its messages against `present` (UIDLs in the
+/// mailbox), streaming, one at a time (see `archive`).
+async fn check_file(
+    path: std::path::PathBuf,
     limits: Limits,
-) -> Result<(std::result::Result<Contents, Refusal>, Vec<u8>)> {
-    one_at_a_time(move || (archive::unpack(&file, &limits), file)).await
+    present: HashSet<String>,
+) -> Result<std::result::Result<(archive::Checked, Tally), Refusal>> {
+    one_at_a_time(move || {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > limits.max_file {
+            return Err(Refusal::TooLarge {
+                limit: limits.max_file,
+            });
+        }
+        let open = || std::fs::File::open(&path);
+        let checked = archive::check(open().map_err(|_| Refusal::NotAnArchive)?, &limits)?;
+        let mut t = Tally::default();
+        archive::read_messages(open, &checked, &limits, |m| {
+            let n = m.raw.len() as u64;
+            t.messages += 1;
+            t.bytes += n;
+            if !present.contains(&m.uidl) {
+                t.new_messages += 1;
+                t.new_bytes += n;
+            }
+            true
+        })?;
+        Ok((checked, t))
+    })
+    .await
 }
 
 impl Store {
     /// Makes a backup of everything in the mailbox now and keeps it; refused when the mailbox
-    /// holds more than a backup file may (`limits`).
+    /// holds more than a backup file may (`limits`). Streamed: the messages go from the
+    /// database to a scratch file a few at a time, then the file into the database in chunks.
     pub async fn make_backup(
         &self,
         actor: &Actor,
@@ -140,118 +187,241 @@ impl Store {
             .into_iter()
             .next()
             .unwrap_or_else(|| a.login.clone());
-        let messages = message::Entity::find()
+        let ids: Vec<(i64, i64)> = message::Entity::find()
+            .select_only()
+            .columns([message::Column::Id, message::Column::Size])
             .filter(message::Column::AccountId.eq(a.id))
             .order_by_asc(message::Column::Id)
+            .into_tuple()
             .all(self.db())
-            .await?
-            .into_iter()
-            .map(|m| BackupMessage {
-                uidl: m.uidl,
-                received_at: m.received_at,
-                mail_from: m.mail_from,
-                subject: m.subject,
-                // Mail kept before BDAT refused bare line ends: CRLF everywhere, so that the
-                // backup restores (not byte-exact for that message alone).
-                raw: crate::domain::line_ends::to_crlf(m.raw),
-            })
-            .collect::<Vec<_>>();
-        let count = messages.len();
+            .await?;
+        let mbox_file = self.scratch_file("mbox")?;
+        let out_file = self.scratch_file("backup")?;
+
+        // The mbox part, written on a blocking thread as the messages come.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<BackupMessage>(1);
+        let mbox_path = mbox_file.path().to_path_buf();
+        let writer = tokio::task::spawn_blocking(move || {
+            let f = std::fs::File::create(&mbox_path)?;
+            let mut part = archive::MboxPart::new(std::io::BufWriter::new(f));
+            while let Some(m) = rx.blocking_recv() {
+                part.append(&m)?;
+            }
+            let (w, summary) = part.finish()?;
+            drop(w);
+            Ok::<_, std::io::Error>(summary)
+        });
+        let mut start = 0;
+        while start < ids.len() {
+            let mut end = start + 1;
+            let mut bytes = ids[start].1;
+            while end < ids.len() && bytes + ids[end].1 <= FETCH_BYTES {
+                bytes += ids[end].1;
+                end += 1;
+            }
+            let group: Vec<i64> = ids[start..end].iter().map(|(id, _)| *id).collect();
+            start = end;
+            let rows = message::Entity::find()
+                .filter(message::Column::Id.is_in(group))
+                .order_by_asc(message::Column::Id)
+                .all(self.db())
+                .await?;
+            for m in rows {
+                let m = BackupMessage {
+                    uidl: m.uidl,
+                    received_at: m.received_at,
+                    mail_from: m.mail_from,
+                    subject: m.subject,
+                    // Mail kept before BDAT refused bare line ends: CRLF everywhere, so that
+                    // the backup restores (not byte-exact for that message alone).
+                    raw: crate::domain::line_ends::to_crlf(m.raw),
+                };
+                if tx.send(m).await.is_err() {
+                    break; // the writer failed: its error is below
+                }
+            }
+        }
+        drop(tx);
+        let summary = writer
+            .await
+            .map_err(|e| StoreError::Db(e.to_string()))?
+            .map_err(|e| io_error("writing a backup", e))?;
+        let count = summary.messages() as usize;
         let t = now();
-        let contents = Contents {
-            account: address,
-            created_at: t,
-            settings: settings_of(&a),
-            messages,
-        };
-        let file = one_at_a_time(move || archive::pack(&contents)).await?;
-        if file.len() as u64 > limits.max_file {
+        let (mbox_path, out_path) = (
+            mbox_file.path().to_path_buf(),
+            out_file.path().to_path_buf(),
+        );
+        let settings = settings_of(&a);
+        one_at_a_time(move || {
+            let mut mbox = std::io::BufReader::new(std::fs::File::open(&mbox_path)?);
+            let out = std::io::BufWriter::new(std::fs::File::create(&out_path)?);
+            let mut out = archive::write_backup(out, &address, t, &settings, &mut mbox, &summary)?;
+            std::io::Write::flush(&mut out)
+        })
+        .await?
+        .map_err(|e| io_error("writing a backup", e))?;
+        drop(mbox_file);
+        let size = std::fs::metadata(out_file.path()).map_or(0, |m| m.len());
+        if size > limits.max_file {
             return Err(too_large.into());
         }
-        let detail = format!("backup made: {count} message(s), {} bytes", file.len());
-        self.keep_backup(actor, &a, file, count, "made", t, &detail)
+        let detail = format!("backup made: {count} message(s), {size} bytes");
+        self.keep_file(actor, &a, out_file.path(), count, "made", t, &detail)
             .await
     }
 
-    /// Keeps a backup file given by the user, to restore it: refused (and not kept) when it
-    /// is not a sound backup or when its new messages would not fit in the quota.
+    /// Keeps a backup file given by the user (at `path`, a scratch file), to restore it:
+    /// refused (and not kept) when it is not a sound backup or when its new messages would
+    /// not fit in the quota. Checked streaming, whatever its size.
     pub async fn keep_uploaded_backup(
         &self,
         actor: &Actor,
         login: &str,
-        file: Vec<u8>,
+        path: &std::path::Path,
         limits: &Limits,
     ) -> Result<BackupSummary> {
         let a = find_account(self.db(), login).await?;
-        let (contents, file) = unpack_apart(file, *limits).await?;
-        let contents = contents?;
+        let present = uidls_of(self.db(), a.id).await?;
+        let (_, tally) = check_file(path.to_path_buf(), *limits, present).await??;
         // More mail than the whole quota cannot be this mailbox's (nor be restored into it).
-        let held: u64 = contents.messages.iter().map(|m| m.raw.len() as u64).sum();
         if let Some(q) = a.quota_bytes
-            && held > q.max(0) as u64
+            && tally.bytes > q.max(0) as u64
         {
             return Err(Refusal::BiggerThanQuota {
-                size: held,
+                size: tally.bytes,
                 quota: q.max(0) as u64,
             }
             .into());
         }
-        let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
-        check_fits(&a, new_bytes)?;
+        check_fits(&a, tally.new_bytes)?;
         let detail = format!(
-            "backup uploaded: {} message(s), {new_messages} not in the mailbox",
-            contents.messages.len()
+            "backup uploaded: {} message(s), {} not in the mailbox",
+            tally.messages, tally.new_messages
         );
-        let count = contents.messages.len();
-        self.keep_backup(actor, &a, file, count, "uploaded", now(), &detail)
+        let count = tally.messages as usize;
+        self.keep_file(actor, &a, path, count, "uploaded", now(), &detail)
             .await
     }
 
+    /// Copies the file at `path` into a new backup of `a` in chunks — each chunk its own short
+    /// write, so deliveries are never kept waiting — then, in one transaction, makes it
+    /// visible, drops the oldest beyond [`KEEP`] and records it in the change log.
     #[allow(clippy::too_many_arguments)]
-    async fn keep_backup(
+    async fn keep_file(
         &self,
         actor: &Actor,
         a: &account::Model,
-        file: Vec<u8>,
+        path: &std::path::Path,
         count: usize,
         origin: &str,
         t: i64,
         detail: &str,
     ) -> Result<BackupSummary> {
         use sha2::{Digest, Sha256};
-        let sha = crate::auth::hex(&Sha256::digest(&file));
-        let txn = self.write_txn().await?;
-        let row = backup::ActiveModel {
+        use tokio::io::AsyncReadExt;
+        let id = backup::Entity::insert(backup::ActiveModel {
             account_id: Set(a.id),
             created_at: Set(t),
-            size: Set(file.len() as i64),
+            size: Set(0),
             message_count: Set(count as i64),
-            sha256: Set(sha),
-            data: Set(file),
-            origin: Set(origin.into()),
+            sha256: Set(String::new()),
+            origin: Set(INCOMPLETE.into()),
             ..Default::default()
-        };
-        let id = backup::Entity::insert(row).exec(&txn).await?.last_insert_id;
-        // The newest KEEP stay.
-        let ids: Vec<i64> = backup::Entity::find()
-            .select_only()
-            .column(backup::Column::Id)
-            .filter(backup::Column::AccountId.eq(a.id))
-            .order_by_desc(backup::Column::CreatedAt)
-            .order_by_desc(backup::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if ids.len() > KEEP {
-            backup::Entity::delete_many()
-                .filter(backup::Column::Id.is_in(ids[KEEP..].to_vec()))
+        })
+        .exec(self.db())
+        .await?
+        .last_insert_id;
+        let written = async {
+            let mut f = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| io_error("reading a backup", e))?;
+            let (mut sha, mut size, mut seq) = (Sha256::new(), 0i64, 0i32);
+            loop {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                while chunk.len() < CHUNK {
+                    let n = (&mut f)
+                        .take((CHUNK - chunk.len()) as u64)
+                        .read_to_end(&mut chunk)
+                        .await
+                        .map_err(|e| io_error("reading a backup", e))?;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                if chunk.is_empty() {
+                    break;
+                }
+                sha.update(&chunk);
+                size += chunk.len() as i64;
+                backup_chunk::Entity::insert(backup_chunk::ActiveModel {
+                    backup_id: Set(id),
+                    seq: Set(seq),
+                    data: Set(chunk),
+                })
+                .exec_without_returning(self.db())
+                .await?;
+                seq += 1;
+            }
+            let txn = self.write_txn().await?;
+            backup::Entity::update_many()
+                .col_expr(
+                    backup::Column::Origin,
+                    sea_orm::sea_query::Expr::value(origin),
+                )
+                .col_expr(backup::Column::Size, sea_orm::sea_query::Expr::value(size))
+                .col_expr(
+                    backup::Column::Sha256,
+                    sea_orm::sea_query::Expr::value(crate::auth::hex(&sha.finalize())),
+                )
+                .filter(backup::Column::Id.eq(id))
                 .exec(&txn)
                 .await?;
+            // The newest KEEP stay.
+            let ids: Vec<i64> = backup::Entity::find()
+                .select_only()
+                .column(backup::Column::Id)
+                .filter(backup::Column::AccountId.eq(a.id))
+                .filter(backup::Column::Origin.ne(INCOMPLETE))
+                .order_by_desc(backup::Column::CreatedAt)
+                .order_by_desc(backup::Column::Id)
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            if ids.len() > KEEP {
+                let old = ids[KEEP..].to_vec();
+                backup_chunk::Entity::delete_many()
+                    .filter(backup_chunk::Column::BackupId.is_in(old.clone()))
+                    .exec(&txn)
+                    .await?;
+                backup::Entity::delete_many()
+                    .filter(backup::Column::Id.is_in(old))
+                    .exec(&txn)
+                    .await?;
+            }
+            audit::record(&txn, actor, a.domain_id, "account.backup", &a.login, detail).await?;
+            txn.commit().await?;
+            Ok::<_, StoreError>(())
         }
-        audit::record(&txn, actor, a.domain_id, "account.backup", &a.login, detail).await?;
-        txn.commit().await?;
+        .await;
+        if let Err(e) = written {
+            let _ = self.drop_backup_file(id).await;
+            return Err(e);
+        }
         let b = find_backup(self.db(), a.id, id).await?;
         Ok(summary(&b))
+    }
+
+    /// Removes a backup row and its chunks.
+    pub(super) async fn drop_backup_file(&self, id: i64) -> Result<()> {
+        let txn = self.write_txn().await?;
+        backup_chunk::Entity::delete_many()
+            .filter(backup_chunk::Column::BackupId.eq(id))
+            .exec(&txn)
+            .await?;
+        backup::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// The user's kept backups, newest first.
@@ -267,6 +437,7 @@ impl Store {
                 backup::Column::Origin,
             ])
             .filter(backup::Column::AccountId.eq(a.id))
+            .filter(backup::Column::Origin.ne(INCOMPLETE))
             .order_by_desc(backup::Column::CreatedAt)
             .order_by_desc(backup::Column::Id)
             .into_tuple()
@@ -286,8 +457,8 @@ impl Store {
             .collect())
     }
 
-    /// A kept backup's file and the name to download it under.
-    pub async fn backup_file(&self, login: &str, id: i64) -> Result<(String, Vec<u8>)> {
+    /// A kept backup of `login`: its summary and the name to download it under.
+    pub async fn backup_download(&self, login: &str, id: i64) -> Result<(BackupSummary, String)> {
         let a = find_account(self.db(), login).await?;
         let b = find_backup(self.db(), a.id, id).await?;
         let name = format!(
@@ -296,13 +467,58 @@ impl Store {
             crate::i18n::iso_date(b.created_at),
             b.id
         );
-        Ok((name, b.data))
+        Ok((summary(&b), name))
+    }
+
+    /// Chunk `seq` of backup `id`'s file (None past the last).
+    pub async fn backup_chunk(&self, id: i64, seq: i32) -> Result<Option<Vec<u8>>> {
+        Ok(backup_chunk::Entity::find_by_id((id, seq))
+            .one(self.db())
+            .await?
+            .map(|c| c.data))
+    }
+
+    /// A kept backup's whole file in memory, and its download name (tests and small files;
+    /// the web streams [`Store::backup_chunk`]s).
+    pub async fn backup_file(&self, login: &str, id: i64) -> Result<(String, Vec<u8>)> {
+        let (_, name) = self.backup_download(login, id).await?;
+        let mut data = Vec::new();
+        let mut seq = 0;
+        while let Some(chunk) = self.backup_chunk(id, seq).await? {
+            data.extend_from_slice(&chunk);
+            seq += 1;
+        }
+        Ok((name, data))
+    }
+
+    /// Writes kept backup `id` to a scratch file, a chunk at a time.
+    async fn backup_to_scratch(&self, id: i64) -> Result<super::scratch::ScratchFile> {
+        use tokio::io::AsyncWriteExt;
+        let file = self.scratch_file("restore")?;
+        let mut f = tokio::fs::File::create(file.path())
+            .await
+            .map_err(|e| io_error("writing a scratch file", e))?;
+        let mut seq = 0;
+        while let Some(chunk) = self.backup_chunk(id, seq).await? {
+            f.write_all(&chunk)
+                .await
+                .map_err(|e| io_error("writing a scratch file", e))?;
+            seq += 1;
+        }
+        f.flush()
+            .await
+            .map_err(|e| io_error("writing a scratch file", e))?;
+        Ok(file)
     }
 
     pub async fn delete_backup(&self, actor: &Actor, login: &str, id: i64) -> Result<()> {
         let a = find_account(self.db(), login).await?;
         let txn = self.write_txn().await?;
         let b = find_backup(&txn, a.id, id).await?;
+        backup_chunk::Entity::delete_many()
+            .filter(backup_chunk::Column::BackupId.eq(b.id))
+            .exec(&txn)
+            .await?;
         backup::Entity::delete_by_id(b.id).exec(&txn).await?;
         let detail = format!("backup #{id} deleted");
         audit::record(
@@ -323,24 +539,26 @@ impl Store {
         let a = find_account(self.db(), login).await?;
         let b = find_backup(self.db(), a.id, id).await?;
         let summary = summary(&b);
-        let contents = unpack_apart(b.data, *limits).await?.0?;
-        let (new_messages, new_bytes) = self.new_in(&a, &contents.messages).await?;
-        let settings_refused = self.check_settings(&a, &contents.settings).await.err();
+        let file = self.backup_to_scratch(b.id).await?;
+        let present = uidls_of(self.db(), a.id).await?;
+        let (checked, tally) = check_file(file.path().to_path_buf(), *limits, present).await??;
+        let settings_refused = self.check_settings(&a, &checked.settings).await.err();
         Ok(RestorePlan {
             settings_refused,
             backup: summary,
-            made_of: contents.account,
-            total: contents.messages.len() as u64,
-            new_messages,
-            new_bytes,
+            made_of: checked.account,
+            total: tally.messages,
+            new_messages: tally.new_messages,
+            new_bytes: tally.new_bytes,
             free_bytes: free_bytes(&a),
             current: settings_of(&a),
-            saved: contents.settings,
+            saved: checked.settings,
         })
     }
 
     /// Restores kept backup `id`: adds the messages the mailbox does not have (with their
-    /// UIDLs and dates), and the settings if asked; all or nothing.
+    /// UIDLs and dates), and the settings if asked; all or nothing. The messages are read from
+    /// the file one at a time and written as they come, inside the one transaction.
     pub async fn restore_backup(
         &self,
         actor: &Actor,
@@ -351,9 +569,12 @@ impl Store {
     ) -> Result<Restored> {
         let a = find_account(self.db(), login).await?;
         let b = find_backup(self.db(), a.id, id).await?;
-        let contents = unpack_apart(b.data, *limits).await?.0?;
+        let file = self.backup_to_scratch(b.id).await?;
+        let present = uidls_of(self.db(), a.id).await?;
+        let (checked, tally) = check_file(file.path().to_path_buf(), *limits, present).await??;
+        check_fits(&a, tally.new_bytes)?;
         let forward = if with_settings {
-            Some(self.check_settings(&a, &contents.settings).await?)
+            Some(self.check_settings(&a, &checked.settings).await?)
         } else {
             None
         };
@@ -379,33 +600,58 @@ impl Store {
             return Err(StoreError::MaildropBusy);
         }
         let present = uidls_of(&txn, a.id).await?;
-        let new: Vec<&BackupMessage> = contents
-            .messages
-            .iter()
-            .filter(|m| !present.contains(&m.uidl))
-            .collect();
-        check_fits(&a, new.iter().map(|m| m.raw.len() as u64).sum())?;
-        let t = now();
-        for m in &new {
-            message::Entity::insert(message::ActiveModel {
-                account_id: Set(a.id),
-                uidl: Set(m.uidl.clone()),
-                size: Set(m.raw.len() as i64),
-                received_at: Set(m.received_at),
-                mail_from: Set(m.mail_from.clone()),
-                subject: Set(m.subject.clone()),
-                raw: Set(m.raw.clone()),
-                ..Default::default()
+        let free = free_bytes(&a);
+
+        // The reader hands each message over and waits until it is written: one message in
+        // memory at a time.
+        type Handed = (BackupMessage, tokio::sync::oneshot::Sender<bool>);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Handed>(1);
+        let saved = checked.settings.clone();
+        let (path, limits_copy) = (file.path().to_path_buf(), *limits);
+        let reader = one_at_a_time(move || {
+            let open = || std::fs::File::open(&path);
+            archive::read_messages(open, &checked, &limits_copy, |m| {
+                let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+                tx.blocking_send((m, done_tx)).is_ok() && done_rx.blocking_recv() == Ok(true)
             })
-            .exec(&txn)
-            .await?;
-        }
-        let added = new.len() as u64;
-        let skipped = contents.messages.len() as u64 - added;
+        });
+        let t = now();
+        let writing = async {
+            let (mut added, mut added_bytes, mut skipped) = (0u64, 0u64, 0u64);
+            while let Some((m, done)) = rx.recv().await {
+                if present.contains(&m.uidl) {
+                    skipped += 1;
+                } else {
+                    added += 1;
+                    added_bytes += m.raw.len() as u64;
+                    if let Some(refusal) = over_quota(free, added_bytes) {
+                        let _ = done.send(false);
+                        return Err(StoreError::from(refusal));
+                    }
+                    message::Entity::insert(message::ActiveModel {
+                        account_id: Set(a.id),
+                        uidl: Set(m.uidl),
+                        size: Set(m.raw.len() as i64),
+                        received_at: Set(m.received_at),
+                        mail_from: Set(m.mail_from),
+                        subject: Set(m.subject),
+                        raw: Set(m.raw),
+                        ..Default::default()
+                    })
+                    .exec_without_returning(&txn)
+                    .await?;
+                }
+                let _ = done.send(true);
+            }
+            Ok((added, skipped))
+        };
+        let (read, written) = tokio::join!(reader, writing);
+        let (added, skipped) = written?;
+        read??;
         let mut detail =
             format!("backup #{id} restored: {added} message(s) added, {skipped} already there");
         if let Some(forward) = forward {
-            let s = &contents.settings;
+            let s = &saved;
             let mut m: account::ActiveModel = a.clone().into();
             m.first_name = Set(s.first_name.trim().to_string());
             m.last_name = Set(s.last_name.trim().to_string());
@@ -413,7 +659,7 @@ impl Store {
             m.forward_keep_copy = Set(s.forward.keep_copy && !forward.is_empty());
             m.responder_enabled = Set(s.responder.enabled);
             m.responder_subject = Set(s.responder.subject.clone());
-            m.responder_body = Set(s.responder.body.clone());
+            m.responder_body = Set(s.responder.body_crlf());
             m.responder_start = Set(s.responder.start);
             m.responder_end = Set(s.responder.end);
             m.responder_interval_days = Set(s.responder.interval_days);
@@ -457,15 +703,6 @@ impl Store {
             return Err(StoreError::ForwardLoop(first));
         }
         Ok(forward)
-    }
-
-    /// How many of `messages` the mailbox does not have yet, and their bytes.
-    async fn new_in(&self, a: &account::Model, messages: &[BackupMessage]) -> Result<(u64, u64)> {
-        let present = uidls_of(self.db(), a.id).await?;
-        Ok(messages
-            .iter()
-            .filter(|m| !present.contains(&m.uidl))
-            .fold((0, 0), |(n, b), m| (n + 1, b + m.raw.len() as u64)))
     }
 }
 
@@ -518,6 +755,22 @@ mod tests {
 
     fn limits() -> Limits {
         Limits::default()
+    }
+
+    impl Store {
+        /// An upload of `bytes`, as the web route gives it (a scratch file).
+        async fn upload_bytes(
+            &self,
+            actor: &Actor,
+            login: &str,
+            bytes: Vec<u8>,
+            limits: &Limits,
+        ) -> Result<BackupSummary> {
+            let f = self.scratch_file("test-upload")?;
+            std::fs::write(f.path(), bytes).unwrap();
+            self.keep_uploaded_backup(actor, login, f.path(), limits)
+                .await
+        }
     }
 
     async fn put(s: &Store, account_id: i64, uidl: &str, body: &str) {
@@ -628,7 +881,7 @@ mod tests {
             let (name, file) = s.backup_file(&login, made.id).await.unwrap();
             assert!(name.starts_with(&format!("courrier-{login}-")) && name.ends_with(".tar.gz"));
             let up = s
-                .keep_uploaded_backup(&cli, &login, file.clone(), &limits())
+                .upload_bytes(&cli, &login, file.clone(), &limits())
                 .await
                 .unwrap();
             assert_eq!(up.origin, "uploaded");
@@ -638,7 +891,7 @@ mod tests {
             let mut bad = file.clone();
             bad.truncate(bad.len() / 2);
             let e = s
-                .keep_uploaded_backup(&cli, &login, bad, &limits())
+                .upload_bytes(&cli, &login, bad, &limits())
                 .await
                 .unwrap_err();
             assert!(matches!(e, StoreError::Backup(Refusal::Truncated)), "{e:?}");
@@ -668,7 +921,7 @@ mod tests {
             assert!(s.mailbox(&login).await.unwrap().is_empty(), "nothing added");
             // Uploaded, it is refused too: it holds more mail than the whole quota.
             let e = s
-                .keep_uploaded_backup(&cli, &login, file.clone(), &limits())
+                .upload_bytes(&cli, &login, file.clone(), &limits())
                 .await
                 .unwrap_err();
             assert!(
@@ -769,7 +1022,7 @@ mod tests {
             // Kept (its messages can come back), but its settings cannot, and the preview
             // says why.
             let up = s
-                .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
+                .upload_bytes(&cli, &login, archive::pack(&bad), &limits())
                 .await
                 .unwrap();
             let plan = s.restore_plan(&login, up.id, &limits()).await.unwrap();
@@ -789,7 +1042,7 @@ mod tests {
             bad.settings.responder.enabled = false;
             bad.settings.forward.to = vec![format!("{login}@c.example")];
             let up = s
-                .keep_uploaded_backup(&cli, &login, archive::pack(&bad), &limits())
+                .upload_bytes(&cli, &login, archive::pack(&bad), &limits())
                 .await
                 .unwrap();
             let plan = s.restore_plan(&login, up.id, &limits()).await.unwrap();

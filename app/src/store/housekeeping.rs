@@ -1,7 +1,7 @@
 //! What is kept only for a while: who the responder answered (30 days, DESIGN §2.7) and the
 //! history of the outbound queue (sent messages a week, failed ones 30 days, for the admin).
 
-use super::entities::{outbound, responder_log};
+use super::entities::{backup, outbound, relay_use, responder_log};
 use super::queue::{FAILED, SENT};
 use super::{Result, Store};
 use crate::domain::responder::LOG_DAYS;
@@ -18,6 +18,8 @@ pub const FAILED_KEPT_DAYS: i64 = 30;
 pub struct Purged {
     pub responder_log: u64,
     pub queue: u64,
+    /// Backups left incomplete by a process that stopped while writing them.
+    pub backups: u64,
 }
 
 impl Store {
@@ -36,9 +38,26 @@ impl Store {
                 .await?
                 .rows_affected;
         }
+        // Uses of relay grants count for an hour.
+        relay_use::Entity::delete_many()
+            .filter(relay_use::Column::At.lt(now - 3600))
+            .exec(self.db())
+            .await?;
+        let stale: Vec<i64> = backup::Entity::find()
+            .filter(backup::Column::Origin.eq(super::backups::INCOMPLETE))
+            .filter(backup::Column::CreatedAt.lt(now - DAY))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
+        for id in &stale {
+            self.drop_backup_file(*id).await?;
+        }
         Ok(Purged {
             responder_log: responder.rows_affected,
             queue,
+            backups: stale.len() as u64,
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod maildrop;
 mod migration;
 pub mod queue;
 pub mod relay;
+pub mod scratch;
 pub mod server_settings;
 pub mod sessions;
 #[cfg(test)]
@@ -39,6 +40,8 @@ pub struct Store {
     /// Bumped whenever this process changes a password or suspends an account, so that open
     /// mail sessions look again at once (see `auth::standing`).
     credentials_changed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Where temporary files go (see `scratch`).
+    scratch: std::sync::Arc<std::path::PathBuf>,
 }
 
 impl Store {
@@ -54,6 +57,7 @@ impl Store {
             engine,
             srs_secret: Default::default(),
             credentials_changed: Default::default(),
+            scratch: std::sync::Arc::new(scratch::default_dir()),
         })
     }
 

@@ -10,8 +10,7 @@ pub struct Model {
     pub size: i64,
     pub message_count: i64,
     pub sha256: String,
-    pub data: Vec<u8>,
-    /// "made" here, or "uploaded" to be restored.
+    /// "made" here, or "uploaded" to be restored; "incomplete" while its chunks are written.
     pub origin: String,
 }
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod alias;
 pub mod audit_log;
 pub mod backup;
+pub mod backup_chunk;
 pub mod domain;
 pub mod maildrop_lock;
 pub mod message;

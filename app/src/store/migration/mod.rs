@@ -8,6 +8,7 @@ mod m0003_maildrop_index;
 mod m0004_server_settings;
 mod m0005_backups_and_quota_warnings;
 mod m0006_relay_uses;
+mod m0007_backup_chunks;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_server_settings::Migration),
             Box::new(m0005_backups_and_quota_warnings::Migration),
             Box::new(m0006_relay_uses::Migration),
+            Box::new(m0007_backup_chunks::Migration),
         ]
     }
 }
