@@ -325,3 +325,195 @@ fn add_user(db: &Db, extra: &[&str]) {
     args.extend_from_slice(extra);
     cli_ok(db, &args);
 }
+
+/// A line of `/proc/PID/status` in kB.
+fn status_kb(pid: u32, key: &str) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    s.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// Starts a new peak-memory measurement of `pid` (VmHWM back to the current RSS, as root).
+fn reset_peak(pid: u32) -> u64 {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    status_kb(pid, "VmRSS")
+}
+
+/// How much the peak rose (MB) since `reset_peak` gave `base`.
+fn growth_mb(pid: u32, base: u64) -> u64 {
+    status_kb(pid, "VmHWM").saturating_sub(base) / 1024
+}
+
+/// One message of about `kib` KiB of text that does not compress much.
+fn big_message(n: u64, kib: usize) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x = n
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut body = format!("Subject: gros {n}\r\nFrom: a@example.org\r\n\r\n");
+    for _ in 0..kib * 1024 / 78 {
+        for _ in 0..76 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            body.push(alphabet[(x >> 58) as usize] as char);
+        }
+        body.push_str("\r\n");
+    }
+    body
+}
+
+#[tokio::test]
+async fn backups_of_a_large_mailbox_and_hostile_uploads_stay_in_bounded_memory() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "cdupont", PASSWORD);
+        let dir = db.dir.0.clone();
+        for n in 0..40 {
+            deliver_file(
+                &server,
+                &dir,
+                "big.eml",
+                "cdupont@votredomaine.com",
+                &big_message(n, 1024),
+            );
+        }
+        let jar = dir.join("cd");
+        sign_in(&server, &jar, "cdupont", PASSWORD);
+        let pid = server.child.id();
+
+        // Making a backup of 40 MB.
+        let base = reset_peak(pid);
+        let made = call(&server, &jar, "backups/make", &[("login", "cdupont")]);
+        assert_eq!(made.status, 200, "{label}: {}", made.body);
+        let make_mb = growth_mb(pid, base);
+        let list = json(call(&server, &jar, "backups/list", &[("login", "cdupont")]));
+        let id = list["backups"][0]["id"].as_i64().unwrap();
+        let file = dir.join("big.tar.gz");
+        let base = reset_peak(pid);
+        let url = server.url(&format!("/backup-files/cdupont/{id}"));
+        assert_eq!(download(&jar, &url, &file), 200);
+        let download_mb = growth_mb(pid, base);
+        assert!(
+            std::fs::metadata(&file).unwrap().len() > 30 << 20,
+            "{label}"
+        );
+
+        // Everything collected and deleted over POP3, then uploaded back and restored.
+        let (host, port) = server.pop3.rsplit_once(':').unwrap();
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import poplib, sys\nc = poplib.POP3(sys.argv[1], int(sys.argv[2]))\n\
+                 c.user('cdupont'); c.pass_(sys.argv[3])\n\
+                 for i in range(len(c.list()[1])): c.dele(i + 1)\nc.quit()",
+                host,
+                port,
+                PASSWORD,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(mailbox(&db, "cdupont").0, 0, "{label}");
+        let base = reset_peak(pid);
+        let r = upload(&server, &jar, "cdupont", &file);
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        let to = r.header("location").unwrap().to_string();
+        let up_id = to.rsplit('/').next().unwrap().to_string();
+        assert!(up_id.parse::<i64>().is_ok(), "{label}: {to}");
+        let upload_mb = growth_mb(pid, base);
+        let base = reset_peak(pid);
+        let r = call(
+            &server,
+            &jar,
+            "backups/restore",
+            &[
+                ("login", "cdupont"),
+                ("id", &up_id),
+                ("back", "/personal/backups"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        let restore_mb = growth_mb(pid, base);
+        assert_eq!(mailbox(&db, "cdupont").0, 40, "{label}: all back");
+
+        // A gzip bomb of 1 MB that unpacks past the 1 GiB limit.
+        let bomb = dir.join("bomb.tar.gz");
+        let out = Command::new("python3")
+            .args([
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/abuse.py"),
+                "bomb",
+                bomb.to_str().unwrap(),
+                "1100",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let base = reset_peak(pid);
+        let r = upload(&server, &jar, "cdupont", &bomb);
+        assert_eq!(r.status, 303, "{label}");
+        let page = curl(&jar, &[&server.url("/personal/backups")]);
+        assert!(
+            page.body.contains("décompressé") || page.body.contains("Unpacked"),
+            "{label}: the bomb is refused in words"
+        );
+        let bomb_mb = growth_mb(pid, base);
+
+        // Four uploads of 40 MB at once.
+        let junk = dir.join("junk.bin");
+        std::fs::write(&junk, big_message(99, 40 << 10)).unwrap();
+        let base = reset_peak(pid);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (jar, junk, url) = (
+                    jar.clone(),
+                    junk.clone(),
+                    server.url("/backup-files/cdupont"),
+                );
+                std::thread::spawn(move || {
+                    curl(
+                        &jar,
+                        &[
+                            "-H",
+                            "Expect:",
+                            "-F",
+                            &format!("file=@{}", junk.display()),
+                            "-F",
+                            "back=/personal/backups",
+                            &url,
+                        ],
+                    )
+                    .status
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), 303, "{label}");
+        }
+        let parallel_mb = growth_mb(pid, base);
+        eprintln!(
+            "{label}: peak memory growth (MB) — make 40 MB backup {make_mb}, download \
+             {download_mb}, upload {upload_mb}, restore {restore_mb}, 1 MB bomb {bomb_mb}, \
+             4 × 40 MB uploads at once {parallel_mb}"
+        );
+        for (what, mb) in [
+            ("make", make_mb),
+            ("download", download_mb),
+            ("upload", upload_mb),
+            ("restore", restore_mb),
+            ("bomb", bomb_mb),
+            ("parallel uploads", parallel_mb),
+        ] {
+            assert!(mb < 64, "{label}: {what} grew memory by {mb} MB");
+        }
+        assert!(server.stop().success());
+    }
+}

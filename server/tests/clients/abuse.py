@@ -17,6 +17,8 @@ usage: abuse.py CHECK ARGS...
   web-parallel URL SOURCES N LOGIN   N sign-ins posted at the same moment (as the hydrated
                                      page does) from SOURCES in turn, each with a wrong
                                      password; every (status, Retry-After, body).
+  bomb PATH MIB                      writes a gzip bomb to PATH: a tar whose messages.mbox
+                                     says (and unpacks to) MIB MiB of zeros.
   web-login URL SOURCE LOGIN PASSWORD
                                      one sign-in from SOURCE as a plain form post; (status,
                                      Location, seconds taken).
@@ -162,6 +164,22 @@ def web_parallel(url, sources, n, login):
     return results
 
 
+def bomb(path, mib):
+    import tarfile
+    import zlib
+
+    info = tarfile.TarInfo("messages.mbox")
+    info.size = mib << 20
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip stream
+    zeros = bytes(1 << 20)
+    with open(path, "wb") as f:
+        f.write(z.compress(info.tobuf(format=tarfile.USTAR_FORMAT)))
+        for _ in range(mib):
+            f.write(z.compress(zeros))
+        f.write(z.flush())
+    return {"size": os.path.getsize(path)}
+
+
 def main():
     check, args = sys.argv[1], sys.argv[2:]
     if check == "flood":
@@ -172,6 +190,8 @@ def main():
         out = pop3_parallel(args[0], int(args[1]), args[2], args[3], int(args[4]))
     elif check == "web-parallel":
         out = web_parallel(args[0], args[1], int(args[2]), args[3])
+    elif check == "bomb":
+        out = bomb(args[0], int(args[1]))
     elif check == "web-login":
         start = time.time()
         status, location, body = post_login(args[0], args[1], args[2], args[3], "text/html")
