@@ -51,6 +51,12 @@ pub fn fit(limit: u64, wanted: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// A listener's caps once fitted: `cap` in all (at least one), and per address no more.
+pub fn set_cap(cap: usize, total: &mut usize, per_ip: &mut usize) {
+    *total = cap.max(1);
+    *per_ip = (*per_ip).min(*total);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

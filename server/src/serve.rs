@@ -135,40 +135,38 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         web_limits.max_connections,
     ];
     let fitted = crate::descriptors::fit(nofile, &wanted);
-    smtp_config.max_connections = fitted[0];
-    submission_config.max_connections = fitted[1].max(1);
-    pop3_config.max_connections = fitted[2].max(1);
-    web_limits.max_connections = fitted[3];
-    smtp_config.max_connections_per_ip = smtp_config
-        .max_connections_per_ip
-        .min(smtp_config.max_connections);
-    submission_config.max_connections_per_ip = submission_config
-        .max_connections_per_ip
-        .min(submission_config.max_connections);
-    pop3_config.max_connections_per_ip = pop3_config
-        .max_connections_per_ip
-        .min(pop3_config.max_connections);
-    web_limits.max_connections_per_ip = web_limits
-        .max_connections_per_ip
-        .min(web_limits.max_connections);
+    for (cap, (total, per_ip)) in fitted.iter().zip([
+        (
+            &mut smtp_config.max_connections,
+            &mut smtp_config.max_connections_per_ip,
+        ),
+        (
+            &mut submission_config.max_connections,
+            &mut submission_config.max_connections_per_ip,
+        ),
+        (
+            &mut pop3_config.max_connections,
+            &mut pop3_config.max_connections_per_ip,
+        ),
+        (
+            &mut web_limits.max_connections,
+            &mut web_limits.max_connections_per_ip,
+        ),
+    ]) {
+        crate::descriptors::set_cap(*cap, total, per_ip);
+    }
+    tracing::info!(
+        nofile,
+        smtp = fitted[0],
+        submission = fitted[1],
+        pop3 = fitted[2],
+        http = fitted[3],
+        "open-files limit and connection caps"
+    );
     if fitted != wanted {
         tracing::warn!(
-            nofile,
-            smtp = fitted[0],
-            submission = fitted[1],
-            pop3 = fitted[2],
-            http = fitted[3],
-            "the open-files limit is low: connection caps lowered to fit it \
+            "the open-files limit ({nofile}) is low: connection caps lowered to fit it \
              (raise `ulimit -n` / LimitNOFILE for more)"
-        );
-    } else {
-        tracing::info!(
-            nofile,
-            smtp = fitted[0],
-            submission = fitted[1],
-            pop3 = fitted[2],
-            http = fitted[3],
-            "open-files limit and connection caps"
         );
     }
 

@@ -326,16 +326,6 @@ fn add_user(db: &Db, extra: &[&str]) {
     cli_ok(db, &args);
 }
 
-/// A line of `/proc/PID/status` in kB.
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    s.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
-}
-
 /// Starts a new peak-memory measurement of `pid` (VmHWM back to the current RSS, as root).
 fn reset_peak(pid: u32) -> u64 {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();

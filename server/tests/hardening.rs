@@ -36,18 +36,15 @@ fn host_port(addr: &str) -> (String, String) {
     (h.to_string(), p.to_string())
 }
 
-fn pid(server: &Server) -> u32 {
-    server.child.id()
+/// votredomaine.com with pmartin's password set, served.
+fn pmartin_server(db: &Db) -> Server {
+    add_votredomaine(db);
+    set_password(db, "pmartin", PASSWORD);
+    Server::start(db)
 }
 
-/// A line of `/proc/PID/status` in kB (VmHWM, VmRSS).
-fn status_kb(pid: u32, key: &str) -> u64 {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    s.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
+fn pid(server: &Server) -> u32 {
+    server.child.id()
 }
 
 /// CPU time (user + system) of a process, in seconds.
@@ -139,11 +136,7 @@ impl Flood {
 
 #[tokio::test]
 async fn idle_web_connections_starve_neither_mail_nor_health() {
-    let db = Db {
-        dir: TempDir::new(),
-        url: None,
-        label: "sqlite",
-    };
+    let db = Db::sqlite();
     let config = db.dir.0.join("courrier.toml");
     std::fs::write(&config, "[web_limits]\nheader_timeout_secs = 3\n").unwrap();
     let server = Server::start_wrapped(
@@ -243,14 +236,8 @@ async fn lockout_from_one_address_leaves_the_owner_in() {
 
 #[tokio::test]
 async fn parallel_guesses_are_each_counted() {
-    let db = Db {
-        dir: TempDir::new(),
-        url: None,
-        label: "sqlite",
-    };
-    add_votredomaine(&db);
-    set_password(&db, "pmartin", PASSWORD);
-    let server = Server::start(&db);
+    let db = Db::sqlite();
+    let server = pmartin_server(&db);
     let (host, port) = host_port(&server.pop3);
     let answers = abuse(&["pop3-parallel", &host, &port, "127.0.0.4", "pmartin", "40"]);
     let answers: Vec<&str> = answers
@@ -284,14 +271,8 @@ async fn parallel_guesses_are_each_counted() {
 
 #[tokio::test]
 async fn a_storm_of_failed_sign_ins_keeps_memory_bounded() {
-    let db = Db {
-        dir: TempDir::new(),
-        url: None,
-        label: "sqlite",
-    };
-    add_votredomaine(&db);
-    set_password(&db, "pmartin", PASSWORD);
-    let server = Server::start(&db);
+    let db = Db::sqlite();
+    let server = pmartin_server(&db);
     let p = pid(&server);
     let before = status_kb(p, "VmHWM");
     // 120 at once, from 120 addresses (none of them throttled on its own).
@@ -496,11 +477,7 @@ async fn relay_caps_hold_for_many_recipients_and_parallel_sessions() {
 
 #[tokio::test]
 async fn redirect_targets_are_always_local_and_well_formed() {
-    let db = Db {
-        dir: TempDir::new(),
-        url: None,
-        label: "sqlite",
-    };
+    let db = Db::sqlite();
     add_votredomaine(&db);
     add_cdupont(&db, &[]);
     set_password(&db, "pmartin", PASSWORD);
@@ -625,11 +602,7 @@ async fn mail_sessions_end_when_the_password_changes() {
 
 #[tokio::test]
 async fn the_small_ones() {
-    let db = Db {
-        dir: TempDir::new(),
-        url: None,
-        label: "sqlite",
-    };
+    let db = Db::sqlite();
     add_votredomaine(&db);
     set_password(&db, "pmartin", PASSWORD);
     cli_ok(&db, &["domain", "add", "sans-webmaster.example"]);

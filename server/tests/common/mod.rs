@@ -44,6 +44,15 @@ pub struct Db {
 }
 
 impl Db {
+    /// A fresh SQLite database only (for what does not depend on the engine).
+    pub fn sqlite() -> Db {
+        Db {
+            dir: TempDir::new(),
+            url: None,
+            label: "sqlite",
+        }
+    }
+
     /// Arguments that point `courrier` at this database.
     pub fn args(&self) -> Vec<String> {
         let mut a = vec!["--data".to_string(), self.dir.0.display().to_string()];
@@ -548,4 +557,14 @@ pub fn download(jar: &std::path::Path, url: &str, to: &std::path::Path) -> u16 {
         .trim()
         .parse()
         .unwrap_or(0)
+}
+
+/// A line of `/proc/PID/status` in kB (VmHWM, VmRSS).
+pub fn status_kb(pid: u32, key: &str) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    s.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
 }
