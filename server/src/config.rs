@@ -168,6 +168,8 @@ pub struct BackupFileSettings {
     pub max_upload_mb: Option<u64>,
     /// Beyond this, once unpacked, a file is refused as a decompression bomb.
     pub max_unpacked_mb: Option<u64>,
+    /// The largest message a backup may hold (a restore holds one at a time in memory).
+    pub max_message_mb: Option<u64>,
 }
 
 impl BackupFileSettings {
@@ -178,6 +180,9 @@ impl BackupFileSettings {
         }
         if let Some(mb) = self.max_unpacked_mb {
             l.max_unpacked = mb.max(1) << 20;
+        }
+        if let Some(mb) = self.max_message_mb {
+            l.max_message = mb.max(1) << 20;
         }
         l
     }

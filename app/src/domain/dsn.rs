@@ -48,7 +48,10 @@ pub fn compose(f: &Failure<'_>, message_id: &str, boundary: &str, now: i64) -> V
     use mail_builder::headers::content_type::ContentType;
     use mail_builder::headers::raw::Raw;
     use mail_builder::mime::MimePart;
-    let status = status_of(f.answer);
+    // The remote answer is one line wherever it goes: a multi-line answer (or a hostile one)
+    // must not add fields to the report.
+    let answer = super::responder::one_line(f.answer);
+    let status = status_of(&answer);
     let human = format!(
         "Ceci est le serveur de messagerie {mta}.\r\n\
          Votre message n'a pas pu être remis à {rcpt}.\r\n\
@@ -59,12 +62,11 @@ pub fn compose(f: &Failure<'_>, message_id: &str, boundary: &str, now: i64) -> V
          The recipient's server answered: {answer}\r\n",
         mta = f.reporting_mta,
         rcpt = f.recipient,
-        answer = f.answer,
     );
-    let diagnostic = if f.answer.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-        format!("smtp; {}", f.answer)
+    let diagnostic = if answer.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        format!("smtp; {answer}")
     } else {
-        format!("X-courrier; {}", f.answer)
+        format!("X-courrier; {answer}")
     };
     // RFC 3464 §2.1: per-message fields, a blank line, then per-recipient fields.
     let fields = format!(
@@ -165,5 +167,30 @@ mod tests {
         assert!(!m.contains("secret body"), "only the header goes back");
         assert!(m.trim_end().ends_with("--BOUNDARY--"), "{m}");
         assert!(!m.replace("\r\n", "").contains('\n'), "CRLF line ends only");
+    }
+
+    #[test]
+    fn a_remote_answer_cannot_add_fields() {
+        let f = Failure {
+            reporting_mta: "mail.votredomaine.com",
+            to: "a@sender.example",
+            recipient: "boss@hostile.example",
+            answer: "550 no\r\nBcc: spy@hostile.example\r\nAction: delivered",
+            arrival: 0,
+            original: b"Subject: x\r\n\r\n",
+        };
+        let m = String::from_utf8(compose(&f, "id@m", "B", 0)).unwrap();
+        let head = m.split("\r\n\r\n").next().unwrap();
+        assert!(!head.contains("Bcc"), "{m}");
+        let report = m.split("message/delivery-status").nth(1).unwrap();
+        let report = report.split("--B").next().unwrap();
+        let fields: Vec<&str> = report
+            .lines()
+            .filter(|l| l.starts_with("Action:") || l.starts_with("Bcc:"))
+            .collect();
+        assert_eq!(fields, ["Action: failed"], "{m}");
+        assert!(m.contains(
+            "Diagnostic-Code: smtp; 550 no  Bcc: spy@hostile.example  Action: delivered\r\n"
+        ));
     }
 }

@@ -109,6 +109,26 @@ mod tests {
             !m.windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'),
             "CRLF only"
         );
+        // Only fixed fields: nothing a person typed reaches the header.
+        let head = text.split("\r\n\r\n").next().unwrap();
+        for line in head.lines().filter(|l| !l.starts_with([' ', '\t'])) {
+            let name = line.split(':').next().unwrap().to_ascii_lowercase();
+            assert!(
+                [
+                    "from",
+                    "to",
+                    "subject",
+                    "date",
+                    "message-id",
+                    "auto-submitted",
+                    "mime-version",
+                    "content-type",
+                    "content-transfer-encoding"
+                ]
+                .contains(&name.as_str()),
+                "{line}"
+            );
+        }
         let (subject, fr) = compose(Lang::Fr, "p@a", "j@a", 96, 100, "y@a", 0);
         assert_eq!(subject, "Votre boîte aux lettres est pleine à 96 %");
         assert!(
