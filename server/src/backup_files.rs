@@ -6,7 +6,7 @@
 
 use app::api::backups::{BACKUPS_PAGE, flash};
 use app::api::context::{lang_from_headers, may_act_on, signed_in};
-use app::api::local_path;
+use app::api::{LocalPath, local_path};
 use app::state::AppState;
 use app::store::Actor;
 use app::store::entities::account;
@@ -155,7 +155,10 @@ pub async fn upload(
         .keep_uploaded_backup(&actor, &target.login, file.path(), &limits)
         .await
     {
-        Ok(b) => Redirect::to(&format!("{path}/{}{query}", b.id)).into_response(),
+        Ok(b) => {
+            let preview = LocalPath::or(&format!("{path}/{}{query}", b.id), BACKUPS_PAGE);
+            Redirect::to(preview.as_str()).into_response()
+        }
         Err(e) => {
             if let app::store::StoreError::Db(detail)
             | app::store::StoreError::Unreachable(detail) = &e

@@ -835,3 +835,30 @@ async fn a_greeting_with_control_characters_is_refused_and_never_recorded() {
     assert!(text.contains("Received: from client.example ("), "{text}");
     assert!(!raw.contains(&0), "no NUL in the stored message");
 }
+
+#[tokio::test]
+async fn a_submission_session_ends_when_the_password_changes() {
+    let (f, mut s) = submission().await;
+    s.tls_started("TLSv1.3 (test)".into());
+    assert_eq!(code(&mut s, "EHLO phone.example").await, "250");
+    let plain = b64(&format!("\0cdupont\0{CLAIRE_PASSWORD}"));
+    assert_eq!(
+        code(&mut s, &format!("AUTH PLAIN {plain}")).await,
+        "235 2.7.0"
+    );
+    assert_eq!(
+        code(&mut s, "MAIL FROM:<cdupont@votredomaine.com>").await,
+        "250 2.1.0"
+    );
+    f.store
+        .set_password(
+            &app::store::Actor::cli(),
+            "cdupont",
+            Some("Another-Pass-2026".into()),
+        )
+        .await
+        .unwrap();
+    let step = cmd(&mut s, "RCPT TO:<ami@example.net>").await;
+    assert_eq!(codes(&step), ["421 4.7.0"]);
+    assert!(matches!(step.next, Next::Close));
+}
