@@ -21,6 +21,8 @@ pub struct AppState {
     pub client_ports: crate::model::ClientPorts,
     /// DNS lookups for the help page.
     pub dns: Arc<dyn DnsLookup>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`[web_limits]`).
+    pub trusted_proxies: Arc<Vec<crate::domain::network::Network>>,
 }
 
 /// What the help page learns from DNS about a domain.

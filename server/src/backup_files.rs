@@ -149,7 +149,8 @@ pub async fn upload(
         let text = lang.pick("Choisissez d'abord un fichier.", "Choose a file first.");
         return refused(text.to_string()).await;
     };
-    let actor = Actor::web(&me.login, Some(peer.ip()));
+    let client = app::api::context::client_of(peer.ip(), &headers, &state.trusted_proxies);
+    let actor = Actor::web(&me.login, Some(client));
     match state
         .store
         .keep_uploaded_backup(&actor, &target.login, file.path(), &limits)

@@ -53,11 +53,26 @@ pub struct FileConfig {
 pub struct WebLimitsSettings {
     /// Seconds to send a request's headers, also the longest idle keep-alive (10).
     pub header_timeout_secs: Option<u64>,
+    /// Seconds a request body may pause, or a client stop reading a response (30).
+    pub stall_timeout_secs: Option<u64>,
     pub max_connections: Option<usize>,
     pub max_connections_per_ip: Option<usize>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl WebLimitsSettings {
+    pub fn trusted_proxies(&self) -> Result<Vec<app::domain::network::Network>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                app::domain::network::Network::parse(p)
+                    .map_err(|e| anyhow::anyhow!("[web_limits] trusted_proxies: {e}"))
+            })
+            .collect()
+    }
+
     pub fn limits(&self) -> Result<crate::web_listener::WebLimits> {
         let mut l = crate::web_listener::WebLimits::default();
         if let Some(s) = self.header_timeout_secs {
@@ -65,6 +80,12 @@ impl WebLimitsSettings {
                 bail!("[web_limits] header_timeout_secs must be at least 1");
             }
             l.header_timeout = std::time::Duration::from_secs(s);
+        }
+        if let Some(s) = self.stall_timeout_secs {
+            if s == 0 {
+                bail!("[web_limits] stall_timeout_secs must be at least 1");
+            }
+            l.stall_timeout = std::time::Duration::from_secs(s);
         }
         if let Some(n) = self.max_connections {
             l.max_connections = n.max(1);
@@ -114,10 +135,10 @@ impl AuthSettings {
             l.per_network = positive(n.into(), "max_failures_per_address")? as u32;
         }
         if let Some(m) = self.window_minutes {
-            l.window = Duration::from_secs(positive(m, "window_minutes")? * 60);
+            l.window = Duration::from_secs(positive(m, "window_minutes")?.saturating_mul(60));
         }
         if let Some(d) = self.trust_days {
-            l.trust = Duration::from_secs(d * 86_400);
+            l.trust = Duration::from_secs(d.saturating_mul(86_400));
         }
         if let Some(s) = self.max_delay_secs {
             l.max_delay = Duration::from_secs(s);
@@ -176,13 +197,13 @@ impl BackupFileSettings {
     pub fn limits(&self) -> app::backup::Limits {
         let mut l = app::backup::Limits::default();
         if let Some(mb) = self.max_upload_mb {
-            l.max_file = mb.max(1) << 20;
+            l.max_file = mb.max(1).saturating_mul(1 << 20);
         }
         if let Some(mb) = self.max_unpacked_mb {
-            l.max_unpacked = mb.max(1) << 20;
+            l.max_unpacked = mb.max(1).saturating_mul(1 << 20);
         }
         if let Some(mb) = self.max_message_mb {
-            l.max_message = mb.max(1) << 20;
+            l.max_message = mb.max(1).saturating_mul(1 << 20);
         }
         l
     }

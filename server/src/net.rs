@@ -134,7 +134,9 @@ impl Drop for SlotGuard {
 
 impl Slots {
     /// A slot for a connection from `ip`, unless that would pass `max_total` or `max_per_ip`.
+    /// IPv6 clients are counted per /64 (what one subscriber holds), as the throttle does.
     pub fn take(&self, ip: IpAddr, max_total: usize, max_per_ip: usize) -> Option<SlotGuard> {
+        let ip = app::auth::throttle::network_of(ip);
         let mut s = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mine = s.per_ip.get(&ip).copied().unwrap_or(0);
         if s.total >= max_total || mine >= max_per_ip {
@@ -247,5 +249,16 @@ mod tests {
         assert!(slots.take(b, 3, 2).is_none(), "in all");
         drop(g1);
         assert!(slots.take(a, 3, 2).is_some(), "freed on drop");
+    }
+
+    #[test]
+    fn ipv6_clients_count_per_64() {
+        let slots = Slots::default();
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let two: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let _g1 = slots.take(one, 10, 1).unwrap();
+        assert!(slots.take(two, 10, 1).is_none(), "the same /64");
+        assert!(slots.take(other, 10, 1).is_some());
     }
 }

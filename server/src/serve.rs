@@ -115,6 +115,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     };
     settings.file.pop3_settings.apply(&mut pop3_config);
     let mut web_limits = settings.file.web_limits.limits()?;
+    let trusted_proxies = Arc::new(settings.file.web_limits.trusted_proxies()?);
     let on = |addrs: &[&String], cap: usize| {
         if addrs
             .iter()
@@ -298,6 +299,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         backup_limits: settings.file.backups.limits(),
         client_ports: settings.file.client_ports.resolve(submission_on),
         dns: Arc::new(crate::dns::HelpLookup(resolver)),
+        trusted_proxies: trusted_proxies.clone(),
     };
     // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);
@@ -328,7 +330,14 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         stop.await;
         let _ = shutdown_tx.send(true);
     });
-    crate::web_listener::serve(listener, router, web_limits, shutdown_rx.clone()).await;
+    crate::web_listener::serve(
+        listener,
+        router,
+        web_limits,
+        trusted_proxies,
+        shutdown_rx.clone(),
+    )
+    .await;
     for t in smtp_tasks {
         let _ = t.await;
     }

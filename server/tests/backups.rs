@@ -502,7 +502,8 @@ async fn backups_of_a_large_mailbox_and_hostile_uploads_stay_in_bounded_memory()
             ("bomb", bomb_mb),
             ("parallel uploads", parallel_mb),
         ] {
-            assert!(mb < 64, "{label}: {what} grew memory by {mb} MB");
+            // Below the mailbox's own 40 MB: nothing holds it whole.
+            assert!(mb < 32, "{label}: {what} grew memory by {mb} MB");
         }
         assert!(server.stop().success());
     }

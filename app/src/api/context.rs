@@ -27,10 +27,44 @@ pub async fn session() -> Result<Session, ServerFnError> {
 }
 
 pub async fn client_ip() -> IpAddr {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
         .map(|ConnectInfo(a)| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    match (state(), use_context::<axum::http::request::Parts>()) {
+        (Ok(st), Some(parts)) => client_of(peer, &parts.headers, &st.trusted_proxies),
+        _ => peer,
+    }
+}
+
+/// The client behind `peer`: `peer` itself, unless it is one of the `trusted` proxies, then
+/// the nearest address in `X-Forwarded-For` that is not a trusted proxy (read from the right:
+/// what the client wrote on the left may be anything). Throttling, caps and the change log
+/// see the client, not the proxy.
+pub fn client_of(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[crate::domain::network::Network],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for hop in hops.into_iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if is_trusted(ip) => continue,
+            Ok(ip) => return ip,
+            // Something a trusted proxy would not write: no telling who is behind it.
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 /// The language of this request: the `lang` cookie, else `Accept-Language`, else French.
@@ -284,5 +318,46 @@ impl Caller {
         } else {
             Err(not_allowed(self.lang))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+    use crate::domain::network::Network;
+    use axum::http::{HeaderMap, HeaderValue};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy() {
+        let trusted = [
+            Network::parse("127.0.0.1").unwrap(),
+            Network::parse("10.0.0.0/8").unwrap(),
+        ];
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.9, 10.1.2.3"),
+        );
+        // From the proxy: the nearest address that is not a proxy (the left one is the
+        // client's own word, not to be trusted).
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("203.0.113.9"));
+        // From anyone else the header means nothing.
+        assert_eq!(
+            client_of(ip("198.51.100.7"), &h, &trusted),
+            ip("198.51.100.7")
+        );
+        // Garbage or nothing: the proxy itself.
+        h.insert("x-forwarded-for", HeaderValue::from_static("unknown"));
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("127.0.0.1"));
+        assert_eq!(
+            client_of(ip("127.0.0.1"), &HeaderMap::new(), &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &[]), ip("127.0.0.1"));
     }
 }

@@ -26,7 +26,7 @@ const MBOX: &str = "messages.mbox";
 const INDEX: &str = "messages.json";
 const SETTINGS: &str = "settings.json";
 /// More messages than this in one backup is not a mailbox of this product.
-const MAX_MESSAGES: u64 = 200_000;
+pub const MAX_MESSAGES: u64 = 200_000;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -68,54 +68,73 @@ const MAX_INDEX_ENTRY: usize = 32 << 10;
 
 // ---- Writing ----------------------------------------------------------------------------
 
-/// What the mbox part came to, for the index and the manifest.
+/// What the mbox and index parts came to, for the manifest.
 pub struct MboxSummary {
     len: u64,
     sha256: String,
-    index: Vec<IndexEntry>,
+    index_len: u64,
+    index_sha256: String,
+    messages: u64,
     bytes: u64,
 }
 
 impl MboxSummary {
     pub fn messages(&self) -> u64 {
-        self.index.len() as u64
+        self.messages
     }
 
     /// The bytes of the messages themselves.
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
+}
 
-    /// The length of the mbox part.
-    pub fn len(&self) -> u64 {
-        self.len
+/// A writer that counts and hashes what goes through it.
+struct Hashed<W> {
+    out: W,
+    sha: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Hashed<W> {
+    fn new(out: W) -> Self {
+        Hashed {
+            out,
+            sha: Sha256::new(),
+            len: 0,
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.sha.update(bytes);
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<(W, u64, String)> {
+        self.out.flush()?;
+        Ok((self.out, self.len, crate::auth::hex(&self.sha.finalize())))
     }
 }
 
-/// The mbox part, written message by message to `out` (a file, when making a backup of a
-/// large mailbox), with its size and checksum and the index entry of each message.
-pub struct MboxPart<W> {
-    out: W,
-    sha: Sha256,
-    summary: MboxSummary,
+/// The mbox part and the index part, written message by message to `mbox` and `index` (files,
+/// when making a backup of a large mailbox): nothing grows with the mailbox in memory.
+pub struct MboxPart<W, I> {
+    mbox: Hashed<W>,
+    index: Hashed<I>,
+    messages: u64,
+    bytes: u64,
     scratch: Vec<u8>,
 }
 
-impl<W: Write> MboxPart<W> {
-    pub fn new(out: W) -> Self {
+impl<W: Write, I: Write> MboxPart<W, I> {
+    pub fn new(mbox: W, index: I) -> Self {
         MboxPart {
-            out,
-            sha: Sha256::new(),
-            summary: MboxSummary {
-                len: 0,
-                sha256: String::new(),
-                index: Vec::new(),
-                bytes: 0,
-            },
+            mbox: Hashed::new(mbox),
+            index: Hashed::new(index),
+            messages: 0,
+            bytes: 0,
             scratch: Vec::new(),
         }
     }
@@ -123,25 +142,44 @@ impl<W: Write> MboxPart<W> {
     pub fn append(&mut self, m: &BackupMessage) -> std::io::Result<()> {
         self.scratch.clear();
         mboxrd::append(&mut self.scratch, &m.mail_from, m.received_at, &m.raw);
-        self.out.write_all(&self.scratch)?;
-        self.sha.update(&self.scratch);
-        self.summary.len += self.scratch.len() as u64;
-        self.summary.bytes += m.raw.len() as u64;
-        self.summary.index.push(IndexEntry {
+        self.mbox.write(&self.scratch)?;
+        let entry = IndexEntry {
             uidl: m.uidl.clone(),
             received_at: m.received_at,
             mail_from: m.mail_from.clone(),
             subject: m.subject.clone(),
             size: m.raw.len() as u64,
             sha256: sha256_hex(&m.raw),
-        });
+        };
+        self.index
+            .write(if self.messages == 0 { b"[\n" } else { b",\n" })?;
+        let json = serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?;
+        self.index.write(&json)?;
+        self.messages += 1;
+        self.bytes += m.raw.len() as u64;
         Ok(())
     }
 
-    pub fn finish(mut self) -> std::io::Result<(W, MboxSummary)> {
-        self.out.flush()?;
-        self.summary.sha256 = crate::auth::hex(&self.sha.finalize());
-        Ok((self.out, self.summary))
+    pub fn finish(mut self) -> std::io::Result<(W, I, MboxSummary)> {
+        self.index.write(if self.messages == 0 {
+            b"[]\n"
+        } else {
+            b"\n]\n"
+        })?;
+        let (mbox, len, sha256) = self.mbox.finish()?;
+        let (index, index_len, index_sha256) = self.index.finish()?;
+        Ok((
+            mbox,
+            index,
+            MboxSummary {
+                len,
+                sha256,
+                index_len,
+                index_sha256,
+                messages: self.messages,
+                bytes: self.bytes,
+            },
+        ))
     }
 }
 
@@ -179,9 +217,9 @@ pub fn write_backup<W: Write>(
     created_at: i64,
     settings: &BackupSettings,
     mbox: &mut impl Read,
+    index: &mut impl Read,
     summary: &MboxSummary,
 ) -> std::io::Result<W> {
-    let index = serde_json::to_vec_pretty(&summary.index).map_err(std::io::Error::other)?;
     let settings = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
     let part = |name: &str, size: u64, sha256: String| Part {
         name: name.into(),
@@ -193,11 +231,11 @@ pub fn write_backup<W: Write>(
         version: VERSION,
         account: account.into(),
         created_at,
-        messages: summary.messages(),
+        messages: summary.messages,
         bytes: summary.bytes,
         parts: vec![
             part(MBOX, summary.len, summary.sha256.clone()),
-            part(INDEX, index.len() as u64, sha256_hex(&index)),
+            part(INDEX, summary.index_len, summary.index_sha256.clone()),
             part(SETTINGS, settings.len() as u64, sha256_hex(&settings)),
         ],
     };
@@ -211,13 +249,7 @@ pub fn write_backup<W: Write>(
         &mut &manifest[..],
     )?;
     tar_entry(&mut gz, MBOX, summary.len, created_at, mbox)?;
-    tar_entry(
-        &mut gz,
-        INDEX,
-        index.len() as u64,
-        created_at,
-        &mut &index[..],
-    )?;
+    tar_entry(&mut gz, INDEX, summary.index_len, created_at, index)?;
     tar_entry(
         &mut gz,
         SETTINGS,
@@ -231,12 +263,12 @@ pub fn write_backup<W: Write>(
 
 /// Writes the backup file of `c` in memory (small mailboxes and tests).
 pub fn pack(c: &Contents) -> Vec<u8> {
-    let mut part = MboxPart::new(Vec::new());
+    let mut part = MboxPart::new(Vec::new(), Vec::new());
     for m in &c.messages {
         // Writing into memory cannot fail.
         let _ = part.append(m);
     }
-    let Ok((mbox, summary)) = part.finish() else {
+    let Ok((mbox, index, summary)) = part.finish() else {
         return Vec::new();
     };
     write_backup(
@@ -245,6 +277,7 @@ pub fn pack(c: &Contents) -> Vec<u8> {
         c.created_at,
         &c.settings,
         &mut &mbox[..],
+        &mut &index[..],
         &summary,
     )
     .unwrap_or_default()
@@ -718,7 +751,7 @@ fn clean(text: &str, max: usize) -> bool {
 /// The settings' texts: names and addresses on one line; the responder's text may have lines.
 fn clean_settings(s: &BackupSettings) -> bool {
     use crate::domain::responder::{MAX_BODY, MAX_SUBJECT};
-    let body_ok = s.responder.body.chars().count() <= MAX_BODY
+    let body_ok = crate::domain::responder::text_len(&s.responder.body) <= MAX_BODY
         && !s
             .responder
             .body

@@ -96,6 +96,10 @@ pub enum Refusal {
     MailboxTooLarge {
         limit: u64,
     },
+    /// A message of the mailbox is larger than a backup may hold.
+    MessageTooLarge {
+        limit: u64,
+    },
 }
 
 impl Refusal {
@@ -175,6 +179,16 @@ impl Refusal {
                 ),
                 Lang::En => format!(
                     "The mailbox holds more than {}: too much for a backup here. Collect the mail with your mail program.",
+                    size(limit)
+                ),
+            },
+            Refusal::MessageTooLarge { limit } => match lang {
+                Lang::Fr => format!(
+                    "Un message de la boîte dépasse {} : trop pour une sauvegarde ici. Relevez-le avec votre logiciel de messagerie.",
+                    size(limit)
+                ),
+                Lang::En => format!(
+                    "A message in the mailbox is over {}: too much for a backup here. Collect it with your mail program.",
                     size(limit)
                 ),
             },

@@ -103,7 +103,7 @@ impl Responder {
         if self.subject.chars().any(char::is_control) {
             return Err(ResponderProblem::SubjectControl);
         }
-        if self.body.chars().count() > MAX_BODY {
+        if text_len(&self.body) > MAX_BODY {
             return Err(ResponderProblem::BodyTooLong);
         }
         if self
@@ -132,6 +132,12 @@ impl Responder {
     pub fn body_crlf(&self) -> String {
         crlf(&self.body)
     }
+}
+
+/// The length of a text as the limits count it: characters, a line end counting one however
+/// it is written (typed LF, stored CRLF), so that what passed the rule once passes again.
+pub fn text_len(text: &str) -> usize {
+    text.chars().filter(|c| *c != '\r').count()
 }
 
 /// `text` with CRLF, lone CR and lone LF all made CRLF.

@@ -102,6 +102,30 @@ static PACKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 /// removed by housekeeping if its writer stopped).
 pub const INCOMPLETE: &str = "incomplete";
 
+/// A backup row whose chunks are being written: removed (row and chunks) if it is dropped
+/// before it is finished.
+struct Unfinished {
+    store: Store,
+    id: i64,
+    done: bool,
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let (store, id) = (self.store.clone(), self.id);
+            rt.spawn(async move {
+                if let Err(e) = store.drop_backup_file(id).await {
+                    tracing::warn!("cannot remove an unfinished backup: {e}");
+                }
+            });
+        }
+    }
+}
+
 /// Bytes per chunk of a kept backup file.
 const CHUNK: usize = 1 << 20;
 /// Messages fetched from the database at once while making a backup, at most this many bytes
@@ -195,20 +219,36 @@ impl Store {
             .into_tuple()
             .all(self.db())
             .await?;
+        // What a restore would refuse is not made.
+        if ids.len() as u64 > archive::MAX_MESSAGES {
+            return Err(too_large.into());
+        }
+        if ids
+            .iter()
+            .any(|(_, size)| *size as u64 > limits.max_message)
+        {
+            return Err(Refusal::MessageTooLarge {
+                limit: limits.max_message,
+            }
+            .into());
+        }
         let mbox_file = self.scratch_file("mbox")?;
+        let index_file = self.scratch_file("index")?;
         let out_file = self.scratch_file("backup")?;
 
-        // The mbox part, written on a blocking thread as the messages come.
+        // The mbox and index parts, written on a blocking thread as the messages come.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<BackupMessage>(1);
-        let mbox_path = mbox_file.path().to_path_buf();
+        let (mbox_path, index_path) = (
+            mbox_file.path().to_path_buf(),
+            index_file.path().to_path_buf(),
+        );
         let writer = tokio::task::spawn_blocking(move || {
-            let f = std::fs::File::create(&mbox_path)?;
-            let mut part = archive::MboxPart::new(std::io::BufWriter::new(f));
+            let create = |p| std::fs::File::create(p).map(std::io::BufWriter::new);
+            let mut part = archive::MboxPart::new(create(&mbox_path)?, create(&index_path)?);
             while let Some(m) = rx.blocking_recv() {
                 part.append(&m)?;
             }
-            let (w, summary) = part.finish()?;
-            drop(w);
+            let (_, _, summary) = part.finish()?;
             Ok::<_, std::io::Error>(summary)
         });
         let mut start = 0;
@@ -248,20 +288,24 @@ impl Store {
             .map_err(|e| io_error("writing a backup", e))?;
         let count = summary.messages() as usize;
         let t = now();
-        let (mbox_path, out_path) = (
+        let (mbox_path, index_path, out_path) = (
             mbox_file.path().to_path_buf(),
+            index_file.path().to_path_buf(),
             out_file.path().to_path_buf(),
         );
         let settings = settings_of(&a);
         one_at_a_time(move || {
-            let mut mbox = std::io::BufReader::new(std::fs::File::open(&mbox_path)?);
+            let open = |p| std::fs::File::open(p).map(std::io::BufReader::new);
+            let (mut mbox, mut index) = (open(&mbox_path)?, open(&index_path)?);
             let out = std::io::BufWriter::new(std::fs::File::create(&out_path)?);
-            let mut out = archive::write_backup(out, &address, t, &settings, &mut mbox, &summary)?;
+            let mut out = archive::write_backup(
+                out, &address, t, &settings, &mut mbox, &mut index, &summary,
+            )?;
             std::io::Write::flush(&mut out)
         })
         .await?
         .map_err(|e| io_error("writing a backup", e))?;
-        drop(mbox_file);
+        drop((mbox_file, index_file));
         let size = std::fs::metadata(out_file.path()).map_or(0, |m| m.len());
         if size > limits.max_file {
             return Err(too_large.into());
@@ -332,6 +376,12 @@ impl Store {
         .exec(self.db())
         .await?
         .last_insert_id;
+        // Removed again if this is not finished: an error, or the request dropped mid-copy.
+        let mut unfinished = Unfinished {
+            store: self.clone(),
+            id,
+            done: false,
+        };
         let written = async {
             let mut f = tokio::fs::File::open(path)
                 .await
@@ -404,10 +454,8 @@ impl Store {
             Ok::<_, StoreError>(())
         }
         .await;
-        if let Err(e) = written {
-            let _ = self.drop_backup_file(id).await;
-            return Err(e);
-        }
+        written?;
+        unfinished.done = true;
         let b = find_backup(self.db(), a.id, id).await?;
         Ok(summary(&b))
     }
@@ -578,6 +626,12 @@ impl Store {
         } else {
             None
         };
+        // Our turn to unpack comes before the write lock: waiting for another backup's
+        // packing must not keep deliveries waiting on the database.
+        let _turn = PACKING
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Db(e.to_string()))?;
         let txn = self.write_txn().await?;
         // Read again inside the transaction: mail may have arrived or been collected since.
         // On PostgreSQL the account row is locked, so that two restores (or a restore and a
@@ -608,7 +662,7 @@ impl Store {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Handed>(1);
         let saved = checked.settings.clone();
         let (path, limits_copy) = (file.path().to_path_buf(), *limits);
-        let reader = one_at_a_time(move || {
+        let reader = tokio::task::spawn_blocking(move || {
             let open = || std::fs::File::open(&path);
             archive::read_messages(open, &checked, &limits_copy, |m| {
                 let (done_tx, done_rx) = tokio::sync::oneshot::channel();
@@ -647,7 +701,7 @@ impl Store {
         };
         let (read, written) = tokio::join!(reader, writing);
         let (added, skipped) = written?;
-        read??;
+        read.map_err(|e| StoreError::Db(format!("restoring a backup: {e}")))??;
         let mut detail =
             format!("backup #{id} restored: {added} message(s) added, {skipped} already there");
         if let Some(forward) = forward {
@@ -742,6 +796,7 @@ async fn uidls_of(c: &impl ConnectionTrait, account_id: i64) -> Result<HashSet<S
 async fn find_backup(c: &impl ConnectionTrait, account_id: i64, id: i64) -> Result<backup::Model> {
     backup::Entity::find_by_id(id)
         .filter(backup::Column::AccountId.eq(account_id))
+        .filter(backup::Column::Origin.ne(INCOMPLETE))
         .one(c)
         .await?
         .ok_or(StoreError::BackupNotFound(id))

@@ -1,7 +1,7 @@
 //! What is kept only for a while: who the responder answered (30 days, DESIGN §2.7) and the
 //! history of the outbound queue (sent messages a week, failed ones 30 days, for the admin).
 
-use super::entities::{backup, outbound, relay_use, responder_log};
+use super::entities::{backup, backup_chunk, outbound, relay_use, responder_log};
 use super::queue::{FAILED, SENT};
 use super::{Result, Store};
 use crate::domain::responder::LOG_DAYS;
@@ -54,6 +54,19 @@ impl Store {
         for id in &stale {
             self.drop_backup_file(*id).await?;
         }
+        // Chunks whose backup is gone (a row removed while its chunks were being written).
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        backup_chunk::Entity::delete_many()
+            .filter(
+                Expr::col(backup_chunk::Column::BackupId).not_in_subquery(
+                    Query::select()
+                        .column(backup::Column::Id)
+                        .from(backup::Entity)
+                        .to_owned(),
+                ),
+            )
+            .exec(self.db())
+            .await?;
         Ok(Purged {
             responder_log: responder.rows_affected,
             queue,
