@@ -142,7 +142,8 @@ pub async fn preview_restore(login: String, id: i64) -> Result<RestorePreview, S
     Ok(RestorePreview {
         id,
         login: a.login.clone(),
-        created_at: plan.backup.created_at,
+        // The backup's own date, from its manifest (not when it was uploaded).
+        created_at: plan.made_at,
         made_of: plan.made_of,
         total: plan.total,
         new_messages: plan.new_messages,

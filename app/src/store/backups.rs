@@ -27,7 +27,8 @@ pub struct BackupSummary {
     pub created_at: i64,
     pub size: i64,
     pub message_count: i64,
-    /// "made" or "uploaded".
+    /// "made" (or "uploaded" by older versions: kept like made ones), or "pending": a file
+    /// uploaded to preview and restore, held apart (see [`PENDING`]).
     pub origin: String,
 }
 
@@ -35,8 +36,9 @@ pub struct BackupSummary {
 #[derive(Debug)]
 pub struct RestorePlan {
     pub backup: BackupSummary,
-    /// The address the backup was made of.
+    /// The address the backup was made of, and when (from its manifest).
     pub made_of: String,
+    pub made_at: i64,
     pub total: u64,
     /// Messages not in the mailbox yet, and their bytes.
     pub new_messages: u64,
@@ -101,6 +103,11 @@ static PACKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 /// The `origin` of a backup row whose chunks are still being written (not listed, not kept;
 /// removed by housekeeping if its writer stopped).
 pub const INCOMPLETE: &str = "incomplete";
+
+/// The `origin` of a file uploaded to be previewed and restored: held apart from the kept
+/// backups (it never evicts one), one per user (a new upload replaces it), dropped after a
+/// day by housekeeping.
+pub const PENDING: &str = "pending";
 
 /// A backup row whose chunks are being written: removed (row and chunks) if it is dropped
 /// before it is finished.
@@ -344,7 +351,7 @@ impl Store {
             tally.messages, tally.new_messages
         );
         let count = tally.messages as usize;
-        self.keep_file(actor, &a, path, count, "uploaded", now(), &detail)
+        self.keep_file(actor, &a, path, count, PENDING, now(), &detail)
             .await
     }
 
@@ -427,19 +434,26 @@ impl Store {
                 .filter(backup::Column::Id.eq(id))
                 .exec(&txn)
                 .await?;
-            // The newest KEEP stay.
-            let ids: Vec<i64> = backup::Entity::find()
+            // A pending upload replaces the one before; a made backup keeps the newest KEEP.
+            let same_kind = backup::Entity::find()
                 .select_only()
                 .column(backup::Column::Id)
                 .filter(backup::Column::AccountId.eq(a.id))
-                .filter(backup::Column::Origin.ne(INCOMPLETE))
+                .filter(backup::Column::Id.ne(id));
+            let same_kind = if origin == PENDING {
+                same_kind.filter(backup::Column::Origin.eq(PENDING))
+            } else {
+                same_kind.filter(backup::Column::Origin.is_not_in([INCOMPLETE, PENDING]))
+            };
+            let ids: Vec<i64> = same_kind
                 .order_by_desc(backup::Column::CreatedAt)
                 .order_by_desc(backup::Column::Id)
                 .into_tuple()
                 .all(&txn)
                 .await?;
-            if ids.len() > KEEP {
-                let old = ids[KEEP..].to_vec();
+            let keep = if origin == PENDING { 0 } else { KEEP - 1 };
+            if ids.len() > keep {
+                let old = ids[keep..].to_vec();
                 backup_chunk::Entity::delete_many()
                     .filter(backup_chunk::Column::BackupId.is_in(old.clone()))
                     .exec(&txn)
@@ -472,7 +486,7 @@ impl Store {
         Ok(())
     }
 
-    /// The user's kept backups, newest first.
+    /// The user's kept backups, newest first (not a pending upload).
     pub async fn backups_of(&self, login: &str) -> Result<Vec<BackupSummary>> {
         let a = find_account(self.db(), login).await?;
         let rows: Vec<(i64, i64, i64, i64, String)> = backup::Entity::find()
@@ -485,7 +499,7 @@ impl Store {
                 backup::Column::Origin,
             ])
             .filter(backup::Column::AccountId.eq(a.id))
-            .filter(backup::Column::Origin.ne(INCOMPLETE))
+            .filter(backup::Column::Origin.is_not_in([INCOMPLETE, PENDING]))
             .order_by_desc(backup::Column::CreatedAt)
             .order_by_desc(backup::Column::Id)
             .into_tuple()
@@ -595,6 +609,7 @@ impl Store {
             settings_refused,
             backup: summary,
             made_of: checked.account,
+            made_at: checked.created_at,
             total: tally.messages,
             new_messages: tally.new_messages,
             new_bytes: tally.new_bytes,
@@ -932,14 +947,14 @@ mod tests {
             assert_eq!(mailbox(&s, &login).await, before);
             assert!(s.account(&login).await.unwrap().responder_enabled);
 
-            // The file downloads, and uploaded again it is kept as "uploaded".
+            // The file downloads, and uploaded again it is held apart, pending.
             let (name, file) = s.backup_file(&login, made.id).await.unwrap();
             assert!(name.starts_with(&format!("courrier-{login}-")) && name.ends_with(".tar.gz"));
             let up = s
                 .upload_bytes(&cli, &login, file.clone(), &limits())
                 .await
                 .unwrap();
-            assert_eq!(up.origin, "uploaded");
+            assert_eq!(up.origin, PENDING);
 
             // A hostile file is refused and not kept.
             let n = s.backups_of(&login).await.unwrap().len();
@@ -1022,6 +1037,27 @@ mod tests {
             assert!(kept.iter().all(|b| b.id != made.id));
             let e = s.backup_file(&other, kept[0].id).await.unwrap_err();
             assert!(matches!(e, StoreError::BackupNotFound(_)));
+            // Three uploads to preview a restore leave the kept backups as they were: each
+            // replaces the pending one before it.
+            let (_, file) = s.backup_file(&login, kept[0].id).await.unwrap();
+            let mut pending = Vec::new();
+            for _ in 0..3 {
+                let up = s
+                    .upload_bytes(&cli, &login, file.clone(), &limits())
+                    .await
+                    .unwrap();
+                assert_eq!(up.origin, PENDING);
+                pending.push(up.id);
+            }
+            assert_eq!(s.backups_of(&login).await.unwrap(), kept);
+            for old in &pending[..2] {
+                assert!(matches!(
+                    s.restore_plan(&login, *old, &limits()).await,
+                    Err(StoreError::BackupNotFound(_))
+                ));
+            }
+            let plan = s.restore_plan(&login, pending[2], &limits()).await.unwrap();
+            assert_eq!(plan.made_at, kept[0].created_at, "the backup's own date");
             s.delete_backup(&cli, &login, kept[0].id).await.unwrap();
             assert_eq!(s.backups_of(&login).await.unwrap().len(), KEEP - 1);
         })

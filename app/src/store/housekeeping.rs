@@ -43,8 +43,11 @@ impl Store {
             .filter(relay_use::Column::At.lt(now - 3600))
             .exec(self.db())
             .await?;
+        // Incomplete rows a stopped writer left, and uploads pending for more than a day.
         let stale: Vec<i64> = backup::Entity::find()
-            .filter(backup::Column::Origin.eq(super::backups::INCOMPLETE))
+            .filter(
+                backup::Column::Origin.is_in([super::backups::INCOMPLETE, super::backups::PENDING]),
+            )
             .filter(backup::Column::CreatedAt.lt(now - DAY))
             .all(self.db())
             .await?
