@@ -16,6 +16,47 @@ struct Pkg;
 #[folder = "../public/"]
 struct Public;
 
+/// The content codings a request accepts, by the `q` values of `Accept-Encoding` (RFC 9110
+/// §12.5.3): whether `coding` is acceptable (`*` counts, `q=0` refuses).
+fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+    let mut star = false;
+    for value in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            if name.eq_ignore_ascii_case(coding) {
+                return !refused;
+            }
+            if name == "*" && !refused {
+                star = true;
+            }
+        }
+    }
+    star
+}
+
+/// `path` from `Pkg`, the brotli or gzip copy made at build time when the browser accepts it.
+fn pkg_variant(path: &str, headers: &HeaderMap) -> Option<(EmbeddedFile, Option<&'static str>)> {
+    for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+        if accepts(headers, coding)
+            && let Some(f) = Pkg::get(&format!("{path}{suffix}"))
+        {
+            return Some((f, Some(coding)));
+        }
+    }
+    Pkg::get(path).map(|f| (f, None))
+}
+
 fn respond(path: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
     let etag = format!("\"{}\"", app::auth::hex(&file.metadata.sha256_hash()[..16]));
     let cached = headers
@@ -40,9 +81,17 @@ fn respond(path: &str, file: EmbeddedFile, headers: &HeaderMap) -> Response {
     res
 }
 
-/// `/pkg/*`: the WASM bundle, its JS glue and the stylesheet.
+/// `/pkg/*`: the WASM bundle, its JS glue and the stylesheet — compressed when the browser
+/// accepts it (each coding's copy has its own ETag; `Vary` tells caches).
 pub fn pkg(path: &str, headers: &HeaderMap) -> Option<Response> {
-    Pkg::get(path).map(|f| respond(path, f, headers))
+    let (file, coding) = pkg_variant(path, headers)?;
+    let mut res = respond(path, file, headers);
+    let h = res.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Some(coding) = coding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    Some(res)
 }
 
 /// Files of `public/` at the site root (icons, favicon, manifest).
@@ -56,4 +105,27 @@ pub fn public(path: &str, headers: &HeaderMap) -> Option<Response> {
 /// Whether the browser bundle is present (a server built before Trunk ran has none).
 pub fn bundle_present() -> bool {
     Pkg::get("frontend.js").is_some() && Pkg::get("frontend_bg.wasm").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts;
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    fn h(v: &'static str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        m.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(v));
+        m
+    }
+
+    #[test]
+    fn accept_encoding() {
+        assert!(accepts(&h("gzip, deflate, br, zstd"), "br"));
+        assert!(accepts(&h("gzip;q=1.0, br;q=0.5"), "br"));
+        assert!(!accepts(&h("gzip, br;q=0"), "br"));
+        assert!(accepts(&h("*"), "gzip"));
+        assert!(!accepts(&h("*, gzip;q=0"), "gzip"));
+        assert!(!accepts(&h("identity"), "br"));
+        assert!(!accepts(&HeaderMap::new(), "gzip"));
+    }
 }

@@ -322,3 +322,60 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     }
     cmd.output().expect("run courrier")
 }
+
+/// A signed-out visitor sent to sign in comes back to the page asked for, and only to a page
+/// of this site.
+#[tokio::test]
+async fn signing_in_leads_back_to_the_page_asked_for() {
+    let db = Db::sqlite();
+    add_votredomaine(&db);
+    set_password(&db, "pmartin", "Un-Mot-De-Passe-2026");
+    let server = Server::start(&db);
+    let jar = db.dir.0.join("jar");
+    let r = curl(
+        &jar,
+        &[&server.url("/siteadmin/log?domain=votredomaine.com")],
+    );
+    assert_eq!(r.status, 302, "{}", r.body);
+    assert_eq!(
+        r.header("location"),
+        Some("/login?next=%2Fsiteadmin%2Flog%3Fdomain%3Dvotredomaine.com")
+    );
+    let page = curl(&jar, &[&server.url("/login?next=%2Fsiteadmin%2Flog")]);
+    assert!(
+        page.body.contains(r#"name="next" value="/siteadmin/log""#),
+        "the form carries it"
+    );
+    for (next, landing) in [
+        (
+            "/siteadmin/log?domain=votredomaine.com",
+            "/siteadmin/log?domain=votredomaine.com",
+        ),
+        ("https://evil.example/", "/siteadmin"),
+        ("//evil.example", "/siteadmin"),
+        ("/a\r\nSet-Cookie: x=1", "/siteadmin"),
+        ("/login", "/siteadmin"),
+    ] {
+        let jar = db.dir.0.join("jar2");
+        let _ = std::fs::remove_file(&jar);
+        let r = curl(
+            &jar,
+            &[
+                "-X",
+                "POST",
+                "-H",
+                &format!("Referer: {}", server.url("/login")),
+                "--data-urlencode",
+                "login=pmartin",
+                "--data-urlencode",
+                "password=Un-Mot-De-Passe-2026",
+                "--data-urlencode",
+                &format!("next={next}"),
+                &server.url("/api/session/login"),
+            ],
+        );
+        assert_eq!(r.status, 302, "{next:?}");
+        assert_eq!(r.header("location"), Some(landing), "{next:?}");
+    }
+    assert!(server.stop().success());
+}

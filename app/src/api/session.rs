@@ -5,7 +5,7 @@ use crate::model::Me;
 use leptos::prelude::*;
 
 #[server(endpoint = "session/login")]
-pub async fn login(login: String, password: String) -> super::FormResult {
+pub async fn login(login: String, password: String, next: Option<String>) -> super::FormResult {
     use super::context::*;
     use crate::auth::check::{Checked, minutes};
     use crate::store::sessions::ACCOUNT_KEY;
@@ -49,13 +49,17 @@ pub async fn login(login: String, password: String) -> super::FormResult {
                 tracing::warn!("cannot record the sign-in time: {e}");
             }
             tracing::info!(login = %account.login, %ip, "web sign-in");
-            // Each role lands on its own portal.
+            // Back to the page asked for (a path of this site only), else each role's portal.
             let landing = match crate::domain::Role::parse(&account.role) {
                 Some(crate::domain::Role::Webmaster) => "/siteadmin",
                 Some(crate::domain::Role::ServerAdmin) => "/admin",
                 _ => "/personal",
             };
-            go_to(crate::api::LocalPath::or(landing, "/"));
+            let asked = next
+                .as_deref()
+                .and_then(crate::api::LocalPath::parse)
+                .filter(|p| !p.as_str().starts_with("/login") && !p.as_str().starts_with("/api/"));
+            go_to(asked.unwrap_or_else(|| crate::api::LocalPath::or(landing, "/")));
             Ok(None)
         }
         Checked::Suspended => refused(lang.pick(

@@ -19,6 +19,22 @@ where
 {
     let lang = current_lang();
     let who = Resource::new(|| (), |_| whoami());
+    // Where to come back to after signing in.
+    let location = leptos_router::hooks::use_location();
+    let here = move || {
+        let (path, query) = (
+            location.pathname.get_untracked(),
+            location.search.get_untracked(),
+        );
+        let asked = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", query.trim_start_matches('?'))
+        };
+        crate::api::LocalPath::or("/login", "/login")
+            .with_query("next", &asked)
+            .to_string()
+    };
     let render = std::sync::Arc::new(render);
     view! {
         <Suspense fallback=move || {
@@ -54,7 +70,7 @@ where
                                 }
                                     .into_any()
                             }
-                            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                            Ok(None) => view! { <Redirect path=here() /> }.into_any(),
                             Err(e) => {
                                 view! {
                                     <p class="card error" role="alert">

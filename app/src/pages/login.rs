@@ -10,6 +10,9 @@ use leptos_meta::Title;
 pub fn LoginPage() -> impl IntoView {
     let lang = current_lang();
     let action = ServerAction::<Login>::new();
+    // The page asked for before signing in (checked again on the server).
+    let query = leptos_router::hooks::use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
     let error = move || form_message(action.value().get());
     let pending = action.pending();
     view! {
@@ -23,6 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                 )}
             </p>
             <ActionForm action=action attr:class="form" attr:novalidate=false>
+                <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="login">{lang.pick("Login", "Login")}</label>
                     <input
