@@ -125,6 +125,9 @@ pub struct Welcome {
     pub settings: ConnectionSettings,
     /// The generated password — present only the first time the result is read.
     pub password: Option<String>,
+    /// The password was reset (the account existed before).
+    #[serde(default)]
+    pub reset: bool,
 }
 
 /// One mailbox as the pen shows it.

@@ -562,6 +562,12 @@ async fn the_pen_and_the_blue_mailbox() {
         let mut bad = responder;
         bad[4] = ("start", "24/12/2026");
         assert!(ok("mailbox/responder", &bad).contains("[start]"), "{label}");
+        // Switched on to end in the past: refused next to the end date.
+        let mut past = responder;
+        past[4] = ("start", "");
+        past[5] = ("end", "2020-01-31");
+        let r = ok("mailbox/responder", &past);
+        assert!(r.contains("[end]") && r.contains("passée"), "{label}: {r}");
 
         // A new password, typed: the old one stops working over POP3 at once.
         let new_pw = "Nouveau-Secret-2026";
@@ -597,6 +603,11 @@ async fn the_pen_and_the_blue_mailbox() {
         );
         let page = curl(&jar, &[&server.url("/siteadmin/welcome/cdupont")]);
         assert!(page.body.contains("new-password"), "{label}");
+        assert!(
+            page.body.contains("Mot de passe réinitialisé")
+                && !page.body.contains("Utilisateur créé"),
+            "{label}: a reset is not a creation"
+        );
 
         // The change log tells who changed what, from where; the relay grant is shown.
         cli_ok(

@@ -78,7 +78,10 @@ pub async fn add_domain(
     if let Some(wm) = created {
         session()
             .await?
-            .insert(super::siteadmin::JUST_ADDED_KEY, (&wm.login, &wm.password))
+            .insert(
+                super::siteadmin::JUST_ADDED_KEY,
+                (&wm.login, &wm.password, false),
+            )
             .await
             .map_err(|e| ServerFnError::new(e.to_string()))?;
         go_to(

@@ -126,7 +126,7 @@ pub async fn add_user(
         Ok(created) => {
             let session = session().await?;
             session
-                .insert(JUST_ADDED_KEY, (&created.login, &created.password))
+                .insert(JUST_ADDED_KEY, (&created.login, &created.password, false))
                 .await
                 .map_err(|e| ServerFnError::new(e.to_string()))?;
             tracing::info!(login = %created.login, by = %c.account.login, "user added");
@@ -175,13 +175,16 @@ pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
         .map_err(|e| store_error(e, c.lang))?
         .ok_or_else(|| not_allowed(c.lang))?;
     let session = session().await?;
-    let pending: Option<(String, String)> = session.get(JUST_ADDED_KEY).await.ok().flatten();
-    let password = match pending {
-        Some((l, p)) if l == a.login => {
-            let _ = session.remove::<(String, String)>(JUST_ADDED_KEY).await;
-            Some(p)
+    // (login, password shown once, whether it was a reset rather than a new account)
+    let pending: Option<(String, String, bool)> = session.get(JUST_ADDED_KEY).await.ok().flatten();
+    let (password, reset) = match pending {
+        Some((l, p, reset)) if l == a.login => {
+            let _ = session
+                .remove::<(String, String, bool)>(JUST_ADDED_KEY)
+                .await;
+            (Some(p), reset)
         }
-        _ => None,
+        _ => (None, false),
     };
     let own = st
         .store
@@ -195,6 +198,7 @@ pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
         last_name: a.last_name,
         aliases,
         password,
+        reset,
     })
 }
 
@@ -298,7 +302,7 @@ pub async fn new_password(login: String, password: String) -> super::FormResult 
         Ok(password) if generated => {
             session()
                 .await?
-                .insert(JUST_ADDED_KEY, (&a.login, &password))
+                .insert(JUST_ADDED_KEY, (&a.login, &password, true))
                 .await
                 .map_err(|e| ServerFnError::new(e.to_string()))?;
             go_to(LocalPath::or("/siteadmin/welcome", "/").join(&a.login));

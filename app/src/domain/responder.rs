@@ -36,6 +36,8 @@ pub enum ResponderProblem {
     BodyControl,
     Interval,
     EndBeforeStart,
+    /// Switched on with an end date already past: it would say it is on and answer nobody.
+    EndPassed,
     NoText,
 }
 
@@ -48,7 +50,7 @@ impl ResponderProblem {
             | ResponderProblem::BodyControl
             | ResponderProblem::NoText => "body",
             ResponderProblem::Interval => "interval_days",
-            ResponderProblem::EndBeforeStart => "end",
+            ResponderProblem::EndBeforeStart | ResponderProblem::EndPassed => "end",
         }
     }
 
@@ -81,6 +83,12 @@ impl ResponderProblem {
                 .pick(
                     "La date de fin est avant la date de début.",
                     "The end date is before the start date.",
+                )
+                .into(),
+            (EndPassed, l) => l
+                .pick(
+                    "Cette date de fin est déjà passée : choisissez-en une à venir, ou aucune.",
+                    "This end date has already passed: choose one to come, or none.",
                 )
                 .into(),
             (NoText, l) => l
@@ -123,6 +131,17 @@ impl Responder {
         }
         if self.enabled && self.body.trim().is_empty() {
             return Err(ResponderProblem::NoText);
+        }
+        Ok(())
+    }
+
+    /// [`Responder::check`], and for a responder being set now (`now`, Unix seconds): not
+    /// switched on with an end date already past. (A restored backup's old responder is
+    /// only checked by `check`: restored, it is simply over.)
+    pub fn check_to_set(&self, now: i64) -> Result<(), ResponderProblem> {
+        self.check()?;
+        if self.enabled && self.end.is_some_and(|e| e <= now) {
+            return Err(ResponderProblem::EndPassed);
         }
         Ok(())
     }
@@ -403,6 +422,22 @@ mod tests {
             Err(Skip::Recently)
         );
         assert_eq!(check(to, "a@example.org", Some(NOW - 8 * 86_400)), Ok(()));
+    }
+
+    #[test]
+    fn an_end_already_past_is_refused_when_set() {
+        let mut r = on();
+        r.end = Some(1_000);
+        assert_eq!(r.check(), Ok(()), "a restored old responder is only over");
+        assert_eq!(r.check_to_set(2_000), Err(ResponderProblem::EndPassed));
+        assert_eq!(ResponderProblem::EndPassed.field(), "end");
+        assert_eq!(r.check_to_set(500), Ok(()));
+        r.enabled = false;
+        assert_eq!(
+            r.check_to_set(2_000),
+            Ok(()),
+            "off, its dates do not matter"
+        );
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl Store {
 
     /// Sets a user's automatic responder; refused while a forward is on.
     pub async fn set_responder(&self, actor: &Actor, login: &str, r: &Responder) -> Result<()> {
-        check_responder(r)?;
+        r.check_to_set(now()).map_err(StoreError::Responder)?;
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         if r.enabled && !forward_list(&a.forward_to).is_empty() {

@@ -123,13 +123,22 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
     });
     let result = action.value();
     let forwarding = !s.forward_to.is_empty();
-    let state = if s.responder_enabled {
-        lang.pick(
-            "Répondeur actif : chaque expéditeur reçoit votre message.",
-            "Responder on: each sender gets your message.",
-        )
-    } else {
-        lang.pick("Répondeur arrêté.", "Responder off.")
+    let state = match (s.responder_enabled, s.end.as_deref()) {
+        (true, Some(end)) => match lang {
+            crate::i18n::Lang::Fr => format!(
+                "Répondeur actif jusqu'au {end} inclus : chaque expéditeur reçoit votre message."
+            ),
+            crate::i18n::Lang::En => {
+                format!("Responder on until {end} (included): each sender gets your message.")
+            }
+        },
+        (true, None) => lang
+            .pick(
+                "Répondeur actif : chaque expéditeur reçoit votre message.",
+                "Responder on: each sender gets your message.",
+            )
+            .to_string(),
+        (false, _) => lang.pick("Répondeur arrêté.", "Responder off.").to_string(),
     };
     view! {
         <section class="card" aria-labelledby="responder-title">

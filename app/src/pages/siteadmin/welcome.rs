@@ -36,6 +36,7 @@ fn WelcomeView(data: Resource<Result<Welcome, ServerFnError>>) -> impl IntoView 
 #[component]
 fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
     let domain = domain_param();
+    let reset = w.reset;
     let name = format!("{} {}", w.first_name, w.last_name)
         .trim()
         .to_string();
@@ -98,7 +99,13 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
     };
     view! {
         <section class="card no-print" aria-labelledby="done-title">
-            <p class="badge ok">{lang.pick("Utilisateur créé", "User created")}</p>
+            <p class="badge ok">
+                {if reset {
+                    lang.pick("Mot de passe réinitialisé", "Password reset")
+                } else {
+                    lang.pick("Utilisateur créé", "User created")
+                }}
+            </p>
             <h1 id="done-title">{name.clone()}</h1>
             {secret}
             <div class="button-row">
