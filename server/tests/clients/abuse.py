@@ -59,12 +59,15 @@ def flood(host, port, sources, n, hold):
     deadline = time.time() + hold
     while time.time() < deadline and not (stop and os.path.exists(stop)):
         time.sleep(0.1)
+    # Closed by the server (at once over a cap, with or without a 503 first; or later by the
+    # header timeout), or still held open.
     closed = 0
     for s in socks:
         s.setblocking(False)
         try:
-            if s.recv(1 << 16) == b"":
-                closed += 1
+            while s.recv(1 << 16):
+                pass
+            closed += 1
         except BlockingIOError:
             pass
         except OSError:
