@@ -36,6 +36,21 @@ fn host_port(addr: &str) -> (String, String) {
     (h.to_string(), p.to_string())
 }
 
+/// A real receiver, and a configuration that routes mail for `domain` to it.
+fn routed_to_receiver(db: &Db, domain: &str) -> (Receiver, std::path::PathBuf) {
+    let receiver = Receiver::start(db.dir.0.join("out"), "accept");
+    let config = db.dir.0.join("courrier.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[outbound.routes]\n\"{domain}\" = \"127.0.0.1:{}\"\n",
+            receiver.port
+        ),
+    )
+    .unwrap();
+    (receiver, config)
+}
+
 /// votredomaine.com with pmartin's password set, served.
 fn pmartin_server(db: &Db) -> Server {
     add_votredomaine(db);
@@ -323,16 +338,7 @@ async fn the_responder_cannot_write_headers() {
     use sea_orm::{ConnectionTrait, Database};
     for db in databases().await {
         let label = db.label;
-        let receiver = Receiver::start(db.dir.0.join("out"), "accept");
-        let config = db.dir.0.join("courrier.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[outbound.routes]\n\"sender.example\" = \"127.0.0.1:{}\"\n",
-                receiver.port
-            ),
-        )
-        .unwrap();
+        let (receiver, config) = routed_to_receiver(&db, "sender.example");
         add_votredomaine(&db);
         add_cdupont(&db, &[]);
         set_password(&db, "pmartin", PASSWORD);
@@ -413,16 +419,7 @@ async fn relay_caps_hold_for_many_recipients_and_parallel_sessions() {
     const PMARTIN: &str = "pmartin@votredomaine.com";
     for db in databases().await {
         let label = db.label;
-        let receiver = Receiver::start(db.dir.0.join("out"), "accept");
-        let config = db.dir.0.join("courrier.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n",
-                receiver.port
-            ),
-        )
-        .unwrap();
+        let (_receiver, config) = routed_to_receiver(&db, "example.net");
         add_votredomaine(&db);
         let out = db.cli(&[
             "relay",
