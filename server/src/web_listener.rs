@@ -81,7 +81,10 @@ pub async fn serve(
                     }
                 };
                 // A trusted reverse proxy carries everyone's connections: only the total caps it.
-                let per_ip = if trusted_proxies.iter().any(|n| n.contains(peer.ip())) {
+                let per_ip = if app::domain::network::Network::any_contains(
+                    &trusted_proxies,
+                    peer.ip(),
+                ) {
                     limits.max_connections
                 } else {
                     limits.max_connections_per_ip

@@ -486,19 +486,17 @@ async fn redirect_targets_are_always_local_and_well_formed() {
     let server = Server::start(&db);
     let jar = db.dir.0.join("jar");
     sign_in(&server, &jar, "pmartin", PASSWORD);
-    let referer = format!("Referer: {}", server.url("/siteadmin"));
-    let r = curl(
+    let r = post_form(
+        &server,
         &jar,
+        "/siteadmin",
+        "siteadmin/delete",
         &[
-            "-X",
-            "POST",
-            "-H",
-            &referer,
-            "--data-urlencode",
-            "login=cdupont",
-            "--data-urlencode",
-            "domain=votredomaine.com\r\nSet-Cookie: evil=1 https://evil.example/",
-            &server.url("/api/siteadmin/delete"),
+            ("login", "cdupont"),
+            (
+                "domain",
+                "votredomaine.com\r\nSet-Cookie: evil=1 https://evil.example/",
+            ),
         ],
     );
     assert_eq!(r.status, 302, "{}", r.body);
@@ -532,21 +530,12 @@ async fn redirect_targets_are_always_local_and_well_formed() {
             .unwrap();
     let id = list["backups"][0]["id"].as_i64().unwrap().to_string();
     for back in ["https://evil.example/", "/x\r\nSet-Cookie: evil=1", "/a b"] {
-        let r = curl(
+        let r = post_form(
+            &server,
             &jar,
-            &[
-                "-X",
-                "POST",
-                "-H",
-                &referer,
-                "--data-urlencode",
-                "login=pmartin",
-                "--data-urlencode",
-                &format!("id={id}"),
-                "--data-urlencode",
-                &format!("back={back}"),
-                &server.url("/api/backups/restore"),
-            ],
+            "/siteadmin",
+            "backups/restore",
+            &[("login", "pmartin"), ("id", &id), ("back", back)],
         );
         assert_eq!(r.status, 302, "{back:?}: {}", r.body);
         assert_eq!(r.header("location"), Some("/personal/backups"), "{back:?}");

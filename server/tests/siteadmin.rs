@@ -581,20 +581,12 @@ async fn the_pen_and_the_blue_mailbox() {
         assert!(weak.contains("[password]"), "{label}: {weak}");
 
         // Generated: shown on the welcome sheet, once.
-        let referer = format!("Referer: {}", server.url("/siteadmin/user/cdupont"));
-        let r = curl(
+        let r = post_form(
+            &server,
             &jar,
-            &[
-                "-X",
-                "POST",
-                "-H",
-                &referer,
-                "--data-urlencode",
-                "login=cdupont",
-                "--data-urlencode",
-                "password=",
-                &server.url("/api/siteadmin/password"),
-            ],
+            "/siteadmin/user/cdupont",
+            "siteadmin/password",
+            &[("login", "cdupont"), ("password", "")],
         );
         assert_eq!(
             r.header("location"),

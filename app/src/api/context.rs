@@ -46,7 +46,7 @@ pub fn client_of(
     headers: &axum::http::HeaderMap,
     trusted: &[crate::domain::network::Network],
 ) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let is_trusted = |ip| crate::domain::network::Network::any_contains(trusted, ip);
     if !is_trusted(peer) {
         return peer;
     }

@@ -1,6 +1,6 @@
 //! Checking a password at any door (web sign-in, POP3, submission, `/personal`): the
 //! throttle counted on the account whichever login form was typed and on the address, then
-//! the (optionally cached) verification.
+//! the cached verification.
 
 use super::cache::AuthCache;
 use super::throttle::{Limits, Throttle};
@@ -43,41 +43,35 @@ impl Gate {
         }
     }
 
-    /// [`check_password`] through this gate, with its cache.
+    /// Checks `password` for the login or address `typed` from `ip`. The attempt is reserved
+    /// in the throttle before anything is verified (parallel guesses count one each), paced by
+    /// recent failures, then verified (through the cache, else on the bounded hashing pool);
+    /// a success gives the reservation back and trusts this address for the account (see
+    /// `auth::throttle`).
     pub async fn check(&self, store: &Store, ip: IpAddr, typed: &str, password: &str) -> Checked {
-        check_password(
-            store,
-            &self.throttle,
-            Some(&self.cache),
-            ip,
-            typed,
-            password,
+        let key = LoginInput::parse(typed)
+            .map(|l| l.login)
+            .unwrap_or_default();
+        let attempt = match self.throttle.begin(ip, &key) {
+            Ok(a) => a,
+            Err(refused) => return Checked::Throttled(refused.retry_after),
+        };
+        attempt.pace().await;
+        verdict(
+            attempt,
+            store
+                .authenticate_cached(typed, password, Some(&self.cache))
+                .await,
         )
-        .await
     }
 }
 
-/// Checks `password` for the login or address `typed` from `ip`. The attempt is reserved in
-/// the throttle before anything is verified (parallel guesses count one each), paced by
-/// recent failures, then verified on the bounded hashing pool; a success gives the
-/// reservation back and trusts this address for the account (see `auth::throttle`).
-pub async fn check_password(
-    store: &Store,
-    throttle: &Throttle,
-    cache: Option<&AuthCache>,
-    ip: IpAddr,
-    typed: &str,
-    password: &str,
+/// What an attempt came to, and what the throttle keeps of it.
+fn verdict(
+    attempt: super::throttle::Attempt<'_>,
+    result: std::result::Result<account::Model, AuthFailure>,
 ) -> Checked {
-    let key = LoginInput::parse(typed)
-        .map(|l| l.login)
-        .unwrap_or_default();
-    let attempt = match throttle.begin(ip, &key) {
-        Ok(a) => a,
-        Err(refused) => return Checked::Throttled(refused.retry_after),
-    };
-    attempt.pace().await;
-    match store.authenticate_cached(typed, password, cache).await {
+    match result {
         Ok(a) => {
             attempt.succeeded();
             Checked::Ok(Box::new(a))

@@ -38,7 +38,6 @@ pub struct Busy;
 type Job = Box<dyn FnOnce() + Send>;
 
 pub struct Pool {
-    size: PoolSize,
     room: Arc<Semaphore>,
     jobs: Mutex<mpsc::Sender<Job>>,
 }
@@ -84,14 +83,9 @@ impl Pool {
                 .expect("the system can start the hashing threads");
         }
         Pool {
-            size,
             room: Arc::new(Semaphore::new(size.threads + size.queue)),
             jobs: Mutex::new(tx),
         }
-    }
-
-    pub fn size(&self) -> PoolSize {
-        self.size
     }
 
     async fn run<T: Send + 'static>(

@@ -82,11 +82,6 @@ impl MboxSummary {
     pub fn messages(&self) -> u64 {
         self.messages
     }
-
-    /// The bytes of the messages themselves.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
 }
 
 /// A writer that counts and hashes what goes through it.

@@ -49,6 +49,11 @@ impl Network {
         self.prefix < if self.addr.is_ipv4() { 24 } else { 48 }
     }
 
+    /// Whether `ip` is in one of `networks`.
+    pub fn any_contains(networks: &[Network], ip: IpAddr) -> bool {
+        networks.iter().any(|n| n.contains(ip))
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         // An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is that IPv4 client.
         let ip = match ip {

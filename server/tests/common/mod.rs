@@ -521,6 +521,30 @@ pub fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &s
     r
 }
 
+/// Posts the form of page `from` to `/api/{endpoint}` as a browser without JavaScript does
+/// (Leptos sends a plain form post back to its `Referer`).
+pub fn post_form(
+    server: &Server,
+    jar: &std::path::Path,
+    from: &str,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> Curl {
+    let mut args = vec![
+        "-X".to_string(),
+        "POST".into(),
+        "-H".into(),
+        format!("Referer: {}", server.url(from)),
+    ];
+    for (k, v) in fields {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    args.push(server.url(&format!("/api/{endpoint}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(jar, &args)
+}
+
 /// Calls the server function at `/api/{endpoint}` as the hydrated page does (JSON answer).
 pub fn call(
     server: &Server,
