@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .layer(axum::Extension(std::sync::Arc::new(ports)))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.secure_cookies,
+            crate::flash::flash,
+        ))
         .layer(middleware::from_fn(csrf_guard))
         .layer(middleware::from_fn_with_state(
             state.secure_cookies,

@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod descriptors;
 mod dns;
+mod flash;
 mod http;
 mod login;
 mod net;

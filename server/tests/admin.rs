@@ -141,7 +141,7 @@ async fn the_host_runs_the_server_from_admin() {
             ],
             false,
         );
-        assert_eq!(r.status, 302, "{label}: {}", r.body);
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
         assert_eq!(
             r.header("location"),
             Some("/siteadmin/welcome/adupuis?domain=atelier-dupuis.fr")

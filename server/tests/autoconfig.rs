@@ -181,7 +181,7 @@ print(' '.join(p.find('a:' + k, ns).text for k in ('Type', 'Server', 'Port', 'Lo
                 &server.url("/api/session/login"),
             ],
         );
-        assert_eq!(login.status, 302);
+        assert_eq!(login.status, 303);
         let r = curl(&jar, &[&server.url("/personal/mobileconfig")]);
         assert_eq!(r.status, 200, "{label}");
         assert!(

@@ -189,7 +189,7 @@ async fn a_backup_made_today_restores_tomorrow() {
             curl(&jar, &args)
         };
         let r = plain("backups/make", &["login="]);
-        assert_eq!(r.status, 302, "{label}");
+        assert_eq!(r.status, 303, "{label}");
         let to = r.header("location").unwrap_or_default();
         assert!(
             to.trim_end_matches('?').ends_with("/personal/backups"),
@@ -199,7 +199,7 @@ async fn a_backup_made_today_restores_tomorrow() {
             "backups/restore",
             &["login=", &format!("id={id}"), "back=/personal/backups"],
         );
-        assert_eq!(r.status, 302, "{label}");
+        assert_eq!(r.status, 303, "{label}");
         assert_eq!(r.header("location"), Some("/personal/backups"), "{label}");
         let list = json(call(&server, &jar, "backups/list", &[("login", "")]));
         let flash = list["flash"]["text"].as_str().unwrap_or_default();

@@ -86,6 +86,38 @@ fn field_of(e: &crate::store::StoreError) -> Option<&'static str> {
     }
 }
 
+/// The add-user form's login preview for these names: the login the user would get now in
+/// this domain (taken logins and aliases counted), or why the names give none. Asked by the
+/// form's island as the names are typed.
+#[server(endpoint = "siteadmin/login_preview")]
+pub async fn login_preview(
+    domain: Option<String>,
+    first_name: String,
+    last_name: String,
+) -> Result<String, ServerFnError> {
+    use super::context::*;
+    use crate::i18n::Lang;
+    let c = caller().await?;
+    let d = c.managed_domain(domain.as_deref()).await?;
+    if first_name.trim().is_empty() && last_name.trim().is_empty() {
+        return Ok(crate::pages::islands::login_hint(c.lang).to_string());
+    }
+    Ok(
+        match state()?
+            .store
+            .next_login(&d.name, &first_name, &last_name)
+            .await
+        {
+            Ok(login) => match c.lang {
+                Lang::Fr => format!("Login : {login}"),
+                Lang::En => format!("Login: {login}"),
+            },
+            Err(crate::store::StoreError::Login(e)) => e.message(c.lang),
+            Err(e) => return Err(store_error(e, c.lang)),
+        },
+    )
+}
+
 /// "Add user": the login and password are generated; the result (with the password, once)
 /// is shown on the welcome page the browser is sent to.
 #[server(endpoint = "siteadmin/add_user")]

@@ -10,6 +10,7 @@ use crate::domain::Role;
 use crate::i18n::{Lang, format_datetime, format_size};
 use crate::model::{BackupsView, RestorePreview};
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::reload_after;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -107,8 +108,8 @@ fn BackupsPanel(
 
 #[component]
 fn Backups(v: BackupsView, lang: Lang, login: String, reload: Callback<()>) -> impl IntoView {
-    let make = ServerAction::<MakeBackup>::new();
-    let delete = ServerAction::<DeleteBackup>::new();
+    let make = form_action::<MakeBackup>();
+    let delete = form_action::<DeleteBackup>();
     reload_after(make.value(), reload);
     reload_after(delete.value(), reload);
     let back = if login.is_empty() {
@@ -268,7 +269,7 @@ fn RestorePanel(
 
 #[component]
 fn Restore(p: RestorePreview, lang: Lang, login: String) -> impl IntoView {
-    let action = ServerAction::<RestoreBackup>::new();
+    let action = form_action::<RestoreBackup>();
     let back = href(&login, "");
     let heading = view! {
         <a class="back" href=back.clone()>{lang.pick("← Sauvegardes", "← Backups")}</a>

@@ -1,15 +1,19 @@
-//! Sign-in: login (either form) + password. A plain HTML form that the WASM enhances.
+//! Sign-in: login (either form) + password. A plain HTML form; after a refusal the login
+//! typed comes back in its field.
 
 use super::current_lang;
+use crate::api::flash::kept;
 use crate::api::form_message;
 use crate::api::session::Login;
+use crate::pages::components::notice::form_action;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = current_lang();
-    let action = ServerAction::<Login>::new();
+    let action = form_action::<Login>();
     // The page asked for before signing in (checked again on the server).
     let query = leptos_router::hooks::use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
@@ -38,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                         autocapitalize="none"
                         spellcheck="false"
                         inputmode="email"
+                        value=kept(<Login as ServerFn>::PATH, "login")
                         aria-describedby="login-hint"
                     />
                     <p id="login-hint" class="hint">

@@ -6,6 +6,7 @@ pub mod components;
 pub mod guard;
 mod help;
 mod home;
+pub mod islands;
 mod layout;
 mod login;
 mod not_found;
@@ -69,7 +70,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#1d4f73" />
                 <link rel="stylesheet" href="/pkg/courrier.css" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -84,6 +85,13 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = current_lang();
     provide_context(lang);
+    // A form's refusal, carried by the flash of the post that led here (`api::flash`): every
+    // `ServerAction` of that form starts with it.
+    if let Some(f) = crate::api::flash::current()
+        && let Some(error) = &f.error
+    {
+        provide_context(leptos::server::ServerActionError::new(&f.path, error));
+    }
     view! {
         <Title text="courrier" />
         <Router>

@@ -295,6 +295,16 @@ pub(crate) async fn login_in_domain(
 const MAX_ATTEMPTS: usize = 3;
 
 impl Store {
+    /// The login `add_user` would give these names in `domain_name` now (the login preview of
+    /// the add-user form: it counts the logins and aliases already taken, so a second Jean
+    /// Dupont is previewed as `jdupont2`). A refusal of the names is a `StoreError::Login`.
+    pub async fn next_login(&self, domain_name: &str, first: &str, last: &str) -> Result<String> {
+        let base = crate::domain::base_login(first, last)?;
+        let d = find_domain(self.db(), domain_name).await?;
+        let taken = taken_names(self.db(), Some(d.id), &base).await?;
+        Ok(generate_login(first, last, |c| taken.contains(c))?)
+    }
+
     /// Adds a mailbox user (or a webmaster) to a domain; returns the generated login and
     /// one-time password. Retried when two creations race for the same login.
     pub async fn add_user(

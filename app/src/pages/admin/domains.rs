@@ -6,6 +6,7 @@ use crate::api::admin::{AddDomain, DeleteDomain, SetDomainStyle, admin_domains};
 use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -54,8 +55,8 @@ fn StyleSelect(id: String, selected: String, lang: Lang) -> impl IntoView {
 #[component]
 fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
-    let add = ServerAction::<AddDomain>::new();
-    let style = ServerAction::<SetDomainStyle>::new();
+    let add = form_action::<AddDomain>();
+    let style = form_action::<SetDomainStyle>();
     let reload = Callback::new(move |_| data.refetch());
     reload_after(style.value(), reload);
     let r = add.value();
@@ -190,7 +191,7 @@ fn ConfirmDomainDelete(
     data: Resource<Result<Vec<DomainRow>, ServerFnError>>,
 ) -> impl IntoView {
     let lang = current_lang();
-    let action = ServerAction::<DeleteDomain>::new();
+    let action = form_action::<DeleteDomain>();
     let r = action.value();
     view! {
         <Title text=lang.pick("Supprimer un domaine — courrier", "Delete a domain — courrier") />

@@ -5,6 +5,7 @@ use crate::api::admin::{QueueAct, admin_queue};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::QueueRow;
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{error_of, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -42,7 +43,7 @@ fn kind_label(kind: &str, lang: Lang) -> &str {
 #[component]
 fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
-    let act = ServerAction::<QueueAct>::new();
+    let act = form_action::<QueueAct>();
     reload_after(act.value(), Callback::new(move |_| data.refetch()));
     view! {
         <Title text=lang.pick("File d'envoi — courrier", "Outbound queue — courrier") />

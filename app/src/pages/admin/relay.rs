@@ -6,6 +6,7 @@ use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
 use crate::model::GrantRow;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -21,8 +22,8 @@ pub fn RelayPage() -> impl IntoView {
 #[component]
 fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
-    let add = ServerAction::<AddGrant>::new();
-    let revoke = ServerAction::<RevokeGrant>::new();
+    let add = form_action::<AddGrant>();
+    let revoke = form_action::<RevokeGrant>();
     let reload = Callback::new(move |_| data.refetch());
     reload_after(add.value(), reload);
     reload_after(revoke.value(), reload);

@@ -7,6 +7,7 @@ use super::notice::{FormNotice, error_of, invalid};
 use crate::api::mailbox::{SaveForward, SaveResponder};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::MailSettings;
+use crate::pages::components::notice::form_action;
 use leptos::prelude::*;
 
 #[component]
@@ -16,8 +17,8 @@ pub fn ForwardForm(
     /// Called after a successful save (to reload the settings).
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    let action = ServerAction::<SaveForward>::new();
-    let off = ServerAction::<SaveForward>::new();
+    let action = form_action::<SaveForward>();
+    let off = form_action::<SaveForward>();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(None)))
             || matches!(off.value().get(), Some(Ok(None)))
@@ -115,7 +116,7 @@ pub fn ForwardForm(
 
 #[component]
 pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> impl IntoView {
-    let action = ServerAction::<SaveResponder>::new();
+    let action = form_action::<SaveResponder>();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(None))) {
             on_saved.run(());

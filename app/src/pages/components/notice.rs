@@ -4,8 +4,7 @@ use crate::api::{FormResult, general_error};
 use crate::i18n::Lang;
 use leptos::prelude::*;
 
-/// Shows "Enregistré." after a successful submission (once the page is interactive; without
-/// JavaScript the page simply reloads with the new values), or the general refusal.
+/// Shows "Enregistré." on the page a successful submission returns to, or the general refusal.
 #[component]
 pub fn FormNotice(#[prop(into)] result: Signal<Option<FormResult>>, lang: Lang) -> impl IntoView {
     view! {
@@ -59,4 +58,22 @@ where
             reload.run(());
         }
     });
+}
+
+/// The action of a form posting to `S`. The form is a plain HTML post; the page it returns to
+/// is rendered with the answer (`api::flash`): the refusal (carried as Leptos carries it) or,
+/// after a success, `Some(Ok(None))`, so `FormNotice` says it was done.
+pub fn form_action<S>() -> ServerAction<S>
+where
+    S: leptos::server_fn::ServerFn<Output = Option<String>, Error = ServerFnError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let action = ServerAction::<S>::new();
+    if crate::api::flash::current().is_some_and(|f| f.path == S::PATH && f.error.is_none()) {
+        action.value().set(Some(Ok(None)));
+    }
+    action
 }

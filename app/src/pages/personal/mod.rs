@@ -8,16 +8,17 @@ pub use settings::SettingsPage;
 
 use crate::api::mailbox::my_mail_settings;
 use crate::api::personal::{ChangeMyPassword, personal_overview};
-use crate::domain::check_chosen_password;
 use crate::i18n::{Lang, format_datetime, format_size, percent_used};
 use crate::model::{MailSettings, PersonalView};
 use crate::pages::backups::MAILBOX_OWNERS;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::NewPasswordInput;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -165,22 +166,8 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
 
 #[component]
 fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
-    let action = ServerAction::<ChangeMyPassword>::new();
+    let action = form_action::<ChangeMyPassword>();
     let r = action.value();
-    let (typed, set_typed) = signal(String::new());
-    // Feedback as you type, by the same rule the server applies.
-    let strength = move || {
-        let p = typed.get();
-        if p.is_empty() {
-            return String::new();
-        }
-        match check_chosen_password(&p, &login) {
-            Ok(()) => lang
-                .pick("Mot de passe acceptable.", "Acceptable password.")
-                .to_string(),
-            Err(problem) => problem.message(lang),
-        }
-    };
     view! {
         <section class="card" aria-labelledby="pw-title">
             <h2 id="pw-title">{lang.pick("Mon mot de passe", "My password")}</h2>
@@ -198,17 +185,13 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="new_password">{lang.pick("Nouveau mot de passe", "New password")}</label>
-                    <input
-                        id="new_password"
-                        name="new_password"
-                        type="password"
-                        required
-                        autocomplete="new-password"
-                        aria-describedby="strength new_password-error"
-                        aria-invalid=invalid(r, "new_password")
-                        on:input=move |ev| set_typed.set(event_target_value(&ev))
+                    <NewPasswordInput
+                        id="new_password".to_string()
+                        name="new_password".to_string()
+                        login
+                        lang
+                        invalid=invalid(r, "new_password")() == "true"
                     />
-                    <p id="strength" class="hint" aria-live="polite">{strength}</p>
                     <p id="new_password-error" class="error" role="alert">{error_of(r, "new_password")}</p>
                 </div>
                 <div class="field">

@@ -1,15 +1,17 @@
 //! "Add user" (the seed's « add user »): first and last name, the login they give shown live
-//! as you type (the rule of `domain::login`, running in the browser), aliases and quota. A
-//! plain HTML form first; refusals are shown next to their field.
+//! as you type (an island asking the server), aliases and quota. A plain HTML form; refusals
+//! are shown next to their field.
 
 use super::{MANAGERS, domain_param, portal_href};
+use crate::api::flash::kept;
 use crate::api::siteadmin::AddUser;
 use crate::api::{field_error, general_error};
-use crate::domain::base_login;
-use crate::i18n::Lang;
+use crate::pages::components::notice::form_action;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::{LoginNames, login_hint};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
@@ -17,32 +19,12 @@ pub fn AddUserPage() -> impl IntoView {
     view! { <Signed roles=MANAGERS render=|_| view! { <AddUserForm /> } /> }
 }
 
-/// What the login preview says for these names.
-fn preview(first: &str, last: &str, lang: Lang) -> String {
-    if first.trim().is_empty() && last.trim().is_empty() {
-        return lang
-            .pick(
-                "Le login sera formé de l'initiale du prénom et du nom.",
-                "The login will be the first name's initial and the last name.",
-            )
-            .to_string();
-    }
-    match base_login(first, last) {
-        Ok(login) => match lang {
-            Lang::Fr => format!("Login : {login} (un chiffre est ajouté s'il est déjà pris)"),
-            Lang::En => format!("Login: {login} (a digit is added if it is taken)"),
-        },
-        Err(e) => e.message(lang),
-    }
-}
-
 #[component]
 fn AddUserForm() -> impl IntoView {
     let lang = current_lang();
     let domain = domain_param();
-    let action = ServerAction::<AddUser>::new();
-    let (first, set_first) = signal(String::new());
-    let (last, set_last) = signal(String::new());
+    let action = form_action::<AddUser>();
+    let path = <AddUser as ServerFn>::PATH;
     let pending = action.pending();
     let error_of = move |field: &'static str| move || field_error(action.value().get(), field);
     let invalid = move |field: &'static str| {
@@ -70,36 +52,14 @@ fn AddUserForm() -> impl IntoView {
             </p>
             <ActionForm action=action attr:class="form">
                 {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
-                <div class="field">
-                    <label for="first_name">{lang.pick("Prénom", "First name")}</label>
-                    <input
-                        id="first_name"
-                        name="first_name"
-                        type="text"
-                        autocomplete="off"
-                        aria-describedby="login-preview"
-                        on:input=move |ev| set_first.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="field">
-                    <label for="last_name">{lang.pick("Nom", "Last name")}</label>
-                    <input
-                        id="last_name"
-                        name="last_name"
-                        type="text"
-                        required
-                        autocomplete="off"
-                        aria-describedby="login-preview last_name-error"
-                        aria-invalid=invalid("last_name")
-                        on:input=move |ev| set_last.set(event_target_value(&ev))
-                    />
-                    <p id="last_name-error" class="error" role="alert">
-                        {error_of("last_name")}
-                    </p>
-                </div>
-                <output id="login-preview" class="preview" for="first_name last_name" aria-live="polite">
-                    {move || preview(&first.get(), &last.get(), lang)}
-                </output>
+                <LoginNames
+                    lang
+                    domain=domain.clone()
+                    first=kept(path, "first_name")
+                    last=kept(path, "last_name")
+                    preview=login_hint(lang).to_string()
+                    last_error=error_of("last_name")()
+                />
                 <div class="field">
                     <label for="aliases">{lang.pick("Alias (facultatif)", "Aliases (optional)")}</label>
                     <input
@@ -109,6 +69,7 @@ fn AddUserForm() -> impl IntoView {
                         autocomplete="off"
                         autocapitalize="none"
                         spellcheck="false"
+                        value=kept(path, "aliases")
                         aria-describedby="aliases-hint aliases-error"
                         aria-invalid=invalid("aliases")
                     />
@@ -130,6 +91,7 @@ fn AddUserForm() -> impl IntoView {
                         type="text"
                         inputmode="numeric"
                         autocomplete="off"
+                        value=kept(path, "quota_mb")
                         aria-describedby="quota-hint quota-error"
                         aria-invalid=invalid("quota")
                     />
@@ -148,17 +110,5 @@ fn AddUserForm() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_preview_follows_the_rule() {
-        assert!(preview("Éloïse", "D'Artagnan", Lang::En).contains("edartagnan"));
-        assert!(preview("", "", Lang::Fr).contains("initiale"));
-        assert!(preview("", "Webmaster", Lang::En).contains("generic"));
     }
 }

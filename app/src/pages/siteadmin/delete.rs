@@ -7,6 +7,7 @@ use crate::api::siteadmin::{DeleteUser, user_detail};
 use crate::i18n::{Lang, format_size};
 use crate::model::UserDetail;
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::form_action;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -30,7 +31,7 @@ fn DeleteView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoVie
 #[component]
 fn Confirm(u: UserDetail, lang: Lang) -> impl IntoView {
     let domain = domain_param();
-    let action = ServerAction::<DeleteUser>::new();
+    let action = form_action::<DeleteUser>();
     let consequences = match lang {
         Lang::Fr => format!(
             "Ses {} message(s) en attente ({}) seront effacés définitivement, ses adresses ({}) ne recevront plus rien : le courrier qui leur sera envoyé sera refusé. Son login et son mot de passe cesseront de fonctionner partout.",

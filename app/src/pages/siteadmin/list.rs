@@ -10,6 +10,7 @@ use crate::pages::components::log::GrantList;
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::{UserFilter, search_matches};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -32,12 +33,14 @@ fn DomainPage(data: Resource<Result<DomainOverview, ServerFnError>>) -> impl Int
     }
 }
 
-fn matches(u: &UserRow, q: &str) -> bool {
-    let q = q.trim().to_lowercase();
-    q.is_empty()
-        || u.login.contains(&q)
-        || u.display_name().to_lowercase().contains(&q)
-        || u.aliases.iter().any(|a| a.contains(&q))
+/// What the search looks into: login, name and aliases, in lower case.
+fn search_text(u: &UserRow) -> String {
+    let mut text = format!("{} {}", u.login, u.display_name().to_lowercase());
+    for a in &u.aliases {
+        text.push(' ');
+        text.push_str(a);
+    }
+    text
 }
 
 #[component]
@@ -47,10 +50,12 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         .read_untracked()
         .get("q")
         .unwrap_or_default();
-    let (search, set_search) = signal(initial.clone());
     let count = o.users.len();
     let grants = o.grants.clone();
-    let users = StoredValue::new(o.users);
+    let users = o.users;
+    let any_shown = users
+        .iter()
+        .any(|u| search_matches(&search_text(u), &initial));
     let summary = match lang {
         Lang::Fr => format!(
             "{count} boîte(s) aux lettres — {} utilisés",
@@ -62,14 +67,6 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         ),
     };
     let add_href = portal_href("/siteadmin/add", &domain);
-    let shown = move || {
-        users.with_value(|all| {
-            all.iter()
-                .filter(|u| matches(u, &search.get()))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
     view! {
         <section class="card" aria-labelledby="domain-title">
             <p class="badge">{lang.pick("Administration du site", "Site administration")}</p>
@@ -86,40 +83,20 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="users-title">
             <h2 id="users-title">{lang.pick("Utilisateurs", "Users")}</h2>
-            <form method="get" role="search" class="search">
-                {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
-                <label for="q">{lang.pick("Rechercher", "Search")}</label>
-                <div class="search-row">
-                    <input
-                        id="q"
-                        name="q"
-                        type="search"
-                        value=initial
-                        autocomplete="off"
-                        placeholder=lang.pick("nom, login ou alias", "name, login or alias")
-                        on:input=move |ev| set_search.set(event_target_value(&ev))
-                    />
-                    <button type="submit" class="button">
-                        {lang.pick("Chercher", "Search")}
-                    </button>
-                </div>
-            </form>
-            <ul class="users">
-                {move || {
-                    let list = shown();
-                    if list.is_empty() {
-                        view! {
-                            <li class="muted">{lang.pick("Aucun utilisateur.", "No user.")}</li>
-                        }
-                            .into_any()
-                    } else {
-                        list.into_iter()
-                            .map(|u| view! { <UserItem u lang domain=domain.clone() /> })
-                            .collect_view()
-                            .into_any()
-                    }
-                }}
-            </ul>
+            <UserFilter lang domain=domain.clone() initial=initial.clone()>
+                <ul class="users">
+                    {users
+                        .iter()
+                        .map(|u| {
+                            let shown = search_matches(&search_text(u), &initial);
+                            view! { <UserItem u=u.clone() lang domain=domain.clone() shown /> }
+                        })
+                        .collect_view()}
+                    <li class="muted none" hidden=any_shown>
+                        {lang.pick("Aucun utilisateur.", "No user.")}
+                    </li>
+                </ul>
+            </UserFilter>
         </section>
         <section class="card" aria-labelledby="relay-title">
             <h2 id="relay-title">{lang.pick("Relais SMTP (adresse fixe)", "SMTP relay (fixed address)")}</h2>
@@ -135,7 +112,8 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn UserItem(u: UserRow, lang: Lang, domain: Option<String>) -> impl IntoView {
+fn UserItem(u: UserRow, lang: Lang, domain: Option<String>, shown: bool) -> impl IntoView {
+    let search = search_text(&u);
     let name = u.display_name();
     let title = if name.is_empty() {
         u.login.clone()
@@ -153,7 +131,7 @@ fn UserItem(u: UserRow, lang: Lang, domain: Option<String>) -> impl IntoView {
         }
     });
     view! {
-        <li class="user">
+        <li class="user" data-search=search hidden=!shown>
             <div class="user-head">
                 <strong class="user-name">{title}</strong>
                 <span class="login">{u.login.clone()}</span>

@@ -6,6 +6,7 @@ use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, use
 use crate::i18n::Lang;
 use crate::model::UserDetail;
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
@@ -46,10 +47,10 @@ fn login_field(login: StoredValue<String>) -> impl IntoView {
 #[component]
 fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
     let domain = domain_param();
-    let profile = ServerAction::<SaveProfile>::new();
-    let password = ServerAction::<NewPassword>::new();
-    let alias_add = ServerAction::<AddAlias>::new();
-    let alias_remove = ServerAction::<RemoveAlias>::new();
+    let profile = form_action::<SaveProfile>();
+    let password = form_action::<NewPassword>();
+    let alias_add = form_action::<AddAlias>();
+    let alias_remove = form_action::<RemoveAlias>();
     reload_after(profile.value(), reload);
     reload_after(alias_add.value(), reload);
     reload_after(alias_remove.value(), reload);

@@ -8,6 +8,7 @@ use crate::model::Welcome;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::PrintButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -91,12 +92,6 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
             <dd>{list}</dd>
         }
     });
-    let print = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window().print();
-        }
-    };
     view! {
         <section class="card no-print" aria-labelledby="done-title">
             <p class="badge ok">
@@ -109,9 +104,7 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
             <h1 id="done-title">{name.clone()}</h1>
             {secret}
             <div class="button-row">
-                <button type="button" class="button" on:click=print>
-                    {lang.pick("Imprimer la fiche", "Print the sheet")}
-                </button>
+                <PrintButton lang />
                 <a class="button" href=portal_href("/siteadmin/add", &domain)>
                     {lang.pick("Ajouter un autre utilisateur", "Add another user")}
                 </a>
