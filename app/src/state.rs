@@ -11,6 +11,8 @@ pub struct AppState {
     /// The password check shared by every door (throttle and auth cache).
     pub gate: Arc<crate::auth::check::Gate>,
     pub leptos_options: LeptosOptions,
+    /// The stylesheet's address, named by its content hash (`/pkg/courrier.<hash>.css`).
+    pub stylesheet: String,
     /// Whether the web portal is served over TLS (sets the cookie's `Secure` flag).
     pub secure_cookies: bool,
     /// The portals' public address when configured (links made on the server use it).

@@ -284,8 +284,10 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             "the browser bundle is missing (run `trunk build`): pages work as plain HTML"
         );
     }
+    // The pages name the bundle by its content hash (`assets::pkg` keeps those names cached).
+    let versions = crate::assets::versions();
     let leptos_options = LeptosOptions::builder()
-        .output_name("frontend")
+        .output_name(format!("frontend.{}", versions.bundle))
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
@@ -294,6 +296,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         store: store.clone(),
         gate,
         leptos_options,
+        stylesheet: format!("/pkg/courrier.{}.css", versions.css),
         secure_cookies: settings.file.secure_cookies.unwrap_or(false),
         public_url: public_url(settings.file.public_url.as_deref())?,
         backup_limits: settings.file.backups.limits(),

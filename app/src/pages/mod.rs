@@ -61,6 +61,12 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     {
         provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
+    #[cfg(feature = "ssr")]
+    let stylesheet = use_context::<crate::state::AppState>()
+        .map(|s| s.stylesheet)
+        .unwrap_or_else(|| "/pkg/courrier.css".to_string());
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "/pkg/courrier.css".to_string();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -68,7 +74,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1d4f73" />
-                <link rel="stylesheet" href="/pkg/courrier.css" />
+                <link rel="stylesheet" href=stylesheet />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
