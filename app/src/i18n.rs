@@ -70,6 +70,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn de_elides_before_a_vowel() {
+        assert_eq!(de("Pierre Martin"), "de Pierre Martin");
+        assert_eq!(de("Éloïse D'Artagnan"), "d'Éloïse D'Artagnan");
+        assert_eq!(de("edartagnan"), "d'edartagnan");
+        assert_eq!(de("Olympe"), "d'Olympe");
+    }
+
+    #[test]
     fn negotiation() {
         assert_eq!(Lang::negotiate(""), Lang::Fr);
         assert_eq!(Lang::negotiate("de-DE,de;q=0.9"), Lang::Fr);
@@ -83,6 +91,21 @@ mod tests {
 
 /// A Unix time as a date and time in UTC, written the way each language writes it. Pure and
 /// deterministic, so the server's HTML and the browser's hydration agree.
+/// French "de" before a name, elided before a vowel sound: « de Pierre », « d'Éloïse »,
+/// « d'edartagnan ». (A leading h is left alone: whether it is mute depends on the word.)
+pub fn de(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .and_then(|c| c.to_lowercase().next())
+        .is_some_and(|c| "aeiouyàâäéèêëîïôöùûüÿœæ".contains(c));
+    if vowel {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 pub fn format_datetime(unix: i64, lang: Lang) -> String {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);

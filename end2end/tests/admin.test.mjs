@@ -55,8 +55,18 @@ test('the host adds a domain, opens and closes relay, reads the queue and the lo
   await page.fill('#grant-note', 'bureau de Lyon');
   await page.click('text=Grant relay >> nth=-1');
   await page.waitForSelector('text=bureau de Lyon');
+  // Closing asks first, in the browser's own dialog; refused, nothing happens.
+  await page.waitForSelector('html[data-hydrated]');
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('button:has-text("Revoke")');
+  assert.equal(await page.locator('.grant.off').count(), 0, 'a dismissed dialog closes nothing');
+  page.once('dialog', async (d) => {
+    assert.match(d.message(), /Close this relay grant\?/);
+    await d.accept();
+  });
   await page.click('button:has-text("Revoke")');
   await page.waitForSelector('.grant.off');
+  await page.waitForSelector('.notice.banner:has-text("Relay closed.")');
 
   await page.goto(server.url + '/admin/queue');
   await page.waitForSelector('text=The queue is empty.');

@@ -65,7 +65,7 @@ test('Claire helps herself on her phone', async () => {
   await page.waitForSelector('#strength:has-text("acceptable")');
   await page.fill('#confirm', 'Un-Nouveau-Secret-2026');
   await page.click('text=Changer mon mot de passe');
-  await page.waitForSelector('#pw-title ~ form .notice:has-text("Enregistré")');
+  await page.waitForSelector('#pw-title ~ form .notice:has-text("Mot de passe changé")');
   assert.equal(await pop3Login(server.pop3, 'cdupont', claire.password), false);
   assert.equal(await pop3Login(server.pop3, 'cdupont', 'Un-Nouveau-Secret-2026'), true);
   // Still signed in here.

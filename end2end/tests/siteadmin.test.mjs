@@ -170,7 +170,7 @@ for (const [size, options, first, last, login, alias] of [
   assert.equal(await pop3Login(server.pop3, login, password), true);
   await page.fill('#new-password-field', 'Un-Autre-Secret-1871');
   await page.click('text=Changer le mot de passe');
-  await page.waitForSelector('#password-title ~ form .notice:has-text("Enregistré")');
+  await page.waitForSelector('#password-title ~ form .notice:has-text("Mot de passe changé")');
   assert.equal(await pop3Login(server.pop3, login, password), false, 'old password refused');
   assert.equal(await pop3Login(server.pop3, login, 'Un-Autre-Secret-1871'), true);
   // Her web session ended with the change.

@@ -4,7 +4,10 @@
 //! cookie is cleared in the same answer) and renders the form with it. A cookie rather than
 //! the session: a refused sign-in must not create a session (nor a row in the database).
 
-use app::api::flash::{Flash, is_secret};
+use app::api::LocalPath;
+use app::api::flash::{
+    BANNER_HEADER, CONFIRM_HEADER, FROM_FIELD, Flash, NOTICE_HEADER, anchor, is_secret,
+};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -77,7 +80,7 @@ pub fn split_location(location: &str) -> (String, Option<(String, String)>) {
     };
     let (mut err_path, mut err, mut rest) = (None, None, Vec::new());
     // The other parameters are kept as they were written.
-    for pair in query.split('&') {
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
         let decoded = || {
             form_urlencoded::parse(pair.as_bytes())
                 .next()
@@ -97,12 +100,21 @@ pub fn split_location(location: &str) -> (String, Option<(String, String)>) {
     (clean, err_path.zip(err))
 }
 
-/// The typed values of a form body, passwords left out.
+/// The typed values of a form body, passwords left out (and the confirmation page's own).
 pub fn kept_values(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body)
-        .filter(|(k, _)| !is_secret(k))
+        .filter(|(k, _)| !is_secret(k) && k != FROM_FIELD)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The path (with query) of an address of this site, absolute or not.
+fn local_part(url: &str) -> Option<LocalPath> {
+    let path = match url.split_once("://") {
+        Some((_, rest)) => &rest[rest.find('/')?..],
+        None => url,
+    };
+    LocalPath::parse(path.split('#').next().unwrap_or(path))
 }
 
 /// The middleware: on a plain form post to a server function, the flash of its answer; on an
@@ -110,11 +122,18 @@ pub fn kept_values(body: &[u8]) -> Vec<(String, String)> {
 pub async fn flash(State(secure): State<bool>, req: Request<Body>, next: Next) -> Response {
     let h = req.headers();
     if req.method() == Method::POST && req.uri().path().starts_with("/api/") && accepts_html(h) {
-        let path = req.uri().path().to_string();
+        let post = Post {
+            path: req.uri().path().to_string(),
+            referer: h
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            secure,
+        };
         let (parts, body) = req.into_parts();
         if !is_urlencoded(&parts.headers) {
             let res = next.run(Request::from_parts(parts, body)).await;
-            return after_post(path, &[], res, secure);
+            return post.answered(&[], res);
         }
         let Ok(body) = axum::body::to_bytes(body, MAX_FORM).await else {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
@@ -122,7 +141,7 @@ pub async fn flash(State(secure): State<bool>, req: Request<Body>, next: Next) -
         let res = next
             .run(Request::from_parts(parts, Body::from(body.clone())))
             .await;
-        return after_post(path, &body, res, secure);
+        return post.answered(&body, res);
     }
     if req.method() == Method::GET
         && accepts_html(h)
@@ -140,44 +159,112 @@ pub async fn flash(State(secure): State<bool>, req: Request<Body>, next: Next) -
     next.run(req).await
 }
 
-/// Turns the server function's redirect into a 303 to a clean address, with the flash set.
-fn after_post(path: String, body: &[u8], mut res: Response, secure: bool) -> Response {
-    if !res.status().is_redirection() {
-        return res;
+/// A plain form post to a server function, as it came.
+struct Post {
+    /// The server function's URL.
+    path: String,
+    /// The form's page.
+    referer: Option<String>,
+    /// Whether cookies are HTTPS-only.
+    secure: bool,
+}
+
+impl Post {
+    /// Turns the server function's redirect into a 303 to a clean address (back at the form
+    /// when it returns to the form's page), with the flash set.
+    fn answered(self, body: &[u8], mut res: Response) -> Response {
+        let h = res.headers_mut();
+        let confirm = h.remove(CONFIRM_HEADER).is_some();
+        let mut take = |name: &str| {
+            h.remove(name)
+                .and_then(|v| v.to_str().ok().map(str::to_string))
+                .map(|v| {
+                    form_urlencoded::parse(format!("n={v}").as_bytes())
+                        .next()
+                        .map(|(_, t)| t.into_owned())
+                        .unwrap_or_default()
+                })
+        };
+        let said = take(NOTICE_HEADER);
+        let announced = take(BANNER_HEADER);
+        let banner = announced.is_some();
+        let notice = announced.or(said);
+        if !res.status().is_redirection() {
+            return res;
+        }
+        let Some(location) = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+        else {
+            return res;
+        };
+        let (clean, refusal) = split_location(&location);
+        // Leptos sends a plain post back to its Referer unless the function chose a page.
+        let back = self
+            .referer
+            .as_deref()
+            .is_some_and(|r| split_location(r).0 == clean);
+        // A post from the confirmation page goes back to the form's own page.
+        let from_confirmation = form_urlencoded::parse(body)
+            .find(|(k, _)| k == FROM_FIELD)
+            .and_then(|(_, v)| local_part(&v));
+        let clean = match (&from_confirmation, back) {
+            (Some(page), true) => page.to_string(),
+            _ => clean,
+        };
+        let flash = match refusal {
+            Some((fn_path, error)) => Flash {
+                path: fn_path,
+                error: Some(error),
+                values: kept_values(body),
+                notice: None,
+                banner: false,
+                back,
+                confirm: false,
+                from: None,
+            },
+            None => Flash {
+                path: self.path.clone(),
+                error: None,
+                values: if confirm {
+                    kept_values(body)
+                } else {
+                    Vec::new()
+                },
+                notice,
+                banner,
+                back,
+                confirm,
+                from: confirm
+                    .then(|| self.referer.as_deref().and_then(local_part))
+                    .flatten()
+                    .map(|p| p.to_string()),
+            },
+        };
+        let to = if back && !banner {
+            format!(
+                "{}#{}",
+                clean.split('#').next().unwrap_or(&clean),
+                anchor(&flash.path)
+            )
+        } else {
+            clean
+        };
+        let (Some(set), Ok(to)) = (
+            encode(&flash).and_then(|v| cookie(&v, 60, self.secure)),
+            HeaderValue::from_str(&to),
+        ) else {
+            return res;
+        };
+        let h = res.headers_mut();
+        h.append(header::SET_COOKIE, set);
+        h.insert(header::LOCATION, to);
+        // RFC 9110 §15.4.4: after a POST, 303 sends the browser to GET the page.
+        *res.status_mut() = StatusCode::SEE_OTHER;
+        res
     }
-    let Some(location) = res
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-    else {
-        return res;
-    };
-    let (clean, refusal) = split_location(&location);
-    let flash = match refusal {
-        Some((fn_path, error)) => Flash {
-            path: fn_path,
-            error: Some(error),
-            values: kept_values(body),
-        },
-        None => Flash {
-            path,
-            error: None,
-            values: Vec::new(),
-        },
-    };
-    let (Some(set), Ok(to)) = (
-        encode(&flash).and_then(|v| cookie(&v, 60, secure)),
-        HeaderValue::from_str(&clean),
-    ) else {
-        return res;
-    };
-    let h = res.headers_mut();
-    h.append(header::SET_COOKIE, set);
-    h.insert(header::LOCATION, to);
-    // RFC 9110 §15.4.4: after a POST, 303 sends the browser to GET the page.
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    res
 }
 
 #[cfg(test)]
@@ -196,6 +283,7 @@ mod tests {
             split_location("/siteadmin"),
             ("/siteadmin".to_string(), None)
         );
+        assert_eq!(split_location("/confirm?"), ("/confirm".to_string(), None));
         // Other parameters stay exactly as written.
         let (clean, _) = split_location("/siteadmin?domain=a%0D%0Ab%20c&__err=QQ");
         assert_eq!(clean, "/siteadmin?domain=a%0D%0Ab%20c");
@@ -207,6 +295,11 @@ mod tests {
             path: "/api/siteadmin/add_user".into(),
             error: Some("QUJD".into()),
             values: vec![("first_name".into(), "Éloïse".into())],
+            notice: None,
+            banner: false,
+            back: true,
+            confirm: false,
+            from: None,
         };
         let mut h = HeaderMap::new();
         let v = encode(&f).unwrap();
@@ -231,6 +324,18 @@ mod tests {
             HeaderValue::from_static("courrier_flash=%%%"),
         );
         assert_eq!(decode(&h), None);
+    }
+
+    #[test]
+    fn local_parts() {
+        let p = |u: &str| local_part(u).map(|p| p.to_string());
+        assert_eq!(
+            p("http://127.0.0.1:8080/admin/queue?x=1#a"),
+            Some("/admin/queue?x=1".into())
+        );
+        assert_eq!(p("/siteadmin"), Some("/siteadmin".into()));
+        assert_eq!(p("https://evil.example"), None);
+        assert_eq!(p("//evil.example/x"), None);
     }
 
     #[test]

@@ -286,11 +286,20 @@ async fn the_host_runs_the_server_from_admin() {
             "{label}"
         );
         let id = queued["id"].to_string();
-        let del = post(
+        // Deleting asks first: unconfirmed, nothing is deleted.
+        let ask = post(
             &server,
             &adm,
             "queue_act",
             &[("id", &id), ("act", "delete")],
+            true,
+        );
+        assert!(ask.body.contains("[confirmed]"), "{label}: {}", ask.body);
+        let del = post(
+            &server,
+            &adm,
+            "queue_act",
+            &[("id", &id), ("act", "delete"), ("confirmed", "yes")],
             true,
         );
         assert_eq!(del.body.trim(), "null", "{label}: {}", del.body);
@@ -298,7 +307,7 @@ async fn the_host_runs_the_server_from_admin() {
             &server,
             &adm,
             "queue_act",
-            &[("id", &id), ("act", "delete")],
+            &[("id", &id), ("act", "delete"), ("confirmed", "yes")],
             true,
         );
         assert!(again.body.contains("[queue]"), "{label}: {}", again.body);
@@ -306,9 +315,15 @@ async fn the_host_runs_the_server_from_admin() {
             serde_json::from_str(&post(&server, &adm, "grants", &[], true).body).unwrap();
         let gid = grants[0]["id"].to_string();
         assert_eq!(
-            post(&server, &adm, "grant_revoke", &[("id", &gid)], true)
-                .body
-                .trim(),
+            post(
+                &server,
+                &adm,
+                "grant_revoke",
+                &[("id", &gid), ("confirmed", "yes")],
+                true
+            )
+            .body
+            .trim(),
             "null"
         );
         let r = smtp_client_as(

@@ -234,7 +234,10 @@ async fn lockout_from_one_address_leaves_the_owner_in() {
                     "Faux-1234",
                 ]);
                 // Refused: back to the form (the reason travels in the form flash).
-                assert!(r[1].as_str().unwrap().ends_with("/login"), "{label}: {r}");
+                assert!(
+                    r[1].as_str().unwrap().ends_with("/login#form-login"),
+                    "{label}: {r}"
+                );
             }
         }
         // The guesser's address is refused, even with the right password.
@@ -696,7 +699,7 @@ async fn behind_a_trusted_proxy_the_guesser_is_not_everyone() {
         )
     };
     // A refusal goes back to the form (its reason in the form flash); a success goes on.
-    let form = server.url("/login");
+    let form = server.url("/login#form-login");
     for _ in 0..10 {
         let r = login("203.0.113.9", "Faux-1234");
         assert_eq!(r.header("location"), Some(form.as_str()));

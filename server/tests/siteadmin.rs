@@ -527,7 +527,64 @@ async fn the_pen_and_the_blue_mailbox() {
         assert!(taken.contains("[alias]"), "{label}: {taken}");
         let u = json("user", &[("login", "cdupont")]);
         assert_eq!(u["aliases"], serde_json::json!(["compta", "ventes"]));
-        assert_eq!(alias("alias_remove", "cdupont", "compta").trim(), "null");
+        // Removing asks first. A program is refused with the question; a browser without
+        // JavaScript is sent to the confirmation page, which posts the same form again.
+        let asked = alias("alias_remove", "cdupont", "compta");
+        assert!(asked.contains("[confirmed]"), "{label}: {asked}");
+        let pen = "/siteadmin/user/cdupont";
+        let fields = [("login", "cdupont"), ("alias", "compta")];
+        let r = post_form(&server, &jar, pen, "siteadmin/alias_remove", &fields);
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/confirm"), "{label}");
+        let u = json("user", &[("login", "cdupont")]);
+        assert_eq!(
+            u["aliases"],
+            serde_json::json!(["compta", "ventes"]),
+            "not yet"
+        );
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/confirm")],
+        );
+        assert!(
+            page.body.contains("Retirer l'alias compta ?"),
+            "{label}: {}",
+            page.body
+        );
+        for hidden in [
+            r#"action="/api/siteadmin/alias_remove""#,
+            r#"name="alias" value="compta""#,
+            r#"name="confirmed" value="yes""#,
+            r#"name="__from" value="/siteadmin/user/cdupont""#,
+        ] {
+            assert!(page.body.contains(hidden), "{label}: {hidden}");
+        }
+        let again = curl(&jar, &[&server.url("/confirm")]);
+        assert!(
+            again.body.contains("Rien à confirmer"),
+            "{label}: asked once"
+        );
+        let r = post_form(
+            &server,
+            &jar,
+            "/confirm",
+            "siteadmin/alias_remove",
+            &[
+                ("login", "cdupont"),
+                ("alias", "compta"),
+                ("confirmed", "yes"),
+                ("__from", pen),
+            ],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some(pen), "{label}: back to the pen");
+        let u = json("user", &[("login", "cdupont")]);
+        assert_eq!(u["aliases"], serde_json::json!(["ventes"]), "{label}");
+        let page = curl(&jar, &["-H", "Accept-Language: fr", &server.url(pen)]);
+        assert!(
+            page.body.contains("Alias compta retiré."),
+            "{label}: the pen says what was done"
+        );
 
         // Forward, then the responder is refused with the reason; and the other way round.
         let forward = |to: &str| {

@@ -118,6 +118,10 @@ pub async fn delete_domain(name: String, everything: Option<String>) -> super::F
         .await
     {
         Ok(()) => {
+            announce(match c.lang {
+                crate::i18n::Lang::Fr => format!("Le domaine {name} a été supprimé."),
+                crate::i18n::Lang::En => format!("The domain {name} was deleted."),
+            });
             go_to(LocalPath::or("/admin", "/"));
             Ok(None)
         }
@@ -203,12 +207,19 @@ pub async fn add_grant(
     }
 }
 
+/// Closes a relay grant, once confirmed.
 #[server(endpoint = "admin/grant_revoke")]
-pub async fn revoke_grant(id: i64) -> super::FormResult {
+pub async fn revoke_grant(id: i64, confirmed: Option<String>) -> super::FormResult {
     use super::context::*;
     let c = admin().await?;
+    if !is_confirmed(&confirmed) {
+        return ask(super::questions::close_grant(c.lang));
+    }
     match state()?.store.revoke_grant(&c.actor, id).await {
-        Ok(()) => Ok(None),
+        Ok(()) => {
+            announce(c.lang.pick("Relais fermé.", "Relay closed."));
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("grant"), e, c.lang),
     }
 }
@@ -237,19 +248,30 @@ pub async fn admin_queue() -> Result<Vec<QueueRow>, ServerFnError> {
         .collect())
 }
 
-/// "Retry now" or "delete" on a queued message.
+/// "Retry now" or "delete" (once confirmed) on a queued message.
 #[server(endpoint = "admin/queue_act")]
-pub async fn queue_act(id: i64, act: String) -> super::FormResult {
+pub async fn queue_act(id: i64, act: String, confirmed: Option<String>) -> super::FormResult {
     use super::context::*;
     let c = admin().await?;
     let st = state()?;
+    if act == "delete" && !is_confirmed(&confirmed) {
+        return ask(super::questions::unqueue(c.lang));
+    }
     let r = match act.as_str() {
         "retry" => st.store.queue_retry_now(id).await,
         "delete" => st.store.queue_delete(id).await,
         _ => return Err(not_allowed(c.lang)),
     };
     match r {
-        Ok(()) => Ok(None),
+        Ok(()) => {
+            announce(if act == "retry" {
+                c.lang.pick("Nouvel essai demandé.", "Retry asked for.")
+            } else {
+                c.lang
+                    .pick("Message retiré de la file.", "Message taken off the queue.")
+            });
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("queue"), e, c.lang),
     }
 }

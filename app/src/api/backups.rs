@@ -108,13 +108,24 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
     }
 }
 
+/// Deletes a kept backup, once confirmed.
 #[server(endpoint = "backups/delete")]
-pub async fn delete_backup(login: String, id: i64) -> Result<Option<String>, ServerFnError> {
+pub async fn delete_backup(
+    login: String,
+    id: i64,
+    confirmed: Option<String>,
+) -> Result<Option<String>, ServerFnError> {
     use super::context::*;
     let c = caller().await?;
     let a = target(&c, &login).await?;
+    if !is_confirmed(&confirmed) {
+        return ask(super::questions::delete_backup(c.lang));
+    }
     match state()?.store.delete_backup(&c.actor, &a.login, id).await {
-        Ok(()) => Ok(None),
+        Ok(()) => {
+            announce(c.lang.pick("Sauvegarde supprimée.", "Backup deleted."));
+            Ok(None)
+        }
         Err(e) => refused_store(None, e, c.lang),
     }
 }

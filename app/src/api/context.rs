@@ -185,6 +185,51 @@ pub fn go_to(to: crate::api::LocalPath) {
     leptos_axum::redirect(to.as_str());
 }
 
+/// Asks the person to confirm a destructive action before it is done: the browser is sent to
+/// the confirmation page, which shows `question` and posts the same form again with
+/// `confirmed=yes` (with JavaScript, the button's own dialog asks and this is not reached).
+/// A program's call (not a form post) is refused with the question, on the `confirmed` field.
+pub fn ask(question: impl AsRef<str>) -> crate::api::FormResult {
+    // A program calling the function (not a browser's form) gets the question as a refusal.
+    if !is_plain_form_post() {
+        return Ok(Some(format!("[confirmed] {}", question.as_ref())));
+    }
+    say(question);
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(
+            axum::http::HeaderName::from_static(crate::api::flash::CONFIRM_HEADER),
+            axum::http::HeaderValue::from_static("1"),
+        );
+    }
+    go_to(crate::api::LocalPath::or("/confirm", "/"));
+    Ok(None)
+}
+
+/// Whether a destructive action's form says it was confirmed.
+pub fn is_confirmed(confirmed: &Option<String>) -> bool {
+    confirmed.as_deref() == Some("yes")
+}
+
+/// Says what a form's action did, in the caller's words ("Renvoi arrêté."): shown under the
+/// form (see `api::flash`), or at the top of the page the browser is sent on to.
+pub fn say(text: impl AsRef<str>) {
+    notice_header(crate::api::flash::NOTICE_HEADER, text.as_ref());
+}
+
+/// Says what an action of a list did ("Relais fermé."), at the top of the page (the list's
+/// small forms have no place for it).
+pub fn announce(text: impl AsRef<str>) {
+    notice_header(crate::api::flash::BANNER_HEADER, text.as_ref());
+}
+
+fn notice_header(name: &'static str, text: &str) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(v) = axum::http::HeaderValue::from_str(&crate::api::percent_encode(text))
+    {
+        res.insert_header(axum::http::HeaderName::from_static(name), v);
+    }
+}
+
 /// How long a client is asked to wait when passwords cannot be verified right now.
 pub const BUSY_RETRY_SECS: u64 = 5;
 

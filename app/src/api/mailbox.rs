@@ -80,7 +80,14 @@ pub async fn save_forward(
         .set_forward(&c.actor, &a.login, &list, keep_copy.is_some())
         .await;
     match result {
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            say(if list.is_empty() {
+                c.lang.pick("Renvoi arrêté.", "Forward stopped.")
+            } else {
+                c.lang.pick("Renvoi enregistré.", "Forward saved.")
+            });
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("addresses"), e, c.lang),
     }
 }
@@ -142,7 +149,14 @@ pub async fn save_responder(
         interval_days,
     };
     match state()?.store.set_responder(&c.actor, &a.login, &r).await {
-        Ok(()) => Ok(None),
+        Ok(()) => {
+            say(if r.enabled {
+                lang.pick("Répondeur enregistré.", "Responder saved.")
+            } else {
+                lang.pick("Répondeur arrêté.", "Responder stopped.")
+            });
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("responder"), e, lang),
     }
 }

@@ -6,6 +6,7 @@ pub mod flash;
 pub mod help;
 pub mod mailbox;
 pub mod personal;
+pub mod questions;
 pub mod session;
 pub mod siteadmin;
 

@@ -137,6 +137,10 @@ pub async fn change_my_password(
         .insert(EPOCH_KEY, fresh.auth_epoch)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;
+    say(c.lang.pick(
+        "Mot de passe changé : vos autres sessions sont fermées.",
+        "Password changed: your other sessions have ended.",
+    ));
     Ok(None)
 }
 

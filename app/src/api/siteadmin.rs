@@ -340,7 +340,13 @@ pub async fn new_password(login: String, password: String) -> super::FormResult 
             go_to(LocalPath::or("/siteadmin/welcome", "/").join(&a.login));
             Ok(None)
         }
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            say(c.lang.pick(
+                "Mot de passe changé : ses sessions sont fermées.",
+                "Password changed: their sessions have ended.",
+            ));
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("password"), e, c.lang),
     }
 }
@@ -356,23 +362,42 @@ pub async fn add_alias(login: String, alias: String) -> super::FormResult {
         .add_alias(&c.actor, &a.login, alias.trim())
         .await
     {
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            say(match c.lang {
+                crate::i18n::Lang::Fr => format!("Alias {} ajouté.", alias.trim()),
+                crate::i18n::Lang::En => format!("Alias {} added.", alias.trim()),
+            });
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("alias"), e, c.lang),
     }
 }
 
-/// Takes an alias away from the mailbox.
+/// Takes an alias away from the mailbox, once confirmed.
 #[server(endpoint = "siteadmin/alias_remove")]
-pub async fn remove_alias(login: String, alias: String) -> super::FormResult {
+pub async fn remove_alias(
+    login: String,
+    alias: String,
+    confirmed: Option<String>,
+) -> super::FormResult {
     use super::context::*;
     let c = caller().await?;
     let a = c.managed_by_manager(&login).await?;
+    if !is_confirmed(&confirmed) {
+        return ask(super::questions::remove_alias(c.lang, alias.trim()));
+    }
     match state()?
         .store
         .delete_alias(&c.actor, &a.login, alias.trim())
         .await
     {
-        Ok(_) => Ok(None),
+        Ok(_) => {
+            announce(match c.lang {
+                crate::i18n::Lang::Fr => format!("Alias {} retiré.", alias.trim()),
+                crate::i18n::Lang::En => format!("Alias {} removed.", alias.trim()),
+            });
+            Ok(None)
+        }
         Err(e) => super::context::refused_store(Some("alias"), e, c.lang),
     }
 }
@@ -391,6 +416,16 @@ pub async fn delete_user(login: String, domain: Option<String>) -> super::FormRe
     }
     match state()?.store.delete_user(&c.actor, &a.login).await {
         Ok(()) => {
+            let who = format!("{} {}", a.first_name, a.last_name)
+                .trim()
+                .to_string();
+            let who = if who.is_empty() { a.login.clone() } else { who };
+            announce(match c.lang {
+                crate::i18n::Lang::Fr => {
+                    format!("La boîte {} a été supprimée.", crate::i18n::de(&who))
+                }
+                crate::i18n::Lang::En => format!("{who}'s mailbox was deleted."),
+            });
             let back = LocalPath::or("/siteadmin", "/");
             go_to(match domain.filter(|d| !d.is_empty()) {
                 Some(d) => back.with_query("domain", &d),

@@ -10,10 +10,11 @@ use crate::domain::Role;
 use crate::i18n::{Lang, format_datetime, format_size};
 use crate::model::{BackupsView, RestorePreview};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::reload_after;
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::ConfirmButton;
 use crate::pages::siteadmin::user::login_param;
 use crate::pages::siteadmin::{MANAGERS, domain_param, portal_href};
 use leptos::prelude::*;
@@ -191,9 +192,11 @@ fn Backups(v: BackupsView, lang: Lang, login: String, reload: Callback<()>) -> i
                         <ActionForm action=delete attr:class="inline-form">
                             <input type="hidden" name="login" value=login_value.get_value() />
                             <input type="hidden" name="id" value=id />
-                            <button type="submit" class="button danger">
-                                {lang.pick("Supprimer", "Delete")}
-                            </button>
+                            <ConfirmButton
+                                label=lang.pick("Supprimer", "Delete").to_string()
+                                question=crate::api::questions::delete_backup(lang)
+                                class="button danger".to_string()
+                            />
                         </ActionForm>
                     </div>
                 </li>
@@ -210,7 +213,7 @@ fn Backups(v: BackupsView, lang: Lang, login: String, reload: Callback<()>) -> i
             <p class="login">{v.display_name.clone()} " · " {v.address.clone()}</p>
             {flash}
             <p>{now_text}</p>
-            <ActionForm action=make attr:class="form">
+            <ActionForm action=make attr:id=form_id(&make) attr:class="form">
                 <input type="hidden" name="login" value=login_value.get_value() />
                 <p class="error" role="alert">{move || crate::api::form_message(make.value().get())}</p>
                 <button type="submit" class="button primary">
@@ -370,7 +373,7 @@ fn Restore(p: RestorePreview, lang: Lang, login: String) -> impl IntoView {
             {heading}
             <p>{counts}</p>
             <p class="muted">{made_of}</p>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=p.login.clone() />
                 <input type="hidden" name="id" value=p.id />
                 <input type="hidden" name="back" value=back />

@@ -5,7 +5,7 @@ use super::current_lang;
 use crate::api::flash::kept;
 use crate::api::form_message;
 use crate::api::session::Login;
-use crate::pages::components::notice::form_action;
+use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
                     "The same login and password as for collecting your mail.",
                 )}
             </p>
-            <ActionForm action=action attr:class="form" attr:novalidate=false>
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form" attr:novalidate=false>
                 <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="login">{lang.pick("Login", "Login")}</label>

@@ -3,6 +3,7 @@
 mod admin;
 pub(crate) mod backups;
 pub mod components;
+mod confirm;
 pub mod guard;
 mod help;
 mod home;
@@ -103,9 +104,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Header />
             <main id="main" class="page">
+                <components::notice::ArrivalNotice />
                 <Routes fallback=not_found::NotFound>
                     <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route path=path!("/confirm") view=confirm::ConfirmPage />
                     <Route path=path!("/help") view=help::HelpPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/personal")

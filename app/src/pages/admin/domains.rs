@@ -6,8 +6,8 @@ use crate::api::admin::{AddDomain, DeleteDomain, SetDomainStyle, admin_domains};
 use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -85,7 +85,7 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
         } />
         <section class="card" aria-labelledby="add-domain-title">
             <h2 id="add-domain-title">{lang.pick("Ajouter un domaine", "Add a domain")}</h2>
-            <ActionForm action=add attr:class="form">
+            <ActionForm action=add attr:id=form_id(&add) attr:class="form">
                 <div class="field">
                     <label for="domain-name">{lang.pick("Nom de domaine", "Domain name")}</label>
                     <input
@@ -221,7 +221,7 @@ fn ConfirmDomainDelete(
                                             {lang.pick("Supprimer ", "Delete ")} {d.name.clone()} " ?"
                                         </h1>
                                         <p>{what}</p>
-                                        <ActionForm action attr:class="form">
+                                        <ActionForm action attr:id=form_id(&action) attr:class="form">
                                             <input type="hidden" name="name" value=d.name.clone() />
                                             <div class="check">
                                                 <input id="everything" name="everything" type="checkbox" />

@@ -9,6 +9,7 @@ use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{error_of, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::ConfirmButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -99,7 +100,11 @@ fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView 
                                                 <ActionForm action=act attr:class="inline-form">
                                                     <input type="hidden" name="id" value=id2 />
                                                     <input type="hidden" name="act" value="delete" />
-                                                    <button type="submit" class="button small danger">{lang.pick("Supprimer", "Delete")}</button>
+                                                    <ConfirmButton
+                                                        label=lang.pick("Supprimer", "Delete").to_string()
+                                                        question=crate::api::questions::unqueue(lang)
+                                                        class="button small danger".to_string()
+                                                    />
                                                 </ActionForm>
                                             })}
                                         </div>

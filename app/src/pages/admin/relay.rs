@@ -6,10 +6,11 @@ use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
 use crate::model::GrantRow;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
-use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::ConfirmButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -56,9 +57,12 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
                                                     <span>{label.clone()}</span>
                                                     <ActionForm action=revoke attr:class="inline-form">
                                                         <input type="hidden" name="id" value=g.id.to_string() />
-                                                        <button type="submit" class="button small danger" aria-label=format!("{} {label}", lang.pick("Fermer", "Revoke"))>
-                                                            {lang.pick("Fermer", "Revoke")}
-                                                        </button>
+                                                        <ConfirmButton
+                                                            label=lang.pick("Fermer", "Revoke").to_string()
+                                                            question=crate::api::questions::close_grant(lang)
+                                                            class="button small danger".to_string()
+                                                            aria_label=format!("{} {label}", lang.pick("Fermer", "Revoke"))
+                                                        />
                                                     </ActionForm>
                                                 </li>
                                             }
@@ -71,7 +75,7 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
         } />
         <section class="card" aria-labelledby="grant-add-title">
             <h2 id="grant-add-title">{lang.pick("Ouvrir un relais", "Grant relay")}</h2>
-            <ActionForm action=add attr:class="form">
+            <ActionForm action=add attr:id=form_id(&add) attr:class="form">
                 <div class="field">
                     <label for="grant-network">{lang.pick("Adresse IP ou bloc (CIDR)", "IP address or block (CIDR)")}</label>
                     <input id="grant-network" name="network" type="text" required placeholder="192.0.2.7" aria-describedby="network-error" aria-invalid=invalid(r, "network") />

@@ -7,7 +7,7 @@ use super::notice::{FormNotice, error_of, invalid};
 use crate::api::mailbox::{SaveForward, SaveResponder};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::MailSettings;
-use crate::pages::components::notice::form_action;
+use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 
 #[component]
@@ -57,7 +57,7 @@ pub fn ForwardForm(
                     "When a forward is on, this server no longer keeps the mail: it is not stored here unless you tick \"Keep a copy\". The automatic responder cannot be on at the same time.",
                 )}
             </p>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=s.login.clone() />
                 <div class="field">
                     <label for="forward-addresses">
@@ -162,7 +162,7 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
                         </p>
                     }
                 })}
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=s.login.clone() />
                 <div class="check">
                     <input

@@ -4,14 +4,21 @@ use crate::api::{FormResult, general_error};
 use crate::i18n::Lang;
 use leptos::prelude::*;
 
-/// Shows "Enregistré." on the page a successful submission returns to, or the general refusal.
+/// On the page a successful submission returns to, what it did ("Renvoi arrêté.", else
+/// "Enregistré."); or the general refusal.
 #[component]
 pub fn FormNotice(#[prop(into)] result: Signal<Option<FormResult>>, lang: Lang) -> impl IntoView {
+    // The words of the success, if the action said more than "saved" (there is one flash per
+    // page, and only the form it belongs to has a success as its value).
+    let said = crate::api::flash::current().and_then(|f| f.notice);
     view! {
         <p class="notice" role="status" aria-live="polite">
             {move || {
                 matches!(result.get(), Some(Ok(None)))
-                    .then(|| lang.pick("Enregistré.", "Saved."))
+                    .then(|| {
+                        said.clone()
+                            .unwrap_or_else(|| lang.pick("Enregistré.", "Saved.").to_string())
+                    })
             }}
         </p>
         <p class="error" role="alert">
@@ -60,6 +67,19 @@ where
     });
 }
 
+/// What the last action did, at the top of the page it sent the browser on to ("Pierre
+/// Martin a été supprimé.").
+#[component]
+pub fn ArrivalNotice() -> impl IntoView {
+    crate::api::flash::arrival_notice()
+        .map(|text| view! { <p class="notice banner" role="status">{text}</p> })
+}
+
+/// The `id` of the form posting to `S` (the browser comes back to it after the post).
+pub fn form_id<S: leptos::server_fn::ServerFn>(_: &ServerAction<S>) -> String {
+    crate::api::flash::anchor(S::PATH)
+}
+
 /// The action of a form posting to `S`. The form is a plain HTML post; the page it returns to
 /// is rendered with the answer (`api::flash`): the refusal (carried as Leptos carries it) or,
 /// after a success, `Some(Ok(None))`, so `FormNotice` says it was done.
@@ -72,7 +92,7 @@ where
         + 'static,
 {
     let action = ServerAction::<S>::new();
-    if crate::api::flash::current().is_some_and(|f| f.path == S::PATH && f.error.is_none()) {
+    if crate::api::flash::success_of(S::PATH).is_some() {
         action.value().set(Some(Ok(None)));
     }
     action

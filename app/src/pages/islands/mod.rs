@@ -2,11 +2,13 @@
 //! rendered on the server and work as plain HTML (links and form posts); each island below
 //! adds one thing on top once the bundle has loaded, and the page is whole without it.
 
+mod confirm_button;
 mod login_preview;
 mod password_strength;
 mod print_button;
 mod user_filter;
 
+pub use confirm_button::ConfirmButton;
 pub use login_preview::{LoginNames, login_hint};
 pub use password_strength::NewPasswordInput;
 pub use print_button::PrintButton;

@@ -13,8 +13,8 @@ use crate::model::{MailSettings, PersonalView};
 use crate::pages::backups::MAILBOX_OWNERS;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
-use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -177,7 +177,7 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                     "The same password serves to collect mail and for this site. After the change your other sessions end and your mail program will ask for the new one.",
                 )}
             </p>
-            <ActionForm action attr:class="form">
+            <ActionForm action attr:id=form_id(&action) attr:class="form">
                 <div class="field">
                     <label for="current">{lang.pick("Mot de passe actuel", "Current password")}</label>
                     <input id="current" name="current" type="password" required autocomplete="current-password" aria-describedby="current-error" aria-invalid=invalid(r, "current") />

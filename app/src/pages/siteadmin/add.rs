@@ -6,7 +6,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::flash::kept;
 use crate::api::siteadmin::AddUser;
 use crate::api::{field_error, general_error};
-use crate::pages::components::notice::form_action;
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use crate::pages::islands::{LoginNames, login_hint};
@@ -50,7 +50,7 @@ fn AddUserForm() -> impl IntoView {
                     "The login and password are generated from the first and last name.",
                 )}
             </p>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
                 <LoginNames
                     lang

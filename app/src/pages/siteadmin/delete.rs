@@ -7,7 +7,7 @@ use crate::api::siteadmin::{DeleteUser, user_detail};
 use crate::i18n::{Lang, format_size};
 use crate::model::UserDetail;
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::form_action;
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use leptos::prelude::*;
@@ -68,7 +68,7 @@ fn Confirm(u: UserDetail, lang: Lang) -> impl IntoView {
                     "Tip: the person can first make a backup of their mail from their personal page.",
                 )}
             </p>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=u.login.clone() />
                 {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
                 <p class="error" role="alert">{move || general_error(action.value().get())}</p>

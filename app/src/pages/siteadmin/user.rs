@@ -6,11 +6,12 @@ use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, use
 use crate::i18n::Lang;
 use crate::model::UserDetail;
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::form_action;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
+use crate::pages::islands::ConfirmButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -98,7 +99,7 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
 
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">{lang.pick("Identité et quota", "Name and quota")}</h2>
-            <ActionForm action=profile attr:class="form">
+            <ActionForm action=profile attr:id=form_id(&profile) attr:class="form">
                 {login_field(login)}
                 <div class="field">
                     <label for="first_name">{lang.pick("Prénom", "First name")}</label>
@@ -162,7 +163,7 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
                     "The same password serves mail (POP3, sending) and this site. Changing it signs the person out everywhere.",
                 )}
             </p>
-            <ActionForm action=password attr:class="form">
+            <ActionForm action=password attr:id=form_id(&password) attr:class="form">
                 {login_field(login)}
                 <div class="field">
                     <label for="new-password-field">
@@ -213,9 +214,12 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
                                 <ActionForm action=alias_remove attr:class="inline-form">
                                     {login_field(login)}
                                     <input type="hidden" name="alias" value=a.clone() />
-                                    <button type="submit" class="button small" aria-label=label>
-                                        {lang.pick("Retirer", "Remove")}
-                                    </button>
+                                    <ConfirmButton
+                                        label=lang.pick("Retirer", "Remove").to_string()
+                                        question=crate::api::questions::remove_alias(lang, &a)
+                                        class="button small".to_string()
+                                        aria_label=label
+                                    />
                                 </ActionForm>
                             </li>
                         }
@@ -223,7 +227,7 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
                     .collect_view()}
             </ul>
             <p class="error" role="alert">{error_of(ar, "alias")}</p>
-            <ActionForm action=alias_add attr:class="form">
+            <ActionForm action=alias_add attr:id=form_id(&alias_add) attr:class="form">
                 {login_field(login)}
                 <div class="field">
                     <label for="alias">{lang.pick("Nouvel alias", "New alias")}</label>
