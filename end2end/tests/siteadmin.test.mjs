@@ -115,7 +115,7 @@ test('with JavaScript off, a webmaster signs in and adds a user', async () => {
   // A refusal comes back next to its field.
   await page.goto(server.url + '/siteadmin/add');
   await page.fill('#last_name', 'Martin');
-  await page.fill('#quota_mb', 'beaucoup');
+  await page.fill('#quota', 'beaucoup');
   await page.click('form.form button.primary');
   await page.waitForSelector('#quota-error:has-text("quota")');
   await ctx.close();

@@ -399,6 +399,31 @@ async fn add_user_works_as_a_plain_html_form() {
         for kept in [r#"value="A""#, r#"value="B""#, r#"value="lots""#] {
             assert!(shown.body.contains(kept), "{label}: {kept}");
         }
+        // Every refusal at once, each by its field: a first name too long, a bad quota, an
+        // alias that is pmartin's login.
+        let long = "a".repeat(101);
+        let r = post(&[
+            ("first_name", &long),
+            ("last_name", "Martin"),
+            ("aliases", "pmartin"),
+            ("quota_mb", "lots"),
+        ]);
+        let shown = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", r.header("location").unwrap()],
+        );
+        for (id, words) in [
+            ("first_name-error", "100 caractères"),
+            ("quota-error", "Le quota est un nombre de Mo"),
+            ("aliases-error", "est déjà un login ou un alias"),
+        ] {
+            let at = shown
+                .body
+                .find(&format!(r#"id="{id}""#))
+                .unwrap_or_else(|| panic!("{label}: {id}"));
+            let para = &shown.body[at..at + shown.body[at..].find("</p>").unwrap()];
+            assert!(para.contains(words), "{label}: {id}: {para}");
+        }
         assert_eq!(
             logins(&db, "votredomaine.com"),
             ["pmartin"],
@@ -518,6 +543,37 @@ async fn the_pen_and_the_blue_mailbox() {
             profile("Dupont", "-3", false).contains("[quota]"),
             "{label}"
         );
+        // As a form: every refusal at once, next to its field, and what was typed kept.
+        let long = "b".repeat(101);
+        let r = post_form(
+            &server,
+            &jar,
+            "/siteadmin/user/cdupont",
+            "siteadmin/profile",
+            &[
+                ("login", "cdupont"),
+                ("first_name", "Claire"),
+                ("last_name", &long),
+                ("quota_mb", "-3"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        let page = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr",
+                &server.url("/siteadmin/user/cdupont"),
+            ],
+        );
+        for words in [
+            "Le nom a 100 caractères au plus.",
+            "Le quota est un nombre de Mo",
+            r#"value="-3""#,
+            &format!(r#"value="{long}""#),
+        ] {
+            assert!(page.body.contains(words), "{label}: {words}");
+        }
 
         // Aliases: add, refuse a taken one, remove.
         let alias =

@@ -149,6 +149,19 @@ pub fn refused_at(field: &str, reason: impl Into<String>) -> crate::api::FormRes
     refused(format!("[{field}] {}", reason.into()))
 }
 
+/// Refusals of several fields at once (each shown next to its field); none: not refused.
+pub fn refused_fields(problems: &[(&str, String)]) -> Option<crate::api::FormResult> {
+    if problems.is_empty() {
+        return None;
+    }
+    let text = problems
+        .iter()
+        .map(|(field, reason)| format!("[{field}] {}", reason.replace('\n', " ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some(refused(text))
+}
+
 /// The answer when the database did not answer: "unavailable for a moment" (the detail goes
 /// to the log, never to the person).
 pub fn unavailable(

@@ -166,22 +166,35 @@ pub fn split_field(text: &str) -> (Option<&str>, &str) {
     (None, text)
 }
 
-/// The refusal of `field`, if the last answer was one.
+/// The refusal of `field`, if the last answer was one. An answer may refuse several fields at
+/// once, one `[field] reason` a line.
 pub fn field_error(result: Option<FormResult>, field: &str) -> Option<String> {
     let text = form_message(result)?;
-    match split_field(&text) {
-        (Some(f), reason) if f == field => Some(reason.to_string()),
-        _ => None,
-    }
+    let reasons: Vec<&str> = text
+        .lines()
+        .filter_map(|line| match split_field(line) {
+            (Some(f), reason) if f == field => Some(reason),
+            _ => None,
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join(" "))
 }
 
 /// The refusal that belongs to no field, if the last answer was one.
 pub fn general_error(result: Option<FormResult>) -> Option<String> {
     let text = form_message(result)?;
-    match split_field(&text) {
-        (None, reason) => Some(reason.to_string()),
-        _ => None,
+    if !text.starts_with('[') {
+        // Free text (it may span lines): the whole of it.
+        return Some(text);
     }
+    let reasons: Vec<&str> = text
+        .lines()
+        .filter_map(|line| match split_field(line) {
+            (None, reason) => Some(reason),
+            _ => None,
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join(" "))
 }
 
 #[cfg(test)]

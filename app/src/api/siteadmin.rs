@@ -56,25 +56,6 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
     })
 }
 
-/// Parses the quota field: megabytes, empty for none.
-#[cfg(feature = "ssr")]
-fn parse_quota(text: &str, lang: crate::i18n::Lang) -> Result<Option<i64>, String> {
-    const MAX_MB: i64 = 1024 * 1024; // 1 TiB
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    match t.parse::<i64>() {
-        Ok(mb) if (1..=MAX_MB).contains(&mb) => Ok(Some(mb * 1024 * 1024)),
-        _ => Err(lang
-            .pick(
-                "Le quota est un nombre de Mo entre 1 et 1048576 (ou vide : sans limite).",
-                "The quota is a number of MB between 1 and 1048576 (or empty: no limit).",
-            )
-            .to_string()),
-    }
-}
-
 /// The form field a store refusal belongs to.
 #[cfg(feature = "ssr")]
 fn field_of(e: &crate::store::StoreError) -> Option<&'static str> {
@@ -133,18 +114,38 @@ pub async fn add_user(
     use crate::store::accounts::NewUser;
     let c = caller().await?;
     let d = c.managed_domain(domain.as_deref()).await?;
-    let quota_bytes = match parse_quota(&quota_mb, c.lang) {
+    // Every field is judged before anything is refused, so all refusals show at once.
+    let mut problems: Vec<(&str, String)> = Vec::new();
+    let quota_bytes = match crate::domain::profile::parse_quota_mb(&quota_mb) {
         Ok(q) => q,
-        Err(reason) => return refused_at("quota", reason),
+        Err(p) => {
+            problems.push((p.field(), p.message(c.lang)));
+            None
+        }
     };
-    if first_name.trim().is_empty() && last_name.trim().is_empty() {
-        return refused_at(
-            "last_name",
-            c.lang.pick(
-                "Entrez le prénom et le nom de la personne.",
-                "Enter the person's first and last name.",
-            ),
-        );
+    for p in crate::domain::profile::check_names(&first_name, &last_name, true) {
+        problems.push((p.field(), p.message(c.lang)));
+    }
+    if problems.iter().all(|(f, _)| *f != "last_name")
+        && let Err(e) = crate::domain::base_login(&first_name, &last_name)
+    {
+        problems.push(("last_name", e.message(c.lang)));
+    }
+    let st = state()?;
+    match st
+        .store
+        .alias_problems(&d.name, &split_list(&aliases))
+        .await
+    {
+        Ok(refused) => {
+            for e in refused {
+                problems.push(("aliases", e.message(c.lang)));
+            }
+        }
+        Err(e) => return refused_store(None, e, c.lang),
+    }
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
     }
     let user = NewUser {
         first: first_name.trim().to_string(),
@@ -153,7 +154,6 @@ pub async fn add_user(
         aliases: split_list(&aliases),
         quota_bytes,
     };
-    let st = state()?;
     match st.store.add_user(&c.actor, &d.name, &user).await {
         Ok(created) => {
             let session = session().await?;
@@ -292,18 +292,31 @@ pub async fn save_profile(
     use crate::store::accounts::Profile;
     let c = caller().await?;
     let a = c.managed_by_manager(&login).await?;
-    let quota_bytes = match parse_quota(&quota_mb, c.lang) {
+    // Every field judged first: all refusals at once.
+    let mut problems: Vec<(&str, String)> = Vec::new();
+    let quota_bytes = match crate::domain::profile::parse_quota_mb(&quota_mb) {
         Ok(q) => q,
-        Err(reason) => return refused_at("quota", reason),
+        Err(p) => {
+            problems.push((p.field(), p.message(c.lang)));
+            None
+        }
     };
+    for p in crate::domain::profile::check_names(&first_name, &last_name, false) {
+        problems.push((p.field(), p.message(c.lang)));
+    }
     if suspended.is_some() && a.id == c.account.id {
-        return refused_at(
+        problems.push((
             "suspended",
-            c.lang.pick(
-                "Vous ne pouvez pas suspendre votre propre compte.",
-                "You cannot suspend your own account.",
-            ),
-        );
+            c.lang
+                .pick(
+                    "Vous ne pouvez pas suspendre votre propre compte.",
+                    "You cannot suspend your own account.",
+                )
+                .to_string(),
+        ));
+    }
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
     }
     let p = Profile {
         first_name,

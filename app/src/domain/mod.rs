@@ -7,12 +7,14 @@ pub mod delivery;
 pub mod dsn;
 pub mod forward;
 pub mod generic;
+pub mod grant;
 pub mod headers;
 pub mod line_ends;
 pub mod login;
 pub mod mailtime;
 pub mod network;
 pub mod password;
+pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod quota_warning;
 pub mod recipient;

@@ -3,6 +3,7 @@
 use super::entities::{account, alias, domain};
 use super::{Actor, Result, Store, StoreError, audit, domains::find_domain, now};
 use crate::auth::{self, cache::AuthCache};
+use crate::domain::profile::{ProfileProblem, check_names, check_quota_bytes};
 use crate::domain::{
     LocalPart, LoginInput, Role, check_chosen_password, login::generate_login, login_with_suffix,
 };
@@ -166,6 +167,25 @@ pub(crate) async fn insert_account(
     })
 }
 
+/// Whether `local` is already a login or an alias in the domain.
+async fn address_taken(
+    c: &impl ConnectionTrait,
+    d: &domain::Model,
+    local: &LocalPart,
+) -> Result<bool> {
+    let clash_login = account::Entity::find()
+        .filter(account::Column::DomainId.eq(d.id))
+        .filter(account::Column::Login.eq(local.as_str()))
+        .count(c)
+        .await?;
+    let clash_alias = alias::Entity::find()
+        .filter(alias::Column::DomainId.eq(d.id))
+        .filter(alias::Column::LocalPart.eq(local.as_str()))
+        .count(c)
+        .await?;
+    Ok(clash_login + clash_alias > 0)
+}
+
 /// Inserts one alias after checking it is free in the domain (aliases and logins alike).
 pub(crate) async fn insert_alias(
     txn: &DatabaseTransaction,
@@ -173,17 +193,7 @@ pub(crate) async fn insert_alias(
     owner: &account::Model,
     local: &LocalPart,
 ) -> Result<()> {
-    let clash_login = account::Entity::find()
-        .filter(account::Column::DomainId.eq(d.id))
-        .filter(account::Column::Login.eq(local.as_str()))
-        .count(txn)
-        .await?;
-    let clash_alias = alias::Entity::find()
-        .filter(alias::Column::DomainId.eq(d.id))
-        .filter(alias::Column::LocalPart.eq(local.as_str()))
-        .count(txn)
-        .await?;
-    if clash_login + clash_alias > 0 {
+    if address_taken(txn, d, local).await? {
         return Err(StoreError::AddressTaken(format!("{local}@{}", d.name)));
     }
     alias::ActiveModel {
@@ -295,6 +305,34 @@ pub(crate) async fn login_in_domain(
 const MAX_ATTEMPTS: usize = 3;
 
 impl Store {
+    /// What is wrong with these aliases for a new user of `domain_name`, all of it: not an
+    /// address, given twice, or already a login or an alias there (the add-user form shows
+    /// every refusal at once; `add_user` checks again in its transaction).
+    pub async fn alias_problems(
+        &self,
+        domain_name: &str,
+        aliases: &[String],
+    ) -> Result<Vec<StoreError>> {
+        let d = find_domain(self.db(), domain_name).await?;
+        let mut seen: Vec<LocalPart> = Vec::new();
+        let mut problems = Vec::new();
+        for a in aliases {
+            match LocalPart::parse(a) {
+                Err(e) => problems.push(StoreError::Address(e)),
+                Ok(local) if seen.contains(&local) => {
+                    problems.push(StoreError::AddressTaken(local.to_string()))
+                }
+                Ok(local) => {
+                    if address_taken(self.db(), &d, &local).await? {
+                        problems.push(StoreError::AddressTaken(format!("{local}@{}", d.name)));
+                    }
+                    seen.push(local);
+                }
+            }
+        }
+        Ok(problems)
+    }
+
     /// The login `add_user` would give these names in `domain_name` now (the login preview of
     /// the add-user form: it counts the logins and aliases already taken, so a second Jean
     /// Dupont is previewed as `jdupont2`). A refusal of the names is a `StoreError::Login`.
@@ -322,14 +360,11 @@ impl Store {
         } = user;
         let (role, quota_bytes) = (*role, *quota_bytes);
         if role == Role::ServerAdmin {
-            return Err(StoreError::Invalid(
-                "a server admin belongs to no domain".into(),
-            ));
+            return Err(ProfileProblem::ServerAdminInDomain.into());
         }
-        if quota_bytes.is_some_and(|q| q <= 0) {
-            return Err(StoreError::Invalid(
-                "the quota must be a positive size".into(),
-            ));
+        check_quota_bytes(quota_bytes)?;
+        if let Some(p) = check_names(first, last, false).into_iter().next() {
+            return Err(p.into());
         }
         let aliases = parse_aliases(aliases)?;
         let spec = NewAccountSpec::prepare(first, last, role).await?;
@@ -480,16 +515,10 @@ impl Store {
     /// The pen's "profile": names, quota (None: no limit) and whether logins are suspended,
     /// in one audited change that lists what changed. The login never changes.
     pub async fn update_profile(&self, actor: &Actor, login: &str, p: &Profile) -> Result<()> {
-        if p.quota_bytes.is_some_and(|q| q <= 0) {
-            return Err(StoreError::Invalid(
-                "the quota must be a positive size".into(),
-            ));
-        }
+        check_quota_bytes(p.quota_bytes)?;
         let (first, last) = (p.first_name.trim(), p.last_name.trim());
-        if first.chars().count() > 100 || last.chars().count() > 100 {
-            return Err(StoreError::Invalid(
-                "names of 100 characters at most".into(),
-            ));
+        if let Some(problem) = check_names(first, last, false).into_iter().next() {
+            return Err(problem.into());
         }
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;

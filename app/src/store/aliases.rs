@@ -20,10 +20,7 @@ impl Store {
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
         let Some(domain_id) = a.domain_id else {
-            return Err(StoreError::Invalid(format!(
-                "{} is a server admin and has no mailbox to receive mail",
-                a.login
-            )));
+            return Err(crate::domain::profile::ProfileProblem::NoMailbox(a.login).into());
         };
         let d = domain::Entity::find_by_id(domain_id)
             .one(&txn)

@@ -757,10 +757,11 @@ impl Store {
     /// names of 100 characters, a valid forward without loop, a valid responder, never both.
     /// Returns the forward list to store.
     async fn check_settings(&self, a: &account::Model, s: &BackupSettings) -> Result<Vec<String>> {
-        if s.first_name.trim().chars().count() > 100 || s.last_name.trim().chars().count() > 100 {
-            return Err(StoreError::Invalid(
-                "names of 100 characters at most".into(),
-            ));
+        if let Some(p) = crate::domain::profile::check_names(&s.first_name, &s.last_name, false)
+            .into_iter()
+            .next()
+        {
+            return Err(p.into());
         }
         let own = own_addresses(self.db(), a).await?;
         let forward = check_forward(&s.forward.to, &own).map_err(StoreError::Forward)?;

@@ -115,7 +115,7 @@ impl Store {
     /// (server `domain`, login `pmartin`) or the "antivirus" one (`mail.domain`, the address).
     pub async fn set_domain_style(&self, actor: &Actor, name: &str, style: &str) -> Result<()> {
         if !STYLES.contains(&style) {
-            return Err(StoreError::Invalid(format!("unknown style {style:?}")));
+            return Err(StoreError::UnknownStyle(style.to_string()));
         }
         let txn = self.write_txn().await?;
         let d = find_domain(&txn, name).await?;

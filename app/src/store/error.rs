@@ -32,7 +32,12 @@ pub enum StoreError {
     Login(LoginError),
     Address(AddressError),
     Password(PasswordProblem),
-    Invalid(String),
+    /// Names, quota, or a server admin where a mailbox is meant (`domain::profile`).
+    Profile(crate::domain::profile::ProfileProblem),
+    /// A relay grant against its rules (`domain::grant`).
+    Grant(crate::domain::grant::GrantProblem),
+    /// A way of showing settings that does not exist (`cobalt` or `antivirus`).
+    UnknownStyle(String),
     /// A responder setting against its rules (`domain::responder`).
     Responder(crate::domain::responder::ResponderProblem),
     Forward(crate::domain::forward::ForwardError),
@@ -62,6 +67,9 @@ impl StoreError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             StoreError::Responder(p) => Some(p.field()),
+            StoreError::Profile(p) => Some(p.field()),
+            StoreError::Grant(p) => Some(p.field()),
+            StoreError::UnknownStyle(_) => Some("style"),
             _ => None,
         }
     }
@@ -153,7 +161,16 @@ impl StoreError {
                  be on at the same time: turn one off before turning the other on."
                 .to_string(),
             (Password(e), l) => e.message(l),
-            (Invalid(m), _) => m.clone(),
+            (Profile(p), l) => p.message(l),
+            (Grant(p), l) => p.message(l),
+            (UnknownStyle(s), Lang::Fr) => {
+                format!(
+                    "« {s} » n'est pas une façon d'afficher les paramètres (cobalt ou antivirus)."
+                )
+            }
+            (UnknownStyle(s), Lang::En) => {
+                format!("\"{s}\" is not a way of showing settings (cobalt or antivirus).")
+            }
             (MaildropBusy, Lang::Fr) => "Un logiciel de messagerie relève cette boîte en ce \
                  moment : réessayez dans une minute."
                 .to_string(),
@@ -193,6 +210,18 @@ impl From<LoginError> for StoreError {
 impl From<AddressError> for StoreError {
     fn from(e: AddressError) -> Self {
         StoreError::Address(e)
+    }
+}
+
+impl From<crate::domain::profile::ProfileProblem> for StoreError {
+    fn from(p: crate::domain::profile::ProfileProblem) -> Self {
+        StoreError::Profile(p)
+    }
+}
+
+impl From<crate::domain::grant::GrantProblem> for StoreError {
+    fn from(p: crate::domain::grant::GrantProblem) -> Self {
+        StoreError::Grant(p)
     }
 }
 

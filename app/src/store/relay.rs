@@ -4,14 +4,11 @@
 use super::domains::find_domain;
 use super::entities::{domain, relay_grant};
 use super::{Actor, Result, Store, StoreError, audit, now};
+pub use crate::domain::grant::{DEFAULT_HOURLY_CAP, MAX_HOURLY_CAP};
+use crate::domain::grant::{GrantProblem, check_cap, check_expiry};
 use crate::domain::network::Network;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 use serde::Serialize;
-
-/// Sent mail per hour allowed through one grant unless said otherwise.
-pub const DEFAULT_HOURLY_CAP: i32 = 200;
-/// The highest cap a grant may have (a grant is for a customer's office, not a bulk sender).
-pub const MAX_HOURLY_CAP: i32 = 100_000;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct GrantSummary {
@@ -51,21 +48,13 @@ impl Store {
             hourly_cap,
             wide,
         } = grant;
-        let net = Network::parse(network).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let net =
+            Network::parse(network).map_err(|_| GrantProblem::Network(network.to_string()))?;
         if net.is_wide() && !wide {
             return Err(StoreError::WideGrant(net.to_string()));
         }
-        let hourly_cap = hourly_cap.unwrap_or(DEFAULT_HOURLY_CAP);
-        if !(1..=MAX_HOURLY_CAP).contains(&hourly_cap) {
-            return Err(StoreError::Invalid(format!(
-                "the hourly cap must be between 1 and {MAX_HOURLY_CAP} messages"
-            )));
-        }
-        if expires_at.is_some_and(|e| e <= now()) {
-            return Err(StoreError::Invalid(
-                "the expiry date is already past".into(),
-            ));
-        }
+        let hourly_cap = check_cap(hourly_cap)?;
+        check_expiry(expires_at, now())?;
         let txn = self.write_txn().await?;
         let d = find_domain(&txn, domain_name).await?;
         let g = relay_grant::ActiveModel {
@@ -124,11 +113,9 @@ impl Store {
         let g = relay_grant::Entity::find_by_id(id)
             .one(&txn)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("no relay grant {id}")))?;
+            .ok_or(GrantProblem::NotFound(id))?;
         if g.revoked_at.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "relay grant {id} is already revoked"
-            )));
+            return Err(GrantProblem::AlreadyRevoked(id).into());
         }
         let (domain_id, network) = (g.domain_id, g.network.clone());
         let mut m: relay_grant::ActiveModel = g.into();

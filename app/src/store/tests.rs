@@ -837,7 +837,9 @@ async fn the_pen_updates_names_quota_and_suspension_in_one_audited_change() {
         };
         assert!(matches!(
             s.update_profile(&cli(), "pmartin", &bad).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Profile(
+                crate::domain::profile::ProfileProblem::Quota
+            ))
         ));
     })
     .await;

@@ -1,5 +1,6 @@
 //! Widgets shared by the portals.
 
+pub mod field;
 pub mod loaded;
 pub mod log;
 pub mod mail_settings;

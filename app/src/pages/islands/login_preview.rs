@@ -17,8 +17,8 @@ pub fn login_hint(lang: Lang) -> &'static str {
 }
 
 /// The two name fields and the preview. `first` and `last` are the values typed before a
-/// refusal (kept), `preview` what the server says of them, `last_error` the refusal of the
-/// last name if there was one.
+/// refusal (kept), `preview` what the server says of them, `first_error` and `last_error` the
+/// refusals of the names if there were.
 #[island]
 pub fn LoginNames(
     lang: Lang,
@@ -26,6 +26,7 @@ pub fn LoginNames(
     first: String,
     last: String,
     preview: String,
+    first_error: Option<String>,
     last_error: Option<String>,
 ) -> impl IntoView {
     let (text, set_text) = signal(preview);
@@ -59,11 +60,8 @@ pub fn LoginNames(
         let ask_now = ask.clone();
         Effect::new(move |_| ask_now());
     }
-    let invalid = if last_error.is_some() {
-        "true"
-    } else {
-        "false"
-    };
+    let invalid = |e: &Option<String>| if e.is_some() { "true" } else { "false" };
+    let (first_invalid, last_invalid) = (invalid(&first_error), invalid(&last_error));
     view! {
         <div class="field">
             <label for="first_name">{lang.pick("Prénom", "First name")}</label>
@@ -73,12 +71,16 @@ pub fn LoginNames(
                 type="text"
                 autocomplete="off"
                 value=first
-                aria-describedby="login-preview"
+                aria-describedby="login-preview first_name-error"
+                aria-invalid=first_invalid
                 on:input=move |ev| {
                     names.update(|n| n.0 = event_target_value(&ev));
                     ask_first();
                 }
             />
+            <p id="first_name-error" class="error" role="alert">
+                {first_error}
+            </p>
         </div>
         <div class="field">
             <label for="last_name">{lang.pick("Nom", "Last name")}</label>
@@ -90,7 +92,7 @@ pub fn LoginNames(
                 autocomplete="off"
                 value=last
                 aria-describedby="login-preview last_name-error"
-                aria-invalid=invalid
+                aria-invalid=last_invalid
                 on:input=move |ev| {
                     names.update(|n| n.1 = event_target_value(&ev));
                     ask();

@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
 use crate::i18n::Lang;
 use crate::model::UserDetail;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::components::notice::{form_action, form_id};
@@ -49,6 +50,7 @@ fn login_field(login: StoredValue<String>) -> impl IntoView {
 fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
     let domain = domain_param();
     let profile = form_action::<SaveProfile>();
+    let profile_form = FormState::of(profile);
     let password = form_action::<NewPassword>();
     let alias_add = form_action::<AddAlias>();
     let alias_remove = form_action::<RemoveAlias>();
@@ -101,34 +103,32 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
             <h2 id="profile-title">{lang.pick("Identité et quota", "Name and quota")}</h2>
             <ActionForm action=profile attr:id=form_id(&profile) attr:class="form">
                 {login_field(login)}
-                <div class="field">
-                    <label for="first_name">{lang.pick("Prénom", "First name")}</label>
-                    <input id="first_name" name="first_name" type="text" value=u.first_name.clone() />
-                </div>
-                <div class="field">
-                    <label for="last_name">{lang.pick("Nom", "Last name")}</label>
-                    <input id="last_name" name="last_name" type="text" value=u.last_name.clone() />
-                    <p class="hint">
-                        {lang.pick(
-                            "Le login ne change pas avec le nom.",
-                            "The login does not change with the name.",
-                        )}
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="quota_mb">{lang.pick("Quota en Mo", "Quota in MB")}</label>
-                    <input
-                        id="quota_mb"
-                        name="quota_mb"
-                        type="text"
-                        inputmode="numeric"
-                        value=quota_mb
-                        aria-describedby="quota-hint quota-error"
-                        aria-invalid=invalid(pr, "quota")
-                    />
-                    <p id="quota-hint" class="hint">{lang.pick("Vide : sans limite.", "Empty: no limit.")}</p>
-                    <p id="quota-error" class="error" role="alert">{error_of(pr, "quota")}</p>
-                </div>
+                <Field
+                    form=profile_form
+                    name="first_name"
+                    label=lang.pick("Prénom", "First name")
+                    value=u.first_name.clone()
+                />
+                <Field
+                    form=profile_form
+                    name="last_name"
+                    label=lang.pick("Nom", "Last name")
+                    value=u.last_name.clone()
+                    hint=lang.pick(
+                        "Le login ne change pas avec le nom.",
+                        "The login does not change with the name.",
+                    )
+                />
+                <Field
+                    form=profile_form
+                    name="quota_mb"
+                    id="quota"
+                    error_key="quota"
+                    label=lang.pick("Quota en Mo", "Quota in MB")
+                    value=quota_mb
+                    inputmode="numeric"
+                    hint=lang.pick("Vide : sans limite.", "Empty: no limit.")
+                />
                 <div class="check">
                     <input
                         id="suspended"

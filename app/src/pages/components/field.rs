@@ -1,0 +1,92 @@
+//! One labelled text field of a form, written once: the label, the input (with what was typed
+//! before a refusal, else the stored value), its hint, its refusal next to it, and the ARIA
+//! attributes that tie them together.
+
+use crate::api::FormResult;
+use leptos::prelude::*;
+
+/// The refusals and kept values of one form: its action's answer and its server function.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub result: Signal<Option<FormResult>>,
+    /// The server function's URL (`ServerFn::PATH`), which names the form in the flash.
+    pub path: &'static str,
+}
+
+impl FormState {
+    pub fn of<S>(action: ServerAction<S>) -> FormState
+    where
+        S: leptos::server_fn::ServerFn<Output = Option<String>, Error = ServerFnError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        FormState {
+            result: action.value().into(),
+            path: S::PATH,
+        }
+    }
+
+    /// What was typed in `name` before the form was refused, if it was.
+    pub fn kept(&self, name: &str) -> Option<String> {
+        crate::api::flash::current()
+            .filter(|f| f.path == self.path && f.error.is_some())
+            .and_then(|f| f.value(name).map(str::to_string))
+    }
+
+    /// The refusal of `field`, if the last answer was one.
+    pub fn error(&self, field: &str) -> Option<String> {
+        crate::api::field_error(self.result.get_untracked(), field)
+    }
+}
+
+/// A text input named `name` (its id too, unless `id` says otherwise) whose refusals come
+/// under `error_key` (default: `name`).
+#[component]
+pub fn Field(
+    form: FormState,
+    name: &'static str,
+    #[prop(into)] label: String,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)] error_key: Option<&'static str>,
+    #[prop(optional, into)] value: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] required: bool,
+    /// An address or a login: no capital letter added, no spelling checked.
+    #[prop(optional)]
+    verbatim: bool,
+) -> impl IntoView {
+    let id = id.unwrap_or(name);
+    let error = form.error(error_key.unwrap_or(name));
+    let value = form.kept(name).unwrap_or(value);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = match hint {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => error_id.clone(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                inputmode=inputmode
+                autocomplete=autocomplete
+                required=required
+                autocapitalize=verbatim.then_some("none")
+                spellcheck=verbatim.then_some("false")
+                aria-describedby=described
+                aria-invalid=if error.is_some() { "true" } else { "false" }
+            />
+            {hint.map(|h| view! { <p id=hint_id class="hint">{h}</p> })}
+            <p id=error_id class="error" role="alert">{error}</p>
+        </div>
+    }
+}
