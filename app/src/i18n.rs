@@ -150,6 +150,23 @@ mod date_tests {
     }
 }
 
+/// A count the way each language writes it: "1 234" (narrow no-break space) / "1,234".
+pub fn format_count(n: u64, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Fr => '\u{202f}',
+        Lang::En => ',',
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A size in bytes, the way each language writes it: "1,5 Mo" / "1.5 MB" (powers of 1024, as
 /// mail programs and quotas count).
 pub fn format_size(bytes: i64, lang: Lang) -> String {

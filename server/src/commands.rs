@@ -111,7 +111,11 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
             store
                 .delete_domain(&Actor::cli(), &name, yes)
                 .await
-                .map_err(store_err)?;
+                .map_err(|e| match e {
+                    // The command line's way of confirming.
+                    app::store::StoreError::DomainHasMailboxes { .. } => anyhow!("{e} (--yes)"),
+                    e => store_err(e),
+                })?;
             println!("deleted {name}");
         }
     }

@@ -77,7 +77,7 @@ async fn relayed_mail_leaves_by_its_route_with_retries_and_failures() {
                 "0",
             ],
         );
-        assert!(e.contains("hourly cap"), "{label}: {e}");
+        assert!(e.contains("messages an hour, 1 to"), "{label}: {e}");
         let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
 
         // Relayed from the granted address: delivered as is through the route.

@@ -772,3 +772,133 @@ async fn the_pen_and_the_blue_mailbox() {
         assert!(server.stop().success());
     }
 }
+
+/// The change log and the queue in the reader's language: after names, quota, suspension,
+/// aliases, a forward, a backup and a relay grant are changed, the French pages carry none of
+/// the English words the log was once written in (and no raw action key), and the English
+/// pages none of the French ones.
+#[tokio::test]
+async fn the_log_speaks_the_readers_language() {
+    for db in databases().await {
+        let label = db.label;
+        let server = Server::start(&db);
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "pmartin", PASSWORD);
+        let jar = db.dir.0.join("pm");
+        sign_in(&server, &jar, "pmartin");
+        let ok = |endpoint: &str, fields: &[(&str, &str)]| {
+            let r = call(&server, &jar, endpoint, fields);
+            assert_eq!(r.status, 200, "{label}: {endpoint}: {}", r.body);
+            assert!(
+                !r.body.contains('['),
+                "{label}: {endpoint} refused: {}",
+                r.body
+            );
+        };
+        ok(
+            "siteadmin/profile",
+            &[
+                ("login", "cdupont"),
+                ("first_name", "Claire"),
+                ("last_name", "Dupont-Roy"),
+                ("quota_mb", "70"),
+                ("suspended", "on"),
+            ],
+        );
+        ok(
+            "siteadmin/alias_add",
+            &[("login", "cdupont"), ("alias", "compta")],
+        );
+        ok(
+            "mailbox/forward",
+            &[
+                ("login", "cdupont"),
+                ("addresses", "claire@example.net"),
+                ("keep_copy", "on"),
+            ],
+        );
+        ok(
+            "siteadmin/password",
+            &[("login", "cdupont"), ("password", "Un-Autre-Secret-1871")],
+        );
+        ok("backups/make", &[("login", "cdupont")]);
+        cli_ok(
+            &db,
+            &[
+                "relay",
+                "allow",
+                "192.0.2.0/28",
+                "--domain",
+                "votredomaine.com",
+                "--note",
+                "Lyon",
+            ],
+        );
+        let page = |lang: &str| {
+            let r = curl(
+                &jar,
+                &[
+                    "-H",
+                    &format!("Accept-Language: {lang}"),
+                    &server.url("/siteadmin/log"),
+                ],
+            );
+            assert_eq!(r.status, 200, "{label}");
+            let main = &r.body[r.body.find("<main").unwrap()..];
+            main.to_string()
+        };
+        let fr = page("fr");
+        for french in [
+            "quota : 70 Mo",
+            "connexions suspendues",
+            "renvoi vers",
+            "sauvegarde faite",
+            "pour cdupont",
+        ] {
+            assert!(fr.contains(french), "{label}: {french} in {fr}");
+        }
+        for english in [
+            "quota:",
+            "logins",
+            "forward to",
+            "keeping a copy",
+            "password changed",
+            "backup made",
+            "message(s)",
+            "account.",
+            "alias.",
+            "relay.",
+            "grant ",
+            "to cdupont",
+            "bytes",
+        ] {
+            assert!(
+                !fr.contains(english),
+                "{label}: English {english:?} on the French log"
+            );
+        }
+        let en = page("en");
+        for english in [
+            "quota: 70 MB",
+            "logins suspended",
+            "forward to",
+            "backup made",
+        ] {
+            assert!(en.contains(english), "{label}: {english} in {en}");
+        }
+        for french in [
+            "connexions",
+            "renvoi vers",
+            "sauvegarde faite",
+            "Mo,",
+            "n° ",
+        ] {
+            assert!(
+                !en.contains(french),
+                "{label}: French {french:?} on the English log"
+            );
+        }
+        assert!(server.stop().success());
+    }
+}

@@ -242,7 +242,7 @@ pub async fn admin_queue() -> Result<Vec<QueueRow>, ServerFnError> {
             status: m.status,
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,
-            last_answer: m.last_answer,
+            last_answer: crate::domain::queue_answer::render(&m.last_answer, c.lang),
             created_at: m.created_at,
         })
         .collect())

@@ -147,7 +147,8 @@ pub async fn log_page(
             ip: r.ip,
             action: r.action,
             target: r.target,
-            detail: r.detail,
+            // In the reader's language (`domain::change`).
+            detail: crate::domain::change::render_detail(&r.detail, lang),
         })
         .collect();
     Ok(crate::model::LogPage { entries, more })

@@ -2,6 +2,8 @@
 //! module is compiled to WebAssembly too, so forms can preview a generated login as you type.
 
 pub mod address;
+#[cfg(feature = "ssr")]
+pub mod change;
 pub mod delivery;
 #[cfg(feature = "ssr")]
 pub mod dsn;
@@ -15,6 +17,7 @@ pub mod mailtime;
 pub mod network;
 pub mod password;
 pub mod profile;
+pub mod queue_answer;
 #[cfg(feature = "ssr")]
 pub mod quota_warning;
 pub mod recipient;

@@ -33,6 +33,15 @@ impl Role {
     }
 
     /// The portal this role lands on after signing in.
+    /// The role in words.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            Role::ServerAdmin => lang.pick("administrateur du serveur", "server admin"),
+            Role::Webmaster => "webmaster",
+            Role::User => lang.pick("utilisateur", "user"),
+        }
+    }
+
     pub fn home_path(self) -> &'static str {
         match self {
             Role::ServerAdmin => "/admin",

@@ -3,6 +3,7 @@
 use super::entities::{account, alias, domain};
 use super::{Actor, Result, Store, StoreError, audit, domains::find_domain, now};
 use crate::auth::{self, cache::AuthCache};
+use crate::domain::change::Change;
 use crate::domain::profile::{ProfileProblem, check_names, check_quota_bytes};
 use crate::domain::{
     LocalPart, LoginInput, Role, check_chosen_password, login::generate_login, login_with_suffix,
@@ -139,24 +140,19 @@ pub(crate) async fn insert_account(
             insert_alias(txn, d, &a, local).await?;
         }
     }
-    let alias_list: Vec<&str> = aliases.iter().map(|a| a.as_str()).collect();
     audit::record(
         txn,
         actor,
         domain_id,
         "account.add",
         &login,
-        &format!(
-            "role {}, {} {}{}",
-            spec.role.as_str(),
-            spec.first,
-            spec.last,
-            if alias_list.is_empty() {
-                String::new()
-            } else {
-                format!(", aliases {}", alias_list.join(" "))
-            }
-        ),
+        &Change::AccountAdded {
+            role: spec.role.as_str().to_string(),
+            first: spec.first.clone(),
+            last: spec.last.clone(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        }
+        .to_detail(),
     )
     .await?;
     Ok(NewAccount {
@@ -504,7 +500,7 @@ impl Store {
             domain_id,
             "account.password",
             &l,
-            "password changed",
+            &Change::PasswordChanged.to_detail(),
         )
         .await?;
         txn.commit().await?;
@@ -522,27 +518,19 @@ impl Store {
         }
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
-        let mut changes = Vec::new();
-        if a.first_name != first || a.last_name != last {
-            changes.push(format!("name: {first} {last}"));
-        }
-        if a.quota_bytes != p.quota_bytes {
-            changes.push(match p.quota_bytes {
-                Some(q) => format!("quota: {} MB", q / (1024 * 1024)),
-                None => "quota: none".into(),
-            });
-        }
-        if a.suspended != p.suspended {
-            changes.push(
-                if p.suspended {
-                    "logins suspended"
-                } else {
-                    "logins restored"
-                }
-                .into(),
-            );
-        }
-        if changes.is_empty() {
+        let change = Change::Profile {
+            name: (a.first_name != first || a.last_name != last)
+                .then(|| format!("{first} {last}").trim().to_string()),
+            quota: (a.quota_bytes != p.quota_bytes).then_some(p.quota_bytes),
+            suspended: (a.suspended != p.suspended).then_some(p.suspended),
+        };
+        if change
+            == (Change::Profile {
+                name: None,
+                quota: None,
+                suspended: None,
+            })
+        {
             return Ok(());
         }
         let (domain_id, l) = (a.domain_id, a.login.clone());
@@ -559,7 +547,7 @@ impl Store {
             domain_id,
             "account.update",
             &l,
-            &changes.join(", "),
+            &change.to_detail(),
         )
         .await?;
         txn.commit().await?;
@@ -577,11 +565,11 @@ impl Store {
         m.updated_at = Set(now());
         m.update(&txn).await?;
         let (what, detail) = if suspended {
-            ("account.suspend", "logins suspended")
+            ("account.suspend", Change::Suspended)
         } else {
-            ("account.resume", "logins restored")
+            ("account.resume", Change::Resumed)
         };
-        audit::record(&txn, actor, domain_id, what, &l, detail).await?;
+        audit::record(&txn, actor, domain_id, what, &l, &detail.to_detail()).await?;
         txn.commit().await?;
         self.note_credentials_changed();
         Ok(())

@@ -34,7 +34,10 @@ impl Store {
             Some(d.id),
             "alias.add",
             &address,
-            &format!("to {}", a.login),
+            &crate::domain::change::Change::AliasOf {
+                login: a.login.clone(),
+            }
+            .to_detail(),
         )
         .await?;
         txn.commit().await?;
@@ -63,7 +66,10 @@ impl Store {
             Some(found.domain_id),
             "alias.delete",
             &address,
-            &format!("from {}", a.login),
+            &crate::domain::change::Change::AliasTakenFrom {
+                login: a.login.clone(),
+            }
+            .to_detail(),
         )
         .await?;
         txn.commit().await?;

@@ -8,6 +8,7 @@ use super::entities::{account, backup, backup_chunk, maildrop_lock, message};
 use super::mail_settings::check_responder;
 use super::{Actor, Result, Store, StoreError, accounts::find_account, audit, now};
 use crate::backup::{BackupMessage, BackupSettings, ForwardSettings, Limits, Refusal, archive};
+use crate::domain::change::Change;
 use crate::domain::delivery::forward_list;
 use crate::domain::forward::check_forward;
 use crate::domain::responder::Responder;
@@ -317,7 +318,11 @@ impl Store {
         if size > limits.max_file {
             return Err(too_large.into());
         }
-        let detail = format!("backup made: {count} message(s), {size} bytes");
+        let detail = Change::BackupMade {
+            messages: count as u64,
+            bytes: size,
+        }
+        .to_detail();
         self.keep_file(actor, &a, out_file.path(), count, "made", t, &detail)
             .await
     }
@@ -346,10 +351,11 @@ impl Store {
             .into());
         }
         check_fits(&a, tally.new_bytes)?;
-        let detail = format!(
-            "backup uploaded: {} message(s), {} not in the mailbox",
-            tally.messages, tally.new_messages
-        );
+        let detail = Change::BackupUploaded {
+            messages: tally.messages,
+            new: tally.new_messages,
+        }
+        .to_detail();
         let count = tally.messages as usize;
         self.keep_file(actor, &a, path, count, PENDING, now(), &detail)
             .await
@@ -582,7 +588,7 @@ impl Store {
             .exec(&txn)
             .await?;
         backup::Entity::delete_by_id(b.id).exec(&txn).await?;
-        let detail = format!("backup #{id} deleted");
+        let detail = Change::BackupDeleted { id }.to_detail();
         audit::record(
             &txn,
             actor,
@@ -717,8 +723,12 @@ impl Store {
         let (read, written) = tokio::join!(reader, writing);
         let (added, skipped) = written?;
         read.map_err(|e| StoreError::Db(format!("restoring a backup: {e}")))??;
-        let mut detail =
-            format!("backup #{id} restored: {added} message(s) added, {skipped} already there");
+        let mut restored = Change::Restored {
+            id,
+            added,
+            present: skipped,
+            settings: false,
+        };
         if let Some(forward) = forward {
             let s = &saved;
             let mut m: account::ActiveModel = a.clone().into();
@@ -734,7 +744,9 @@ impl Store {
             m.responder_interval_days = Set(s.responder.interval_days);
             m.updated_at = Set(t);
             m.update(&txn).await?;
-            detail.push_str(", settings restored");
+            if let Change::Restored { settings, .. } = &mut restored {
+                *settings = true;
+            }
         }
         audit::record(
             &txn,
@@ -742,7 +754,7 @@ impl Store {
             a.domain_id,
             "account.restore",
             &a.login,
-            &detail,
+            &restored.to_detail(),
         )
         .await?;
         txn.commit().await?;

@@ -488,7 +488,11 @@ impl Store {
                             domain_id,
                             RELAY_USE,
                             &grant_target(*grant_id),
-                            &format!("relayed from {} to {address}", job.mail_from),
+                            &crate::domain::change::Change::Relayed {
+                                from: job.mail_from.clone(),
+                                to: address.to_string(),
+                            }
+                            .to_detail(),
                         )
                         .await?;
                     }

@@ -126,7 +126,18 @@ impl Store {
         let mut m: domain::ActiveModel = d.into();
         m.style = Set(style.to_string());
         m.update(&txn).await?;
-        audit::record(&txn, actor, Some(id), "domain.style", &n, style).await?;
+        let change = crate::domain::change::Change::Style {
+            style: style.to_string(),
+        };
+        audit::record(
+            &txn,
+            actor,
+            Some(id),
+            "domain.style",
+            &n,
+            &change.to_detail(),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -157,7 +168,7 @@ impl Store {
             Some(d.id),
             "domain.delete",
             &d.name,
-            &format!("{count} account(s) deleted with it"),
+            &crate::domain::change::Change::DomainDeleted { accounts: count }.to_detail(),
         )
         .await?;
         txn.commit().await?;

@@ -113,11 +113,11 @@ impl StoreError {
             }
             (DomainHasMailboxes { domain, count }, Lang::Fr) => format!(
                 "Le domaine « {domain} » a encore {count} compte(s) et leur courrier : \
-                 confirmez la suppression de tout (--yes)."
+                 confirmez la suppression de tout."
             ),
             (DomainHasMailboxes { domain, count }, Lang::En) => format!(
                 "The domain \"{domain}\" still has {count} account(s) and their mail: \
-                 confirm deleting everything (--yes)."
+                 confirm deleting everything."
             ),
             (LastWebmaster(l), Lang::Fr) => format!(
                 "« {l} » est le seul webmaster du domaine (postmaster et abuse lui arrivent) : \

@@ -43,14 +43,14 @@ impl Store {
         m.updated_at = Set(now());
         m.update(&txn).await?;
         let detail = if list.is_empty() {
-            "forward off".to_string()
+            crate::domain::change::Change::ForwardOff
         } else {
-            format!(
-                "forward to {}{}",
-                list.join(", "),
-                if keep_copy { ", keeping a copy" } else { "" }
-            )
-        };
+            crate::domain::change::Change::ForwardTo {
+                to: list.clone(),
+                keep: keep_copy,
+            }
+        }
+        .to_detail();
         audit::record(&txn, actor, domain_id, "account.forward", &l, &detail).await?;
         txn.commit().await?;
         Ok(list)
@@ -133,11 +133,19 @@ impl Store {
         m.updated_at = Set(now());
         m.update(&txn).await?;
         let detail = if r.enabled {
-            "responder on"
+            crate::domain::change::Change::ResponderOn
         } else {
-            "responder off"
+            crate::domain::change::Change::ResponderOff
         };
-        audit::record(&txn, actor, domain_id, "account.responder", &l, detail).await?;
+        audit::record(
+            &txn,
+            actor,
+            domain_id,
+            "account.responder",
+            &l,
+            &detail.to_detail(),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

@@ -76,7 +76,11 @@ impl Store {
             Some(d.id),
             "relay.allow",
             &g.network,
-            &format!("grant {} {}", g.id, g.note),
+            &crate::domain::change::Change::GrantOpened {
+                id: g.id,
+                note: g.note.clone(),
+            }
+            .to_detail(),
         )
         .await?;
         txn.commit().await?;
@@ -127,7 +131,7 @@ impl Store {
             Some(domain_id),
             "relay.revoke",
             &network,
-            &format!("grant {id}"),
+            &crate::domain::change::Change::GrantClosed { id }.to_detail(),
         )
         .await?;
         txn.commit().await?;

@@ -821,7 +821,7 @@ async fn the_pen_updates_names_quota_and_suspension_in_one_audited_change() {
         let log = s.audit_recent(1).await.unwrap();
         assert_eq!(log[0].action, "account.update");
         assert_eq!(
-            log[0].detail,
+            crate::domain::change::render_detail(&log[0].detail, crate::i18n::Lang::En),
             "name: Pierre-Yves Martin, quota: 50 MB, logins suspended"
         );
         // No change, no entry.

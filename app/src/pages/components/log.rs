@@ -8,6 +8,8 @@ use leptos::prelude::*;
 pub fn action_label(action: &str, lang: Lang) -> &str {
     let (fr, en) = match action {
         "account.add" => ("Compte créé", "Account created"),
+        "account.backup" => ("Sauvegarde", "Backup"),
+        "account.restore" => ("Restauration", "Restore"),
         "account.delete" => ("Compte supprimé", "Account deleted"),
         "account.forward" => ("Renvoi modifié", "Forward changed"),
         "account.password" => ("Mot de passe changé", "Password changed"),
@@ -127,4 +129,38 @@ pub fn GrantList(grants: Vec<GrantRow>, lang: Lang) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action the store writes has words in both languages (no raw key on a page).
+    #[test]
+    fn every_logged_action_has_words() {
+        for key in [
+            "account.add",
+            "account.backup",
+            "account.delete",
+            "account.forward",
+            "account.password",
+            "account.responder",
+            "account.restore",
+            "account.resume",
+            "account.suspend",
+            "account.update",
+            "alias.add",
+            "alias.delete",
+            "domain.add",
+            "domain.delete",
+            "domain.style",
+            "relay.allow",
+            "relay.revoke",
+            "relay.use",
+        ] {
+            for lang in [Lang::Fr, Lang::En] {
+                assert_ne!(action_label(key, lang), key, "{key}");
+            }
+        }
+    }
 }
