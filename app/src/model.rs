@@ -128,6 +128,9 @@ pub struct Welcome {
     /// The password was reset (the account existed before).
     #[serde(default)]
     pub reset: bool,
+    /// The ports mail clients use (the sheet says the same as the settings page).
+    #[serde(default)]
+    pub ports: ClientPorts,
 }
 
 /// One mailbox as the pen shows it.

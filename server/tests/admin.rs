@@ -150,12 +150,7 @@ async fn the_host_runs_the_server_from_admin() {
             &adm,
             &[&server.url("/siteadmin/welcome/adupuis?domain=atelier-dupuis.fr")],
         );
-        let start = sheet
-            .body
-            .find(r#"id="new-password""#)
-            .expect("password shown");
-        let rest = &sheet.body[start..];
-        let wm_pw = rest[rest.find('>').unwrap() + 1..rest.find("</code>").unwrap()].to_string();
+        let wm_pw = shown_password(&sheet.body).expect("password shown");
         assert!(
             sheet.body.contains("mail.atelier-dupuis.fr"),
             "{label}: the anti-virus style"

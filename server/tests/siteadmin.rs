@@ -16,13 +16,17 @@ fn sign_in(server: &Server, jar: &std::path::Path, login: &str) -> String {
 }
 
 /// Calls a server function as the hydrated page does; a bare name is one of `siteadmin/`.
-fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
-    let path = if endpoint.contains('/') {
+/// A server function's endpoint: `siteadmin/` unless another portal is named.
+fn endpoint_path(endpoint: &str) -> String {
+    if endpoint.contains('/') {
         endpoint.to_string()
     } else {
         format!("siteadmin/{endpoint}")
-    };
-    common::call(server, jar, &path, fields)
+    }
+}
+
+fn call(server: &Server, jar: &std::path::Path, endpoint: &str, fields: &[(&str, &str)]) -> Curl {
+    common::call(server, jar, &endpoint_path(endpoint), fields)
 }
 
 fn logins(db: &Db, domain: &str) -> Vec<String> {
@@ -447,12 +451,7 @@ async fn add_user_works_as_a_plain_html_form() {
                 &server.url("/siteadmin/welcome/edartagnan"),
             ],
         );
-        let start = page
-            .body
-            .find(r#"id="new-password""#)
-            .expect("the password is shown");
-        let rest = &page.body[start..];
-        let password = rest[rest.find('>').unwrap() + 1..rest.find("</code>").unwrap()].to_string();
+        let password = shown_password(&page.body).expect("the password is shown");
         assert!(password.len() >= 14, "{label}: {password}");
         assert!(
             page.body.contains("mousquetaire@votredomaine.com"),
@@ -461,6 +460,33 @@ async fn add_user_works_as_a_plain_html_form() {
         let again = curl(&jar, &[&server.url("/siteadmin/welcome/edartagnan")]);
         assert!(!again.body.contains("new-password"), "{label}: shown once");
         assert!(!again.body.contains(&password), "{label}: shown once");
+        // The print view: the sheet alone, with the same client settings as the settings
+        // page, and the password on it in the minutes after it was shown.
+        let print = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr",
+                &server.url("/siteadmin/welcome/edartagnan/print"),
+            ],
+        );
+        assert_eq!(print.status, 200, "{label}");
+        let printed = print
+            .body
+            .replace(r#"<span class="digit">"#, "")
+            .replace("</span>", "")
+            .replace("<!>", "");
+        assert!(printed.contains(&password), "{label}: printable");
+        for words in [
+            "995 avec SSL/TLS, ou 110 avec STARTTLS",
+            "port 587 avec STARTTLS",
+        ] {
+            assert!(print.body.contains(words), "{label}: {words}");
+        }
+        assert!(
+            !print.body.contains("Ajouter un autre utilisateur"),
+            "{label}: the sheet alone"
+        );
         // The password works for mail at once.
         let pop = pop3_client(&server.pop3, "plain_auth", &["edartagnan", &password]);
         assert_eq!(pop["ok"], true, "{label}: {pop}");
@@ -492,17 +518,10 @@ async fn add_user_works_as_a_plain_html_form() {
 async fn the_pen_and_the_blue_mailbox() {
     for db in databases().await {
         let label = db.label;
-        let server = Server::start(&db);
-        add_votredomaine(&db);
-        add_cdupont(&db, &[]);
-        set_password(&db, "pmartin", PASSWORD);
+        let (server, jar) = votredomaine_signed_in(&db, PASSWORD);
         set_password(&db, "cdupont", PASSWORD);
-        let jar = db.dir.0.join("pm");
-        sign_in(&server, &jar, "pmartin");
         let ok = |endpoint: &str, fields: &[(&str, &str)]| {
-            let r = call(&server, &jar, endpoint, fields);
-            assert_eq!(r.status, 200, "{label}: {endpoint}: {}", r.body);
-            r.body
+            call_ok(&server, &jar, &endpoint_path(endpoint), fields)
         };
         let json = |endpoint: &str, fields: &[(&str, &str)]| -> serde_json::Value {
             serde_json::from_str(&ok(endpoint, fields)).unwrap()
@@ -781,20 +800,10 @@ async fn the_pen_and_the_blue_mailbox() {
 async fn the_log_speaks_the_readers_language() {
     for db in databases().await {
         let label = db.label;
-        let server = Server::start(&db);
-        add_votredomaine(&db);
-        add_cdupont(&db, &[]);
-        set_password(&db, "pmartin", PASSWORD);
-        let jar = db.dir.0.join("pm");
-        sign_in(&server, &jar, "pmartin");
+        let (server, jar) = votredomaine_signed_in(&db, PASSWORD);
         let ok = |endpoint: &str, fields: &[(&str, &str)]| {
-            let r = call(&server, &jar, endpoint, fields);
-            assert_eq!(r.status, 200, "{label}: {endpoint}: {}", r.body);
-            assert!(
-                !r.body.contains('['),
-                "{label}: {endpoint} refused: {}",
-                r.body
-            );
+            let body = call_ok(&server, &jar, endpoint, fields);
+            assert!(!body.contains('['), "{label}: {endpoint} refused: {body}");
         };
         ok(
             "siteadmin/profile",

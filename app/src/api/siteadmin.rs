@@ -8,6 +8,12 @@ use leptos::prelude::*;
 /// The session key holding the password of the user just added, until it is shown once.
 #[cfg(feature = "ssr")]
 pub(crate) const JUST_ADDED_KEY: &str = "just_added";
+/// The session key holding it for the print view, a few minutes after it was shown.
+#[cfg(feature = "ssr")]
+const PRINTABLE_KEY: &str = "printable";
+/// How long the print view may show the password after the sheet was shown.
+#[cfg(feature = "ssr")]
+const PRINTABLE_SECS: i64 = 10 * 60;
 
 /// The domain's mailboxes and its disk usage.
 #[server(endpoint = "siteadmin/overview")]
@@ -194,7 +200,8 @@ fn alias_parts(own: &[String]) -> Vec<String> {
 /// The welcome sheet of a mailbox: its connection settings, and the password the first time
 /// it is read after "add user" (then never again).
 #[server(endpoint = "siteadmin/welcome")]
-pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
+pub async fn welcome_sheet(login: String, print: Option<bool>) -> Result<Welcome, ServerFnError> {
+    let print = print.unwrap_or(false);
     use super::context::*;
     use crate::model::ConnectionSettings;
     let c = caller().await?;
@@ -207,16 +214,32 @@ pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
         .map_err(|e| store_error(e, c.lang))?
         .ok_or_else(|| not_allowed(c.lang))?;
     let session = session().await?;
-    // (login, password shown once, whether it was a reset rather than a new account)
-    let pending: Option<(String, String, bool)> = session.get(JUST_ADDED_KEY).await.ok().flatten();
-    let (password, reset) = match pending {
-        Some((l, p, reset)) if l == a.login => {
-            let _ = session
-                .remove::<(String, String, bool)>(JUST_ADDED_KEY)
-                .await;
-            (Some(p), reset)
+    let now = crate::store::now();
+    let (password, reset) = if print {
+        // The print view, within the minutes after the sheet was shown (DESIGN: "Pages on a
+        // phone"): the password once more, on paper.
+        let printable: Option<(String, String, bool, i64)> =
+            session.get(PRINTABLE_KEY).await.ok().flatten();
+        match printable {
+            Some((l, p, reset, until)) if l == a.login && now < until => (Some(p), reset),
+            _ => (None, false),
         }
-        _ => (None, false),
+    } else {
+        // (login, password shown once, whether it was a reset rather than a new account)
+        let pending: Option<(String, String, bool)> =
+            session.get(JUST_ADDED_KEY).await.ok().flatten();
+        match pending {
+            Some((l, p, reset)) if l == a.login => {
+                let _ = session
+                    .remove::<(String, String, bool)>(JUST_ADDED_KEY)
+                    .await;
+                let _ = session
+                    .insert(PRINTABLE_KEY, (&l, &p, reset, now + PRINTABLE_SECS))
+                    .await;
+                (Some(p), reset)
+            }
+            _ => (None, false),
+        }
     };
     let own = st
         .store
@@ -231,6 +254,7 @@ pub async fn welcome_sheet(login: String) -> Result<Welcome, ServerFnError> {
         aliases,
         password,
         reset,
+        ports: st.client_ports.clone(),
     })
 }
 

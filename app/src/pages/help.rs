@@ -314,25 +314,36 @@ fn alias_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
     view! { <p>{general}</p> {mine} }.into_any()
 }
 
+/// How to send. With submission on, it comes first: it works from any network, which is what
+/// a phone needs; the access provider's server (the seed's answer) suits a computer that stays
+/// home.
 fn send_answer(me: &Option<HelpMe>, ports: &ClientPorts, lang: Lang) -> AnyView {
-    let provider = lang.pick(
-        "Envoyez par le serveur SMTP de votre fournisseur d'accès à Internet : ainsi personne ne peut envoyer de courrier indésirable sous le nom de votre domaine.",
-        "Send through your Internet provider's SMTP server: that way nobody can send junk mail in your domain's name.",
-    );
-    let submission = ports.submission.map(|port| {
-        let host = me
-            .as_ref()
-            .map(|m| m.settings.pop_server.clone())
-            .unwrap_or_else(|| "votredomaine.com".into());
-        let text = match lang {
-            Lang::Fr => format!("Vous pouvez aussi envoyer par {host}, port {port} avec STARTTLS, en vous identifiant avec votre login et votre mot de passe."),
-            Lang::En => format!("You may also send through {host}, port {port} with STARTTLS, signing in with your login and password."),
-        };
-        view! { <p>{text}</p> }
-    });
     let relay = lang.pick(
         "Si votre accès à Internet a une adresse IP fixe, votre hébergeur peut ouvrir le relais SMTP pour elle, sur simple demande.",
         "If your Internet access has a fixed IP address, your host can open the SMTP relay for it on request.",
     );
-    view! { <p>{provider}</p> {submission} <p class="hint">{relay}</p> }.into_any()
+    let Some(port) = ports.submission else {
+        let provider = lang.pick(
+            "Envoyez par le serveur SMTP de votre fournisseur d'accès à Internet : ainsi personne ne peut envoyer de courrier indésirable sous le nom de votre domaine.",
+            "Send through your Internet provider's SMTP server: that way nobody can send junk mail in your domain's name.",
+        );
+        return view! { <p>{provider}</p> <p class="hint">{relay}</p> }.into_any();
+    };
+    let host = me
+        .as_ref()
+        .map(|m| m.settings.pop_server.clone())
+        .unwrap_or_else(|| "votredomaine.com".into());
+    let first = match lang {
+        Lang::Fr => format!(
+            "Envoyez par {host}, port {port} avec STARTTLS, en vous identifiant avec votre login et votre mot de passe : cela marche de partout, ce qu'il faut à un téléphone."
+        ),
+        Lang::En => format!(
+            "Send through {host}, port {port} with STARTTLS, signing in with your login and password: it works from anywhere, which is what a phone needs."
+        ),
+    };
+    let provider = lang.pick(
+        "Depuis un ordinateur qui reste chez vous, le serveur SMTP de votre fournisseur d'accès à Internet convient aussi.",
+        "From a computer that stays at home, your Internet provider's SMTP server does too.",
+    );
+    view! { <p>{first}</p> <p>{provider}</p> <p class="hint">{relay}</p> }.into_any()
 }

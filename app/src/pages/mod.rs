@@ -185,6 +185,11 @@ pub fn App() -> impl IntoView {
                         view=siteadmin::WelcomePage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/siteadmin/welcome/:login/print")
+                        view=siteadmin::WelcomePrintPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <layout::Footer />

@@ -521,6 +521,43 @@ pub fn sign_in(server: &Server, jar: &std::path::Path, login: &str, password: &s
     r
 }
 
+/// The one-time password a welcome page shows (`#new-password`; digits are set apart in
+/// spans), if it shows one.
+pub fn shown_password(page: &str) -> Option<String> {
+    let start = page.find(r#"id="new-password""#)?;
+    let rest = &page[start..];
+    Some(
+        rest[rest.find('>')? + 1..rest.find("</code>")?]
+            .replace(r#"<span class="digit">"#, "")
+            .replace("</span>", "")
+            .replace("<!>", ""),
+    )
+}
+
+/// votredomaine.com with its webmaster pmartin and Claire Dupont (cdupont), a server on it,
+/// and pmartin signed in: the server and pmartin's cookie jar.
+pub fn votredomaine_signed_in(db: &Db, password: &str) -> (Server, std::path::PathBuf) {
+    let server = Server::start(db);
+    add_votredomaine(db);
+    add_cdupont(db, &[]);
+    set_password(db, "pmartin", password);
+    let jar = db.dir.0.join("pm");
+    sign_in(&server, &jar, "pmartin", password);
+    (server, jar)
+}
+
+/// Calls a server function that must answer 200; its body.
+pub fn call_ok(
+    server: &Server,
+    jar: &std::path::Path,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let r = call(server, jar, endpoint, fields);
+    assert_eq!(r.status, 200, "{endpoint}: {}", r.body);
+    r.body
+}
+
 /// Posts the form of page `from` to `/api/{endpoint}` as a browser without JavaScript does
 /// (Leptos sends a plain form post back to its `Referer`).
 pub fn post_form(

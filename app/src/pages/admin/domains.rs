@@ -5,6 +5,7 @@ use super::{ADMINS, AdminNav};
 use crate::api::admin::{AddDomain, DeleteDomain, SetDomainStyle, admin_domains};
 use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
 use crate::pages::components::notice::{form_action, form_id};
@@ -60,6 +61,7 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
     let reload = Callback::new(move |_| data.refetch());
     reload_after(style.value(), reload);
     let r = add.value();
+    let form = FormState::of(add);
     view! {
         <Title text=lang.pick("Administration — courrier", "Administration — courrier") />
         <section class="card">
@@ -86,31 +88,32 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
         <section class="card" aria-labelledby="add-domain-title">
             <h2 id="add-domain-title">{lang.pick("Ajouter un domaine", "Add a domain")}</h2>
             <ActionForm action=add attr:id=form_id(&add) attr:class="form">
-                <div class="field">
-                    <label for="domain-name">{lang.pick("Nom de domaine", "Domain name")}</label>
-                    <input
-                        id="domain-name"
-                        name="name"
-                        type="text"
-                        required
-                        autocapitalize="none"
-                        spellcheck="false"
-                        placeholder="votredomaine.com"
-                        aria-describedby="name-error"
-                        aria-invalid=invalid(r, "name")
-                    />
-                    <p id="name-error" class="error" role="alert">{error_of(r, "name")}</p>
-                </div>
+                <Field
+                    form
+                    name="name"
+                    id="domain-name"
+                    label=lang.pick("Nom de domaine", "Domain name")
+                    required=true
+                    verbatim=true
+                    placeholder="votredomaine.com"
+                />
                 <fieldset class="field">
                     <legend>{lang.pick("Premier webmaster", "First webmaster")}</legend>
                     <label for="wm-first">{lang.pick("Prénom", "First name")}</label>
-                    <input id="wm-first" name="first_name" type="text" autocomplete="off" />
+                    <input
+                        id="wm-first"
+                        name="first_name"
+                        type="text"
+                        autocomplete="off"
+                        value=form.kept("first_name").unwrap_or_default()
+                    />
                     <label for="wm-last">{lang.pick("Nom", "Last name")}</label>
                     <input
                         id="wm-last"
                         name="last_name"
                         type="text"
                         autocomplete="off"
+                        value=form.kept("last_name").unwrap_or_default()
                         aria-describedby="webmaster-error"
                         aria-invalid=invalid(r, "webmaster")
                     />
@@ -118,7 +121,11 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
                 </fieldset>
                 <div class="field">
                     <label for="new-style">{lang.pick("Paramètres montrés aux utilisateurs", "Settings shown to users")}</label>
-                    <StyleSelect id="new-style".to_string() selected="cobalt".to_string() lang />
+                    <StyleSelect
+                        id="new-style".to_string()
+                        selected=form.kept("style").unwrap_or_else(|| "cobalt".to_string())
+                        lang
+                    />
                 </div>
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">

@@ -4,9 +4,10 @@
 use super::{ADMINS, AdminNav};
 use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
 use crate::model::GrantRow;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
-use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{FormNotice, error_of, reload_after};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -29,6 +30,7 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
     reload_after(add.value(), reload);
     reload_after(revoke.value(), reload);
     let r = add.value();
+    let form = FormState::of(add);
     view! {
         <Title text=lang.pick("Relais — courrier", "Relay — courrier") />
         <section class="card">
@@ -76,33 +78,53 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
         <section class="card" aria-labelledby="grant-add-title">
             <h2 id="grant-add-title">{lang.pick("Ouvrir un relais", "Grant relay")}</h2>
             <ActionForm action=add attr:id=form_id(&add) attr:class="form">
-                <div class="field">
-                    <label for="grant-network">{lang.pick("Adresse IP ou bloc (CIDR)", "IP address or block (CIDR)")}</label>
-                    <input id="grant-network" name="network" type="text" required placeholder="192.0.2.7" aria-describedby="network-error" aria-invalid=invalid(r, "network") />
-                    <p id="network-error" class="error" role="alert">{error_of(r, "network")}</p>
-                </div>
-                <div class="field">
-                    <label for="grant-domain">{lang.pick("Domaine du client", "Customer's domain")}</label>
-                    <input id="grant-domain" name="domain" type="text" required autocapitalize="none" />
-                </div>
-                <div class="field">
-                    <label for="grant-note">{lang.pick("Note (qui, pourquoi)", "Note (who, why)")}</label>
-                    <input id="grant-note" name="note" type="text" />
-                </div>
+                <Field
+                    form
+                    name="network"
+                    id="grant-network"
+                    label=lang.pick("Adresse IP ou bloc (CIDR)", "IP address or block (CIDR)")
+                    required=true
+                    verbatim=true
+                    placeholder="192.0.2.7"
+                />
+                <Field
+                    form
+                    name="domain"
+                    id="grant-domain"
+                    label=lang.pick("Domaine du client", "Customer's domain")
+                    required=true
+                    verbatim=true
+                />
+                <Field
+                    form
+                    name="note"
+                    id="grant-note"
+                    label=lang.pick("Note (qui, pourquoi)", "Note (who, why)")
+                />
                 <div class="field-row">
-                    <div class="field">
-                        <label for="grant-expires">{lang.pick("Jusqu'au (facultatif)", "Until (optional)")}</label>
-                        <input id="grant-expires" name="expires" type="date" aria-describedby="expires-error" aria-invalid=invalid(r, "expires") />
-                        <p id="expires-error" class="error" role="alert">{error_of(r, "expires")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="grant-cap">{lang.pick("Messages par heure", "Messages an hour")}</label>
-                        <input id="grant-cap" name="cap" type="text" inputmode="numeric" placeholder="200" aria-describedby="cap-error" aria-invalid=invalid(r, "cap") />
-                        <p id="cap-error" class="error" role="alert">{error_of(r, "cap")}</p>
-                    </div>
+                    <Field
+                        form
+                        name="expires"
+                        id="grant-expires"
+                        kind="date"
+                        label=lang.pick("Jusqu'au (facultatif)", "Until (optional)")
+                    />
+                    <Field
+                        form
+                        name="cap"
+                        id="grant-cap"
+                        inputmode="numeric"
+                        placeholder="200"
+                        label=lang.pick("Messages par heure", "Messages an hour")
+                    />
                 </div>
                 <div class="check">
-                    <input id="grant-wide" name="wide" type="checkbox" />
+                    <input
+                        id="grant-wide"
+                        name="wide"
+                        type="checkbox"
+                        checked=form.checked("wide", false)
+                    />
                     <label for="grant-wide">
                         {lang.pick(
                             "Réseau large (plus qu'un /24 ou un /48) : c'est bien voulu",

@@ -14,14 +14,7 @@ pub struct FormState {
 }
 
 impl FormState {
-    pub fn of<S>(action: ServerAction<S>) -> FormState
-    where
-        S: leptos::server_fn::ServerFn<Output = Option<String>, Error = ServerFnError>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-    {
+    pub fn of<S: super::notice::FormFn>(action: ServerAction<S>) -> FormState {
         FormState {
             result: action.value().into(),
             path: S::PATH,
@@ -35,6 +28,14 @@ impl FormState {
             .and_then(|f| f.value(name).map(str::to_string))
     }
 
+    /// Whether checkbox `name` is ticked: as it was sent before a refusal, else `stored`.
+    pub fn checked(&self, name: &str, stored: bool) -> bool {
+        match crate::api::flash::current().filter(|f| f.path == self.path && f.error.is_some()) {
+            Some(f) => f.value(name).is_some(),
+            None => stored,
+        }
+    }
+
     /// The refusal of `field`, if the last answer was one.
     pub fn error(&self, field: &str) -> Option<String> {
         crate::api::field_error(self.result.get_untracked(), field)
@@ -42,7 +43,7 @@ impl FormState {
 }
 
 /// A text input named `name` (its id too, unless `id` says otherwise) whose refusals come
-/// under `error_key` (default: `name`).
+/// under `error_key` (default: `name`); with `rows`, a text area.
 #[component]
 pub fn Field(
     form: FormState,
@@ -59,6 +60,8 @@ pub fn Field(
     /// An address or a login: no capital letter added, no spelling checked.
     #[prop(optional)]
     verbatim: bool,
+    #[prop(optional)] rows: Option<u32>,
+    #[prop(optional)] placeholder: Option<&'static str>,
 ) -> impl IntoView {
     let id = id.unwrap_or(name);
     let error = form.error(error_key.unwrap_or(name));
@@ -69,9 +72,25 @@ pub fn Field(
         Some(_) => format!("{hint_id} {error_id}"),
         None => error_id.clone(),
     };
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let input = match rows {
+        Some(rows) => view! {
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                required=required
+                placeholder=placeholder
+                autocapitalize=verbatim.then_some("none")
+                spellcheck=verbatim.then_some("false")
+                aria-describedby=described
+                aria-invalid=invalid
+            >
+                {value}
+            </textarea>
+        }
+        .into_any(),
+        None => view! {
             <input
                 id=id
                 name=name
@@ -80,11 +99,19 @@ pub fn Field(
                 inputmode=inputmode
                 autocomplete=autocomplete
                 required=required
+                placeholder=placeholder
                 autocapitalize=verbatim.then_some("none")
                 spellcheck=verbatim.then_some("false")
                 aria-describedby=described
-                aria-invalid=if error.is_some() { "true" } else { "false" }
+                aria-invalid=invalid
             />
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {input}
             {hint.map(|h| view! { <p id=hint_id class="hint">{h}</p> })}
             <p id=error_id class="error" role="alert">{error}</p>
         </div>

@@ -3,10 +3,11 @@
 //! responder and a forward are never on together. Used by the webmaster's blue mailbox and,
 //! for a user's own mailbox, by `/personal`.
 
-use super::notice::{FormNotice, error_of, invalid};
+use super::notice::{FormNotice, error_of};
 use crate::api::mailbox::{SaveForward, SaveResponder};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::MailSettings;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 
@@ -27,6 +28,7 @@ pub fn ForwardForm(
         }
     });
     let result = action.value();
+    let forward_form = FormState::of(action);
     let on = !s.forward_to.is_empty();
     let off_login = s.login.clone();
     let state = if on {
@@ -59,33 +61,26 @@ pub fn ForwardForm(
             </p>
             <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=s.login.clone() />
-                <div class="field">
-                    <label for="forward-addresses">
-                        {lang.pick("Adresse(s) de renvoi", "Forward address(es)")}
-                    </label>
-                    <textarea
-                        id="forward-addresses"
-                        name="addresses"
-                        rows="2"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-describedby="forward-hint forward-error"
-                        aria-invalid=invalid(result, "addresses")
-                    >
-                        {s.forward_to.join("\n")}
-                    </textarea>
-                    <p id="forward-hint" class="hint">
-                        {lang.pick(
-                            "Une adresse par ligne (cinq au plus).",
-                            "One address per line (five at most).",
-                        )}
-                    </p>
-                    <p id="forward-error" class="error" role="alert">
-                        {error_of(result, "addresses")}
-                    </p>
-                </div>
+                <Field
+                    form=forward_form
+                    name="addresses"
+                    id="forward-addresses"
+                    label=lang.pick("Adresses de renvoi", "Forward addresses")
+                    value=s.forward_to.join("\n")
+                    rows=2
+                    verbatim=true
+                    hint=lang.pick(
+                        "Une adresse par ligne (cinq au plus).",
+                        "One address per line (five at most).",
+                    )
+                />
                 <div class="check">
-                    <input id="keep-copy" name="keep_copy" type="checkbox" checked=s.keep_copy />
+                    <input
+                        id="keep-copy"
+                        name="keep_copy"
+                        type="checkbox"
+                        checked=forward_form.checked("keep_copy", s.keep_copy)
+                    />
                     <label for="keep-copy">
                         {lang.pick(
                             "Garder une copie ici (elle compte dans le quota)",
@@ -123,6 +118,7 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
         }
     });
     let result = action.value();
+    let form = FormState::of(action);
     let forwarding = !s.forward_to.is_empty();
     let state = match (s.responder_enabled, s.end.as_deref()) {
         (true, Some(end)) => match lang {
@@ -169,92 +165,57 @@ pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> imp
                         id="responder-on"
                         name="enabled"
                         type="checkbox"
-                        checked=s.responder_enabled
+                        checked=form.checked("enabled", s.responder_enabled)
                     />
                     <label for="responder-on">
                         {lang.pick("Activer le répondeur", "Switch the responder on")}
                     </label>
                 </div>
-                <div class="field">
-                    <label for="responder-subject">{lang.pick("Sujet", "Subject")}</label>
-                    <input
-                        id="responder-subject"
-                        name="subject"
-                        type="text"
-                        value=s.subject.clone()
-                        placeholder=lang.pick("Absent(e)", "Out of office")
-                        aria-describedby="subject-error"
-                        aria-invalid=invalid(result, "subject")
-                    />
-                    <p id="subject-error" class="error" role="alert">
-                        {error_of(result, "subject")}
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="responder-body">{lang.pick("Message", "Message")}</label>
-                    <textarea
-                        id="responder-body"
-                        name="body"
-                        rows="5"
-                        aria-describedby="body-error"
-                        aria-invalid=invalid(result, "body")
-                    >
-                        {s.body.clone()}
-                    </textarea>
-                    <p id="body-error" class="error" role="alert">
-                        {error_of(result, "body")}
-                    </p>
-                </div>
+                <Field
+                    form
+                    name="subject"
+                    id="responder-subject"
+                    label=lang.pick("Sujet", "Subject")
+                    value=s.subject.clone()
+                    placeholder=lang.pick("Absent(e)", "Out of office")
+                />
+                <Field
+                    form
+                    name="body"
+                    id="responder-body"
+                    label=lang.pick("Message", "Message")
+                    value=s.body.clone()
+                    rows=5
+                />
                 <div class="field-row">
-                    <div class="field">
-                        <label for="responder-start">{lang.pick("À partir du", "From")}</label>
-                        <input
-                            id="responder-start"
-                            name="start"
-                            type="date"
-                            value=s.start.clone().unwrap_or_default()
-                            aria-describedby="start-error"
-                            aria-invalid=invalid(result, "start")
-                        />
-                        <p id="start-error" class="error" role="alert">
-                            {error_of(result, "start")}
-                        </p>
-                    </div>
-                    <div class="field">
-                        <label for="responder-end">{lang.pick("Jusqu'au (inclus)", "Until (included)")}</label>
-                        <input
-                            id="responder-end"
-                            name="end"
-                            type="date"
-                            value=s.end.clone().unwrap_or_default()
-                            aria-describedby="end-error"
-                            aria-invalid=invalid(result, "end")
-                        />
-                        <p id="end-error" class="error" role="alert">
-                            {error_of(result, "end")}
-                        </p>
-                    </div>
-                </div>
-                <div class="field">
-                    <label for="responder-interval">
-                        {lang.pick(
-                            "Répondre au même expéditeur au plus une fois tous les (jours)",
-                            "Answer the same sender at most once every (days)",
-                        )}
-                    </label>
-                    <input
-                        id="responder-interval"
-                        name="interval_days"
-                        type="text"
-                        inputmode="numeric"
-                        value=s.interval_days.to_string()
-                        aria-describedby="interval-error"
-                        aria-invalid=invalid(result, "interval_days")
+                    <Field
+                        form
+                        name="start"
+                        id="responder-start"
+                        kind="date"
+                        label=lang.pick("À partir du", "From")
+                        value=s.start.clone().unwrap_or_default()
                     />
-                    <p id="interval-error" class="error" role="alert">
-                        {error_of(result, "interval_days")}
-                    </p>
+                    <Field
+                        form
+                        name="end"
+                        id="responder-end"
+                        kind="date"
+                        label=lang.pick("Jusqu'au (inclus)", "Until (included)")
+                        value=s.end.clone().unwrap_or_default()
+                    />
                 </div>
+                <Field
+                    form
+                    name="interval_days"
+                    id="responder-interval"
+                    inputmode="numeric"
+                    label=lang.pick(
+                        "Répondre au même expéditeur au plus une fois tous les (jours)",
+                        "Answer the same sender at most once every (days)",
+                    )
+                    value=s.interval_days.to_string()
+                />
                 <p id="responder-error" class="error" role="alert">
                     {error_of(result, "responder")}
                 </p>

@@ -1,5 +1,6 @@
 //! Widgets shared by the portals.
 
+pub mod client_settings;
 pub mod field;
 pub mod loaded;
 pub mod log;

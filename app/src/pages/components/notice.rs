@@ -80,17 +80,29 @@ pub fn form_id<S: leptos::server_fn::ServerFn>(_: &ServerAction<S>) -> String {
     crate::api::flash::anchor(S::PATH)
 }
 
-/// The action of a form posting to `S`. The form is a plain HTML post; the page it returns to
-/// is rendered with the answer (`api::flash`): the refusal (carried as Leptos carries it) or,
-/// after a success, `Some(Ok(None))`, so `FormNotice` says it was done.
-pub fn form_action<S>() -> ServerAction<S>
-where
+/// A form's server function: it answers `FormResult` (`None` done, `Some(reason)` refused).
+pub trait FormFn:
+    leptos::server_fn::ServerFn<Output = Option<String>, Error = ServerFnError>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> FormFn for S where
     S: leptos::server_fn::ServerFn<Output = Option<String>, Error = ServerFnError>
         + Clone
         + Send
         + Sync
-        + 'static,
+        + 'static
 {
+}
+
+/// The action of a form posting to `S`. The form is a plain HTML post; the page it returns to
+/// is rendered with the answer (`api::flash`): the refusal (carried as Leptos carries it) or,
+/// after a success, `Some(Ok(None))`, so `FormNotice` says it was done.
+pub fn form_action<S: FormFn>() -> ServerAction<S> {
     let action = ServerAction::<S>::new();
     if crate::api::flash::success_of(S::PATH).is_some() {
         action.value().set(Some(Ok(None)));

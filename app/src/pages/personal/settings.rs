@@ -6,6 +6,7 @@ use crate::api::personal::my_connection_settings;
 use crate::i18n::Lang;
 use crate::model::SettingsView;
 use crate::pages::backups::MAILBOX_OWNERS;
+use crate::pages::components::client_settings::{pop3_ports, sending};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -33,26 +34,8 @@ pub fn SettingsPage() -> impl IntoView {
 fn Settings(v: SettingsView, lang: Lang) -> impl IntoView {
     let s = v.settings.clone();
     let p = v.ports.clone();
-    let ports = match lang {
-        Lang::Fr => format!("{} avec SSL/TLS, ou {} avec STARTTLS", p.pop3s, p.pop3),
-        Lang::En => format!("{} with SSL/TLS, or {} with STARTTLS", p.pop3s, p.pop3),
-    };
-    let sending = match (p.submission, lang) {
-        (Some(port), Lang::Fr) => format!(
-            "{}, port {port} avec STARTTLS, authentification par le même login et mot de passe — ou le serveur SMTP de votre fournisseur d'accès à Internet.",
-            s.pop_server
-        ),
-        (Some(port), Lang::En) => format!(
-            "{}, port {port} with STARTTLS, signing in with the same login and password — or your Internet provider's SMTP server.",
-            s.pop_server
-        ),
-        (None, _) => lang
-            .pick(
-                "Le serveur SMTP de votre fournisseur d'accès à Internet (celui qui vous relie à Internet).",
-                "Your Internet provider's SMTP server (the company that connects you to the Internet).",
-            )
-            .to_string(),
-    };
+    let ports = pop3_ports(&p, lang);
+    let sending = sending(&s, &p, lang);
     view! {
         <section class="card" aria-labelledby="settings-title">
             <a class="back" href="/personal">{lang.pick("← Mon espace", "← My mailbox")}</a>

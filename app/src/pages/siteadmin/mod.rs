@@ -15,7 +15,7 @@ pub use list::SiteAdminPage;
 pub use log::LogPageView;
 pub use mail::MailPage;
 pub use user::UserPage;
-pub use welcome::WelcomePage;
+pub use welcome::{WelcomePage, WelcomePrintPage};
 
 use crate::domain::Role;
 use leptos::prelude::*;

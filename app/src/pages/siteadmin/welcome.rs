@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::welcome_sheet;
 use crate::i18n::Lang;
 use crate::model::Welcome;
+use crate::pages::components::client_settings::{SpelledPassword, pop3_ports, sending};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -15,46 +16,70 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn WelcomePage() -> impl IntoView {
+    welcome(false)
+}
+
+/// The welcome sheet alone, to print (without JavaScript too): the password is on it in the
+/// ten minutes after it was shown.
+#[component]
+pub fn WelcomePrintPage() -> impl IntoView {
+    welcome(true)
+}
+
+fn welcome(print: bool) -> impl IntoView {
     // Created here, once per page, not inside the guard (which may render its content more
     // than once): reading the sheet takes the one-time password, so it must be read once.
     let login = use_params_map()
         .read_untracked()
         .get("login")
         .unwrap_or_default();
-    let data = Resource::new(move || login.clone(), welcome_sheet);
-    view! { <Signed roles=MANAGERS render=move |_| view! { <WelcomeView data /> } /> }
+    let data = Resource::new(
+        move || login.clone(),
+        move |l| welcome_sheet(l, Some(print)),
+    );
+    view! { <Signed roles=MANAGERS render=move |_| view! { <WelcomeView data print /> } /> }
 }
 
 #[component]
-fn WelcomeView(data: Resource<Result<Welcome, ServerFnError>>) -> impl IntoView {
+fn WelcomeView(data: Resource<Result<Welcome, ServerFnError>>, print: bool) -> impl IntoView {
     let lang = current_lang();
     view! {
         <Title text=lang.pick("Nouvel utilisateur — courrier", "New user — courrier") />
-        <Loaded data render=move |w| view! { <Sheet w lang /> } />
+        <Loaded data render=move |w| view! { <Sheet w lang print /> } />
     }
 }
 
 #[component]
-fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
+fn Sheet(w: Welcome, lang: Lang, print: bool) -> impl IntoView {
     let domain = domain_param();
     let reset = w.reset;
     let name = format!("{} {}", w.first_name, w.last_name)
         .trim()
         .to_string();
     let s = w.settings.clone();
-    let password_line = w.password.clone().unwrap_or_else(|| {
-        lang.pick(
-            "celui que votre webmaster vous a donné",
-            "the one your webmaster gave you",
-        )
-        .to_string()
-    });
+    let password_line = match w.password.clone() {
+        Some(p) => view! { <SpelledPassword password=p /> }.into_any(),
+        None => lang
+            .pick(
+                "celui que votre webmaster vous a donné",
+                "the one your webmaster gave you",
+            )
+            .into_any(),
+    };
+    let ports = pop3_ports(&w.ports, lang);
+    let sending = sending(&s, &w.ports, lang);
+    let login = use_params_map()
+        .read_untracked()
+        .get("login")
+        .unwrap_or_default();
+    let print_href = portal_href(&format!("/siteadmin/welcome/{login}/print"), &domain);
+    let back_href = portal_href(&format!("/siteadmin/user/{login}"), &domain);
     let secret = match w.password.clone() {
         Some(p) => view! {
             <div class="secret" role="status">
                 <p>{lang.pick("Mot de passe de", "Password of")} " " {s.login.clone()}</p>
                 <p>
-                    <code id="new-password" class="password">{p}</code>
+                    <SpelledPassword password=p id="new-password" />
                 </p>
                 <p class="hint">
                     {lang.pick(
@@ -92,7 +117,18 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
             <dd>{list}</dd>
         }
     });
-    view! {
+    // The print view shows the sheet alone (with a way back, not printed).
+    let top = if print {
+        view! {
+            <p class="no-print">
+                <a class="back" href=back_href>
+                    {lang.pick("← Retour", "← Back")}
+                </a>
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
         <section class="card no-print" aria-labelledby="done-title">
             <p class="badge ok">
                 {if reset {
@@ -105,6 +141,9 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
             {secret}
             <div class="button-row">
                 <PrintButton lang />
+                <a class="button" href=print_href.clone()>
+                    {lang.pick("Version à imprimer", "Printable version")}
+                </a>
                 <a class="button" href=portal_href("/siteadmin/add", &domain)>
                     {lang.pick("Ajouter un autre utilisateur", "Add another user")}
                 </a>
@@ -113,6 +152,11 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
                 </a>
             </div>
         </section>
+        }
+        .into_any()
+    };
+    view! {
+        {top}
         <section class="card sheet" aria-labelledby="sheet-title">
             <h2 id="sheet-title">
                 {lang.pick("Votre messagerie", "Your mailbox")} " — " {name}
@@ -123,17 +167,16 @@ fn Sheet(w: Welcome, lang: Lang) -> impl IntoView {
                 {aliases}
                 <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
                 <dd>{s.pop_server.clone()}</dd>
+                <dt>{lang.pick("Ports", "Ports")}</dt>
+                <dd>{ports}</dd>
                 <dt>{lang.pick("Login", "Login")}</dt>
-                <dd>{s.login.clone()}</dd>
+                <dd>
+                    <code>{s.login.clone()}</code>
+                </dd>
                 <dt>{lang.pick("Mot de passe", "Password")}</dt>
                 <dd>{password_line}</dd>
                 <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
-                <dd>
-                    {lang.pick(
-                        "le serveur SMTP de votre fournisseur d'accès à Internet",
-                        "your Internet provider's SMTP server",
-                    )}
-                </dd>
+                <dd>{sending}</dd>
                 <dt>{lang.pick("Votre espace personnel", "Your personal page")}</dt>
                 <dd>{s.personal_url.clone()}</dd>
             </dl>
