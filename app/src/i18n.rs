@@ -150,6 +150,27 @@ mod date_tests {
     }
 }
 
+/// The singular or the plural form for `n`, in `lang` (French puts 0 and 1 in the singular,
+/// English only 1).
+pub fn by_number<'a>(
+    n: u64,
+    lang: Lang,
+    fr: (&'a str, &'a str),
+    en: (&'a str, &'a str),
+) -> &'a str {
+    match lang {
+        Lang::Fr if n <= 1 => fr.0,
+        Lang::Fr => fr.1,
+        Lang::En if n == 1 => en.0,
+        Lang::En => en.1,
+    }
+}
+
+/// `n` and its noun, singular or plural: « 1 message », « 1 234 messages », "2 accounts".
+pub fn count(n: u64, lang: Lang, fr: (&str, &str), en: (&str, &str)) -> String {
+    format!("{} {}", format_count(n, lang), by_number(n, lang, fr, en))
+}
+
 /// A count the way each language writes it: "1 234" (narrow no-break space) / "1,234".
 pub fn format_count(n: u64, lang: Lang) -> String {
     let sep = match lang {

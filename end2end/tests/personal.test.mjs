@@ -107,7 +107,7 @@ test('Claire backs up, restores, and finds her settings and help on her phone', 
   await page.waitForSelector('text=Aucune sauvegarde pour l\'instant.');
   await assertAccessible(page, '/personal/backups');
   await page.click('text=Faire une sauvegarde maintenant');
-  await page.waitForSelector('text=Sauvegarde faite : 2 message(s)');
+  await page.waitForSelector('text=Sauvegarde faite : 2 messages');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.click('.backup >> text=Télécharger'),
@@ -127,7 +127,7 @@ test('Claire backs up, restores, and finds her settings and help on her phone', 
   await narrow('restore preview');
   await page.click('form.form button.primary');
   await page.waitForURL(server.url + '/personal/backups');
-  await page.waitForSelector('text=Restauration faite : 2 message(s) ajouté(s), 0 déjà présent(s).');
+  await page.waitForSelector('text=Restauration faite : 2 messages ajoutés, 0 déjà présent.');
   assert.equal(await pop3Login(server.pop3, 'cdupont', password), true);
 
   // Connection settings with the QR code, then the help, in her own words.

@@ -181,7 +181,7 @@ for (const [size, options, first, last, login, alias] of [
   await page.click('text=Sauvegardes et restauration');
   await page.waitForURL(server.url + '/siteadmin/user/' + login + '/backups');
   await page.click('text=Faire une sauvegarde maintenant');
-  await page.waitForSelector('text=Sauvegarde faite : 0 message(s)');
+  await page.waitForSelector('text=Sauvegarde faite : 0 message');
   await page.waitForSelector('.backup >> text=Télécharger');
   await assertAccessible(page, 'backups from the pen');
   await page.goto(server.url + '/siteadmin/user/' + login);

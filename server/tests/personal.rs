@@ -48,7 +48,7 @@ async fn a_user_helps_themselves() {
             "ventes@votredomaine.com",
             "Devis pour le salon",
             "d@sender.example",
-            "1 message(s) en attente",
+            "1 message en attente",
             "jamais été relevé",
         ] {
             assert!(page.body.contains(seen), "{label}: {seen}");

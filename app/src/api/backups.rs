@@ -89,13 +89,13 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
         Ok(b) => {
             let text = match c.lang {
                 crate::i18n::Lang::Fr => format!(
-                    "Sauvegarde faite : {} message(s), {}.",
-                    b.message_count,
+                    "Sauvegarde faite : {}, {}.",
+                    messages(b.message_count as u64, c.lang),
                     crate::i18n::format_size(b.size, c.lang)
                 ),
                 crate::i18n::Lang::En => format!(
-                    "Backup made: {} message(s), {}.",
-                    b.message_count,
+                    "Backup made: {}, {}.",
+                    messages(b.message_count as u64, c.lang),
                     crate::i18n::format_size(b.size, c.lang)
                 ),
             };
@@ -173,7 +173,7 @@ pub async fn restore_backup(
     back: String,
 ) -> Result<Option<String>, ServerFnError> {
     use super::context::*;
-    use crate::i18n::Lang;
+    use crate::i18n::{Lang, by_number};
     let c = caller().await?;
     let a = target(&c, &login).await?;
     let st = state()?;
@@ -186,12 +186,16 @@ pub async fn restore_backup(
         Ok(r) => {
             let mut text = match c.lang {
                 Lang::Fr => format!(
-                    "Restauration faite : {} message(s) ajouté(s), {} déjà présent(s).",
-                    r.added, r.skipped
+                    "Restauration faite : {} {}, {} déjà {}.",
+                    messages(r.added, c.lang),
+                    by_number(r.added, c.lang, ("ajouté", "ajoutés"), ("", "")),
+                    r.skipped,
+                    by_number(r.skipped, c.lang, ("présent", "présents"), ("", ""))
                 ),
                 Lang::En => format!(
-                    "Restore done: {} message(s) added, {} already there.",
-                    r.added, r.skipped
+                    "Restore done: {} added, {} already there.",
+                    messages(r.added, c.lang),
+                    r.skipped
                 ),
             };
             if r.settings {
@@ -282,4 +286,10 @@ fn settings_changes(
     };
     push(lang.pick("Répondeur", "Responder"), r_now, r_saved);
     out
+}
+
+/// « 2 messages », "1 message".
+#[cfg(feature = "ssr")]
+fn messages(n: u64, lang: crate::i18n::Lang) -> String {
+    crate::i18n::count(n, lang, ("message", "messages"), ("message", "messages"))
 }

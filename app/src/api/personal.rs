@@ -67,7 +67,7 @@ pub async fn change_my_password(
     confirm: String,
 ) -> super::FormResult {
     use super::context::*;
-    use crate::auth::check::{Checked, minutes};
+    use crate::auth::check::{Checked, throttled_text};
     let c = caller().await?;
     let st = state()?;
     let ip = client_ip().await;
@@ -78,18 +78,7 @@ pub async fn change_my_password(
     {
         Checked::Ok(_) => {}
         Checked::Throttled(wait) => {
-            let minutes = minutes(wait);
-            return refused_at(
-                "current",
-                match c.lang {
-                    crate::i18n::Lang::Fr => {
-                        format!("Trop d'essais. Réessayez dans {minutes} minute(s).")
-                    }
-                    crate::i18n::Lang::En => {
-                        format!("Too many attempts. Try again in {minutes} minute(s).")
-                    }
-                },
-            );
+            return refused_at("current", throttled_text(wait, c.lang));
         }
         Checked::Wrong => {
             return refused_at(

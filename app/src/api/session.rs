@@ -7,24 +7,14 @@ use leptos::prelude::*;
 #[server(endpoint = "session/login")]
 pub async fn login(login: String, password: String, next: Option<String>) -> super::FormResult {
     use super::context::*;
-    use crate::auth::check::{Checked, minutes};
+    use crate::auth::check::{Checked, throttled_text};
     use crate::store::sessions::ACCOUNT_KEY;
 
     let st = state()?;
     let lang = request_lang();
     let ip = client_ip().await;
     match st.gate.check(&st.store, ip, &login, &password).await {
-        Checked::Throttled(retry_after) => {
-            let minutes = minutes(retry_after);
-            refused(match lang {
-                crate::i18n::Lang::Fr => {
-                    format!("Trop d'essais infructueux. Réessayez dans {minutes} minute(s).")
-                }
-                crate::i18n::Lang::En => {
-                    format!("Too many failed attempts. Try again in {minutes} minute(s).")
-                }
-            })
-        }
+        Checked::Throttled(retry_after) => refused(throttled_text(retry_after, lang)),
         Checked::Ok(account) => {
             let session = session().await?;
             // A new session id at sign-in: a planted or older id is worth nothing.

@@ -97,3 +97,17 @@ fn verdict(
 pub fn minutes(d: Duration) -> u64 {
     d.as_secs().div_ceil(60).max(1)
 }
+
+/// What a throttled door says: too many failed attempts, try again in N minutes.
+pub fn throttled_text(wait: Duration, lang: crate::i18n::Lang) -> String {
+    let n = crate::i18n::count(
+        minutes(wait),
+        lang,
+        ("minute", "minutes"),
+        ("minute", "minutes"),
+    );
+    match lang {
+        crate::i18n::Lang::Fr => format!("Trop d'essais infructueux. Réessayez dans {n}."),
+        crate::i18n::Lang::En => format!("Too many failed attempts. Try again in {n}."),
+    }
+}

@@ -2,7 +2,7 @@
 //! into words only when someone reads it, in their language. Entries written before this
 //! (plain English text) are shown as they are.
 
-use crate::i18n::{Lang, format_size};
+use crate::i18n::{Lang, count, format_size};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,20 +71,6 @@ pub enum Change {
     Style {
         style: String,
     },
-}
-
-/// `n` and its noun, singular or plural (French puts 0 and 1 in the singular).
-pub fn count(n: u64, lang: Lang, fr: (&str, &str), en: (&str, &str)) -> String {
-    let (one, many) = match lang {
-        Lang::Fr => fr,
-        Lang::En => en,
-    };
-    let word = match lang {
-        Lang::Fr if n <= 1 => one,
-        Lang::En if n == 1 => one,
-        _ => many,
-    };
-    format!("{} {word}", crate::i18n::format_count(n, lang))
 }
 
 impl Change {

@@ -179,13 +179,19 @@ fn collect_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
     }
     facts.push(match (m.last_waiting, lang) {
         (Some(t), Lang::Fr) => format!(
-            "{} message(s) attendent sur le serveur ; le plus récent est arrivé le {}.",
-            m.messages,
+            "{} sur le serveur ; le plus récent est arrivé le {}.",
+            match m.messages {
+                0 | 1 => format!("{} message attend", m.messages),
+                n => format!("{} messages attendent", crate::i18n::format_count(n, lang)),
+            },
             format_datetime(t, lang)
         ),
         (Some(t), Lang::En) => format!(
-            "{} message(s) wait on the server; the newest arrived on {}.",
-            m.messages,
+            "{} on the server; the newest arrived on {}.",
+            match m.messages {
+                1 => "1 message waits".to_string(),
+                n => format!("{} messages wait", crate::i18n::format_count(n, lang)),
+            },
             format_datetime(t, lang)
         ),
         (None, Lang::Fr) => "Aucun message n'attend sur le serveur.".to_string(),

@@ -112,12 +112,14 @@ impl StoreError {
                 format!("\"{a}\" is already a login or an alias in this domain.")
             }
             (DomainHasMailboxes { domain, count }, Lang::Fr) => format!(
-                "Le domaine « {domain} » a encore {count} compte(s) et leur courrier : \
-                 confirmez la suppression de tout."
+                "Le domaine « {domain} » a encore {} et leur courrier : \
+                 confirmez la suppression de tout.",
+                crate::i18n::count(*count, lang, ("compte", "comptes"), ("", ""))
             ),
             (DomainHasMailboxes { domain, count }, Lang::En) => format!(
-                "The domain \"{domain}\" still has {count} account(s) and their mail: \
-                 confirm deleting everything."
+                "The domain \"{domain}\" still has {} and their mail: \
+                 confirm deleting everything.",
+                crate::i18n::count(*count, lang, ("", ""), ("account", "accounts"))
             ),
             (LastWebmaster(l), Lang::Fr) => format!(
                 "« {l} » est le seul webmaster du domaine (postmaster et abuse lui arrivent) : \

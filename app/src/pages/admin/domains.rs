@@ -140,14 +140,14 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
 fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> impl IntoView {
     let summary = match lang {
         Lang::Fr => format!(
-            "{} compte(s) — {} — webmaster : {}",
-            d.accounts,
+            "{} — {} — webmaster : {}",
+            crate::i18n::count(d.accounts, lang, ("compte", "comptes"), ("", "")),
             format_size(d.used_bytes, lang),
             d.webmasters.join(", ")
         ),
         Lang::En => format!(
-            "{} account(s) — {} — webmaster: {}",
-            d.accounts,
+            "{} — {} — webmaster: {}",
+            crate::i18n::count(d.accounts, lang, ("", ""), ("account", "accounts")),
             format_size(d.used_bytes, lang),
             d.webmasters.join(", ")
         ),
@@ -209,14 +209,14 @@ fn ConfirmDomainDelete(
                             Some(d) => {
                                 let what = match lang {
                                     Lang::Fr => format!(
-                                        "{} compte(s) et tout leur courrier ({}) seront effacés définitivement ; le courrier envoyé à @{} sera refusé.",
-                                        d.accounts,
+                                        "{} et tout leur courrier ({}) seront effacés définitivement ; le courrier envoyé à @{} sera refusé.",
+                                        crate::i18n::count(d.accounts, lang, ("compte", "comptes"), ("", "")),
                                         format_size(d.used_bytes, lang),
                                         d.name
                                     ),
                                     Lang::En => format!(
-                                        "{} account(s) and all their mail ({}) will be erased for good; mail sent to @{} will be refused.",
-                                        d.accounts,
+                                        "{} and all their mail ({}) will be erased for good; mail sent to @{} will be refused.",
+                                        crate::i18n::count(d.accounts, lang, ("", ""), ("account", "accounts")),
                                         format_size(d.used_bytes, lang),
                                         d.name
                                     ),

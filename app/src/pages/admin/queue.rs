@@ -74,8 +74,8 @@ fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView 
                                     Lang::En => format!("next attempt: {}", format_datetime(m.next_attempt_at, lang)),
                                 });
                                 let attempts = match lang {
-                                    Lang::Fr => format!("{} essai(s)", m.attempts),
-                                    Lang::En => format!("{} attempt(s)", m.attempts),
+                                    Lang::Fr => crate::i18n::count(m.attempts as u64, lang, ("essai", "essais"), ("", "")),
+                                    Lang::En => crate::i18n::count(m.attempts as u64, lang, ("", ""), ("attempt", "attempts")),
                                 };
                                 let (id1, id2) = (m.id.to_string(), m.id.to_string());
                                 view! {

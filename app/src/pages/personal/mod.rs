@@ -83,8 +83,14 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
         view! { <p class="warning" role="status">{text}</p> }
     });
     let waiting = match lang {
-        Lang::Fr => format!("{} message(s) en attente sur le serveur", v.messages),
-        Lang::En => format!("{} message(s) waiting on the server", v.messages),
+        Lang::Fr => format!(
+            "{} en attente sur le serveur",
+            crate::i18n::count(v.messages, lang, ("message", "messages"), ("", ""))
+        ),
+        Lang::En => format!(
+            "{} waiting on the server",
+            crate::i18n::count(v.messages, lang, ("", ""), ("message", "messages"))
+        ),
     };
     let collected = match (v.last_pop3_login, lang) {
         (Some(t), Lang::Fr) => format!("Dernière relève : {}", format_datetime(t, lang)),

@@ -58,11 +58,13 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         .any(|u| search_matches(&search_text(u), &initial));
     let summary = match lang {
         Lang::Fr => format!(
-            "{count} boîte(s) aux lettres — {} utilisés",
+            "{} aux lettres — {} utilisés",
+            crate::i18n::count(count as u64, lang, ("boîte", "boîtes"), ("", "")),
             format_size(o.used_bytes, lang)
         ),
         Lang::En => format!(
-            "{count} mailbox(es) — {} used",
+            "{} — {} used",
+            crate::i18n::count(count as u64, lang, ("", ""), ("mailbox", "mailboxes")),
             format_size(o.used_bytes, lang)
         ),
     };

@@ -64,8 +64,14 @@ fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
         alias_remove.value(),
     );
     let messages = match lang {
-        Lang::Fr => format!("{} message(s) en attente sur le serveur", u.messages),
-        Lang::En => format!("{} message(s) waiting on the server", u.messages),
+        Lang::Fr => format!(
+            "{} en attente sur le serveur",
+            crate::i18n::count(u.messages, lang, ("message", "messages"), ("", ""))
+        ),
+        Lang::En => format!(
+            "{} waiting on the server",
+            crate::i18n::count(u.messages, lang, ("", ""), ("message", "messages"))
+        ),
     };
     let quota_mb = u
         .quota_bytes
