@@ -89,8 +89,6 @@ mod tests {
     }
 }
 
-/// A Unix time as a date and time in UTC, written the way each language writes it. Pure and
-/// deterministic, so the server's HTML and the browser's hydration agree.
 /// French "de" before a name, elided before a vowel sound: « de Pierre », « d'Éloïse »,
 /// « d'edartagnan ». (A leading h is left alone: whether it is mute depends on the word.)
 pub fn de(name: &str) -> String {
@@ -106,7 +104,28 @@ pub fn de(name: &str) -> String {
     }
 }
 
+/// The time zone pages show times in (`timezone` in the configuration, Europe/Paris unless
+/// said otherwise); UTC until the server sets it.
+#[cfg(feature = "ssr")]
+static TIME_ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+
+/// Sets the time zone of the pages, by its IANA name (from the tz database bundled in the
+/// binary); the reason when the name is unknown.
+#[cfg(feature = "ssr")]
+pub fn set_time_zone(name: &str) -> Result<(), String> {
+    let tz = jiff::tz::TimeZone::get(name)
+        .map_err(|_| format!("unknown time zone {name:?} (an IANA name such as Europe/Paris)"))?;
+    let _ = TIME_ZONE.set(tz);
+    Ok(())
+}
+
+/// A Unix time as a date and time in the pages' time zone, with the zone's abbreviation,
+/// written the way each language writes it: « 27/11/2026 à 01h40 CET », "2026-11-27 01:40 CET".
 pub fn format_datetime(unix: i64, lang: Lang) -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(tz) = TIME_ZONE.get() {
+        return format_datetime_in(unix, lang, tz);
+    }
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -115,6 +134,20 @@ pub fn format_datetime(unix: i64, lang: Lang) -> String {
         Lang::Fr => format!("{d:02}/{m:02}/{y} à {hh:02}h{mm:02} UTC"),
         Lang::En => format!("{y}-{m:02}-{d:02} {hh:02}:{mm:02} UTC"),
     }
+}
+
+/// [`format_datetime`] in the zone `tz`.
+#[cfg(feature = "ssr")]
+pub fn format_datetime_in(unix: i64, lang: Lang, tz: &jiff::tz::TimeZone) -> String {
+    let Ok(at) = jiff::Timestamp::from_second(unix) else {
+        return unix.to_string();
+    };
+    let z = at.to_zoned_datetime(tz.clone());
+    let pattern = match lang {
+        Lang::Fr => "%d/%m/%Y à %Hh%M %Z",
+        Lang::En => "%Y-%m-%d %H:%M %Z",
+    };
+    z.strftime(pattern).to_string()
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
@@ -147,6 +180,23 @@ mod date_tests {
             "2000-02-29 00:00 UTC"
         );
         assert_eq!(format_datetime(-86_400, Lang::En), "1969-12-31 00:00 UTC");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn in_a_time_zone_with_its_name() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        // 2026-11-27 00:40 UTC is 01:40 in Paris, winter time.
+        assert_eq!(
+            format_datetime_in(1_795_740_000, Lang::Fr, &paris),
+            "27/11/2026 à 01h40 CET"
+        );
+        assert!(set_time_zone("Mars/Olympus_Mons").is_err());
+        // Summer time: 2026-07-01 12:00 UTC.
+        assert_eq!(
+            format_datetime_in(1_782_907_200, Lang::En, &paris),
+            "2026-07-01 14:00 CEST"
+        );
     }
 }
 

@@ -28,6 +28,8 @@ pub struct FileConfig {
     /// The portals' public address (`https://mail.example.net`), for links made on the server
     /// such as the settings page's QR code; otherwise taken from the request's Host.
     pub public_url: Option<String>,
+    /// The time zone the pages show times in (an IANA name); Europe/Paris when absent.
+    pub timezone: Option<String>,
     #[serde(default)]
     pub smtp_limits: SmtpLimits,
     #[serde(default)]

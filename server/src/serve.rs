@@ -15,6 +15,9 @@ use std::sync::Arc;
 use tower_sessions::ExpiredDeletion;
 use tracing_subscriber::EnvFilter;
 
+/// The pages' time zone when the configuration names none (the customer is a French host).
+const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
+
 fn init_logs() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_sessions=warn"));
@@ -284,6 +287,15 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             "the browser bundle is missing (run `trunk build`): pages work as plain HTML"
         );
     }
+    // Times on the pages, in the host's zone (its abbreviation shown with them).
+    app::i18n::set_time_zone(
+        settings
+            .file
+            .timezone
+            .as_deref()
+            .unwrap_or(DEFAULT_TIME_ZONE),
+    )
+    .map_err(|e| anyhow::anyhow!("timezone: {e}"))?;
     // The pages name the bundle by its content hash (`assets::pkg` keeps those names cached).
     let versions = crate::assets::versions();
     let leptos_options = LeptosOptions::builder()

@@ -858,6 +858,11 @@ async fn the_log_speaks_the_readers_language() {
             main.to_string()
         };
         let fr = page("fr");
+        // Times in the host's zone (Europe/Paris by default), with its name.
+        assert!(
+            (fr.contains(" CET") || fr.contains(" CEST")) && !fr.contains("UTC"),
+            "{label}: times in Paris time"
+        );
         for french in [
             "quota : 70 Mo",
             "connexions suspendues",
