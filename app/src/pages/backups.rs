@@ -10,7 +10,6 @@ use crate::domain::Role;
 use crate::i18n::{Lang, format_datetime, format_size};
 use crate::model::{BackupsView, RestorePreview};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::reload_after;
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -99,20 +98,17 @@ fn BackupsPanel(
     login: String,
 ) -> impl IntoView {
     let lang = current_lang();
-    let reload = Callback::new(move |_| data.refetch());
     let login = StoredValue::new(login);
     view! {
         <Title text=lang.pick("Sauvegardes — courrier", "Backups — courrier") />
-        <Loaded data render=move |v| view! { <Backups v lang login=login.get_value() reload /> } />
+        <Loaded data render=move |v| view! { <Backups v lang login=login.get_value() /> } />
     }
 }
 
 #[component]
-fn Backups(v: BackupsView, lang: Lang, login: String, reload: Callback<()>) -> impl IntoView {
+fn Backups(v: BackupsView, lang: Lang, login: String) -> impl IntoView {
     let make = form_action::<MakeBackup>();
     let delete = form_action::<DeleteBackup>();
-    reload_after(make.value(), reload);
-    reload_after(delete.value(), reload);
     let back = if login.is_empty() {
         "/personal".to_string()
     } else {

@@ -7,7 +7,7 @@ use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
 use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{FormNotice, error_of, invalid};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -58,8 +58,6 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
     let lang = current_lang();
     let add = form_action::<AddDomain>();
     let style = form_action::<SetDomainStyle>();
-    let reload = Callback::new(move |_| data.refetch());
-    reload_after(style.value(), reload);
     let r = add.value();
     let form = FormState::of(add);
     view! {

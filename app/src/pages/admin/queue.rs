@@ -5,8 +5,8 @@ use crate::api::admin::{QueueAct, admin_queue};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::QueueRow;
 use crate::pages::components::loaded::Loaded;
+use crate::pages::components::notice::error_of;
 use crate::pages::components::notice::form_action;
-use crate::pages::components::notice::{error_of, reload_after};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
 use crate::pages::islands::ConfirmButton;
@@ -45,7 +45,6 @@ fn kind_label(kind: &str, lang: Lang) -> &str {
 fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
     let act = form_action::<QueueAct>();
-    reload_after(act.value(), Callback::new(move |_| data.refetch()));
     view! {
         <Title text=lang.pick("File d'envoi — courrier", "Outbound queue — courrier") />
         <section class="card">

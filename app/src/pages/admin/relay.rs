@@ -7,7 +7,7 @@ use crate::model::GrantRow;
 use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
-use crate::pages::components::notice::{FormNotice, error_of, reload_after};
+use crate::pages::components::notice::{FormNotice, error_of};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -26,9 +26,6 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
     let lang = current_lang();
     let add = form_action::<AddGrant>();
     let revoke = form_action::<RevokeGrant>();
-    let reload = Callback::new(move |_| data.refetch());
-    reload_after(add.value(), reload);
-    reload_after(revoke.value(), reload);
     let r = add.value();
     let form = FormState::of(add);
     view! {

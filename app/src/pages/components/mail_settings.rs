@@ -12,21 +12,9 @@ use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 
 #[component]
-pub fn ForwardForm(
-    s: MailSettings,
-    lang: Lang,
-    /// Called after a successful save (to reload the settings).
-    on_saved: Callback<()>,
-) -> impl IntoView {
+pub fn ForwardForm(s: MailSettings, lang: Lang) -> impl IntoView {
     let action = form_action::<SaveForward>();
     let off = form_action::<SaveForward>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(None)))
-            || matches!(off.value().get(), Some(Ok(None)))
-        {
-            on_saved.run(());
-        }
-    });
     let result = action.value();
     let forward_form = FormState::of(action);
     let on = !s.forward_to.is_empty();
@@ -110,13 +98,8 @@ pub fn ForwardForm(
 }
 
 #[component]
-pub fn ResponderForm(s: MailSettings, lang: Lang, on_saved: Callback<()>) -> impl IntoView {
+pub fn ResponderForm(s: MailSettings, lang: Lang) -> impl IntoView {
     let action = form_action::<SaveResponder>();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(None))) {
-            on_saved.run(());
-        }
-    });
     let result = action.value();
     let form = FormState::of(action);
     let forwarding = !s.forward_to.is_empty();

@@ -55,18 +55,6 @@ where
     move || crate::api::field_error(result.get(), field)
 }
 
-/// Runs `reload` after each successful answer of a form (to show the new state).
-pub fn reload_after<S>(result: S, reload: Callback<()>)
-where
-    S: Get<Value = Option<FormResult>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(result.get(), Some(Ok(None))) {
-            reload.run(());
-        }
-    });
-}
-
 /// What the last action did, at the top of the page it sent the browser on to ("Pierre
 /// Martin a été supprimé.").
 #[component]

@@ -41,10 +41,6 @@ fn Personal(
     login: String,
 ) -> impl IntoView {
     let lang = current_lang();
-    let reload = Callback::new(move |_| {
-        settings.refetch();
-        overview.refetch();
-    });
     view! {
         <Title text=lang.pick("Mon espace — courrier", "My mailbox — courrier") />
         <Loaded data=overview render=move |v| view! { <Overview v lang /> } />
@@ -52,8 +48,8 @@ fn Personal(
             data=settings
             render=move |s: MailSettings| {
                 view! {
-                    <ForwardForm s=s.clone() lang on_saved=reload />
-                    <ResponderForm s lang on_saved=reload />
+                    <ForwardForm s=s.clone() lang />
+                    <ResponderForm s lang />
                 }
             }
         />

@@ -21,7 +21,6 @@ pub fn MailPage() -> impl IntoView {
 fn MailView(data: Resource<Result<MailSettings, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
     let domain = domain_param();
-    let reload = Callback::new(move |_| data.refetch());
     view! {
         <Title text=lang.pick("Renvoi et répondeur — courrier", "Forward and responder — courrier") />
         <Loaded
@@ -39,8 +38,8 @@ fn MailView(data: Resource<Result<MailSettings, ServerFnError>>) -> impl IntoVie
                         </h1>
                         <p class="login">{s.address.clone()}</p>
                     </section>
-                    <ForwardForm s=s.clone() lang on_saved=reload />
-                    <ResponderForm s lang on_saved=reload />
+                    <ForwardForm s=s.clone() lang />
+                    <ResponderForm s lang />
                 }
             }
         />

@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::model::UserDetail;
 use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{FormNotice, error_of, invalid, reload_after};
+use crate::pages::components::notice::{FormNotice, error_of, invalid};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
@@ -34,10 +34,9 @@ pub fn UserPage() -> impl IntoView {
 #[component]
 fn UserView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoView {
     let lang = current_lang();
-    let reload = Callback::new(move |_| data.refetch());
     view! {
         <Title text=lang.pick("Utilisateur — courrier", "User — courrier") />
-        <Loaded data render=move |u| view! { <Pen u lang reload /> } />
+        <Loaded data render=move |u| view! { <Pen u lang /> } />
     }
 }
 
@@ -47,16 +46,13 @@ fn login_field(login: StoredValue<String>) -> impl IntoView {
 }
 
 #[component]
-fn Pen(u: UserDetail, lang: Lang, reload: Callback<()>) -> impl IntoView {
+fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
     let domain = domain_param();
     let profile = form_action::<SaveProfile>();
     let profile_form = FormState::of(profile);
     let password = form_action::<NewPassword>();
     let alias_add = form_action::<AddAlias>();
     let alias_remove = form_action::<RemoveAlias>();
-    reload_after(profile.value(), reload);
-    reload_after(alias_add.value(), reload);
-    reload_after(alias_remove.value(), reload);
     let (pr, pw, aa, ar) = (
         profile.value(),
         password.value(),
