@@ -89,6 +89,18 @@ mod tests {
     }
 }
 
+/// A text in the reader's language: `tr!(lang, "fr… {}", "en… {}", args…)` — each argument
+/// named once for both languages (or captured by name inside the strings: `"{login}"`).
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $fr:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            $crate::i18n::Lang::Fr => format!($fr $(, $arg)*),
+            $crate::i18n::Lang::En => format!($en $(, $arg)*),
+        }
+    };
+}
+
 /// French "de" before a name, elided before a vowel sound: « de Pierre », « d'Éloïse »,
 /// « d'edartagnan ». (A leading h is left alone: whether it is mute depends on the word.)
 pub fn de(name: &str) -> String {

@@ -118,10 +118,11 @@ pub async fn delete_domain(name: String, everything: Option<String>) -> super::F
         .await
     {
         Ok(()) => {
-            announce(match c.lang {
-                crate::i18n::Lang::Fr => format!("Le domaine {name} a été supprimé."),
-                crate::i18n::Lang::En => format!("The domain {name} was deleted."),
-            });
+            announce(crate::tr!(
+                c.lang,
+                "Le domaine {name} a été supprimé.",
+                "The domain {name} was deleted."
+            ));
             go_to(LocalPath::or("/admin", "/"));
             Ok(None)
         }

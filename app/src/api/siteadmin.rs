@@ -83,7 +83,6 @@ pub async fn login_preview(
     last_name: String,
 ) -> Result<String, ServerFnError> {
     use super::context::*;
-    use crate::i18n::Lang;
     let c = caller().await?;
     let d = c.managed_domain(domain.as_deref()).await?;
     if first_name.trim().is_empty() && last_name.trim().is_empty() {
@@ -95,10 +94,7 @@ pub async fn login_preview(
             .next_login(&d.name, &first_name, &last_name)
             .await
         {
-            Ok(login) => match c.lang {
-                Lang::Fr => format!("Login : {login}"),
-                Lang::En => format!("Login: {login}"),
-            },
+            Ok(login) => crate::tr!(c.lang, "Login : {login}", "Login: {login}"),
             Err(crate::store::StoreError::Login(e)) => e.message(c.lang),
             Err(e) => return Err(store_error(e, c.lang)),
         },

@@ -106,8 +106,9 @@ pub fn throttled_text(wait: Duration, lang: crate::i18n::Lang) -> String {
         ("minute", "minutes"),
         ("minute", "minutes"),
     );
-    match lang {
-        crate::i18n::Lang::Fr => format!("Trop d'essais infructueux. Réessayez dans {n}."),
-        crate::i18n::Lang::En => format!("Too many failed attempts. Try again in {n}."),
-    }
+    crate::tr!(
+        lang,
+        "Trop d'essais infructueux. Réessayez dans {n}.",
+        "Too many failed attempts. Try again in {n}."
+    )
 }

@@ -130,36 +130,37 @@ impl Refusal {
                 ),
                 Lang::En => format!("Unpacked, this file would exceed {}: refused.", size(limit)),
             },
-            Refusal::UnsafeName(name) => match lang {
-                Lang::Fr => format!("Ce fichier contient un nom dangereux ({name}) : refusé."),
-                Lang::En => format!("This file holds a dangerous name ({name}): refused."),
-            },
-            Refusal::UnexpectedPart(name) => match lang {
-                Lang::Fr => format!("Ce fichier contient un élément inattendu ({name}) : refusé."),
-                Lang::En => format!("This file holds an unexpected part ({name}): refused."),
-            },
+            Refusal::UnsafeName(name) => crate::tr!(
+                lang,
+                "Ce fichier contient un nom dangereux ({name}) : refusé.",
+                "This file holds a dangerous name ({name}): refused."
+            ),
+            Refusal::UnexpectedPart(name) => crate::tr!(
+                lang,
+                "Ce fichier contient un élément inattendu ({name}) : refusé.",
+                "This file holds an unexpected part ({name}): refused."
+            ),
             Refusal::BadManifest => lang
                 .pick(
                     "Le sommaire de cette sauvegarde est illisible.",
                     "This backup's manifest cannot be read.",
                 )
                 .into(),
-            Refusal::UnknownVersion(v) => match lang {
-                Lang::Fr => format!("Format de sauvegarde inconnu (version {v})."),
-                Lang::En => format!("Unknown backup format (version {v})."),
-            },
-            Refusal::BadChecksum(part) => match lang {
-                Lang::Fr => format!(
-                    "La somme de contrôle de {part} ne correspond pas : fichier abîmé ou modifié."
-                ),
-                Lang::En => format!(
-                    "The checksum of {part} does not match: the file is damaged or was changed."
-                ),
-            },
-            Refusal::BadMessage(n) => match lang {
-                Lang::Fr => format!("Le message n° {n} de cette sauvegarde est abîmé."),
-                Lang::En => format!("Message {n} of this backup is damaged."),
-            },
+            Refusal::UnknownVersion(v) => crate::tr!(
+                lang,
+                "Format de sauvegarde inconnu (version {v}).",
+                "Unknown backup format (version {v})."
+            ),
+            Refusal::BadChecksum(part) => crate::tr!(
+                lang,
+                "La somme de contrôle de {part} ne correspond pas : fichier abîmé ou modifié.",
+                "The checksum of {part} does not match: the file is damaged or was changed."
+            ),
+            Refusal::BadMessage(n) => crate::tr!(
+                lang,
+                "Le message n° {n} de cette sauvegarde est abîmé.",
+                "Message {n} of this backup is damaged."
+            ),
             Refusal::BiggerThanQuota { size: held, quota } => match lang {
                 Lang::Fr => format!(
                     "Cette sauvegarde contient {} de courrier, plus que tout le quota de la boîte ({}).",

@@ -178,10 +178,9 @@ impl Change {
                     crate::i18n::format_count(*new, lang)
                 ),
             },
-            Change::BackupDeleted { id } => match lang {
-                Lang::Fr => format!("sauvegarde n° {id} supprimée"),
-                Lang::En => format!("backup #{id} deleted"),
-            },
+            Change::BackupDeleted { id } => {
+                crate::tr!(lang, "sauvegarde n° {id} supprimée", "backup #{id} deleted")
+            }
             Change::Restored {
                 id,
                 added,
@@ -212,24 +211,19 @@ impl Change {
                 s
             }
             Change::GrantOpened { id, note } => {
-                let mut s = match lang {
-                    Lang::Fr => format!("relais n° {id}"),
-                    Lang::En => format!("grant #{id}"),
-                };
+                let mut s = crate::tr!(lang, "relais n° {id}", "grant #{id}");
                 if !note.is_empty() {
                     s.push_str(" — ");
                     s.push_str(note);
                 }
                 s
             }
-            Change::GrantClosed { id } => match lang {
-                Lang::Fr => format!("relais n° {id}"),
-                Lang::En => format!("grant #{id}"),
-            },
-            Change::Relayed { from, to } => match lang {
-                Lang::Fr => format!("relayé de {from} à {to}"),
-                Lang::En => format!("relayed from {from} to {to}"),
-            },
+            Change::GrantClosed { id } => crate::tr!(lang, "relais n° {id}", "grant #{id}"),
+            Change::Relayed { from, to } => crate::tr!(
+                lang,
+                "relayé de {from} à {to}",
+                "relayed from {from} to {to}"
+            ),
             Change::DomainDeleted { accounts } => match lang {
                 Lang::Fr => format!(
                     "{} {} avec lui",

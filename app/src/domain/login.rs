@@ -34,16 +34,13 @@ impl LoginError {
                      one name written with letters or digits.",
                 )
                 .to_string(),
-            LoginError::Generic(l) => match lang {
-                crate::i18n::Lang::Fr => format!(
-                    "« {l} » est un nom générique : un login identifie une seule personne. \
-                     Créez l'utilisateur avec son prénom et son nom, puis ajoutez-lui l'alias « {l} »."
-                ),
-                crate::i18n::Lang::En => format!(
-                    "\"{l}\" is a generic name: a login identifies one person. Create the user \
+            LoginError::Generic(l) => crate::tr!(
+                lang,
+                "« {l} » est un nom générique : un login identifie une seule personne. \
+                     Créez l'utilisateur avec son prénom et son nom, puis ajoutez-lui l'alias « {l} ».",
+                "\"{l}\" is a generic name: a login identifies one person. Create the user \
                      with their first and last name, then give them the alias \"{l}\"."
-                ),
-            },
+            ),
         }
     }
 }

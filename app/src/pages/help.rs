@@ -339,14 +339,11 @@ fn send_answer(me: &Option<HelpMe>, ports: &ClientPorts, lang: Lang) -> AnyView 
         .as_ref()
         .map(|m| m.settings.pop_server.clone())
         .unwrap_or_else(|| "votredomaine.com".into());
-    let first = match lang {
-        Lang::Fr => format!(
-            "Envoyez par {host}, port {port} avec STARTTLS, en vous identifiant avec votre login et votre mot de passe : cela marche de partout, ce qu'il faut à un téléphone."
-        ),
-        Lang::En => format!(
-            "Send through {host}, port {port} with STARTTLS, signing in with your login and password: it works from anywhere, which is what a phone needs."
-        ),
-    };
+    let first = crate::tr!(
+        lang,
+        "Envoyez par {host}, port {port} avec STARTTLS, en vous identifiant avec votre login et votre mot de passe : cela marche de partout, ce qu'il faut à un téléphone.",
+        "Send through {host}, port {port} with STARTTLS, signing in with your login and password: it works from anywhere, which is what a phone needs."
+    );
     let provider = lang.pick(
         "Depuis un ordinateur qui reste chez vous, le serveur SMTP de votre fournisseur d'accès à Internet convient aussi.",
         "From a computer that stays at home, your Internet provider's SMTP server does too.",

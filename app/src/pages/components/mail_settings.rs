@@ -104,14 +104,11 @@ pub fn ResponderForm(s: MailSettings, lang: Lang) -> impl IntoView {
     let form = FormState::of(action);
     let forwarding = !s.forward_to.is_empty();
     let state = match (s.responder_enabled, s.end.as_deref()) {
-        (true, Some(end)) => match lang {
-            crate::i18n::Lang::Fr => format!(
-                "Répondeur actif jusqu'au {end} inclus : chaque expéditeur reçoit votre message."
-            ),
-            crate::i18n::Lang::En => {
-                format!("Responder on until {end} (included): each sender gets your message.")
-            }
-        },
+        (true, Some(end)) => crate::tr!(
+            lang,
+            "Répondeur actif jusqu'au {end} inclus : chaque expéditeur reçoit votre message.",
+            "Responder on until {end} (included): each sender gets your message."
+        ),
         (true, None) => lang
             .pick(
                 "Répondeur actif : chaque expéditeur reçoit votre message.",

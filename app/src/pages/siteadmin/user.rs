@@ -206,10 +206,7 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
                 {aliases
                     .into_iter()
                     .map(|a| {
-                        let label = match lang {
-                            Lang::Fr => format!("Retirer l'alias {a}"),
-                            Lang::En => format!("Remove the alias {a}"),
-                        };
+                        let label = crate::tr!(lang, "Retirer l'alias {a}", "Remove the alias {a}");
                         view! {
                             <li>
                                 <span>{format!("{a}@{alias_domain}")}</span>
