@@ -916,3 +916,129 @@ async fn the_log_speaks_the_readers_language() {
         assert!(server.stop().success());
     }
 }
+
+/// Every refusal of the webmaster's forms, sent as a browser without JavaScript does, comes
+/// back next to its field in the language of the person: the French page shows no English
+/// refusal and the English page no French one.
+#[tokio::test]
+async fn every_refusal_speaks_the_readers_language() {
+    let db = Db::sqlite();
+    let (server, jar) = votredomaine_signed_in(&db, PASSWORD);
+    let long = "a".repeat(101);
+    // (the form's page, its server function, what is typed)
+    type FormPost<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+    let forms: [FormPost; 6] = [
+        (
+            "/siteadmin/add",
+            "siteadmin/add_user",
+            vec![
+                ("first_name", &long),
+                ("last_name", "Martin"),
+                ("aliases", "pmartin, x y"),
+                ("quota_mb", "beaucoup"),
+            ],
+        ),
+        (
+            "/siteadmin/user/cdupont",
+            "siteadmin/profile",
+            vec![
+                ("login", "cdupont"),
+                ("first_name", "Claire"),
+                ("last_name", &long),
+                ("quota_mb", "-3"),
+            ],
+        ),
+        (
+            "/siteadmin/user/cdupont",
+            "siteadmin/alias_add",
+            vec![("login", "cdupont"), ("alias", "pmartin")],
+        ),
+        (
+            "/siteadmin/user/cdupont",
+            "siteadmin/password",
+            vec![("login", "cdupont"), ("password", "court")],
+        ),
+        (
+            "/siteadmin/user/cdupont/mail",
+            "mailbox/forward",
+            vec![("login", "cdupont"), ("addresses", "pas une adresse")],
+        ),
+        (
+            "/siteadmin/user/cdupont/mail",
+            "mailbox/responder",
+            vec![
+                ("login", "cdupont"),
+                ("enabled", "on"),
+                ("subject", ""),
+                ("body", ""),
+                ("start", "2030-02-01"),
+                ("end", "2030-01-01"),
+                ("interval_days", "99"),
+            ],
+        ),
+    ];
+    let english = [
+        " the ",
+        " is ",
+        " must ",
+        "already",
+        "characters",
+        "number of",
+        " or ",
+    ];
+    let french = [
+        " le ",
+        " la ",
+        " est ",
+        " une ",
+        "déjà",
+        "caractères",
+        " ou ",
+    ];
+    for lang in ["fr", "en"] {
+        for (page, endpoint, fields) in &forms {
+            let mut args = vec![
+                "-X".to_string(),
+                "POST".into(),
+                "-H".into(),
+                format!("Accept-Language: {lang}"),
+                "-H".into(),
+                format!("Referer: {}", server.url(page)),
+            ];
+            for (k, v) in fields {
+                args.push("--data-urlencode".into());
+                args.push(format!("{k}={v}"));
+            }
+            args.push(server.url(&format!("/api/{endpoint}")));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = curl(&jar, &args);
+            assert_eq!(r.status, 303, "{endpoint}: {}", r.body);
+            let shown = curl(
+                &jar,
+                &["-H", &format!("Accept-Language: {lang}"), &server.url(page)],
+            );
+            let refusals: Vec<String> = shown
+                .body
+                .match_indices(r#"class="error""#)
+                .map(|(at, _)| {
+                    let rest = &shown.body[at..];
+                    let rest = &rest[rest.find('>').map_or(0, |i| i + 1)..];
+                    rest[..rest.find("</p>").unwrap_or(0)].replace("<!>", "")
+                })
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            assert!(
+                !refusals.is_empty(),
+                "{lang} {endpoint}: a refusal is shown"
+            );
+            let wrong = if lang == "fr" { &english } else { &french };
+            for text in &refusals {
+                let padded = format!(" {} ", text.to_lowercase());
+                for w in wrong.iter() {
+                    assert!(!padded.contains(w), "{lang} {endpoint}: {w:?} in {text:?}");
+                }
+            }
+        }
+    }
+    assert!(server.stop().success());
+}
