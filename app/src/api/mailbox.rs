@@ -117,28 +117,19 @@ pub async fn save_responder(
         }
         f(t).map(Some).ok_or(field)
     };
-    let start = match date(&start, start_of_day, "start") {
-        Ok(d) => d,
-        Err(field) => return refused_at(field, bad_date(lang)),
+    // Every field judged first: all refusals at once.
+    let mut problems: Vec<(&str, String)> = Vec::new();
+    let mut day = |text: &str, f: fn(&str) -> Option<i64>, field: &'static str| {
+        date(text, f, field).unwrap_or_else(|field| {
+            problems.push((field, bad_date(lang).to_string()));
+            None
+        })
     };
-    let end = match date(&end, end_of_day, "end") {
-        Ok(d) => d,
-        Err(field) => return refused_at(field, bad_date(lang)),
-    };
+    let start = day(&start, start_of_day, "start");
+    let end = day(&end, end_of_day, "end");
     let interval_days = match interval_days.trim() {
         "" => DEFAULT_INTERVAL_DAYS,
-        t => match t.parse::<i32>() {
-            Ok(n) => n,
-            Err(_) => {
-                return refused_at(
-                    "interval_days",
-                    lang.pick(
-                        "Un nombre de jours, de 1 à 30.",
-                        "A number of days, 1 to 30.",
-                    ),
-                );
-            }
-        },
+        t => t.parse::<i32>().unwrap_or(0),
     };
     let r = Responder {
         enabled: enabled.is_some(),
@@ -148,6 +139,12 @@ pub async fn save_responder(
         end,
         interval_days,
     };
+    for p in r.problems(Some(crate::store::now())) {
+        problems.push((p.field(), p.message(lang)));
+    }
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
+    }
     match state()?.store.set_responder(&c.actor, &a.login, &r).await {
         Ok(()) => {
             say(if r.enabled {

@@ -105,45 +105,56 @@ impl Responder {
     /// The responder's own rules: lengths, no control characters (the subject on one line),
     /// interval, dates in order, a text when it is on.
     pub fn check(&self) -> Result<(), ResponderProblem> {
+        self.problems(None).into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every problem of these settings at once (a form shows them all), in the order of the
+    /// form; with `now`, also an end date already past for a responder being switched on.
+    pub fn problems(&self, now: Option<i64>) -> Vec<ResponderProblem> {
+        let mut out = Vec::new();
         if self.subject.chars().count() > MAX_SUBJECT {
-            return Err(ResponderProblem::SubjectTooLong);
+            out.push(ResponderProblem::SubjectTooLong);
         }
         if self.subject.chars().any(char::is_control) {
-            return Err(ResponderProblem::SubjectControl);
+            out.push(ResponderProblem::SubjectControl);
         }
         if text_len(&self.body) > MAX_BODY {
-            return Err(ResponderProblem::BodyTooLong);
+            out.push(ResponderProblem::BodyTooLong);
         }
         if self
             .body
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
         {
-            return Err(ResponderProblem::BodyControl);
+            out.push(ResponderProblem::BodyControl);
         }
-        if !(1..=LOG_DAYS).contains(&self.interval_days) {
-            return Err(ResponderProblem::Interval);
+        if self.enabled && self.body.trim().is_empty() {
+            out.push(ResponderProblem::NoText);
         }
         if let (Some(s), Some(e)) = (self.start, self.end)
             && e < s
         {
-            return Err(ResponderProblem::EndBeforeStart);
+            out.push(ResponderProblem::EndBeforeStart);
+        } else if let Some(now) = now
+            && self.enabled
+            && self.end.is_some_and(|e| e <= now)
+        {
+            out.push(ResponderProblem::EndPassed);
         }
-        if self.enabled && self.body.trim().is_empty() {
-            return Err(ResponderProblem::NoText);
+        if !(1..=LOG_DAYS).contains(&self.interval_days) {
+            out.push(ResponderProblem::Interval);
         }
-        Ok(())
+        out
     }
 
     /// [`Responder::check`], and for a responder being set now (`now`, Unix seconds): not
     /// switched on with an end date already past. (A restored backup's old responder is
     /// only checked by `check`: restored, it is simply over.)
     pub fn check_to_set(&self, now: i64) -> Result<(), ResponderProblem> {
-        self.check()?;
-        if self.enabled && self.end.is_some_and(|e| e <= now) {
-            return Err(ResponderProblem::EndPassed);
-        }
-        Ok(())
+        self.problems(Some(now))
+            .into_iter()
+            .next()
+            .map_or(Ok(()), Err)
     }
 
     /// The text with every line end as CRLF (as mail carries it, RFC 5322 §2.3): a bare CR
