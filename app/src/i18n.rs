@@ -233,6 +233,11 @@ pub fn count(n: u64, lang: Lang, fr: (&str, &str), en: (&str, &str)) -> String {
     format!("{} {}", format_count(n, lang), by_number(n, lang, fr, en))
 }
 
+/// « 2 messages », "1 message".
+pub fn messages(n: u64, lang: Lang) -> String {
+    count(n, lang, ("message", "messages"), ("message", "messages"))
+}
+
 /// A count the way each language writes it: "1 234" (narrow no-break space) / "1,234".
 pub fn format_count(n: u64, lang: Lang) -> String {
     let sep = match lang {

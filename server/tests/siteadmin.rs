@@ -997,21 +997,16 @@ async fn every_refusal_speaks_the_readers_language() {
     ];
     for lang in ["fr", "en"] {
         for (page, endpoint, fields) in &forms {
-            let mut args = vec![
-                "-X".to_string(),
-                "POST".into(),
-                "-H".into(),
-                format!("Accept-Language: {lang}"),
-                "-H".into(),
-                format!("Referer: {}", server.url(page)),
-            ];
-            for (k, v) in fields {
-                args.push("--data-urlencode".into());
-                args.push(format!("{k}={v}"));
-            }
-            args.push(server.url(&format!("/api/{endpoint}")));
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let r = curl(&jar, &args);
+            let r = post_api(
+                &server,
+                &jar,
+                &[
+                    &format!("Accept-Language: {lang}"),
+                    &format!("Referer: {}", server.url(page)),
+                ],
+                endpoint,
+                fields,
+            );
             assert_eq!(r.status, 303, "{endpoint}: {}", r.body);
             let shown = curl(
                 &jar,

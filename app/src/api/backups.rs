@@ -90,12 +90,12 @@ pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError>
             let text = match c.lang {
                 crate::i18n::Lang::Fr => format!(
                     "Sauvegarde faite : {}, {}.",
-                    messages(b.message_count as u64, c.lang),
+                    crate::i18n::messages(b.message_count as u64, c.lang),
                     crate::i18n::format_size(b.size, c.lang)
                 ),
                 crate::i18n::Lang::En => format!(
                     "Backup made: {}, {}.",
-                    messages(b.message_count as u64, c.lang),
+                    crate::i18n::messages(b.message_count as u64, c.lang),
                     crate::i18n::format_size(b.size, c.lang)
                 ),
             };
@@ -187,14 +187,14 @@ pub async fn restore_backup(
             let mut text = match c.lang {
                 Lang::Fr => format!(
                     "Restauration faite : {} {}, {} déjà {}.",
-                    messages(r.added, c.lang),
+                    crate::i18n::messages(r.added, c.lang),
                     by_number(r.added, c.lang, ("ajouté", "ajoutés"), ("", "")),
                     r.skipped,
                     by_number(r.skipped, c.lang, ("présent", "présents"), ("", ""))
                 ),
                 Lang::En => format!(
                     "Restore done: {} added, {} already there.",
-                    messages(r.added, c.lang),
+                    crate::i18n::messages(r.added, c.lang),
                     r.skipped
                 ),
             };
@@ -286,10 +286,4 @@ fn settings_changes(
     };
     push(lang.pick("Répondeur", "Responder"), r_now, r_saved);
     out
-}
-
-/// « 2 messages », "1 message".
-#[cfg(feature = "ssr")]
-fn messages(n: u64, lang: crate::i18n::Lang) -> String {
-    crate::i18n::count(n, lang, ("message", "messages"), ("message", "messages"))
 }

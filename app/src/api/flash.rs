@@ -98,12 +98,14 @@ pub fn anchor(path: &str) -> String {
     format!("form-{}", path.rsplit('/').next().unwrap_or(path))
 }
 
-/// The value typed in `field` of the form posting to `path`, before its refusal ("" if none).
-pub fn kept(path: &str, field: &str) -> String {
-    current()
-        .filter(|f| f.path == path && f.error.is_some())
-        .and_then(|f| f.value(field).map(str::to_string))
-        .unwrap_or_default()
+/// The flash of the form posting to `path` if that form was just refused (its typed values).
+pub fn refused(path: &str) -> Option<Flash> {
+    current().filter(|f| f.path == path && f.error.is_some())
+}
+
+/// The value typed in `field` of the form posting to `path`, before its refusal.
+pub fn kept(path: &str, field: &str) -> Option<String> {
+    refused(path).and_then(|f| f.value(field).map(str::to_string))
 }
 
 #[cfg(test)]

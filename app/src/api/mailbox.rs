@@ -110,20 +110,18 @@ pub async fn save_responder(
     let c = caller().await?;
     let a = c.managed_account(&login).await?;
     let lang = c.lang;
-    let date = |text: &str, f: fn(&str) -> Option<i64>, field: &'static str| {
-        let t = text.trim();
-        if t.is_empty() {
-            return Ok(None);
-        }
-        f(t).map(Some).ok_or(field)
-    };
     // Every field judged first: all refusals at once.
     let mut problems: Vec<(&str, String)> = Vec::new();
     let mut day = |text: &str, f: fn(&str) -> Option<i64>, field: &'static str| {
-        date(text, f, field).unwrap_or_else(|field| {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let d = f(t);
+        if d.is_none() {
             problems.push((field, bad_date(lang).to_string()));
-            None
-        })
+        }
+        d
     };
     let start = day(&start, start_of_day, "start");
     let end = day(&end, end_of_day, "end");

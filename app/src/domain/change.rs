@@ -89,7 +89,7 @@ impl Change {
 
     pub fn render(&self, lang: Lang) -> String {
         let fr = lang == Lang::Fr;
-        let messages = |n: u64| count(n, lang, ("message", "messages"), ("message", "messages"));
+        let messages = |n: u64| crate::i18n::messages(n, lang);
         match self {
             Change::AccountAdded {
                 role,

@@ -42,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                         autocapitalize="none"
                         spellcheck="false"
                         inputmode="email"
-                        value=kept(<Login as ServerFn>::PATH, "login")
+                        value=kept(<Login as ServerFn>::PATH, "login").unwrap_or_default()
                         aria-describedby="login-hint"
                     />
                     <p id="login-hint" class="hint">

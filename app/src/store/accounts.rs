@@ -222,15 +222,28 @@ pub(crate) async fn find_account(c: &impl ConnectionTrait, login: &str) -> Resul
 
 /// Parses a list of aliases, refusing duplicates within it.
 pub fn parse_aliases(aliases: &[String]) -> Result<Vec<LocalPart>> {
-    let mut out: Vec<LocalPart> = Vec::new();
-    for a in aliases {
-        let local = LocalPart::parse(a)?;
-        if out.contains(&local) {
-            return Err(StoreError::AddressTaken(local.to_string()));
-        }
-        out.push(local);
+    let (parsed, problems) = sort_aliases(aliases);
+    match problems.into_iter().next() {
+        None => Ok(parsed),
+        Some(first) => Err(first),
     }
-    Ok(out)
+}
+
+/// The aliases that parse (each once), and what is wrong with the others: not an address, or
+/// given twice.
+fn sort_aliases(aliases: &[String]) -> (Vec<LocalPart>, Vec<StoreError>) {
+    let mut out: Vec<LocalPart> = Vec::new();
+    let mut problems = Vec::new();
+    for a in aliases {
+        match LocalPart::parse(a) {
+            Err(e) => problems.push(StoreError::Address(e)),
+            Ok(local) if out.contains(&local) => {
+                problems.push(StoreError::AddressTaken(local.to_string()))
+            }
+            Ok(local) => out.push(local),
+        }
+    }
+    (out, problems)
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -310,20 +323,10 @@ impl Store {
         aliases: &[String],
     ) -> Result<Vec<StoreError>> {
         let d = find_domain(self.db(), domain_name).await?;
-        let mut seen: Vec<LocalPart> = Vec::new();
-        let mut problems = Vec::new();
-        for a in aliases {
-            match LocalPart::parse(a) {
-                Err(e) => problems.push(StoreError::Address(e)),
-                Ok(local) if seen.contains(&local) => {
-                    problems.push(StoreError::AddressTaken(local.to_string()))
-                }
-                Ok(local) => {
-                    if address_taken(self.db(), &d, &local).await? {
-                        problems.push(StoreError::AddressTaken(format!("{local}@{}", d.name)));
-                    }
-                    seen.push(local);
-                }
+        let (parsed, mut problems) = sort_aliases(aliases);
+        for local in parsed {
+            if address_taken(self.db(), &d, &local).await? {
+                problems.push(StoreError::AddressTaken(format!("{local}@{}", d.name)));
             }
         }
         Ok(problems)

@@ -571,34 +571,38 @@ pub fn post_form(
     endpoint: &str,
     fields: &[(&str, &str)],
 ) -> Curl {
-    let mut args = vec![
-        "-X".to_string(),
-        "POST".into(),
-        "-H".into(),
-        format!("Referer: {}", server.url(from)),
-    ];
-    for (k, v) in fields {
-        args.push("--data-urlencode".into());
-        args.push(format!("{k}={v}"));
-    }
-    args.push(server.url(&format!("/api/{endpoint}")));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    curl(jar, &args)
+    post_api(
+        server,
+        jar,
+        &[&format!("Referer: {}", server.url(from))],
+        endpoint,
+        fields,
+    )
 }
 
-/// Calls the server function at `/api/{endpoint}` as the hydrated page does (JSON answer).
+/// Calls the server function at `/api/{endpoint}` as a program does (JSON answer).
 pub fn call(
     server: &Server,
     jar: &std::path::Path,
     endpoint: &str,
     fields: &[(&str, &str)],
 ) -> Curl {
-    let mut args = vec![
-        "-X".to_string(),
-        "POST".into(),
-        "-H".into(),
-        "Accept: application/json".into(),
-    ];
+    post_api(server, jar, &["Accept: application/json"], endpoint, fields)
+}
+
+/// POSTs `fields` (url-encoded) to `/api/{endpoint}` with these request headers.
+pub fn post_api(
+    server: &Server,
+    jar: &std::path::Path,
+    headers: &[&str],
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> Curl {
+    let mut args = vec!["-X".to_string(), "POST".into()];
+    for h in headers {
+        args.push("-H".into());
+        args.push(h.to_string());
+    }
     for (k, v) in fields {
         args.push("--data-urlencode".into());
         args.push(format!("{k}={v}"));

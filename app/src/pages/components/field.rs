@@ -23,14 +23,12 @@ impl FormState {
 
     /// What was typed in `name` before the form was refused, if it was.
     pub fn kept(&self, name: &str) -> Option<String> {
-        crate::api::flash::current()
-            .filter(|f| f.path == self.path && f.error.is_some())
-            .and_then(|f| f.value(name).map(str::to_string))
+        crate::api::flash::kept(self.path, name)
     }
 
     /// Whether checkbox `name` is ticked: as it was sent before a refusal, else `stored`.
     pub fn checked(&self, name: &str, stored: bool) -> bool {
-        match crate::api::flash::current().filter(|f| f.path == self.path && f.error.is_some()) {
+        match crate::api::flash::refused(self.path) {
             Some(f) => f.value(name).is_some(),
             None => stored,
         }

@@ -81,11 +81,11 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
     let waiting = match lang {
         Lang::Fr => format!(
             "{} en attente sur le serveur",
-            crate::i18n::count(v.messages, lang, ("message", "messages"), ("", ""))
+            crate::i18n::messages(v.messages, lang)
         ),
         Lang::En => format!(
             "{} waiting on the server",
-            crate::i18n::count(v.messages, lang, ("", ""), ("message", "messages"))
+            crate::i18n::messages(v.messages, lang)
         ),
     };
     let collected = match (v.last_pop3_login, lang) {

@@ -62,11 +62,11 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
     let messages = match lang {
         Lang::Fr => format!(
             "{} en attente sur le serveur",
-            crate::i18n::count(u.messages, lang, ("message", "messages"), ("", ""))
+            crate::i18n::messages(u.messages, lang)
         ),
         Lang::En => format!(
             "{} waiting on the server",
-            crate::i18n::count(u.messages, lang, ("", ""), ("message", "messages"))
+            crate::i18n::messages(u.messages, lang)
         ),
     };
     let quota_mb = u
