@@ -266,7 +266,7 @@ pub fn format_size(bytes: i64, lang: Lang) -> String {
     };
     let b = bytes.max(0);
     if b < 1024 {
-        return format!("{b} {}", units[0]);
+        return count(b as u64, lang, ("octet", "octets"), ("byte", "bytes"));
     }
     let mut value = b as f64;
     let mut unit = 0;
@@ -300,7 +300,9 @@ mod size_tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(format_size(0, Lang::Fr), "0 octets");
+        assert_eq!(format_size(0, Lang::Fr), "0 octet");
+        assert_eq!(format_size(2, Lang::Fr), "2 octets");
+        assert_eq!(format_size(1, Lang::En), "1 byte");
         assert_eq!(format_size(1536, Lang::Fr), "1,5 Ko");
         assert_eq!(format_size(1536, Lang::En), "1.5 KB");
         assert_eq!(format_size(100 * 1024 * 1024, Lang::En), "100 MB");

@@ -122,7 +122,7 @@ test('Claire backs up, restores, and finds her settings and help on her phone', 
   await page.setInputFiles('#backup-file', file);
   await page.click('text=Envoyer et voir ce qui serait restauré');
   await page.waitForURL(/\/personal\/backups\/\d+$/);
-  await page.waitForSelector('text=2 ne sont pas sur le serveur et seront ajoutés');
+  await page.waitForSelector('text=À ajouter, absents du serveur : 2 messages');
   await assertAccessible(page, 'restore preview');
   await narrow('restore preview');
   await page.click('form.form button.primary');

@@ -203,7 +203,7 @@ for (const [size, options, first, last, login, alias] of [
   // Delete, after reading what happens to her mail.
   await page.click('text=Supprimer cet utilisateur');
   await page.waitForURL(server.url + '/siteadmin/user/' + login + '/delete');
-  await page.waitForSelector('text=effacés définitivement');
+  await page.waitForSelector('text=sera effacé définitivement');
   await assertAccessible(page, 'delete');
   await page.click('text=Supprimer définitivement');
   await page.waitForURL(server.url + '/siteadmin');

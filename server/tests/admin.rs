@@ -280,6 +280,15 @@ async fn the_host_runs_the_server_from_admin() {
             page.body.contains("ami@example.net") && page.body.contains("en attente"),
             "{label}"
         );
+        // The last answer in the reader's words: courrier's own English stays off the
+        // French page ("I/O error", "Connection refused").
+        assert!(
+            page.body.contains("est injoignable")
+                && !page.body.contains("I/O error")
+                && !page.body.to_lowercase().contains("connection refused"),
+            "{label}: {}",
+            queued["last_answer"]
+        );
         let id = queued["id"].to_string();
         // Deleting asks first: unconfirmed, nothing is deleted.
         let ask = post(
@@ -369,4 +378,51 @@ async fn the_host_runs_the_server_from_admin() {
         assert_eq!(pop["ok"], false, "{label}: gone");
         assert!(server.stop().success());
     }
+}
+
+/// The host's forms refused as a browser without JavaScript sends them: every refusal at once,
+/// next to its field, in the reader's language.
+#[tokio::test]
+async fn the_hosts_refusals_speak_the_readers_language() {
+    let db = Db::sqlite();
+    let server = Server::start(&db);
+    let (admin, admin_pw) = server.admin.clone().unwrap();
+    let jar = db.dir.0.join("adm");
+    sign_in(&server, &jar, &admin, &admin_pw);
+    for lang in ["fr", "en"] {
+        let domain = refusals_shown(
+            &server,
+            &jar,
+            lang,
+            "/admin",
+            "admin/domain_add",
+            &[
+                ("name", "pas un domaine"),
+                ("first_name", ""),
+                ("last_name", ""),
+                ("style", "cobalt"),
+            ],
+        );
+        assert_eq!(
+            domain.len(),
+            2,
+            "{lang}: the name and the webmaster {domain:?}"
+        );
+        let grant = refusals_shown(
+            &server,
+            &jar,
+            lang,
+            "/admin/relay",
+            "admin/grant_add",
+            &[
+                ("network", "le bureau"),
+                ("domain", ""),
+                ("note", ""),
+                ("expires", "demain"),
+                ("cap", "beaucoup"),
+            ],
+        );
+        assert_eq!(grant.len(), 3, "{lang}: network, expiry, cap {grant:?}");
+    }
+    assert!(server.stop().success());
 }

@@ -506,3 +506,59 @@ async fn backups_of_a_large_mailbox_and_hostile_uploads_stay_in_bounded_memory()
         assert!(server.stop().success());
     }
 }
+
+/// A file that is not a backup, or a restore that cannot be done, is refused in the reader's
+/// language on the backups page (the upload is a plain multipart form; the restore a post).
+#[tokio::test]
+async fn backup_refusals_speak_the_readers_language() {
+    let db = Db::sqlite();
+    add_votredomaine(&db);
+    add_cdupont(&db, &[]);
+    set_password(&db, "cdupont", PASSWORD);
+    let server = Server::start(&db);
+    let jar = db.dir.0.join("jar");
+    sign_in(&server, &jar, "cdupont", PASSWORD);
+    let junk = db.dir.0.join("vacances.jpg");
+    std::fs::write(&junk, b"not a backup at all, just some bytes").unwrap();
+    for lang in ["fr", "en"] {
+        let r = curl(
+            &jar,
+            &[
+                "-H",
+                "Expect:",
+                "-H",
+                &format!("Accept-Language: {lang}"),
+                "-F",
+                &format!("file=@{}", junk.display()),
+                "-F",
+                "back=/personal/backups",
+                &server.url("/backup-files/cdupont"),
+            ],
+        );
+        assert_eq!(r.header("location"), Some("/personal/backups"), "{lang}");
+        let page = curl(
+            &jar,
+            &[
+                "-H",
+                &format!("Accept-Language: {lang}"),
+                &server.url("/personal/backups"),
+            ],
+        );
+        let refusals = errors_in(&page.body);
+        assert!(
+            !refusals.is_empty(),
+            "{lang}: the upload is refused in words"
+        );
+        assert_in_language(lang, "upload", &refusals);
+        // A restore of a backup that is not there.
+        refusals_shown(
+            &server,
+            &jar,
+            lang,
+            "/personal/backups/999",
+            "backups/restore",
+            &[("login", ""), ("id", "999"), ("back", "/personal/backups")],
+        );
+    }
+    assert!(server.stop().success());
+}

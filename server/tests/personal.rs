@@ -302,3 +302,36 @@ async fn settings_page_and_live_help() {
         assert!(server.stop().success());
     }
 }
+
+/// The mailbox user's password form refused without JavaScript: the wrong current password,
+/// the rule the new one breaks and the second entry that differs, all at once, in the reader's
+/// language.
+#[tokio::test]
+async fn the_password_form_refuses_everything_at_once_in_the_readers_language() {
+    let db = Db::sqlite();
+    add_votredomaine(&db);
+    add_cdupont(&db, &[]);
+    set_password(&db, "cdupont", PASSWORD);
+    let server = Server::start(&db);
+    let jar = db.dir.0.join("jar");
+    sign_in(&server, &jar, "cdupont", PASSWORD);
+    for lang in ["fr", "en"] {
+        let shown = refusals_shown(
+            &server,
+            &jar,
+            lang,
+            "/personal",
+            "personal/password",
+            &[
+                ("current", "pas le bon"),
+                ("new_password", "court"),
+                ("confirm", "autre"),
+            ],
+        );
+        assert_eq!(shown.len(), 3, "{lang}: {shown:?}");
+    }
+    // Nothing changed: the password still opens the mailbox.
+    let again = db.dir.0.join("again");
+    sign_in(&server, &again, "cdupont", PASSWORD);
+    assert!(server.stop().success());
+}

@@ -393,3 +393,37 @@ async fn signing_in_leads_back_to_the_page_asked_for() {
     }
     assert!(server.stop().success());
 }
+
+/// Every page of the site's one list (`app::pages::PAGES`) that needs a signed-in visitor
+/// sends a signed-out one to sign in, carrying the page asked for; the open ones answer.
+#[tokio::test]
+async fn every_signed_page_sends_a_visitor_to_sign_in() {
+    let db = Db::sqlite();
+    add_votredomaine(&db);
+    let server = Server::start(&db);
+    let jar = db.dir.0.join("jar");
+    let mut signed = 0;
+    for page in app::pages::PAGES {
+        let path = page
+            .path
+            .replace(":login", "pmartin")
+            .replace(":name", "votredomaine.com")
+            .replace(":id", "1");
+        let r = curl(&jar, &["-H", "Accept: text/html", &server.url(&path)]);
+        match page.access {
+            app::pages::Access::SignedIn => {
+                signed += 1;
+                assert_eq!(r.status, 302, "{path}: {}", r.body);
+                // Home is where signing in leads anyway: nothing to carry.
+                let next = match path.as_str() {
+                    "/" => "/login".to_string(),
+                    _ => format!("/login?next={}", app::api::percent_encode(&path)),
+                };
+                assert_eq!(r.header("location"), Some(next.as_str()), "{path}");
+            }
+            app::pages::Access::Open => assert_eq!(r.status, 200, "{path}: {}", r.body),
+        }
+    }
+    assert!(signed >= 18, "the list holds the portals' pages");
+    assert!(server.stop().success());
+}

@@ -48,14 +48,24 @@ pub async fn add_domain(
 ) -> super::FormResult {
     use super::context::*;
     let c = admin().await?;
+    // Every field judged before refusing: the name and the webmaster's at once.
+    let mut problems = Vec::new();
+    if let Err(e) = crate::domain::DomainName::parse(&name) {
+        problems.push(("name", crate::store::StoreError::from(e).message(c.lang)));
+    }
     if first_name.trim().is_empty() && last_name.trim().is_empty() {
-        return refused_at(
+        problems.push((
             "webmaster",
-            c.lang.pick(
-                "Entrez le prénom et le nom du webmaster du domaine.",
-                "Enter the first and last name of the domain's webmaster.",
-            ),
-        );
+            c.lang
+                .pick(
+                    "Entrez le prénom et le nom du webmaster du domaine.",
+                    "Enter the first and last name of the domain's webmaster.",
+                )
+                .to_string(),
+        ));
+    }
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
     }
     let st = state()?;
     let names = (first_name.trim(), last_name.trim());
@@ -158,36 +168,51 @@ pub async fn add_grant(
     use super::context::*;
     use crate::domain::mailtime::end_of_day;
     let c = admin().await?;
+    // Every field judged before refusing: the network, the date and the cap at once.
+    let mut problems = Vec::new();
+    if crate::domain::network::Network::parse(network.trim()).is_err() {
+        let problem = crate::domain::grant::GrantProblem::Network(network.trim().to_string());
+        problems.push((problem.field(), problem.message(c.lang)));
+    }
     let expires_at = match expires.trim() {
         "" => None,
-        d => match end_of_day(d) {
-            Some(t) => Some(t),
-            None => {
-                return refused_at(
+        d => {
+            let t = end_of_day(d);
+            if t.is_none() {
+                problems.push((
                     "expires",
-                    c.lang.pick(
-                        "Une date au format AAAA-MM-JJ.",
-                        "A date written YYYY-MM-DD.",
-                    ),
-                );
+                    c.lang
+                        .pick(
+                            "Une date au format AAAA-MM-JJ.",
+                            "A date written YYYY-MM-DD.",
+                        )
+                        .to_string(),
+                ));
             }
-        },
+            t
+        }
     };
     let cap = match cap.trim() {
         "" => None,
-        n => match n.parse::<i32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                return refused_at(
+        n => {
+            let parsed = n.parse::<i32>().ok();
+            if parsed.is_none() {
+                problems.push((
                     "cap",
-                    c.lang.pick(
-                        "Un nombre de messages par heure.",
-                        "A number of messages an hour.",
-                    ),
-                );
+                    c.lang
+                        .pick(
+                            "Un nombre de messages par heure.",
+                            "A number of messages an hour.",
+                        )
+                        .to_string(),
+                ));
             }
-        },
+            parsed
+        }
     };
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
+    }
     let r = state()?
         .store
         .add_grant(

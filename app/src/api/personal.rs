@@ -70,6 +70,26 @@ pub async fn change_my_password(
     use crate::auth::check::{Checked, throttled_text};
     let c = caller().await?;
     let st = state()?;
+    // Every field judged before refusing: the new password's rule and the second entry, then
+    // the current password (its check counts against guessing, whatever the others say).
+    let mut problems = Vec::new();
+    if let Err(p) = crate::domain::check_chosen_password(&new_password, &c.account.login) {
+        problems.push((
+            "new_password",
+            crate::store::StoreError::from(p).message(c.lang),
+        ));
+    }
+    if new_password != confirm {
+        problems.push((
+            "confirm",
+            c.lang
+                .pick(
+                    "Les deux saisies du nouveau mot de passe sont différentes.",
+                    "The two entries of the new password differ.",
+                )
+                .to_string(),
+        ));
+    }
     let ip = client_ip().await;
     match st
         .gate
@@ -77,30 +97,25 @@ pub async fn change_my_password(
         .await
     {
         Checked::Ok(_) => {}
-        Checked::Throttled(wait) => {
-            return refused_at("current", throttled_text(wait, c.lang));
-        }
-        Checked::Wrong => {
-            return refused_at(
+        Checked::Throttled(wait) => problems.insert(0, ("current", throttled_text(wait, c.lang))),
+        Checked::Wrong => problems.insert(
+            0,
+            (
                 "current",
-                c.lang.pick(
-                    "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
-                    "That is not your current password (mind the case).",
-                ),
-            );
-        }
+                c.lang
+                    .pick(
+                        "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
+                        "That is not your current password (mind the case).",
+                    )
+                    .to_string(),
+            ),
+        ),
         Checked::Suspended => return Err(not_allowed(c.lang)),
         Checked::Busy => return busy(c.lang),
         Checked::Unavailable(e) => return unavailable("password change", e, c.lang),
     }
-    if new_password != confirm {
-        return refused_at(
-            "confirm",
-            c.lang.pick(
-                "Les deux saisies du nouveau mot de passe sont différentes.",
-                "The two entries of the new password differ.",
-            ),
-        );
+    if let Some(refusal) = refused_fields(&problems) {
+        return refusal;
     }
     if let Err(e) = st
         .store

@@ -119,17 +119,18 @@ impl Refusal {
                     "This file is incomplete (cut off while downloading?).",
                 )
                 .into(),
-            Refusal::TooLarge { limit } => match lang {
-                Lang::Fr => format!("Ce fichier dépasse la taille permise ({}).", size(limit)),
-                Lang::En => format!("This file is over the size allowed ({}).", size(limit)),
-            },
-            Refusal::Bomb { limit } => match lang {
-                Lang::Fr => format!(
-                    "Une fois décompressé, ce fichier dépasserait {} : refusé.",
-                    size(limit)
-                ),
-                Lang::En => format!("Unpacked, this file would exceed {}: refused.", size(limit)),
-            },
+            Refusal::TooLarge { limit } => crate::tr!(
+                lang,
+                "Ce fichier dépasse la taille permise ({}).",
+                "This file is over the size allowed ({}).",
+                size(limit)
+            ),
+            Refusal::Bomb { limit } => crate::tr!(
+                lang,
+                "Une fois décompressé, ce fichier dépasserait {} : refusé.",
+                "Unpacked, this file would exceed {}: refused.",
+                size(limit)
+            ),
             Refusal::UnsafeName(name) => crate::tr!(
                 lang,
                 "Ce fichier contient un nom dangereux ({name}) : refusé.",
@@ -161,50 +162,32 @@ impl Refusal {
                 "Le message n° {n} de cette sauvegarde est abîmé.",
                 "Message {n} of this backup is damaged."
             ),
-            Refusal::BiggerThanQuota { size: held, quota } => match lang {
-                Lang::Fr => format!(
-                    "Cette sauvegarde contient {} de courrier, plus que tout le quota de la boîte ({}).",
-                    size(held),
-                    size(quota)
-                ),
-                Lang::En => format!(
-                    "This backup holds {} of mail, more than the mailbox's whole quota ({}).",
-                    size(held),
-                    size(quota)
-                ),
-            },
-            Refusal::MailboxTooLarge { limit } => match lang {
-                Lang::Fr => format!(
-                    "La boîte contient plus de {} : trop pour une sauvegarde ici. Relevez le courrier avec votre logiciel de messagerie.",
-                    size(limit)
-                ),
-                Lang::En => format!(
-                    "The mailbox holds more than {}: too much for a backup here. Collect the mail with your mail program.",
-                    size(limit)
-                ),
-            },
-            Refusal::MessageTooLarge { limit } => match lang {
-                Lang::Fr => format!(
-                    "Un message de la boîte dépasse {} : trop pour une sauvegarde ici. Relevez-le avec votre logiciel de messagerie.",
-                    size(limit)
-                ),
-                Lang::En => format!(
-                    "A message in the mailbox is over {}: too much for a backup here. Collect it with your mail program.",
-                    size(limit)
-                ),
-            },
-            Refusal::OverQuota { needed, free } => match lang {
-                Lang::Fr => format!(
-                    "La restauration ajouterait {} alors qu'il reste {} sur la boîte : libérez de la place d'abord.",
-                    size(needed),
-                    size(free)
-                ),
-                Lang::En => format!(
-                    "The restore would add {} and the mailbox has {} left: make room first.",
-                    size(needed),
-                    size(free)
-                ),
-            },
+            Refusal::BiggerThanQuota { size: held, quota } => crate::tr!(
+                lang,
+                "Cette sauvegarde contient {} de courrier, plus que tout le quota de la boîte ({}).",
+                "This backup holds {} of mail, more than the mailbox's whole quota ({}).",
+                size(held),
+                size(quota)
+            ),
+            Refusal::MailboxTooLarge { limit } => crate::tr!(
+                lang,
+                "La boîte contient plus de {} : trop pour une sauvegarde ici. Relevez le courrier avec votre logiciel de messagerie.",
+                "The mailbox holds more than {}: too much for a backup here. Collect the mail with your mail program.",
+                size(limit)
+            ),
+            Refusal::MessageTooLarge { limit } => crate::tr!(
+                lang,
+                "Un message de la boîte dépasse {} : trop pour une sauvegarde ici. Relevez-le avec votre logiciel de messagerie.",
+                "A message in the mailbox is over {}: too much for a backup here. Collect it with your mail program.",
+                size(limit)
+            ),
+            Refusal::OverQuota { needed, free } => crate::tr!(
+                lang,
+                "La restauration ajouterait {} alors qu'il reste {} sur la boîte : libérez de la place d'abord.",
+                "The restore would add {} and the mailbox has {} left: make room first.",
+                size(needed),
+                size(free)
+            ),
         }
     }
 }

@@ -166,18 +166,13 @@ impl Change {
                 messages(*n),
                 format_size(*bytes as i64, lang)
             ),
-            Change::BackupUploaded { messages: n, new } => match lang {
-                Lang::Fr => format!(
-                    "sauvegarde envoyée : {}, dont {} absents de la boîte",
-                    messages(*n),
-                    crate::i18n::format_count(*new, lang)
-                ),
-                Lang::En => format!(
-                    "backup uploaded: {}, {} not in the mailbox",
-                    messages(*n),
-                    crate::i18n::format_count(*new, lang)
-                ),
-            },
+            Change::BackupUploaded { messages: n, new } => crate::tr!(
+                lang,
+                "sauvegarde envoyée : {}, dont {} absents de la boîte",
+                "backup uploaded: {}, {} not in the mailbox",
+                messages(*n),
+                crate::i18n::format_count(*new, lang)
+            ),
             Change::BackupDeleted { id } => {
                 crate::tr!(lang, "sauvegarde n° {id} supprimée", "backup #{id} deleted")
             }

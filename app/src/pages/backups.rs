@@ -7,7 +7,7 @@
 
 use crate::api::backups::{DeleteBackup, MakeBackup, RestoreBackup, backup_list, preview_restore};
 use crate::domain::Role;
-use crate::i18n::{Lang, format_datetime, format_size};
+use crate::i18n::{Lang, format_datetime, format_size, messages};
 use crate::model::{BackupsView, RestorePreview};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{form_action, form_id};
@@ -116,38 +116,24 @@ fn Backups(v: BackupsView, lang: Lang, login: String) -> impl IntoView {
     };
     let upload_action = portal_href(&format!("/backup-files/{}", v.login), &domain_param());
     let base = href(&login, "");
-    let keep_text = match lang {
-        Lang::Fr => format!(
-            "Le serveur garde vos {} dernières sauvegardes ; une nouvelle remplace la plus ancienne. Téléchargez celles que vous voulez garder plus longtemps.",
-            v.keep
-        ),
-        Lang::En => format!(
-            "The server keeps your last {} backups; a new one replaces the oldest. Download those you want to keep longer.",
-            v.keep
-        ),
-    };
-    let now_text = match lang {
-        Lang::Fr => format!(
-            "{} message(s) sur le serveur ({}), et vos réglages : nom, renvoi, répondeur.",
-            v.messages,
-            format_size(v.used_bytes, lang)
-        ),
-        Lang::En => format!(
-            "{} message(s) on the server ({}), and your settings: name, forward, responder.",
-            v.messages,
-            format_size(v.used_bytes, lang)
-        ),
-    };
-    let limit = match lang {
-        Lang::Fr => format!(
-            "Fichier .tar.gz d'une sauvegarde courrier, {} au plus.",
-            format_size(v.max_upload, lang)
-        ),
-        Lang::En => format!(
-            "A courrier backup file (.tar.gz), {} at most.",
-            format_size(v.max_upload, lang)
-        ),
-    };
+    let keep_text = crate::tr!(
+        lang,
+        "Le serveur garde vos {} dernières sauvegardes ; une nouvelle remplace la plus ancienne. Téléchargez celles que vous voulez garder plus longtemps.",
+        "The server keeps your last {} backups; a new one replaces the oldest. Download those you want to keep longer.",
+        v.keep
+    );
+    let (count, size) = (messages(v.messages, lang), format_size(v.used_bytes, lang));
+    let now_text = crate::tr!(
+        lang,
+        "{count} sur le serveur ({size}), et vos réglages : nom, renvoi, répondeur.",
+        "{count} on the server ({size}), and your settings: name, forward, responder.",
+    );
+    let limit = crate::tr!(
+        lang,
+        "Fichier .tar.gz d'une sauvegarde courrier, {} au plus.",
+        "A courrier backup file (.tar.gz), {} at most.",
+        format_size(v.max_upload, lang)
+    );
     let flash = v.flash.clone().map(|f| {
         let class = if f.ok { "notice" } else { "error" };
         let role = if f.ok { "status" } else { "alert" };
@@ -158,10 +144,11 @@ fn Backups(v: BackupsView, lang: Lang, login: String) -> impl IntoView {
         .backups
         .iter()
         .map(|b| {
-            let what = match lang {
-                Lang::Fr => format!("{} message(s) · {}", b.messages, format_size(b.size, lang)),
-                Lang::En => format!("{} message(s) · {}", b.messages, format_size(b.size, lang)),
-            };
+            let what = format!(
+                "{} · {}",
+                messages(b.messages.max(0) as u64, lang),
+                format_size(b.size, lang)
+            );
             let origin = if b.uploaded {
                 lang.pick(
                     "envoyée depuis votre ordinateur",
@@ -283,28 +270,24 @@ fn Restore(p: RestorePreview, lang: Lang, login: String) -> impl IntoView {
         }
         .into_any();
     }
-    let counts = match lang {
-        Lang::Fr => format!(
-            "Sauvegarde du {} : {} message(s). {} ne sont pas sur le serveur et seront ajoutés ({}) ; {} y sont déjà et seront laissés tels quels.",
-            format_datetime(p.created_at, lang),
-            p.total,
-            p.new_messages,
-            format_size(p.new_bytes, lang),
-            p.total - p.new_messages
-        ),
-        Lang::En => format!(
-            "Backup of {}: {} message(s). {} are not on the server and will be added ({}); {} are already there and will be left as they are.",
-            format_datetime(p.created_at, lang),
-            p.total,
-            p.new_messages,
-            format_size(p.new_bytes, lang),
-            p.total - p.new_messages
-        ),
-    };
-    let made_of = match lang {
-        Lang::Fr => format!("Faite de la boîte {}.", p.made_of),
-        Lang::En => format!("Made of the mailbox {}.", p.made_of),
-    };
+    let (made, total, new, size, there) = (
+        format_datetime(p.created_at, lang),
+        messages(p.total, lang),
+        messages(p.new_messages, lang),
+        format_size(p.new_bytes, lang),
+        messages(p.total - p.new_messages, lang),
+    );
+    let counts = crate::tr!(
+        lang,
+        "Sauvegarde du {made} : {total}. À ajouter, absents du serveur : {new} ({size}) ; déjà présents, laissés tels quels : {there}.",
+        "Backup of {made}: {total}. To add, not on the server: {new} ({size}); already there, left as they are: {there}.",
+    );
+    let made_of = crate::tr!(
+        lang,
+        "Faite de la boîte {}.",
+        "Made of the mailbox {}.",
+        p.made_of
+    );
     let settings_choice = if let Some(why) = p.settings_refused.clone() {
         view! {
             <p class="warning">

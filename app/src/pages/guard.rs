@@ -10,6 +10,9 @@ use crate::model::Me;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+/// Every role: the pages of anyone signed in.
+pub const EVERYONE: &[Role] = &[Role::User, Role::Webmaster, Role::ServerAdmin];
+
 /// Renders `render` with the signed-in account when its role is one of `roles`.
 #[component]
 pub fn Signed<F, V>(roles: &'static [Role], render: F) -> impl IntoView
@@ -31,9 +34,12 @@ where
         } else {
             format!("{path}?{}", query.trim_start_matches('?'))
         };
-        crate::api::LocalPath::or("/login", "/login")
-            .with_query("next", &asked)
-            .to_string()
+        let login = crate::api::LocalPath::or("/login", "/login");
+        if asked == "/" {
+            // Home is where signing in leads anyway.
+            return login.to_string();
+        }
+        login.with_query("next", &asked).to_string()
     };
     let render = std::sync::Arc::new(render);
     view! {

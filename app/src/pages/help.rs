@@ -33,10 +33,7 @@ fn question(id: &'static str, title: &'static str, body: AnyView) -> impl IntoVi
 #[component]
 fn Help(v: HelpView, lang: Lang) -> impl IntoView {
     let intro = match &v.me {
-        Some(me) => match lang {
-            Lang::Fr => format!("Les réponses ci-dessous sont celles de votre boîte, {}.", me.settings.address),
-            Lang::En => format!("The answers below are about your own mailbox, {}.", me.settings.address),
-        },
+        Some(me) => crate::tr!(lang, "Les réponses ci-dessous sont celles de votre boîte, {}.", "The answers below are about your own mailbox, {}.", me.settings.address),
         None => lang
             .pick(
                 "Connectez-vous pour lire des réponses qui parlent de votre boîte ; en attendant, « votredomaine.com » tient lieu de votre domaine.",
@@ -100,16 +97,13 @@ fn settings_answer(me: &Option<HelpMe>, ports: &ClientPorts, lang: Lang) -> AnyV
             "/siteadmin".to_string(),
         ),
     };
-    let ports = match lang {
-        Lang::Fr => format!(
-            "ports {} (SSL/TLS) ou {} (STARTTLS)",
-            ports.pop3s, ports.pop3
-        ),
-        Lang::En => format!(
-            "ports {} (SSL/TLS) or {} (STARTTLS)",
-            ports.pop3s, ports.pop3
-        ),
-    };
+    let ports = crate::tr!(
+        lang,
+        "ports {} (SSL/TLS) ou {} (STARTTLS)",
+        "ports {} (SSL/TLS) or {} (STARTTLS)",
+        ports.pop3s,
+        ports.pop3
+    );
     view! {
         <p>{lang.pick("Trois réglages suffisent à votre logiciel de courrier :", "Your mail program needs three settings:")}</p>
         <dl class="settings">
@@ -225,16 +219,12 @@ fn collect_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
 
 fn dns_lines(d: &DnsReport, domain: &str, host: &str, lang: Lang) -> Vec<String> {
     if !d.reachable {
-        return vec![match lang {
-            Lang::Fr => format!(
-                "Le serveur n'a pas pu interroger le DNS ({}) : impossible de vérifier où pointe {domain} pour l'instant.",
-                d.error.clone().unwrap_or_default()
-            ),
-            Lang::En => format!(
-                "The server could not ask DNS ({}): where {domain} points cannot be checked for now.",
-                d.error.clone().unwrap_or_default()
-            ),
-        }];
+        return vec![crate::tr!(
+            lang,
+            "Le serveur n'a pas pu interroger le DNS ({}) : impossible de vérifier où pointe {domain} pour l'instant.",
+            "The server could not ask DNS ({}): where {domain} points cannot be checked for now.",
+            d.error.clone().unwrap_or_default()
+        )];
     }
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -244,20 +234,26 @@ fn dns_lines(d: &DnsReport, domain: &str, host: &str, lang: Lang) -> Vec<String>
         }
     };
     let mut out = vec![
-        match lang {
-            Lang::Fr => format!("Serveurs de courrier (MX) de {domain} : {}.", list(&d.mx)),
-            Lang::En => format!("Mail servers (MX) of {domain}: {}.", list(&d.mx)),
-        },
-        match lang {
-            Lang::Fr => format!("Adresses (A) de {domain} : {}.", list(&d.domain_addresses)),
-            Lang::En => format!("Addresses (A) of {domain}: {}.", list(&d.domain_addresses)),
-        },
+        crate::tr!(
+            lang,
+            "Serveurs de courrier (MX) de {domain} : {}.",
+            "Mail servers (MX) of {domain}: {}.",
+            list(&d.mx)
+        ),
+        crate::tr!(
+            lang,
+            "Adresses (A) de {domain} : {}.",
+            "Addresses (A) of {domain}: {}.",
+            list(&d.domain_addresses)
+        ),
     ];
     if host != domain {
-        out.push(match lang {
-            Lang::Fr => format!("Adresses (A) de {host} : {}.", list(&d.host_addresses)),
-            Lang::En => format!("Addresses (A) of {host}: {}.", list(&d.host_addresses)),
-        });
+        out.push(crate::tr!(
+            lang,
+            "Adresses (A) de {host} : {}.",
+            "Addresses (A) of {host}: {}.",
+            list(&d.host_addresses)
+        ));
     }
     out
 }
@@ -311,10 +307,12 @@ fn alias_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
         } else {
             m.aliases.join(", ")
         };
-        let text = match lang {
-            Lang::Fr => format!("Votre login : {}. Vos alias : {aliases}.", m.settings.login),
-            Lang::En => format!("Your login: {}. Your aliases: {aliases}.", m.settings.login),
-        };
+        let text = crate::tr!(
+            lang,
+            "Votre login : {}. Vos alias : {aliases}.",
+            "Your login: {}. Your aliases: {aliases}.",
+            m.settings.login
+        );
         view! { <p>{text}</p> }
     });
     view! { <p>{general}</p> {mine} }.into_any()

@@ -1,38 +1,19 @@
 //! The landing page after sign-in: who you are, which domain you manage, your mail settings.
 
 use super::current_lang;
-use crate::api::session::{Logout, whoami};
 use crate::domain::Role;
 use crate::i18n::{Lang, format_datetime};
 use crate::model::Me;
+use crate::pages::guard::{EVERYONE, Signed};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let lang = current_lang();
-    let who = Resource::new(|| (), |_| whoami());
     view! {
         <Title text=lang.pick("Accueil — courrier", "Home — courrier") />
-        <Suspense fallback=move || {
-            view! { <p class="card">{lang.pick("Chargement…", "Loading…")}</p> }
-        }>
-            {move || Suspend::new(async move {
-                match who.await {
-                    Ok(Some(me)) => view! { <Welcome me lang /> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => {
-                        view! {
-                            <p class="card error" role="alert">
-                                {crate::api::error_text(&e)}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <Signed roles=EVERYONE render=move |me| view! { <Welcome me lang /> } />
     }
 }
 
@@ -61,11 +42,7 @@ fn role_name(role: Role, lang: Lang) -> &'static str {
 
 #[component]
 fn Welcome(me: Me, lang: Lang) -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
-    let hello = match lang {
-        Lang::Fr => format!("Bonjour, {}", me.display_name()),
-        Lang::En => format!("Hello, {}", me.display_name()),
-    };
+    let hello = crate::tr!(lang, "Bonjour, {}", "Hello, {}", me.display_name());
     let previous = me.previous_login_at.map(|t| {
         format!(
             "{} {}",
@@ -145,11 +122,6 @@ fn Welcome(me: Me, lang: Lang) -> impl IntoView {
                         </a>
                     }
                 })}
-            <ActionForm action=logout attr:class="inline">
-                <button type="submit" class="button">
-                    {lang.pick("Se déconnecter", "Sign out")}
-                </button>
-            </ActionForm>
         </section>
         {settings}
     }

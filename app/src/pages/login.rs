@@ -2,12 +2,11 @@
 //! typed comes back in its field.
 
 use super::current_lang;
-use crate::api::flash::kept;
 use crate::api::form_message;
 use crate::api::session::Login;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
@@ -19,6 +18,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || form_message(action.value().get());
     let pending = action.pending();
+    let form = FormState::of(action);
     view! {
         <Title text=lang.pick("Connexion — courrier", "Sign in — courrier") />
         <section class="card narrow">
@@ -31,27 +31,21 @@ pub fn LoginPage() -> impl IntoView {
             </p>
             <ActionForm action=action attr:id=form_id(&action) attr:class="form" attr:novalidate=false>
                 <input type="hidden" name="next" value=next />
-                <div class="field">
-                    <label for="login">{lang.pick("Login", "Login")}</label>
-                    <input
-                        id="login"
-                        name="login"
-                        type="text"
-                        required
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        inputmode="email"
-                        value=kept(<Login as ServerFn>::PATH, "login").unwrap_or_default()
-                        aria-describedby="login-hint"
-                    />
-                    <p id="login-hint" class="hint">
-                        {lang.pick(
-                            "pmartin ou pmartin@votredomaine.com",
-                            "pmartin or pmartin@yourdomain.com",
-                        )}
-                    </p>
-                </div>
+                <Field
+                    form
+                    name="login"
+                    label=lang.pick("Login", "Login")
+                    required=true
+                    verbatim=true
+                    autocomplete="username"
+                    inputmode="email"
+                    hint=lang.pick(
+                        "pmartin ou pmartin@votredomaine.com",
+                        "pmartin or pmartin@yourdomain.com",
+                    )
+                />
+                // The refusal of a sign-in speaks of the pair, shown under both fields, and
+                // marks the password (the field to type again).
                 <div class="field">
                     <label for="password">{lang.pick("Mot de passe", "Password")}</label>
                     <input

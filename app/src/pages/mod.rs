@@ -12,16 +12,16 @@ mod layout;
 mod login;
 mod not_found;
 mod personal;
+mod routes;
 mod siteadmin;
+
+use routes::PageRoutes;
+pub use routes::{Access, PAGES, Page};
 
 use crate::i18n::Lang;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::{
-    SsrMode,
-    components::{Route, Router, Routes},
-    path,
-};
+use leptos_router::components::Router;
 
 /// The language of the page being rendered: on the server from the request (cookie, then
 /// `Accept-Language`); in the browser from `<html lang>`, which the server wrote.
@@ -105,92 +105,7 @@ pub fn App() -> impl IntoView {
             <layout::Header />
             <main id="main" class="page">
                 <components::notice::ArrivalNotice />
-                <Routes fallback=not_found::NotFound>
-                    <Route path=path!("/") view=home::Home ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=login::LoginPage />
-                    <Route path=path!("/confirm") view=confirm::ConfirmPage />
-                    <Route path=path!("/help") view=help::HelpPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/personal")
-                        view=personal::PersonalPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/personal/settings")
-                        view=personal::SettingsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/personal/backups")
-                        view=backups::PersonalBackupsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/personal/backups/:id")
-                        view=backups::PersonalRestorePage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/admin") view=admin::AdminHome ssr=SsrMode::Async />
-                    <Route path=path!("/admin/relay") view=admin::RelayPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/queue") view=admin::QueuePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/log") view=admin::AdminLogPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/admin/domain/:name/delete")
-                        view=admin::DeleteDomainPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin")
-                        view=siteadmin::SiteAdminPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/manage") view=siteadmin::SiteAdminPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/siteadmin/add")
-                        view=siteadmin::AddUserPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/log")
-                        view=siteadmin::LogPageView
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/user/:login")
-                        view=siteadmin::UserPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/user/:login/mail")
-                        view=siteadmin::MailPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/user/:login/backups")
-                        view=backups::UserBackupsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/user/:login/backups/:id")
-                        view=backups::UserRestorePage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/user/:login/delete")
-                        view=siteadmin::DeletePage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/welcome/:login")
-                        view=siteadmin::WelcomePage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/siteadmin/welcome/:login/print")
-                        view=siteadmin::WelcomePrintPage
-                        ssr=SsrMode::Async
-                    />
-                </Routes>
+                <PageRoutes />
             </main>
             <layout::Footer />
         </Router>

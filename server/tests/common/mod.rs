@@ -637,3 +637,85 @@ pub fn status_kb(pid: u32, key: &str) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap()
 }
+
+/// Posts `fields` to the server function `endpoint` as a browser without JavaScript does from
+/// `page`, in language `lang`, then reads the page again: the refusals shown in it (each
+/// `class="error"` paragraph with words). Fails when none is shown, or when one has words of
+/// the other language.
+pub fn refusals_shown(
+    server: &Server,
+    jar: &std::path::Path,
+    lang: &str,
+    page: &str,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> Vec<String> {
+    let r = post_api(
+        server,
+        jar,
+        &[
+            &format!("Accept-Language: {lang}"),
+            &format!("Referer: {}", server.url(page)),
+        ],
+        endpoint,
+        fields,
+    );
+    assert_eq!(r.status, 303, "{endpoint}: {}", r.body);
+    let shown = curl(
+        jar,
+        &["-H", &format!("Accept-Language: {lang}"), &server.url(page)],
+    );
+    let refusals = errors_in(&shown.body);
+    assert!(
+        !refusals.is_empty(),
+        "{lang} {endpoint}: a refusal is shown"
+    );
+    assert_in_language(lang, endpoint, &refusals);
+    refusals
+}
+
+/// No word of the other language in `texts` (small words each language has and the other
+/// does not).
+pub fn assert_in_language(lang: &str, what: &str, texts: &[String]) {
+    const ENGLISH: [&str; 7] = [
+        " the ",
+        " is ",
+        " must ",
+        "already",
+        "characters",
+        "number of",
+        " or ",
+    ];
+    const FRENCH: [&str; 7] = [
+        " le ",
+        " la ",
+        " est ",
+        " une ",
+        "déjà",
+        "caractères",
+        " ou ",
+    ];
+    let wrong = if lang == "fr" { &ENGLISH } else { &FRENCH };
+    for text in texts {
+        let padded = format!(" {} ", text.to_lowercase());
+        for w in wrong.iter() {
+            assert!(!padded.contains(w), "{lang} {what}: {w:?} in {text:?}");
+        }
+    }
+}
+
+/// The words of every paragraph of a page whose class says `error`.
+pub fn errors_in(page: &str) -> Vec<String> {
+    page.split("<p ")
+        .skip(1)
+        .filter_map(|p| {
+            let (attributes, rest) = p.split_once('>')?;
+            let class = attributes.split("class=\"").nth(1)?.split('"').next()?;
+            class
+                .split(' ')
+                .any(|c| c == "error")
+                .then(|| rest[..rest.find("</p>").unwrap_or(0)].replace("<!>", ""))
+        })
+        .filter(|t| !t.trim().is_empty())
+        .collect()
+}

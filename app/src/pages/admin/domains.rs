@@ -7,7 +7,7 @@ use crate::i18n::{Lang, format_size};
 use crate::model::DomainRow;
 use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::notice::{FormNotice, error_of};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -97,25 +97,14 @@ fn Domains(data: Resource<Result<Vec<DomainRow>, ServerFnError>>) -> impl IntoVi
                 />
                 <fieldset class="field">
                     <legend>{lang.pick("Premier webmaster", "First webmaster")}</legend>
-                    <label for="wm-first">{lang.pick("Prénom", "First name")}</label>
-                    <input
-                        id="wm-first"
-                        name="first_name"
-                        type="text"
-                        autocomplete="off"
-                        value=form.kept("first_name").unwrap_or_default()
-                    />
-                    <label for="wm-last">{lang.pick("Nom", "Last name")}</label>
-                    <input
-                        id="wm-last"
+                    <Field form name="first_name" id="wm-first" label=lang.pick("Prénom", "First name") />
+                    <Field
+                        form
                         name="last_name"
-                        type="text"
-                        autocomplete="off"
-                        value=form.kept("last_name").unwrap_or_default()
-                        aria-describedby="webmaster-error"
-                        aria-invalid=invalid(r, "webmaster")
+                        id="wm-last"
+                        error_key="webmaster"
+                        label=lang.pick("Nom", "Last name")
                     />
-                    <p id="webmaster-error" class="error" role="alert">{error_of(r, "webmaster")}</p>
                 </fieldset>
                 <div class="field">
                     <label for="new-style">{lang.pick("Paramètres montrés aux utilisateurs", "Settings shown to users")}</label>

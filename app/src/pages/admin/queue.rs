@@ -68,10 +68,7 @@ fn Queue(data: Resource<Result<Vec<QueueRow>, ServerFnError>>) -> impl IntoView 
                                 let from = if m.mail_from.is_empty() { "<>".to_string() } else { m.mail_from.clone() };
                                 let can_retry = m.status == "queued" || m.status == "failed";
                                 let can_delete = m.status != "sending";
-                                let next = (m.status == "queued").then(|| match lang {
-                                    Lang::Fr => format!("prochain essai : {}", format_datetime(m.next_attempt_at, lang)),
-                                    Lang::En => format!("next attempt: {}", format_datetime(m.next_attempt_at, lang)),
-                                });
+                                let next = (m.status == "queued").then(|| crate::tr!(lang, "prochain essai : {}", "next attempt: {}", format_datetime(m.next_attempt_at, lang)));
                                 let attempts = match lang {
                                     Lang::Fr => crate::i18n::count(m.attempts as u64, lang, ("essai", "essais"), ("", "")),
                                     Lang::En => crate::i18n::count(m.attempts as u64, lang, ("", ""), ("attempt", "attempts")),

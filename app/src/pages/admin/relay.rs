@@ -4,7 +4,7 @@
 use super::{ADMINS, AdminNav};
 use crate::api::admin::{AddGrant, RevokeGrant, admin_grants};
 use crate::model::GrantRow;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{Check, Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
 use crate::pages::components::notice::{FormNotice, error_of};
@@ -115,20 +115,15 @@ fn Relay(data: Resource<Result<Vec<GrantRow>, ServerFnError>>) -> impl IntoView 
                         label=lang.pick("Messages par heure", "Messages an hour")
                     />
                 </div>
-                <div class="check">
-                    <input
-                        id="grant-wide"
-                        name="wide"
-                        type="checkbox"
-                        checked=form.checked("wide", false)
-                    />
-                    <label for="grant-wide">
-                        {lang.pick(
-                            "Réseau large (plus qu'un /24 ou un /48) : c'est bien voulu",
-                            "Wide network (more than a /24 or a /48): this is meant",
-                        )}
-                    </label>
-                </div>
+                <Check
+                    name="wide"
+                    id="grant-wide"
+                    checked=form.checked("wide", false)
+                    label=lang.pick(
+                        "Réseau large (plus qu'un /24 ou un /48) : c'est bien voulu",
+                        "Wide network (more than a /24 or a /48): this is meant",
+                    )
+                />
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">{lang.pick("Ouvrir le relais", "Grant relay")}</button>
             </ActionForm>

@@ -8,10 +8,13 @@ use leptos::prelude::*;
 
 /// "995 avec SSL/TLS, ou 110 avec STARTTLS".
 pub fn pop3_ports(p: &ClientPorts, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => format!("{} avec SSL/TLS, ou {} avec STARTTLS", p.pop3s, p.pop3),
-        Lang::En => format!("{} with SSL/TLS, or {} with STARTTLS", p.pop3s, p.pop3),
-    }
+    crate::tr!(
+        lang,
+        "{} avec SSL/TLS, ou {} avec STARTTLS",
+        "{} with SSL/TLS, or {} with STARTTLS",
+        p.pop3s,
+        p.pop3
+    )
 }
 
 /// How to send: submission on this server when it is on, else the access provider's server.
@@ -61,4 +64,58 @@ pub fn SpelledPassword(
         })
         .collect_view();
     view! { <code id=id class="password">{chars}</code> }
+}
+
+/// A mail program's settings as a list, the same on the settings page and the welcome sheet:
+/// the address (and `other_addresses`), the POP3 server, its ports, the login, `password`
+/// (what to say of it), how to send, and the personal page when `personal_page`.
+#[component]
+pub fn SettingsList(
+    s: ConnectionSettings,
+    ports: ClientPorts,
+    lang: Lang,
+    password: AnyView,
+    #[prop(optional_no_strip)] other_addresses: Option<String>,
+    #[prop(optional)] personal_page: bool,
+) -> impl IntoView {
+    let pop3 = pop3_ports(&ports, lang);
+    let sending = sending(&s, &ports, lang);
+    view! {
+        <dl class="settings">
+            <dt>{lang.pick("Adresse électronique", "Email address")}</dt>
+            <dd>{s.address.clone()}</dd>
+            {other_addresses
+                .map(|list| {
+                    view! {
+                        <dt>{lang.pick("Autres adresses", "Other addresses")}</dt>
+                        <dd>{list}</dd>
+                    }
+                })}
+            <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
+            <dd>{s.pop_server.clone()}</dd>
+            <dt>{lang.pick("Ports", "Ports")}</dt>
+            <dd>{pop3}</dd>
+            <dt>{lang.pick("Login", "Login")}</dt>
+            <dd>
+                <code>{s.login.clone()}</code>
+                <span class="hint">
+                    {lang.pick(
+                        " — exactement ainsi, en minuscules",
+                        " — exactly like this, in lower case",
+                    )}
+                </span>
+            </dd>
+            <dt>{lang.pick("Mot de passe", "Password")}</dt>
+            <dd>{password}</dd>
+            <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
+            <dd>{sending}</dd>
+            {personal_page
+                .then(|| {
+                    view! {
+                        <dt>{lang.pick("Votre espace personnel", "Your personal page")}</dt>
+                        <dd>{s.personal_url.clone()}</dd>
+                    }
+                })}
+        </dl>
+    }
 }

@@ -115,3 +115,30 @@ pub fn Field(
         </div>
     }
 }
+
+/// A checkbox and its label (the label after the box, as forms on phones have them).
+#[component]
+pub fn Check(
+    name: &'static str,
+    id: &'static str,
+    #[prop(into)] label: String,
+    checked: bool,
+    #[prop(optional)] disabled: bool,
+    /// The ids of the hint and refusal that speak of it.
+    #[prop(optional)]
+    described: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="check">
+            <input
+                id=id
+                name=name
+                type="checkbox"
+                checked=checked
+                disabled=disabled
+                aria-describedby=described
+            />
+            <label for=id>{label}</label>
+        </div>
+    }
+}

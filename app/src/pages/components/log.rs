@@ -105,14 +105,8 @@ pub fn GrantList(grants: Vec<GrantRow>, lang: Lang) -> impl IntoView {
                     } else {
                         lang.pick("expiré", "expired").to_string()
                     };
-                    let until = g.expires_at.map(|t| match lang {
-                        Lang::Fr => format!("jusqu'au {}", format_datetime(t - 1, lang)),
-                        Lang::En => format!("until {}", format_datetime(t - 1, lang)),
-                    });
-                    let cap = match lang {
-                        Lang::Fr => format!("{} messages par heure au plus", g.hourly_cap),
-                        Lang::En => format!("{} messages an hour at most", g.hourly_cap),
-                    };
+                    let until = g.expires_at.map(|t| crate::tr!(lang, "jusqu'au {}", "until {}", format_datetime(t - 1, lang)));
+                    let cap = crate::tr!(lang, "{} messages par heure au plus", "{} messages an hour at most", g.hourly_cap);
                     view! {
                         <li class=if g.active { "grant" } else { "grant off" }>
                             <p>

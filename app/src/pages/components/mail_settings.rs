@@ -7,7 +7,7 @@ use super::notice::{FormNotice, error_of};
 use crate::api::mailbox::{SaveForward, SaveResponder};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::MailSettings;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{Check, Field, FormState};
 use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 
@@ -62,20 +62,15 @@ pub fn ForwardForm(s: MailSettings, lang: Lang) -> impl IntoView {
                         "One address per line (five at most).",
                     )
                 />
-                <div class="check">
-                    <input
-                        id="keep-copy"
-                        name="keep_copy"
-                        type="checkbox"
-                        checked=forward_form.checked("keep_copy", s.keep_copy)
-                    />
-                    <label for="keep-copy">
-                        {lang.pick(
-                            "Garder une copie ici (elle compte dans le quota)",
-                            "Keep a copy here (it counts against the quota)",
-                        )}
-                    </label>
-                </div>
+                <Check
+                    name="keep_copy"
+                    id="keep-copy"
+                    checked=forward_form.checked("keep_copy", s.keep_copy)
+                    label=lang.pick(
+                        "Garder une copie ici (elle compte dans le quota)",
+                        "Keep a copy here (it counts against the quota)",
+                    )
+                />
                 <FormNotice result lang />
                 <button type="submit" class="button primary">
                     {lang.pick("Enregistrer le renvoi", "Save the forward")}
@@ -140,17 +135,12 @@ pub fn ResponderForm(s: MailSettings, lang: Lang) -> impl IntoView {
                 })}
             <ActionForm action=action attr:id=form_id(&action) attr:class="form">
                 <input type="hidden" name="login" value=s.login.clone() />
-                <div class="check">
-                    <input
-                        id="responder-on"
-                        name="enabled"
-                        type="checkbox"
-                        checked=form.checked("enabled", s.responder_enabled)
-                    />
-                    <label for="responder-on">
-                        {lang.pick("Activer le répondeur", "Switch the responder on")}
-                    </label>
-                </div>
+                <Check
+                    name="enabled"
+                    id="responder-on"
+                    checked=form.checked("enabled", s.responder_enabled)
+                    label=lang.pick("Activer le répondeur", "Switch the responder on")
+                />
                 <Field
                     form
                     name="subject"

@@ -11,6 +11,7 @@ use crate::api::personal::{ChangeMyPassword, personal_overview};
 use crate::i18n::{Lang, format_datetime, format_size, percent_used};
 use crate::model::{MailSettings, PersonalView};
 use crate::pages::backups::MAILBOX_OWNERS;
+use crate::pages::components::field::{Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
 use crate::pages::components::notice::{FormNotice, error_of, invalid};
@@ -78,16 +79,12 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
         };
         view! { <p class="warning" role="status">{text}</p> }
     });
-    let waiting = match lang {
-        Lang::Fr => format!(
-            "{} en attente sur le serveur",
-            crate::i18n::messages(v.messages, lang)
-        ),
-        Lang::En => format!(
-            "{} waiting on the server",
-            crate::i18n::messages(v.messages, lang)
-        ),
-    };
+    let waiting = crate::tr!(
+        lang,
+        "{} en attente sur le serveur",
+        "{} waiting on the server",
+        crate::i18n::messages(v.messages, lang)
+    );
     let collected = match (v.last_pop3_login, lang) {
         (Some(t), Lang::Fr) => format!("Dernière relève : {}", format_datetime(t, lang)),
         (Some(t), Lang::En) => format!("Last collected: {}", format_datetime(t, lang)),
@@ -170,6 +167,7 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
 fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
     let action = form_action::<ChangeMyPassword>();
     let r = action.value();
+    let form = FormState::of(action);
     view! {
         <section class="card" aria-labelledby="pw-title">
             <h2 id="pw-title">{lang.pick("Mon mot de passe", "My password")}</h2>
@@ -180,11 +178,14 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                 )}
             </p>
             <ActionForm action attr:id=form_id(&action) attr:class="form">
-                <div class="field">
-                    <label for="current">{lang.pick("Mot de passe actuel", "Current password")}</label>
-                    <input id="current" name="current" type="password" required autocomplete="current-password" aria-describedby="current-error" aria-invalid=invalid(r, "current") />
-                    <p id="current-error" class="error" role="alert">{error_of(r, "current")}</p>
-                </div>
+                <Field
+                    form
+                    name="current"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    label=lang.pick("Mot de passe actuel", "Current password")
+                />
                 <div class="field">
                     <label for="new_password">{lang.pick("Nouveau mot de passe", "New password")}</label>
                     <NewPasswordInput
@@ -196,11 +197,14 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                     />
                     <p id="new_password-error" class="error" role="alert">{error_of(r, "new_password")}</p>
                 </div>
-                <div class="field">
-                    <label for="confirm">{lang.pick("Nouveau mot de passe, encore", "New password, again")}</label>
-                    <input id="confirm" name="confirm" type="password" required autocomplete="new-password" aria-describedby="confirm-error" aria-invalid=invalid(r, "confirm") />
-                    <p id="confirm-error" class="error" role="alert">{error_of(r, "confirm")}</p>
-                </div>
+                <Field
+                    form
+                    name="confirm"
+                    kind="password"
+                    autocomplete="new-password"
+                    required=true
+                    label=lang.pick("Nouveau mot de passe, encore", "New password, again")
+                />
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">
                     {lang.pick("Changer mon mot de passe", "Change my password")}

@@ -6,7 +6,7 @@ use crate::api::personal::my_connection_settings;
 use crate::i18n::Lang;
 use crate::model::SettingsView;
 use crate::pages::backups::MAILBOX_OWNERS;
-use crate::pages::components::client_settings::{pop3_ports, sending};
+use crate::pages::components::client_settings::SettingsList;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -34,34 +34,16 @@ pub fn SettingsPage() -> impl IntoView {
 fn Settings(v: SettingsView, lang: Lang) -> impl IntoView {
     let s = v.settings.clone();
     let p = v.ports.clone();
-    let ports = pop3_ports(&p, lang);
-    let sending = sending(&s, &p, lang);
     view! {
         <section class="card" aria-labelledby="settings-title">
             <a class="back" href="/personal">{lang.pick("← Mon espace", "← My mailbox")}</a>
             <h1 id="settings-title">{lang.pick("Mes paramètres de connexion", "My connection settings")}</h1>
-            <dl class="settings">
-                <dt>{lang.pick("Adresse électronique", "Email address")}</dt>
-                <dd>{s.address.clone()}</dd>
-                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
-                <dd>{s.pop_server.clone()}</dd>
-                <dt>{lang.pick("Ports", "Ports")}</dt>
-                <dd>{ports}</dd>
-                <dt>{lang.pick("Login", "Login")}</dt>
-                <dd>
-                    <code>{s.login.clone()}</code>
-                    <span class="hint">
-                        {lang.pick(
-                            " — exactement ainsi, en minuscules",
-                            " — exactly like this, in lower case",
-                        )}
-                    </span>
-                </dd>
-                <dt>{lang.pick("Mot de passe", "Password")}</dt>
-                <dd>{lang.pick("le même que pour cette page", "the same as for this page")}</dd>
-                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
-                <dd>{sending}</dd>
-            </dl>
+            <SettingsList
+                s=s.clone()
+                ports=p.clone()
+                lang
+                password=lang.pick("le même que pour cette page", "the same as for this page").into_any()
+            />
         </section>
         <section class="card" aria-labelledby="auto-title">
             <h2 id="auto-title">{lang.pick("Réglage automatique", "Automatic setup")}</h2>

@@ -32,34 +32,22 @@ fn DeleteView(data: Resource<Result<UserDetail, ServerFnError>>) -> impl IntoVie
 fn Confirm(u: UserDetail, lang: Lang) -> impl IntoView {
     let domain = domain_param();
     let action = form_action::<DeleteUser>();
-    let consequences = match lang {
-        Lang::Fr => format!(
-            "Ses {} message(s) en attente ({}) seront effacés définitivement, ses adresses ({}) ne recevront plus rien : le courrier qui leur sera envoyé sera refusé. Son login et son mot de passe cesseront de fonctionner partout.",
-            u.messages,
-            format_size(u.used_bytes, lang),
-            std::iter::once(u.address.clone())
-                .chain(u.aliases.iter().map(|a| format!("{a}@…")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Lang::En => format!(
-            "Their {} waiting message(s) ({}) will be erased for good, and their addresses ({}) will receive nothing more: mail sent to them will be refused. Their login and password will stop working everywhere.",
-            u.messages,
-            format_size(u.used_bytes, lang),
-            std::iter::once(u.address.clone())
-                .chain(u.aliases.iter().map(|a| format!("{a}@…")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    let waiting = crate::i18n::messages(u.messages, lang);
+    let size = format_size(u.used_bytes, lang);
+    let addresses = std::iter::once(u.address.clone())
+        .chain(u.aliases.iter().map(|a| format!("{a}@…")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let consequences = crate::tr!(
+        lang,
+        "Tout son courrier en attente ({waiting}, {size}) sera effacé définitivement, ses adresses ({addresses}) ne recevront plus rien : le courrier qui leur sera envoyé sera refusé. Son login et son mot de passe cesseront de fonctionner partout.",
+        "All their waiting mail ({waiting}, {size}) will be erased for good, and their addresses ({addresses}) will receive nothing more: mail sent to them will be refused. Their login and password will stop working everywhere.",
+    );
     let back = portal_href(&format!("/siteadmin/user/{}", u.login), &domain);
     view! {
         <section class="card danger" aria-labelledby="confirm-title">
             <h1 id="confirm-title">
-                {match lang {
-                    Lang::Fr => format!("Supprimer {} ?", u.display_name()),
-                    Lang::En => format!("Delete {}?", u.display_name()),
-                }}
+                {crate::tr!(lang, "Supprimer {} ?", "Delete {}?", u.display_name())}
             </h1>
             <p>{consequences}</p>
             <p class="hint">

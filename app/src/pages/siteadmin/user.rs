@@ -5,9 +5,9 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::{AddAlias, NewPassword, RemoveAlias, SaveProfile, user_detail};
 use crate::i18n::Lang;
 use crate::model::UserDetail;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{Check, Field, FormState};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::notice::{FormNotice, error_of};
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
@@ -59,16 +59,12 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
         alias_add.value(),
         alias_remove.value(),
     );
-    let messages = match lang {
-        Lang::Fr => format!(
-            "{} en attente sur le serveur",
-            crate::i18n::messages(u.messages, lang)
-        ),
-        Lang::En => format!(
-            "{} waiting on the server",
-            crate::i18n::messages(u.messages, lang)
-        ),
-    };
+    let messages = crate::tr!(
+        lang,
+        "{} en attente sur le serveur",
+        "{} waiting on the server",
+        crate::i18n::messages(u.messages, lang)
+    );
     let quota_mb = u
         .quota_bytes
         .map(|q| (q / (1024 * 1024)).to_string())
@@ -131,19 +127,14 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
                     inputmode="numeric"
                     hint=lang.pick("Vide : sans limite.", "Empty: no limit.")
                 />
-                <div class="check">
-                    <input
-                        id="suspended"
-                        name="suspended"
-                        type="checkbox"
-                        checked=u.suspended
-                        disabled=u.is_self
-                        aria-describedby="suspended-hint suspended-error"
-                    />
-                    <label for="suspended">
-                        {lang.pick("Suspendre les connexions", "Suspend logins")}
-                    </label>
-                </div>
+                <Check
+                    name="suspended"
+                    id="suspended"
+                    checked=profile_form.checked("suspended", u.suspended)
+                    disabled=u.is_self
+                    described="suspended-hint suspended-error"
+                    label=lang.pick("Suspendre les connexions", "Suspend logins")
+                />
                 <p id="suspended-hint" class="hint">
                     {lang.pick(
                         "Un compte suspendu ne peut plus relever son courrier ni se connecter ; le courrier continue d'arriver.",
@@ -167,26 +158,18 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
             </p>
             <ActionForm action=password attr:id=form_id(&password) attr:class="form">
                 {login_field(login)}
-                <div class="field">
-                    <label for="new-password-field">
-                        {lang.pick("Nouveau mot de passe", "New password")}
-                    </label>
-                    <input
-                        id="new-password-field"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        aria-describedby="password-hint password-error"
-                        aria-invalid=invalid(pw, "password")
-                    />
-                    <p id="password-hint" class="hint">
-                        {lang.pick(
-                            "Laissez vide pour en générer un, affiché une seule fois avec la fiche de bienvenue.",
-                            "Leave empty to generate one, shown once with the welcome sheet.",
-                        )}
-                    </p>
-                    <p id="password-error" class="error" role="alert">{error_of(pw, "password")}</p>
-                </div>
+                <Field
+                    form=FormState::of(password)
+                    name="password"
+                    id="new-password-field"
+                    kind="password"
+                    autocomplete="new-password"
+                    label=lang.pick("Nouveau mot de passe", "New password")
+                    hint=lang.pick(
+                        "Laissez vide pour en générer un, affiché une seule fois avec la fiche de bienvenue.",
+                        "Leave empty to generate one, shown once with the welcome sheet.",
+                    )
+                />
                 <FormNotice result=pw lang />
                 <button type="submit" class="button primary">
                     {lang.pick("Changer le mot de passe", "Change the password")}
@@ -228,19 +211,12 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
             <p class="error" role="alert">{error_of(ar, "alias")}</p>
             <ActionForm action=alias_add attr:id=form_id(&alias_add) attr:class="form">
                 {login_field(login)}
-                <div class="field">
-                    <label for="alias">{lang.pick("Nouvel alias", "New alias")}</label>
-                    <input
-                        id="alias"
-                        name="alias"
-                        type="text"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        aria-describedby="alias-error"
-                        aria-invalid=invalid(aa, "alias")
-                    />
-                    <p id="alias-error" class="error" role="alert">{error_of(aa, "alias")}</p>
-                </div>
+                <Field
+                    form=FormState::of(alias_add)
+                    name="alias"
+                    label=lang.pick("Nouvel alias", "New alias")
+                    verbatim=true
+                />
                 <FormNotice result=aa lang />
                 <button type="submit" class="button primary">{lang.pick("Ajouter l'alias", "Add the alias")}</button>
             </ActionForm>

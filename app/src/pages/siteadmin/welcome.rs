@@ -5,7 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::welcome_sheet;
 use crate::i18n::Lang;
 use crate::model::Welcome;
-use crate::pages::components::client_settings::{SpelledPassword, pop3_ports, sending};
+use crate::pages::components::client_settings::{SettingsList, SpelledPassword};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -66,8 +66,6 @@ fn Sheet(w: Welcome, lang: Lang, print: bool) -> impl IntoView {
             )
             .into_any(),
     };
-    let ports = pop3_ports(&w.ports, lang);
-    let sending = sending(&s, &w.ports, lang);
     let login = use_params_map()
         .read_untracked()
         .get("login")
@@ -101,21 +99,12 @@ fn Sheet(w: Welcome, lang: Lang, print: bool) -> impl IntoView {
         .into_any(),
     };
     let aliases = (!w.aliases.is_empty()).then(|| {
-        let domain_part = s
-            .address
-            .split_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_default();
-        let list = w
-            .aliases
+        let domain_part = s.address.split_once('@').map_or("", |(_, d)| d);
+        w.aliases
             .iter()
             .map(|a| format!("{a}@{domain_part}"))
             .collect::<Vec<_>>()
-            .join(", ");
-        view! {
-            <dt>{lang.pick("Autres adresses", "Other addresses")}</dt>
-            <dd>{list}</dd>
-        }
+            .join(", ")
     });
     // The print view shows the sheet alone (with a way back, not printed).
     let top = if print {
@@ -161,25 +150,14 @@ fn Sheet(w: Welcome, lang: Lang, print: bool) -> impl IntoView {
             <h2 id="sheet-title">
                 {lang.pick("Votre messagerie", "Your mailbox")} " — " {name}
             </h2>
-            <dl class="settings">
-                <dt>{lang.pick("Adresse", "Address")}</dt>
-                <dd>{s.address.clone()}</dd>
-                {aliases}
-                <dt>{lang.pick("Serveur de réception (POP3)", "Incoming server (POP3)")}</dt>
-                <dd>{s.pop_server.clone()}</dd>
-                <dt>{lang.pick("Ports", "Ports")}</dt>
-                <dd>{ports}</dd>
-                <dt>{lang.pick("Login", "Login")}</dt>
-                <dd>
-                    <code>{s.login.clone()}</code>
-                </dd>
-                <dt>{lang.pick("Mot de passe", "Password")}</dt>
-                <dd>{password_line}</dd>
-                <dt>{lang.pick("Envoi (SMTP)", "Sending (SMTP)")}</dt>
-                <dd>{sending}</dd>
-                <dt>{lang.pick("Votre espace personnel", "Your personal page")}</dt>
-                <dd>{s.personal_url.clone()}</dd>
-            </dl>
+            <SettingsList
+                s=s.clone()
+                ports=w.ports.clone()
+                lang
+                password=password_line
+                other_addresses=aliases
+                personal_page=true
+            />
             <p class="hint">
                 {lang.pick(
                     "Attention aux majuscules et minuscules du mot de passe.",
