@@ -46,6 +46,78 @@ pub struct FileConfig {
     pub auth: AuthSettings,
     #[serde(default)]
     pub web_limits: WebLimitsSettings,
+    #[serde(default)]
+    pub antivirus: AntivirusSettings,
+    #[serde(default)]
+    pub antispam: AntispamSettings,
+    #[serde(default)]
+    pub filter: FilterSettings,
+}
+
+/// `[antivirus]`: ClamAV's clamd, asked about every message for a local mailbox.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AntivirusSettings {
+    /// clamd's socket: a path (`/run/clamav/clamd.ctl`, Debian's) or `HOST:PORT`.
+    pub clamd: Option<String>,
+    /// Off without removing the address (on when `clamd` is given).
+    pub enabled: Option<bool>,
+    /// When clamd does not answer: "defer" (451, the default) or "accept" (with
+    /// `X-Virus-Scan: unavailable`).
+    pub on_failure: Option<crate::filter::OnFailure>,
+}
+
+/// `[antispam]`: rspamd, asked about every message for a local mailbox.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AntispamSettings {
+    /// rspamd's normal worker: `http://127.0.0.1:11333`.
+    pub rspamd: Option<String>,
+    pub enabled: Option<bool>,
+    /// When rspamd does not answer: "defer" (451, the default) or "accept".
+    pub on_failure: Option<crate::filter::OnFailure>,
+}
+
+/// `[filter]`: the stage as a whole.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSettings {
+    /// Seconds the checks of one message may take (they run at the same time): 20.
+    pub budget_secs: Option<u64>,
+}
+
+impl FileConfig {
+    /// The filter stage the configuration asks for (no check configured: an empty stage).
+    pub fn filter_stage(&self) -> Result<crate::filter::Stage> {
+        use crate::filter::{Check, clamav::Clamav, rspamd::Rspamd};
+        let mut checks: Vec<std::sync::Arc<dyn Check>> = Vec::new();
+        let av = &self.antivirus;
+        if let Some(address) = av.clamd.as_deref()
+            && av.enabled != Some(false)
+        {
+            checks.push(std::sync::Arc::new(Clamav {
+                address: crate::filter::clamav::Address::parse(address),
+                on_failure: av.on_failure.unwrap_or_default(),
+            }));
+        }
+        let spam = &self.antispam;
+        if let Some(url) = spam.rspamd.as_deref()
+            && spam.enabled != Some(false)
+        {
+            let address =
+                Rspamd::address_of(url).map_err(|e| anyhow::anyhow!("[antispam] rspamd: {e}"))?;
+            checks.push(std::sync::Arc::new(Rspamd {
+                address,
+                on_failure: spam.on_failure.unwrap_or_default(),
+            }));
+        }
+        let budget = match self.filter.budget_secs {
+            Some(0) => bail!("[filter] budget_secs: at least 1"),
+            Some(n) => std::time::Duration::from_secs(n),
+            None => crate::filter::DEFAULT_BUDGET,
+        };
+        Ok(crate::filter::Stage::new(checks, budget))
+    }
 }
 
 /// `[web_limits]`: the web listener's timeout and caps (defaults in

@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod descriptors;
 mod dns;
+mod filter;
 mod flash;
 mod http;
 mod login;

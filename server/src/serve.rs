@@ -180,12 +180,17 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {smtp} (--smtp)"))?;
     let smtp_addr = smtp_listener.local_addr()?;
     let deliverer = Deliverer::start(store.clone());
+    let filter = settings.file.filter_stage()?;
+    if !filter.is_empty() {
+        tracing::info!("filter stage: {filter:?}");
+    }
     let smtp_ctx = Arc::new(SmtpContext {
         deliverer: deliverer.clone(),
         store: store.clone(),
         config: smtp_config,
         tls: Some(tls.clone()),
         submission: None,
+        filter: filter.clone(),
     });
     let mut smtp_tasks = vec![tokio::spawn(crate::smtp::run(
         smtp_listener,
@@ -208,6 +213,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         config: submission_config,
         tls: Some(tls.clone()),
         submission: Some(crate::smtp::session::SubmissionAuth { gate: gate.clone() }),
+        filter: filter.clone(),
     });
     let submission_slots = crate::net::Slots::default();
     for (addr, implicit_tls, name) in [
@@ -266,6 +272,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     // The outbound worker: forwards, auto-replies, relayed mail.
     let mut outbound_config = crate::outbound::OutboundConfig {
         hostname: hostname.clone(),
+        filter,
         ..Default::default()
     };
     settings.file.outbound.apply(&mut outbound_config)?;

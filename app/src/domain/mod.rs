@@ -7,6 +7,7 @@ pub mod change;
 pub mod delivery;
 #[cfg(feature = "ssr")]
 pub mod dsn;
+pub mod filter;
 pub mod forward;
 pub mod generic;
 pub mod grant;

@@ -9,6 +9,7 @@ use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
 };
+use crate::domain::filter;
 use crate::domain::network::Network;
 use crate::domain::quota_warning;
 use crate::domain::recipient::{Recipient, classify};
@@ -89,6 +90,9 @@ pub struct Inbound {
     pub trace: Vec<u8>,
     pub message: Vec<u8>,
     pub subject: String,
+    /// Marked as junk by the filter stage, and why: each mailbox gets it the way its user
+    /// chose (`domain::filter::mark_junk`), and no automatic reply answers it.
+    pub junk: Option<String>,
 }
 
 pub(crate) async fn hosted_domain(
@@ -396,7 +400,7 @@ impl Store {
             && !account.responder_enabled
             && !quota_level_changes(account, job)
         {
-            message::Entity::insert(message_row(job, account.id, t))
+            message::Entity::insert(message_row(job, account, t))
                 .exec(self.db())
                 .await?;
             return Ok(());
@@ -439,7 +443,7 @@ impl Store {
                         };
                         if decision.keep {
                             // `exec`, not `insert`: no reading the row (and its blob) back.
-                            message::Entity::insert(message_row(job, a.id, t))
+                            message::Entity::insert(message_row(job, a, t))
                                 .exec(&txn)
                                 .await?;
                             warn_quota(&txn, a.id, t).await?;
@@ -460,7 +464,8 @@ impl Store {
                             let head = delivered_to.as_bytes();
                             queue(&txn, "forward", Some(a.id), &from, &to, head, job, t).await?;
                         }
-                        if a.responder_enabled {
+                        // RFC 3834 §2: no answer to what looks like spam.
+                        if a.responder_enabled && job.junk.is_none() {
                             auto_reply(&txn, a, job, t).await?;
                         }
                     }
@@ -505,18 +510,28 @@ impl Store {
 }
 
 /// A mailbox copy: Return-Path (RFC 5321 §4.4), the trace fields, the message as received.
-fn message_row(job: &Inbound, account_id: i64, t: i64) -> message::ActiveModel {
-    let mut raw = Vec::with_capacity(stored_size(job));
+fn message_row(job: &Inbound, a: &account::Model, t: i64) -> message::ActiveModel {
+    let mut raw = Vec::with_capacity(stored_size(job) + 64);
     raw.extend_from_slice(return_path(job).as_bytes());
     raw.extend_from_slice(&job.trace);
-    raw.extend_from_slice(&job.message);
+    let mut subject = job.subject.clone();
+    match &job.junk {
+        None => raw.extend_from_slice(&job.message),
+        Some(reason) => {
+            let mode = super::filter::junk_mode_of(a);
+            raw.extend_from_slice(&filter::mark_junk(&job.message, reason, mode));
+            if mode == filter::JunkMode::Subject && !subject.starts_with("[SPAM]") {
+                subject = format!("{}{subject}", filter::JUNK_PREFIX);
+            }
+        }
+    }
     message::ActiveModel {
-        account_id: Set(account_id),
+        account_id: Set(a.id),
         uidl: Set(crate::auth::random_hex(16)),
         size: Set(raw.len() as i64),
         received_at: Set(t),
         mail_from: Set(job.mail_from.clone()),
-        subject: Set(job.subject.clone()),
+        subject: Set(subject),
         raw: Set(raw),
         ..Default::default()
     }
@@ -655,6 +670,7 @@ async fn auto_reply(
         trace: Vec::new(),
         message: raw,
         subject: String::new(),
+        junk: None,
     };
     // RFC 3834 §3.3: the answer goes out with the null envelope sender.
     queue(c, "reply", Some(a.id), "", &sender, b"", &reply, t).await?;

@@ -1,7 +1,8 @@
 //! What is kept only for a while: who the responder answered (30 days, DESIGN §2.7) and the
-//! history of the outbound queue (sent messages a week, failed ones 30 days, for the admin).
+//! history of the outbound queue (sent messages a week, failed ones 30 days, for the admin),
+//! the filter log (30 days).
 
-use super::entities::{backup, backup_chunk, outbound, relay_use, responder_log};
+use super::entities::{backup, backup_chunk, filter_log, outbound, relay_use, responder_log};
 use super::queue::{FAILED, SENT};
 use super::{Result, Store};
 use crate::domain::responder::LOG_DAYS;
@@ -38,6 +39,11 @@ impl Store {
                 .await?
                 .rows_affected;
         }
+        // Refused and marked mail is shown for a month (issue 14).
+        filter_log::Entity::delete_many()
+            .filter(filter_log::Column::At.lt(now - super::filter::LOG_KEPT_DAYS * DAY))
+            .exec(self.db())
+            .await?;
         // Uses of relay grants count for an hour.
         relay_use::Entity::delete_many()
             .filter(relay_use::Column::At.lt(now - 3600))

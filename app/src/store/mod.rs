@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod domains;
 pub mod entities;
 pub mod error;
+pub mod filter;
 pub mod housekeeping;
 pub mod mail_settings;
 pub mod maildrop;

@@ -39,6 +39,9 @@ pub struct OutboundConfig {
     pub timeout: Duration,
     /// How often the queue is looked at when idle.
     pub poll: Duration,
+    /// The checks of SMTP-in, also passed by what reaches a local mailbox from the queue (a
+    /// forward to a colleague, a bounce to a local sender).
+    pub filter: crate::filter::Stage,
 }
 
 impl Default for OutboundConfig {
@@ -52,6 +55,7 @@ impl Default for OutboundConfig {
             lease: Duration::from_secs(60),
             timeout: Duration::from_secs(5 * 60),
             poll: Duration::from_secs(1),
+            filter: Default::default(),
         }
     }
 }
@@ -214,7 +218,11 @@ fn bounce_for(config: &OutboundConfig, m: &outbound::Model, outcome: &Outcome) -
 
 /// Delivers `m` into a local mailbox when its recipient is one; None when it is not local.
 /// Err is a temporary failure.
-async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Outcome, String>> {
+async fn deliver_locally(
+    store: &Store,
+    filter: &crate::filter::Stage,
+    m: &outbound::Model,
+) -> Option<Result<Outcome, String>> {
     use app::store::delivery::{Inbound, InboundRcpt, RcptVerdict};
     // The unspecified address matches no relay grant: foreign stays foreign.
     let nowhere = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
@@ -227,12 +235,17 @@ async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Ou
     };
     Some(match verdict {
         RcptVerdict::Local { account } => {
+            let (trace, junk) = match filtered(store, filter, m, &account).await {
+                Ok(marks) => marks,
+                Err(outcome) => return Some(outcome),
+            };
             let job = Inbound {
                 mail_from: m.mail_from.clone(),
                 recipients: vec![InboundRcpt::Local { account }],
-                trace: Vec::new(),
+                trace,
                 message: m.raw.clone(),
                 subject: String::new(),
+                junk,
             };
             match store.deliver_batch(std::slice::from_ref(&job)).await {
                 Ok(()) => Ok(Outcome::Sent(
@@ -257,6 +270,69 @@ async fn deliver_locally(store: &Store, m: &outbound::Model) -> Option<Result<Ou
         | RcptVerdict::RelaySenderRefused { .. }
         | RcptVerdict::RelayCapReached => return None,
     })
+}
+
+/// Passes a message for a local mailbox through the filter stage, as SMTP-in would (made on
+/// this server: no client, no sender checks to make): the trace fields and junk mark to
+/// deliver it with, or the outcome that refuses (a bounce) or defers it.
+async fn filtered(
+    store: &Store,
+    filter: &crate::filter::Stage,
+    m: &outbound::Model,
+    account: &app::store::entities::account::Model,
+) -> Result<(Vec<u8>, Option<String>), Result<Outcome, String>> {
+    use app::domain::filter::Decision;
+    if filter.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let policy = match account.domain_id {
+        Some(id) => store
+            .filter_policy(id)
+            .await
+            .map_err(|e| Err(format!("local lookup failed: {e}")))?,
+        None => Default::default(),
+    };
+    let id = m.id.to_string();
+    let recipients = [m.rcpt_to.clone()];
+    let envelope = crate::filter::Envelope {
+        client: None,
+        helo: "",
+        mail_from: &m.mail_from,
+        recipients: &recipients,
+        message: &m.raw,
+        trusted: true,
+        id: &id,
+    };
+    match filter.run(&envelope, policy).await {
+        Decision::Deliver { headers, junk } => {
+            let trace = headers
+                .iter()
+                .flat_map(|h| [h.as_bytes(), b"\r\n"].concat())
+                .collect();
+            Ok((trace, junk))
+        }
+        Decision::Refuse { answer, reason, .. } => {
+            let line = app::store::filter::Filtered {
+                domain_id: account.domain_id.unwrap_or_default(),
+                account_id: Some(account.id),
+                sender: &m.mail_from,
+                recipient: &m.rcpt_to,
+                action: app::store::filter::REFUSED,
+                reason: &reason,
+            };
+            if let Err(e) = store.log_filtered(&[line], app::store::now()).await {
+                tracing::error!("filter log: {e}");
+            }
+            Err(Ok(Outcome::Failed(format!(
+                "{} {} {}",
+                answer.code, answer.status, answer.text
+            ))))
+        }
+        Decision::Defer { answer, .. } => Err(Err(format!(
+            "{} {} {}",
+            answer.code, answer.status, answer.text
+        ))),
+    }
 }
 
 fn log_outcome(m: &outbound::Model, outcome: &Outcome) {
@@ -291,7 +367,7 @@ async fn deliver(
     };
     // A hosted domain's mailbox (a bounce to a local sender, a forward to a colleague): into
     // the mailbox directly, by the rules of SMTP-in, not out and back in through DNS.
-    if let Some(outcome) = deliver_locally(store, m).await {
+    if let Some(outcome) = deliver_locally(store, &config.filter, m).await {
         return match outcome {
             Err(answer) => temporary(answer),
             Ok(outcome) => outcome,

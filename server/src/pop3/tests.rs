@@ -61,6 +61,7 @@ async fn deliver(store: &Store, message: &[u8]) {
             trace: Vec::new(),
             message: message.to_vec(),
             subject: String::new(),
+            junk: None,
         }])
         .await
         .unwrap();

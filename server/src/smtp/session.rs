@@ -5,6 +5,7 @@
 use super::body::{DataEnd, DataReader};
 use super::reply::{self, Reply};
 use app::auth::check::Gate;
+use app::domain::filter::Decision;
 use app::domain::headers::{count_received, fields, first};
 use app::store::Store;
 use app::store::delivery::{Deliverer, Inbound, InboundRcpt};
@@ -52,6 +53,8 @@ pub struct SmtpContext {
     /// Set on the submission ports (RFC 6409): AUTH is offered once TLS is on, and mail is
     /// taken only from signed-in users. None on SMTP-in.
     pub submission: Option<SubmissionAuth>,
+    /// The checks every message for a local mailbox passes before the `250` (issue 14).
+    pub filter: crate::filter::Stage,
 }
 
 /// How submission checks passwords: the throttle shared with POP3 and the web sign-in.
@@ -124,6 +127,9 @@ pub struct Transaction {
     /// The SIZE the client announced (RFC 1870), 0 when none.
     pub size_hint: usize,
     pub rcpts: Vec<(String, InboundRcpt)>,
+    /// The filter choices of the local recipients' domains: one per transaction (a recipient
+    /// whose domain chose otherwise is asked to come in another one, `commands::rcpt`).
+    pub policy: Option<app::domain::filter::Policy>,
 }
 
 /// A BDAT message being assembled.
@@ -361,24 +367,110 @@ impl Session {
             ));
         }
         let id = app::auth::random_hex(8);
-        let trace = self.received_header(&tx, &id);
+        let mut trace = self.received_header(&tx, &id);
+        let (headers, junk) = match self.filter(&tx, &message, &id).await {
+            Ok(marks) => marks,
+            Err(refusal) => return Step::reply(refusal),
+        };
+        for h in &headers {
+            trace.push_str(h);
+            trace.push_str("\r\n");
+        }
         let job = Inbound {
             mail_from: tx.mail_from.clone(),
             recipients: tx.rcpts.iter().map(|(_, r)| r.clone()).collect(),
             trace: trace.into_bytes(),
             subject: first(&fields(&message), "subject").unwrap_or_default(),
             message,
+            junk: junk.clone(),
         };
         let count = job.recipients.len();
         match self.ctx.deliverer.deliver(job).await {
             Ok(()) => {
                 tracing::info!(id, from = %tx.mail_from, recipients = count, peer = %self.peer.ip(), "message accepted");
+                if let Some(reason) = &junk {
+                    self.log_filtered(&tx, app::store::filter::JUNK, reason)
+                        .await;
+                }
                 Step::reply(reply::ok(format!("Ok: queued as {id}")))
             }
             Err(e) => {
                 tracing::error!(id, "delivery failed: {e}");
                 Step::reply(reply::storage_trouble())
             }
+        }
+    }
+
+    /// Passes a message with local recipients through the filter stage: the header fields to
+    /// add and the junk mark when it is delivered, or the reply that refuses or defers it.
+    async fn filter(
+        &self,
+        tx: &Transaction,
+        message: &[u8],
+        id: &str,
+    ) -> Result<(Vec<String>, Option<String>), Reply> {
+        let local: Vec<String> = tx
+            .rcpts
+            .iter()
+            .filter(|(_, r)| matches!(r, InboundRcpt::Local { .. }))
+            .map(|(a, _)| a.clone())
+            .collect();
+        if local.is_empty() || self.ctx.filter.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let envelope = crate::filter::Envelope {
+            client: Some(self.peer.ip()),
+            helo: self.helo.as_deref().unwrap_or(""),
+            mail_from: &tx.mail_from,
+            recipients: &local,
+            message,
+            trusted: self.user.is_some(),
+            id,
+        };
+        let policy = tx.policy.unwrap_or_default();
+        match self.ctx.filter.run(&envelope, policy).await {
+            Decision::Deliver { headers, junk } => Ok((headers, junk)),
+            Decision::Refuse {
+                answer,
+                reason,
+                kind,
+            } => {
+                tracing::info!(id, from = %tx.mail_from, peer = %self.peer.ip(), check = kind.name(), "message refused: {reason}");
+                self.log_filtered(tx, app::store::filter::REFUSED, &reason)
+                    .await;
+                Err(Reply::new(answer.code, answer.status, answer.text))
+            }
+            Decision::Defer {
+                answer,
+                reason,
+                kind,
+            } => {
+                tracing::info!(id, from = %tx.mail_from, peer = %self.peer.ip(), check = kind.name(), "message deferred: {reason}");
+                Err(Reply::new(answer.code, answer.status, answer.text))
+            }
+        }
+    }
+
+    /// One line of the filter log per local recipient (a failure to write it is logged and
+    /// changes nothing for the message).
+    async fn log_filtered(&self, tx: &Transaction, action: &'static str, reason: &str) {
+        let lines: Vec<app::store::filter::Filtered> = tx
+            .rcpts
+            .iter()
+            .filter_map(|(address, r)| match r {
+                InboundRcpt::Local { account } => Some(app::store::filter::Filtered {
+                    domain_id: account.domain_id.unwrap_or_default(),
+                    account_id: Some(account.id),
+                    sender: &tx.mail_from,
+                    recipient: address,
+                    action,
+                    reason,
+                }),
+                _ => None,
+            })
+            .collect();
+        if let Err(e) = self.ctx.store.log_filtered(&lines, app::store::now()).await {
+            tracing::error!("filter log: {e}");
         }
     }
 

@@ -26,6 +26,7 @@ async fn fixture_for(config: SmtpConfig, submission: Option<SubmissionAuth>) -> 
         config,
         tls: None,
         submission,
+        filter: Default::default(),
     });
     Fixture {
         _dir: dir,

@@ -41,6 +41,9 @@ pub struct Model {
     pub last_pop3_login_at: Option<i64>,
     /// The last quota warning mailed (0, 80 or 95 %); back to 0 when usage falls under 80 %.
     pub quota_warned: i32,
+    /// How mail marked as junk reaches the mailbox: "subject" (`[SPAM]` before the subject)
+    /// or "headers" (`domain::filter::JunkMode`).
+    pub junk_mode: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,11 @@ pub struct Model {
     /// login `pmartin@domain`): how connection settings are shown to this domain's users.
     pub style: String,
     pub created_at: i64,
+    /// Sender and spam checks of inbound mail: "off", "mark" or "refuse"
+    /// (`domain::filter::Filtering`).
+    pub filtering: String,
+    /// Whether inbound mail is scanned for viruses (when a scanner is configured).
+    pub viruses: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod backup;
 pub mod backup_chunk;
 pub mod domain;
+pub mod filter_log;
 pub mod maildrop_lock;
 pub mod message;
 pub mod outbound;

@@ -9,6 +9,7 @@ mod m0004_server_settings;
 mod m0005_backups_and_quota_warnings;
 mod m0006_relay_uses;
 mod m0007_backup_chunks;
+mod m0008_filter;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_backups_and_quota_warnings::Migration),
             Box::new(m0006_relay_uses::Migration),
             Box::new(m0007_backup_chunks::Migration),
+            Box::new(m0008_filter::Migration),
         ]
     }
 }

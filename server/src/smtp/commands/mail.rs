@@ -48,6 +48,7 @@ pub fn mail(s: &mut Session, from: MailFrom<Cow<'_, str>>) -> Step {
         smtputf8,
         size_hint: from.size,
         rcpts: Vec::new(),
+        policy: None,
     });
     Step::reply(Reply::new(250, "2.1.0", "Sender ok"))
 }

@@ -32,11 +32,32 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
                 .await
         }
     };
+    let mut policy = None;
     let (rcpt, answer) = match verdict {
-        Ok(RcptVerdict::Local { account }) => (
-            Some(InboundRcpt::Local { account }),
-            Reply::new(250, "2.1.5", "Recipient ok"),
-        ),
+        Ok(RcptVerdict::Local { account }) => match filter_policy(s, &account).await {
+            // One answer after DATA for every recipient: a recipient whose domain filters
+            // otherwise comes in another transaction (RFC 5321 §4.5.3.1.10: the client sends
+            // the recipients refused with 452 again later).
+            Ok(Some(p)) if tx.policy.is_some_and(|q| q != p) => (
+                None,
+                Reply::new(
+                    452,
+                    "4.5.3",
+                    "This recipient's domain filters mail otherwise: send to it in another transaction",
+                ),
+            ),
+            Ok(p) => {
+                policy = p;
+                (
+                    Some(InboundRcpt::Local { account }),
+                    Reply::new(250, "2.1.5", "Recipient ok"),
+                )
+            }
+            Err(e) => {
+                tracing::error!("filter policy lookup failed: {e}");
+                (None, temporary_failure())
+            }
+        },
         Ok(RcptVerdict::Relay { grant_id }) => (
             Some(InboundRcpt::Relay {
                 address: address.clone(),
@@ -93,14 +114,32 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
         ),
         Err(e) => {
             tracing::error!("recipient check failed: {e}");
-            (
-                None,
-                Reply::new(451, "4.3.0", "Temporary lookup failure, try again later"),
-            )
+            (None, temporary_failure())
         }
     };
     if let (Some(r), Some(tx)) = (rcpt, s.tx.as_mut()) {
         tx.rcpts.push((address, r));
+        if policy.is_some() {
+            tx.policy = policy;
+        }
     }
     Step::reply(answer)
+}
+
+fn temporary_failure() -> Reply {
+    Reply::new(451, "4.3.0", "Temporary lookup failure, try again later")
+}
+
+/// The filter choices of a local recipient's domain; None when this server filters nothing.
+async fn filter_policy(
+    s: &Session,
+    account: &app::store::entities::account::Model,
+) -> app::store::Result<Option<app::domain::filter::Policy>> {
+    if s.ctx.filter.is_empty() {
+        return Ok(None);
+    }
+    match account.domain_id {
+        Some(id) => s.ctx.store.filter_policy(id).await.map(Some),
+        None => Ok(Some(Default::default())),
+    }
 }

@@ -1,0 +1,103 @@
+//! The filter stage (issue 14; docs/design.md "Inbound checks"): every message for a local
+//! mailbox passes here after DATA/BDAT and before the `250`, so that what is refused is
+//! refused in the SMTP dialogue (never bounced to a forged sender). Each check reports a
+//! finding; the checks run at the same time, each within one time budget; the rules that
+//! combine their findings with the domain's choices are `app::domain::filter::decide`.
+
+pub mod clamav;
+pub mod rspamd;
+
+use app::domain::filter::{CheckKind, Decision, Policy, Report, decide, wanted};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A message as the checks see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Envelope<'a> {
+    /// The client's address; None for mail made on this server (a bounce, a forward).
+    pub client: Option<IpAddr>,
+    pub helo: &'a str,
+    /// Empty for the null sender `<>`.
+    pub mail_from: &'a str,
+    pub recipients: &'a [String],
+    pub message: &'a [u8],
+    /// Sent by a signed-in user (submission) or inside a relay grant: who sends is known.
+    pub trusted: bool,
+    /// The queue id of the trace field, for the logs of the scanners.
+    pub id: &'a str,
+}
+
+/// One check of the stage.
+#[async_trait::async_trait]
+pub trait Check: Send + Sync {
+    fn kind(&self) -> CheckKind;
+    async fn check(&self, m: &Envelope<'_>) -> Report;
+    /// The report when the check did not answer within the budget.
+    fn late(&self) -> Report;
+}
+
+/// The checks this server runs, and how long a message may wait for them.
+#[derive(Clone, Default)]
+pub struct Stage {
+    checks: Vec<Arc<dyn Check>>,
+    budget: Duration,
+}
+
+impl std::fmt::Debug for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kinds: Vec<&str> = self.checks.iter().map(|c| c.kind().name()).collect();
+        f.debug_struct("Stage")
+            .field("checks", &kinds)
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+/// How long the checks of one message may take together (they run at the same time).
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20);
+
+impl Stage {
+    pub fn new(checks: Vec<Arc<dyn Check>>, budget: Duration) -> Stage {
+        Stage { checks, budget }
+    }
+
+    /// No check configured: nothing to run.
+    pub fn is_empty(&self) -> bool {
+        self.checks.is_empty()
+    }
+
+    /// Runs the checks `policy` wants, at the same time, each cut at the budget, and decides.
+    pub async fn run(&self, m: &Envelope<'_>, policy: Policy) -> Decision {
+        let runs = self
+            .checks
+            .iter()
+            .filter(|c| wanted(c.kind(), policy))
+            .map(|c| async move {
+                match tokio::time::timeout(self.budget, c.check(m)).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::warn!(id = m.id, check = c.kind().name(), "check out of time");
+                        c.late()
+                    }
+                }
+            });
+        let reports = futures_util::future::join_all(runs).await;
+        decide(&reports, policy)
+    }
+}
+
+/// `From` and friends that a scanner is told: the address, or nothing for `<>`.
+pub fn sender_or_none(mail_from: &str) -> Option<&str> {
+    (!mail_from.is_empty()).then_some(mail_from)
+}
+
+/// What to do when a scanner does not answer: hold the message back (451, the sender's
+/// server tries again), or take it with a header saying it was not scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFailure {
+    #[default]
+    Defer,
+    Accept,
+}
