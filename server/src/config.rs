@@ -84,13 +84,29 @@ pub struct AntispamSettings {
 pub struct FilterSettings {
     /// Seconds the checks of one message may take (they run at the same time): 20.
     pub budget_secs: Option<u64>,
+    /// SPF, DKIM, DMARC and ARC on SMTP-in, with the hosted-sender rule: on unless false.
+    pub sender: Option<bool>,
 }
 
 impl FileConfig {
     /// The filter stage the configuration asks for (no check configured: an empty stage).
-    pub fn filter_stage(&self) -> Result<crate::filter::Stage> {
-        use crate::filter::{Check, clamav::Clamav, rspamd::Rspamd};
+    pub fn filter_stage(
+        &self,
+        hostname: &str,
+        store: &app::store::Store,
+        resolver: Option<&hickory_resolver::TokioResolver>,
+    ) -> Result<crate::filter::Stage> {
+        use crate::filter::{Check, clamav::Clamav, rspamd::Rspamd, sender::SenderCheck};
         let mut checks: Vec<std::sync::Arc<dyn Check>> = Vec::new();
+        match (self.filter.sender, resolver) {
+            (Some(false), _) => {}
+            (_, Some(r)) => checks.push(std::sync::Arc::new(SenderCheck {
+                auth: mail_auth::MessageAuthenticator(r.clone()),
+                hostname: hostname.to_string(),
+                store: store.clone(),
+            })),
+            (_, None) => tracing::warn!("no DNS resolver: SPF, DKIM and DMARC are not checked"),
+        }
         let av = &self.antivirus;
         if let Some(address) = av.clamd.as_deref()
             && av.enabled != Some(false)

@@ -180,7 +180,10 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {smtp} (--smtp)"))?;
     let smtp_addr = smtp_listener.local_addr()?;
     let deliverer = Deliverer::start(store.clone());
-    let filter = settings.file.filter_stage()?;
+    let resolver = crate::dns::resolver(settings.file.dns.nameserver()?);
+    let filter = settings
+        .file
+        .filter_stage(&hostname, &store, resolver.as_deref())?;
     if !filter.is_empty() {
         tracing::info!("filter stage: {filter:?}");
     }
@@ -276,7 +279,6 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..Default::default()
     };
     settings.file.outbound.apply(&mut outbound_config)?;
-    let resolver = crate::dns::resolver(settings.file.dns.nameserver()?);
     let outbound_task = tokio::spawn(crate::outbound::run(
         store.clone(),
         outbound_config,

@@ -98,3 +98,80 @@ mod tests {
         assert!(addresses("undisclosed-recipients:;").is_empty());
     }
 }
+
+/// `message` without the `Authentication-Results` fields that claim to come from
+/// `authserv_id` (RFC 8601 §5: a receiver removes those before adding its own, so that no
+/// sender can forge its verdict), continuation lines included; None when there is none.
+pub fn without_results_of(message: &[u8], authserv_id: &str) -> Option<Vec<u8>> {
+    let head_len = header_section(message).len();
+    let head = &message[..head_len];
+    let mut out = Vec::with_capacity(message.len());
+    let mut removed = false;
+    let mut dropping = false;
+    let mut start = 0;
+    while start < head.len() {
+        let end = head[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(head.len(), |p| start + p + 1);
+        let line = &head[start..end];
+        let continuation = matches!(line.first(), Some(b' ' | b'\t'));
+        if !continuation {
+            dropping = claims(line, authserv_id);
+            removed |= dropping;
+        }
+        if !dropping {
+            out.extend_from_slice(line);
+        }
+        start = end;
+    }
+    if !removed {
+        return None;
+    }
+    out.extend_from_slice(&message[head_len..]);
+    Some(out)
+}
+
+/// Whether a field's first line is an Authentication-Results of `authserv_id`.
+fn claims(line: &[u8], authserv_id: &str) -> bool {
+    const NAME: &[u8] = b"authentication-results:";
+    if line.len() < NAME.len() || !line[..NAME.len()].eq_ignore_ascii_case(NAME) {
+        return false;
+    }
+    let value = String::from_utf8_lossy(&line[NAME.len()..]);
+    // authserv-id [version] ";" …
+    let id = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .next();
+    id.is_some_and(|id| id.eq_ignore_ascii_case(authserv_id))
+}
+
+#[cfg(test)]
+mod results_tests {
+    use super::without_results_of;
+
+    #[test]
+    fn forged_results_of_this_server_go() {
+        let m = b"Authentication-Results: mx.courrier.test;\r\n\tspf=pass smtp.mailfrom=a@b.c\r\nAuthentication-Results: other.example; dkim=fail\r\nauthentication-results: MX.Courrier.Test 1; dmarc=pass\r\nSubject: x\r\n\r\nAuthentication-Results: mx.courrier.test; body stays\r\n";
+        let out = without_results_of(m, "mx.courrier.test").unwrap();
+        assert_eq!(
+            out,
+            b"Authentication-Results: other.example; dkim=fail\r\nSubject: x\r\n\r\nAuthentication-Results: mx.courrier.test; body stays\r\n"
+        );
+        assert_eq!(
+            without_results_of(b"Subject: x\r\n\r\nbody\r\n", "mx.courrier.test"),
+            None
+        );
+        // A name that only starts like ours is not ours.
+        assert_eq!(
+            without_results_of(
+                b"Authentication-Results: mx.courrier.test.evil; x\r\n\r\n",
+                "mx.courrier.test"
+            ),
+            None
+        );
+    }
+}

@@ -55,6 +55,11 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// The hosted domain named `name` (canonical, lower case), if it is one.
+    pub async fn hosted(&self, name: &str) -> Result<Option<domain::Model>> {
+        super::delivery::hosted_domain(self.db(), name).await
+    }
+
     /// Writes `lines` to the filter log at time `at`.
     pub async fn log_filtered(&self, lines: &[Filtered<'_>], at: i64) -> Result<()> {
         if lines.is_empty() {

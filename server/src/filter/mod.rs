@@ -6,6 +6,7 @@
 
 pub mod clamav;
 pub mod rspamd;
+pub mod sender;
 
 use app::domain::filter::{CheckKind, Decision, Policy, Report, decide, wanted};
 use std::net::IpAddr;

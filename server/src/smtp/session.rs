@@ -366,6 +366,12 @@ impl Session {
                 "Mail loop detected: too many Received headers",
             ));
         }
+        // RFC 8601 §5: results claiming this server's name are not the sender's to give.
+        let message =
+            match app::domain::headers::without_results_of(&message, &self.ctx.config.hostname) {
+                Some(stripped) => stripped,
+                None => message,
+            };
         let id = app::auth::random_hex(8);
         let mut trace = self.received_header(&tx, &id);
         let (headers, junk) = match self.filter(&tx, &message, &id).await {

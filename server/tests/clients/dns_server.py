@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""A tiny authoritative DNS server on 127.0.0.1 (UDP), for server/tests/personal.rs: the
-help page asks it about votredomaine.com. Prints {"port": N} once listening; answers
+"""A tiny authoritative DNS server on 127.0.0.1 (UDP). Prints {"port": N} once listening.
+
+Without an argument it serves the zone of server/tests/personal.rs (the help page asks it about
+votredomaine.com):
 
   votredomaine.com       MX 10 mail.votredomaine.com., A 192.0.2.10
   mail.votredomaine.com  A 192.0.2.25
-  anything else          NXDOMAIN; other types of those names: no records.
 
-Records have TTL 0 so that nothing is cached. Runs until killed.
+With a JSON file as argument, that zone instead (server/tests/sender.rs: SPF, DKIM and DMARC
+records): {"name": {"TXT": ["v=spf1 ...", ...], "A": ["192.0.2.1"], "MX": [[10, "host"]]},
+"name2": "TIMEOUT"} — a name given as "TIMEOUT" gets no answer at all (a DNS failure: the
+resolver gives up; a SERVFAIL answer would do too by RFC 7208 §4.4, but mail-auth 0.7.0 takes
+it for "no record").
+
+Anything else: NXDOMAIN; other types of those names: no records. Records have TTL 0 so that
+nothing is cached. Runs until killed.
 """
 import json
 import socket
@@ -19,6 +27,28 @@ ZONE = {
     ("mail.votredomaine.com", 1): [("a", "192.0.2.25")],
 }
 KNOWN = {name for name, _ in ZONE}
+FAILING = set()
+TYPES = {"A": 1, "MX": 15, "TXT": 16}
+
+
+def load(path):
+    """Replaces the zone with the JSON file's."""
+    global ZONE, KNOWN
+    ZONE = {}
+    for name, records in json.load(open(path)).items():
+        name = name.lower().strip(".")
+        if records == "TIMEOUT":
+            FAILING.add(name)
+            continue
+        for kind, values in records.items():
+            for v in values:
+                if kind == "MX":
+                    ZONE.setdefault((name, 15), []).append(("mx", v[0], v[1]))
+                elif kind == "TXT":
+                    ZONE.setdefault((name, 16), []).append(("txt", v))
+                else:
+                    ZONE.setdefault((name, TYPES[kind]), []).append(("a", v))
+    KNOWN = {name for name, _ in ZONE}
 
 
 def encode_name(name):
@@ -42,11 +72,17 @@ def answer(packet):
     (qid,) = struct.unpack("!H", packet[:2])
     name, qtype, question = parse_question(packet)
     records = ZONE.get((name, qtype), [])
+    if name in FAILING:
+        return None
     rcode = 0 if name in KNOWN else 3
     body = b""
     for r in records:
         if r[0] == "mx":
             rdata = struct.pack("!H", r[1]) + encode_name(r[2])
+        elif r[0] == "txt":
+            # Character-strings of at most 255 octets each (RFC 1035 §3.3.14).
+            text = r[1].encode()
+            rdata = b"".join(bytes([len(text[i : i + 255])]) + text[i : i + 255] for i in range(0, len(text), 255))
         else:
             rdata = socket.inet_aton(r[1])
         body += struct.pack("!HHHIH", 0xC00C, qtype, 1, 0, len(rdata)) + rdata
@@ -55,13 +91,17 @@ def answer(packet):
 
 
 def main():
+    if len(sys.argv) > 1:
+        load(sys.argv[1])
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
     print(json.dumps({"port": s.getsockname()[1]}), flush=True)
     while True:
         packet, peer = s.recvfrom(4096)
         try:
-            s.sendto(answer(packet), peer)
+            a = answer(packet)
+            if a is not None:
+                s.sendto(a, peer)
         except Exception as e:  # a malformed query: no answer
             print(f"dns_server: {e}", file=sys.stderr, flush=True)
 

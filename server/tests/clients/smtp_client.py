@@ -171,7 +171,8 @@ def main():
         with connect(host, port) as s:
             f = s.makefile("rb")
             f.readline()
-            s.sendall(b"EHLO d.example\r\nMAIL FROM:<d@sender.example>\r\nRCPT TO:<" + rcpt.encode() + b">\r\nDATA\r\n")
+            sender = ("d@sender.example" if SENDER is None else SENDER).encode()
+            s.sendall(b"EHLO d.example\r\nMAIL FROM:<" + sender + b">\r\nRCPT TO:<" + rcpt.encode() + b">\r\nDATA\r\n")
             lines = []
             while True:
                 line = f.readline().decode()
