@@ -359,6 +359,9 @@ pub struct HelpMe {
     pub last_waiting: Option<i64>,
     pub messages: u64,
     pub last_pop3: Option<i64>,
+    /// Refused for this mailbox by the checks of inbound mail in the last 7 days (newest
+    /// first, at most 50).
+    pub refused: Vec<FilterRow>,
     pub settings: ConnectionSettings,
     pub dns: DnsReport,
 }
@@ -368,4 +371,35 @@ pub struct HelpMe {
 pub struct HelpView {
     pub me: Option<HelpMe>,
     pub ports: ClientPorts,
+}
+
+/// One message refused or marked by the checks of inbound mail, as the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterRow {
+    pub at: i64,
+    /// Empty for `<>`.
+    pub sender: String,
+    pub recipient: String,
+    /// "refused" or "junk".
+    pub action: String,
+    /// In the reader's language.
+    pub reason: String,
+}
+
+/// A domain's choices for its inbound mail, and what was refused or marked lately.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFilterView {
+    pub domain: String,
+    /// "off", "mark" or "refuse".
+    pub filtering: String,
+    pub viruses: bool,
+    pub log: Vec<FilterRow>,
+}
+
+/// A user's way of marking junk, and what was refused or marked for them lately.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyFilterView {
+    /// "subject" or "headers".
+    pub junk_mode: String,
+    pub log: Vec<FilterRow>,
 }

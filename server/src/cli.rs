@@ -49,6 +49,24 @@ pub enum Command {
     /// The outbound queue: forwards, auto-replies and relayed mail waiting to leave.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// The checks of inbound mail: what they refused or marked as junk.
+    #[command(subcommand)]
+    Filter(FilterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilterCommand {
+    /// Refused and marked mail of the last 30 days, newest first.
+    Log {
+        /// Only this domain's.
+        #[arg(long)]
+        domain: Option<String>,
+        /// How many at most.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[command(flatten)]
+        json: Json,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +191,16 @@ pub enum DomainCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// What the domain asks of its inbound mail; prints the settings.
+    Filter {
+        name: String,
+        /// Sender and spam checks: off, mark (mark junk, refuse nothing) or refuse.
+        #[arg(long, value_parser = ["off", "mark", "refuse"])]
+        filtering: Option<String>,
+        /// Look for viruses (when a scanner is configured): on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        viruses: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +243,13 @@ pub enum UserCommand {
     },
     /// Delete a user with their aliases and mail.
     Del { login: String },
+    /// How mail marked as junk reaches the mailbox: "subject" ([SPAM] before the subject)
+    /// or "headers" (untouched, with an X-Spam header).
+    Junk {
+        login: String,
+        #[arg(value_parser = ["subject", "headers"])]
+        mode: String,
+    },
     /// "Forward email to": mail goes on to these addresses and is not kept, unless
     /// --keep-copy. Not together with the responder.
     #[command(group(clap::ArgGroup::new("forward").required(true).args(["to", "off"])))]

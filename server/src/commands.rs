@@ -2,7 +2,8 @@
 //! result (or JSON with --json). Errors come back as one clear line.
 
 use crate::cli::{
-    AdminCommand, AliasCommand, DomainCommand, QueueCommand, RelayCommand, UserCommand,
+    AdminCommand, AliasCommand, DomainCommand, FilterCommand, QueueCommand, RelayCommand,
+    UserCommand,
 };
 use anyhow::{Result, anyhow, bail};
 use app::domain::Role;
@@ -117,6 +118,30 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
                     e => store_err(e),
                 })?;
             println!("deleted {name}");
+        }
+        DomainCommand::Filter {
+            name,
+            filtering,
+            viruses,
+        } => {
+            use app::domain::filter::Filtering;
+            let mut p =
+                app::store::filter::policy_of(&store.domain(&name).await.map_err(store_err)?);
+            if let Some(f) = filtering.as_deref().and_then(Filtering::parse) {
+                p.filtering = f;
+            }
+            if let Some(v) = viruses {
+                p.viruses = v == "on";
+            }
+            store
+                .set_domain_filter(&Actor::cli(), &name, p)
+                .await
+                .map_err(store_err)?;
+            println!(
+                "{name}: filtering {}, viruses {}",
+                p.filtering.as_str(),
+                if p.viruses { "on" } else { "off" }
+            );
         }
     }
     Ok(())
@@ -279,6 +304,15 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
                 .await
                 .map_err(store_err)?;
             println!("deleted {login}");
+        }
+        UserCommand::Junk { login, mode } => {
+            let login = strip_domain(&login);
+            let m = app::domain::filter::JunkMode::parse(&mode).unwrap_or_default();
+            store
+                .set_junk_mode(&Actor::cli(), &login, m)
+                .await
+                .map_err(store_err)?;
+            println!("{login}: junk marked by {}", m.as_str());
         }
     }
     Ok(())
@@ -453,6 +487,59 @@ pub async fn queue(store: &Store, cmd: QueueCommand) -> Result<()> {
         QueueCommand::Delete { id } => {
             store.queue_delete(id).await.map_err(store_err)?;
             println!("message {id} removed from the queue");
+        }
+    }
+    Ok(())
+}
+
+/// One line of the filter log as the CLI shows it.
+#[derive(Serialize)]
+struct FilterEntry {
+    at: String,
+    sender: String,
+    recipient: String,
+    action: String,
+    reason: String,
+}
+
+pub async fn filter(store: &Store, cmd: FilterCommand) -> Result<()> {
+    use app::store::filter::{LOG_KEPT_DAYS, LogOf};
+    match cmd {
+        FilterCommand::Log {
+            domain,
+            limit,
+            json,
+        } => {
+            let of = match domain {
+                Some(name) => LogOf::Domain(store.domain(&name).await.map_err(store_err)?.id),
+                None => LogOf::Everything,
+            };
+            let since = app::store::now() - LOG_KEPT_DAYS * 86_400;
+            let rows = store
+                .filter_log(of, since, limit)
+                .await
+                .map_err(store_err)?;
+            let entries: Vec<FilterEntry> = rows
+                .into_iter()
+                .map(|r| FilterEntry {
+                    at: app::domain::mailtime::rfc5322(r.at),
+                    sender: r.sender,
+                    recipient: r.recipient,
+                    action: r.action,
+                    reason: r.reason,
+                })
+                .collect();
+            if json.json {
+                print_json(&entries);
+            } else {
+                for e in entries {
+                    let from = if e.sender.is_empty() { "<>" } else { &e.sender };
+                    println!(
+                        "{}  {:<7} {} -> {}  {}",
+                        e.at, e.action, from, e.recipient, e.reason
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -64,6 +64,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Alias(c) => commands::alias(&store, c).await,
         cli::Command::Relay(c) => commands::relay(&store, c).await,
         cli::Command::Queue(c) => commands::queue(&store, c).await,
+        cli::Command::Filter(c) => commands::filter(&store, c).await,
     };
     store.close().await;
     result

@@ -224,3 +224,178 @@ async fn mail_from_the_queue_to_a_local_mailbox_is_checked_too() {
     );
     assert!(server.stop().success());
 }
+
+/// Each domain decides (refuse, mark only, off), each user how junk is marked, and both see
+/// what was refused or marked: the user their own in /personal, the webmaster their domain's
+/// in /siteadmin/filter (not another domain's), the host everything with `courrier filter log`.
+/// On both databases.
+#[tokio::test]
+async fn each_domain_decides_and_everyone_sees_what_was_refused() {
+    let rspamd = scanner("COURRIER_TEST_RSPAMD", "rspamd");
+    let clamd = scanner("COURRIER_TEST_CLAMD", "clamd");
+    for db in databases().await {
+        let label = db.label;
+        let server = serve(
+            &db,
+            &format!("[antivirus]\nclamd = \"{clamd}\"\n[antispam]\nrspamd = \"{rspamd}\"\n"),
+        );
+        set_password(&db, "pmartin", PASSWORD);
+        cli_ok(&db, &["domain", "add", "autredomaine.com"]);
+        cli_ok(
+            &db,
+            &[
+                "user",
+                "add",
+                "autredomaine.com",
+                "--first",
+                "Jean",
+                "--last",
+                "Petit",
+            ],
+        );
+        set_password(&db, "jpetit", PASSWORD);
+        let shown = cli_ok(
+            &db,
+            &[
+                "domain",
+                "filter",
+                "autredomaine.com",
+                "--filtering",
+                "mark",
+            ],
+        );
+        assert_eq!(
+            shown.trim(),
+            "autredomaine.com: filtering mark, viruses on",
+            "{label}"
+        );
+        let gtube = format!("From: alice@sender.example\r\nSubject: Offre\r\n\r\n{GTUBE}\r\n");
+        // Refused for the domain that refuses, marked for the one that only marks.
+        let a = send(&server, &db, "cdupont@votredomaine.com", &gtube);
+        assert!(a.starts_with("550 5.7.1"), "{label}: {a}");
+        let a = send(&server, &db, "jpetit@autredomaine.com", &gtube);
+        assert!(a.starts_with("250 "), "{label}: {a}");
+        let tops = headers_over_pop3(&server, "jpetit");
+        assert!(
+            tops[0].contains(&"Subject: [SPAM] Offre".to_string()),
+            "{label}: {tops:?}"
+        );
+        // Viruses are refused even when spam is only marked.
+        let raw = format!("From: alice@sender.example\r\nSubject: Salut\r\n\r\n{EICAR}\r\n");
+        let a = send(&server, &db, "jpetit@autredomaine.com", &raw);
+        assert!(a.starts_with("554 5.7.0"), "{label}: {a}");
+        // One transaction, two domains that decided differently: the second comes again.
+        let r = smtp_client(
+            &server,
+            "rcpt",
+            &["cdupont@votredomaine.com", "jpetit@autredomaine.com"],
+        );
+        let answer = r["answer"].as_str().unwrap();
+        assert!(answer.contains("452 4.5.3"), "{label}: {answer}");
+        // Off: nothing checked but viruses.
+        cli_ok(
+            &db,
+            &["domain", "filter", "autredomaine.com", "--filtering", "off"],
+        );
+        let a = send(&server, &db, "jpetit@autredomaine.com", &gtube);
+        assert!(a.starts_with("250 "), "{label}: {a}");
+        let tops = headers_over_pop3(&server, "jpetit");
+        assert!(
+            tops[1].contains(&"Subject: Offre".to_string()),
+            "{label}: {tops:?}"
+        );
+        // Claire wants junk untouched, with headers only.
+        cli_ok(&db, &["user", "junk", "cdupont", "headers"]);
+        let junk = "From: alice@sender.example\r\nSubject: COURRIER-TEST-JUNK promo\r\n\r\nx\r\n";
+        let a = send(&server, &db, "cdupont@votredomaine.com", junk);
+        assert!(a.starts_with("250 "), "{label}: {a}");
+        let tops = headers_over_pop3(&server, "cdupont");
+        let marked = &tops[0];
+        assert!(
+            marked.contains(&"Subject: COURRIER-TEST-JUNK promo".to_string())
+                && marked.iter().any(|l| l.starts_with("X-Spam: yes")),
+            "{label}: {marked:?}"
+        );
+
+        // The host's log: everything; by domain.
+        let all: serde_json::Value =
+            serde_json::from_str(&cli_ok(&db, &["filter", "log", "--json"])).unwrap();
+        let all = all.as_array().unwrap();
+        assert_eq!(all.len(), 4, "{label}: {all:?}");
+        let ours: serde_json::Value = serde_json::from_str(&cli_ok(
+            &db,
+            &["filter", "log", "--domain", "votredomaine.com", "--json"],
+        ))
+        .unwrap();
+        let ours = ours.as_array().unwrap();
+        assert_eq!(ours.len(), 2, "{label}: {ours:?}");
+        assert_eq!(ours[0]["action"], "junk");
+        assert_eq!(ours[1]["action"], "refused");
+        assert_eq!(ours[1]["recipient"], "cdupont@votredomaine.com");
+
+        // Claire sees her own, in her language.
+        let jar = db.dir.0.join("cd");
+        sign_in(&server, &jar, "cdupont", PASSWORD);
+        let page = curl(
+            &jar,
+            &["-H", "Accept-Language: fr", &server.url("/personal")],
+        );
+        assert!(page.body.contains("Refusé"), "{label}");
+        assert!(page.body.contains("indésirable (score"), "{label}");
+        assert!(!page.body.contains("jpetit@autredomaine.com"), "{label}");
+        // The live help's "I do not get my mail" says what was refused.
+        let help = curl(&jar, &["-H", "Accept-Language: fr", &server.url("/help")]);
+        assert!(
+            help.body
+                .contains("1 message pour vous a été refusé ces 7 derniers jours"),
+            "{label}"
+        );
+        // She chooses the subject mark again, as a plain form.
+        let r = post_form(
+            &server,
+            &jar,
+            "/personal",
+            "filter/junk_mode",
+            &[("mode", "subject")],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        // The webmaster sees the domain's, and may change its choices; not another domain's.
+        let jar = db.dir.0.join("pm");
+        sign_in(&server, &jar, "pmartin", PASSWORD);
+        let page = curl(
+            &jar,
+            &[
+                "-H",
+                "Accept-Language: fr",
+                &server.url("/siteadmin/filter"),
+            ],
+        );
+        assert_eq!(page.status, 200, "{label}");
+        assert!(page.body.contains("cdupont@votredomaine.com"), "{label}");
+        assert!(!page.body.contains("jpetit@autredomaine.com"), "{label}");
+        let r = post_form(
+            &server,
+            &jar,
+            "/siteadmin/filter",
+            "filter/domain_set",
+            &[("filtering", "mark"), ("viruses", "on")],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        let other = call(
+            &server,
+            &jar,
+            "filter/domain",
+            &[("domain", "autredomaine.com")],
+        );
+        assert_ne!(other.status, 200, "{label}: {}", other.body);
+        let shown = cli_ok(&db, &["domain", "filter", "votredomaine.com"]);
+        assert_eq!(
+            shown.trim(),
+            "votredomaine.com: filtering mark, viruses on",
+            "{label}"
+        );
+        let log = cli_ok(&db, &["user", "junk", "cdupont", "subject"]);
+        assert!(log.contains("subject"), "{label}");
+        assert!(server.stop().success());
+    }
+}

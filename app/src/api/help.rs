@@ -58,6 +58,27 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
             ..Default::default()
         },
     };
+    // What the checks refused for this mailbox in the last week ("Je ne relève pas mon
+    // courrier" may be that).
+    let refused: Vec<crate::model::FilterRow> = st
+        .store
+        .filter_log(
+            crate::store::filter::LogOf::Account(a.id),
+            crate::store::now() - 7 * 86_400,
+            50,
+        )
+        .await
+        .map_err(|e| store_error(e, lang))?
+        .into_iter()
+        .filter(|r| r.action == crate::store::filter::REFUSED)
+        .map(|r| crate::model::FilterRow {
+            at: r.at,
+            sender: r.sender,
+            recipient: r.recipient,
+            action: r.action,
+            reason: crate::domain::filter::render_reason(&r.reason, lang),
+        })
+        .collect();
     let role = Role::parse(&a.role).unwrap_or(Role::User);
     Ok(HelpView {
         me: Some(HelpMe {
@@ -75,6 +96,7 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
             last_waiting,
             messages,
             last_pop3: a.last_pop3_login_at,
+            refused,
             settings,
             dns,
         }),

@@ -71,6 +71,15 @@ pub enum Change {
     Style {
         style: String,
     },
+    /// The domain's inbound filtering (`domain::filter::Filtering` word) and virus scan.
+    Filtering {
+        filtering: String,
+        viruses: bool,
+    },
+    /// How a user's junk is marked (`domain::filter::JunkMode` word).
+    JunkMode {
+        mode: String,
+    },
 }
 
 impl Change {
@@ -235,6 +244,21 @@ impl Change {
                 ),
             },
             Change::Style { style } => style.clone(),
+            Change::Filtering { filtering, viruses } => {
+                let what = crate::domain::filter::Filtering::parse(filtering)
+                    .map(|f| f.label(lang).to_string())
+                    .unwrap_or_else(|| filtering.clone());
+                let virus = match (viruses, lang) {
+                    (true, Lang::Fr) => "virus recherchés",
+                    (false, Lang::Fr) => "virus non recherchés",
+                    (true, Lang::En) => "viruses looked for",
+                    (false, Lang::En) => "viruses not looked for",
+                };
+                crate::tr!(lang, "{what} ; {virus}", "{what}; {virus}")
+            }
+            Change::JunkMode { mode } => crate::domain::filter::JunkMode::parse(mode)
+                .map(|m| m.label(lang).to_string())
+                .unwrap_or_else(|| mode.clone()),
         }
     }
 }

@@ -96,6 +96,24 @@ impl Filtering {
         }
     }
 
+    /// In words, for the pages and the change log.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            Filtering::Off => lang.pick(
+                "pas de filtrage (seuls les virus, s'ils sont recherchés)",
+                "no filtering (only viruses, if looked for)",
+            ),
+            Filtering::Mark => lang.pick(
+                "marquer les indésirables, ne rien refuser",
+                "mark junk, refuse nothing",
+            ),
+            Filtering::Refuse => lang.pick(
+                "refuser les indésirables et les expéditeurs falsifiés",
+                "refuse junk and forged senders",
+            ),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Filtering> {
         match s {
             "off" => Some(Filtering::Off),
@@ -235,6 +253,20 @@ impl JunkMode {
         }
     }
 
+    /// In words, for the pages and the change log.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        match self {
+            JunkMode::Subject => lang.pick(
+                "« [SPAM] » devant le sujet",
+                "\"[SPAM]\" before the subject",
+            ),
+            JunkMode::Headers => lang.pick(
+                "le message tel quel, avec un en-tête X-Spam",
+                "the message as it came, with an X-Spam header",
+            ),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<JunkMode> {
         match s {
             "subject" => Some(JunkMode::Subject),
@@ -286,6 +318,50 @@ pub fn mark_junk(message: &[u8], reason: &str, mode: JunkMode) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A logged reason in the reader's language. The log keeps the checks' own words (English:
+/// they are also the SMTP answer's); the known ones are put into French.
+pub fn render_reason(reason: &str, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang;
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    if let Some(name) = reason.strip_prefix("virus ") {
+        return format!("virus {name}");
+    }
+    if let Some(rest) = reason.strip_prefix("spam score ")
+        && let Some((score, action)) = rest.split_once(", rspamd: ")
+    {
+        let action = match action {
+            "reject" => "refusé",
+            "add header" | "rewrite subject" => "marqué",
+            "soft reject" | "greylist" => "remis à plus tard",
+            other => other,
+        };
+        return format!(
+            "indésirable (score {}, rspamd : {action})",
+            score.replace('.', ",")
+        );
+    }
+    if let Some(rest) = reason.strip_prefix("DMARC p=reject of ") {
+        return format!(
+            "la politique DMARC de {rest} demande de refuser ce qui ne la respecte pas"
+        );
+    }
+    if let Some(rest) = reason.strip_prefix("DMARC p=quarantine of ") {
+        return format!(
+            "la politique DMARC de {rest} demande de mettre à l'écart ce qui ne la respecte pas"
+        );
+    }
+    if let Some(rest) = reason.strip_prefix("forged sender @")
+        && let Some((domain, _)) = rest.split_once(' ')
+    {
+        return format!(
+            "expéditeur falsifié : une adresse @{domain} envoyée d'ailleurs que par ce serveur"
+        );
+    }
+    reason.to_string()
 }
 
 #[cfg(test)]
@@ -429,6 +505,26 @@ mod tests {
         );
         assert!(none.starts_with(b"X-Spam: yes (r)\r\nSubject: [SPAM]\r\nFrom: a@b.c\r\n"));
         assert!(none.ends_with(b"\r\n\r\nSubject: body\r\n"));
+    }
+
+    #[test]
+    fn reasons_in_french() {
+        use crate::i18n::Lang::{En, Fr};
+        let fr = |r: &str| render_reason(r, Fr);
+        assert_eq!(
+            fr("virus Eicar-Test-Signature"),
+            "virus Eicar-Test-Signature"
+        );
+        assert_eq!(
+            fr("spam score 16.50, rspamd: reject"),
+            "indésirable (score 16,50, rspamd : refusé)"
+        );
+        assert!(fr("DMARC p=reject of sender.example").contains("DMARC de sender.example"));
+        assert!(
+            fr("forged sender @votredomaine.com (SPF none, no DKIM)")
+                .starts_with("expéditeur falsifié")
+        );
+        assert_eq!(render_reason("virus X", En), "virus X");
     }
 
     #[test]

@@ -191,6 +191,27 @@ fn collect_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
         (None, Lang::Fr) => "Aucun message n'attend sur le serveur.".to_string(),
         (None, Lang::En) => "No message is waiting on the server.".to_string(),
     });
+    if let Some(newest) = m.refused.first() {
+        let n = m.refused.len() as u64;
+        let from = if newest.sender.is_empty() {
+            "<>"
+        } else {
+            newest.sender.as_str()
+        };
+        let (reason, when) = (&newest.reason, format_datetime(newest.at, lang));
+        let count = crate::i18n::count(n, lang, ("message", "messages"), ("message", "messages"));
+        facts.push(match lang {
+            Lang::Fr => format!(
+                "{count} pour vous {} été {} ces 7 derniers jours par les vérifications du serveur ; le plus récent venait de {from} ({reason}), le {when}. L'expéditeur en a été averti par son propre serveur.",
+                if n == 1 { "a" } else { "ont" },
+                if n == 1 { "refusé" } else { "refusés" },
+            ),
+            Lang::En => format!(
+                "{count} for you {} refused by the server's checks in the last 7 days; the newest came from {from} ({reason}) on {when}. The sender was told by their own server.",
+                if n == 1 { "was" } else { "were" },
+            ),
+        });
+    }
     facts.push(match (m.last_pop3, lang) {
         (Some(t), Lang::Fr) => format!(
             "Dernière relève par un logiciel de courrier : {}.",

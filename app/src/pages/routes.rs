@@ -64,6 +64,7 @@ pages! {
     "/manage" => siteadmin::SiteAdminPage, SignedIn;
     "/siteadmin/add" => siteadmin::AddUserPage, SignedIn;
     "/siteadmin/log" => siteadmin::LogPageView, SignedIn;
+    "/siteadmin/filter" => siteadmin::FilterPage, SignedIn;
     "/siteadmin/user/:login" => siteadmin::UserPage, SignedIn;
     "/siteadmin/user/:login/mail" => siteadmin::MailPage, SignedIn;
     "/siteadmin/user/:login/backups" => backups::UserBackupsPage, SignedIn;

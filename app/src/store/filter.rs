@@ -2,9 +2,13 @@
 //! mail, each user's way of marking junk, and the log of refused and marked mail.
 
 use super::entities::{account, domain, filter_log};
-use super::{Result, Store};
+use super::{Actor, Result, Store, audit};
+use crate::domain::change::Change;
 use crate::domain::filter::{Filtering, JunkMode, Policy};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 /// Days the filter log keeps an entry.
 pub const LOG_KEPT_DAYS: i64 = 30;
@@ -53,6 +57,62 @@ impl Store {
             .await?
             .map(|d| policy_of(&d))
             .unwrap_or_default())
+    }
+
+    /// Sets what domain `name` asks of its inbound mail.
+    pub async fn set_domain_filter(&self, actor: &Actor, name: &str, p: Policy) -> Result<()> {
+        let txn = self.write_txn().await?;
+        let d = super::domains::find_domain(&txn, name).await?;
+        if policy_of(&d) == p {
+            return Ok(());
+        }
+        let (id, n) = (d.id, d.name.clone());
+        let mut m: domain::ActiveModel = d.into();
+        m.filtering = Set(p.filtering.as_str().to_string());
+        m.viruses = Set(p.viruses);
+        m.update(&txn).await?;
+        let change = Change::Filtering {
+            filtering: p.filtering.as_str().to_string(),
+            viruses: p.viruses,
+        };
+        audit::record(
+            &txn,
+            actor,
+            Some(id),
+            "domain.filter",
+            &n,
+            &change.to_detail(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Sets how junk reaches `login`'s mailbox.
+    pub async fn set_junk_mode(&self, actor: &Actor, login: &str, mode: JunkMode) -> Result<()> {
+        let txn = self.write_txn().await?;
+        let a = super::accounts::find_account(&txn, login).await?;
+        if junk_mode_of(&a) == mode {
+            return Ok(());
+        }
+        let (domain_id, l) = (a.domain_id, a.login.clone());
+        let mut m: account::ActiveModel = a.into();
+        m.junk_mode = Set(mode.as_str().to_string());
+        m.update(&txn).await?;
+        let change = Change::JunkMode {
+            mode: mode.as_str().to_string(),
+        };
+        audit::record(
+            &txn,
+            actor,
+            domain_id,
+            "account.junk",
+            &l,
+            &change.to_detail(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// The hosted domain named `name` (canonical, lower case), if it is one.

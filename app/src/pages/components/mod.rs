@@ -2,6 +2,7 @@
 
 pub mod client_settings;
 pub mod field;
+pub mod filter_log;
 pub mod loaded;
 pub mod log;
 pub mod mail_settings;

@@ -27,10 +27,11 @@ use leptos_meta::Title;
 pub fn PersonalPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| personal_overview());
     let settings = Resource::new(|| (), |_| my_mail_settings());
+    let filter = Resource::new(|| (), |_| crate::api::filter::my_filter());
     view! {
         <Signed
             roles=MAILBOX_OWNERS
-            render=move |me| view! { <Personal overview settings login=me.login /> }
+            render=move |me| view! { <Personal overview settings filter login=me.login /> }
         />
     }
 }
@@ -39,6 +40,7 @@ pub fn PersonalPage() -> impl IntoView {
 fn Personal(
     overview: Resource<Result<PersonalView, ServerFnError>>,
     settings: Resource<Result<MailSettings, ServerFnError>>,
+    filter: Resource<Result<crate::model::MyFilterView, ServerFnError>>,
     login: String,
 ) -> impl IntoView {
     let lang = current_lang();
@@ -54,7 +56,55 @@ fn Personal(
                 }
             }
         />
+        <Loaded data=filter render=move |f| view! { <JunkForm f lang /> } />
         <PasswordForm lang login />
+    }
+}
+
+/// How junk reaches the mailbox, and what was refused or marked for it lately.
+#[component]
+fn JunkForm(f: crate::model::MyFilterView, lang: Lang) -> impl IntoView {
+    use crate::domain::filter::JunkMode;
+    let action = form_action::<crate::api::filter::SetJunkMode>();
+    let current = FormState::of(action).kept("mode").unwrap_or(f.junk_mode);
+    let choices = [JunkMode::Subject, JunkMode::Headers]
+        .into_iter()
+        .map(|m| {
+            let id = format!("junk-{}", m.as_str());
+            view! {
+                <div class="check">
+                    <input
+                        type="radio"
+                        id=id.clone()
+                        name="mode"
+                        value=m.as_str()
+                        checked=current == m.as_str()
+                    />
+                    <label for=id>{m.label(lang)}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="junk-title">
+            <h2 id="junk-title">{lang.pick("Courrier indésirable", "Junk mail")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Le serveur vérifie chaque message avant de l'accepter. Ce qui ressemble à un indésirable arrive quand même, marqué ; ce qui est sûrement frauduleux ou infecté est refusé et n'arrive pas.",
+                    "The server checks every message before accepting it. What looks like junk still arrives, marked; what is surely forged or infected is refused and does not arrive.",
+                )}
+            </p>
+            <ActionForm action attr:id=form_id(&action) attr:class="form">
+                <fieldset class="field">
+                    <legend>{lang.pick("Un message marqué arrive avec…", "A marked message arrives with…")}</legend>
+                    {choices}
+                </fieldset>
+                <FormNotice result=action.value() lang />
+                <button type="submit" class="button primary">{lang.pick("Enregistrer", "Save")}</button>
+            </ActionForm>
+            <h3>{lang.pick("Refusés et marqués (30 jours)", "Refused and marked (30 days)")}</h3>
+            <crate::pages::components::filter_log::FilterLogList rows=f.log lang />
+        </section>
     }
 }
 

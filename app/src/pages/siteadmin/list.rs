@@ -81,6 +81,9 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                 <a class="button" href=portal_href("/siteadmin/log", &domain)>
                     {lang.pick("Journal des modifications", "Change log")}
                 </a>
+                <a class="button" href=portal_href("/siteadmin/filter", &domain)>
+                    {lang.pick("Courrier entrant : filtrage", "Incoming mail: filtering")}
+                </a>
             </div>
         </section>
         <section class="card" aria-labelledby="users-title">

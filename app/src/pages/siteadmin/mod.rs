@@ -3,6 +3,7 @@
 
 mod add;
 mod delete;
+mod filter;
 mod list;
 mod log;
 mod mail;
@@ -11,6 +12,7 @@ mod welcome;
 
 pub use add::AddUserPage;
 pub use delete::DeletePage;
+pub use filter::FilterPage;
 pub use list::SiteAdminPage;
 pub use log::LogPageView;
 pub use mail::MailPage;
