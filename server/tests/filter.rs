@@ -36,21 +36,9 @@ fn send(server: &Server, db: &Db, rcpt: &str, message: &str) -> String {
     answer.trim_end().lines().last().unwrap().to_string()
 }
 
-/// The header lines of every message in cdupont's mailbox, over POP3.
+/// The header lines of every message of `login`'s mailbox, over POP3.
 fn headers_over_pop3(server: &Server, login: &str) -> Vec<Vec<String>> {
-    let r = pop3_client(&server.pop3, "read", &[login, PASSWORD, "plain"]);
-    r["tops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            t.as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l.as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect()
+    pop3_tops(&server.pop3, login, PASSWORD, &[])
 }
 
 fn with_attachment(bytes: &str) -> String {

@@ -121,28 +121,12 @@ impl Setup {
     /// The header lines of cdupont's messages, unfolded, over POP3 (deleted once read).
     fn received(&self) -> Vec<String> {
         let pop3 = &self.server.pop3;
-        let count = pop3_client(pop3, "read", &["cdupont", PASSWORD, "plain"])["tops"]
-            .as_array()
-            .unwrap()
-            .len();
+        let count = pop3_tops(pop3, "cdupont", PASSWORD, &[]).len();
         let numbers: Vec<String> = (1..=count).map(|n| n.to_string()).collect();
-        let mut args = vec!["cdupont", PASSWORD, "plain"];
-        args.extend(numbers.iter().map(String::as_str));
-        let r = pop3_client(pop3, "read", &args);
-        r["tops"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| {
-                t.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| l.as_str().unwrap().to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    .replace("\n\t", " ")
-                    .replace("\n ", " ")
-            })
+        let dele: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        pop3_tops(pop3, "cdupont", PASSWORD, &dele)
+            .into_iter()
+            .map(|lines| lines.join("\n").replace("\n\t", " ").replace("\n ", " "))
             .collect()
     }
 

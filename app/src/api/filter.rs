@@ -23,14 +23,23 @@ async fn rows(
         .await
         .map_err(|e| store_error(e, lang))?
         .into_iter()
-        .map(|r| crate::model::FilterRow {
-            at: r.at,
-            sender: r.sender,
-            recipient: r.recipient,
-            action: r.action,
-            reason: crate::domain::filter::render_reason(&r.reason, lang),
-        })
+        .map(|r| row(r, lang))
         .collect())
+}
+
+/// A filter log entry as the pages show it, its reason in the reader's language.
+#[cfg(feature = "ssr")]
+pub fn row(
+    r: crate::store::entities::filter_log::Model,
+    lang: crate::i18n::Lang,
+) -> crate::model::FilterRow {
+    crate::model::FilterRow {
+        at: r.at,
+        sender: r.sender,
+        recipient: r.recipient,
+        action: r.action,
+        reason: crate::domain::filter::render_reason(&r.reason, lang),
+    }
 }
 
 /// A domain's choices and its recent log (`/siteadmin/filter`).

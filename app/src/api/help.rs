@@ -71,13 +71,7 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
         .map_err(|e| store_error(e, lang))?
         .into_iter()
         .filter(|r| r.action == crate::store::filter::REFUSED)
-        .map(|r| crate::model::FilterRow {
-            at: r.at,
-            sender: r.sender,
-            recipient: r.recipient,
-            action: r.action,
-            reason: crate::domain::filter::render_reason(&r.reason, lang),
-        })
+        .map(|r| super::filter::row(r, lang))
         .collect();
     let role = Role::parse(&a.role).unwrap_or(Role::User);
     Ok(HelpView {

@@ -119,25 +119,13 @@ impl Clamav {
 
     /// The report when the scanner could not say (`why`): deferred, or taken unscanned.
     fn unavailable(&self, why: &str) -> Report {
-        match self.on_failure {
-            OnFailure::Defer => Report {
-                kind: CheckKind::Virus,
-                finding: Finding::Defer {
-                    answer: Answer::new(
-                        451,
-                        "4.7.0",
-                        "Virus scanner unavailable, please try again later",
-                    ),
-                    reason: format!("virus scanner unavailable: {why}"),
-                },
-                headers: Vec::new(),
-            },
-            OnFailure::Accept => Report {
-                kind: CheckKind::Virus,
-                finding: Finding::Clean,
-                headers: vec!["X-Virus-Scan: unavailable".into()],
-            },
-        }
+        self.on_failure.report(
+            CheckKind::Virus,
+            "4.7.0",
+            "Virus scanner unavailable, please try again later",
+            format!("virus scanner unavailable: {why}"),
+            "X-Virus-Scan: unavailable",
+        )
     }
 }
 

@@ -102,3 +102,32 @@ pub enum OnFailure {
     Defer,
     Accept,
 }
+
+impl OnFailure {
+    /// The report of a scanner of `kind` that could not say (`why`): held back with
+    /// `status` and `text`, or taken with the `header` that says it was not checked.
+    pub fn report(
+        self,
+        kind: CheckKind,
+        status: &'static str,
+        text: &str,
+        why: String,
+        header: &str,
+    ) -> Report {
+        match self {
+            OnFailure::Defer => Report {
+                kind,
+                finding: app::domain::filter::Finding::Defer {
+                    answer: app::domain::filter::Answer::new(451, status, text),
+                    reason: why,
+                },
+                headers: Vec::new(),
+            },
+            OnFailure::Accept => Report {
+                kind,
+                finding: app::domain::filter::Finding::Clean,
+                headers: vec![header.to_string()],
+            },
+        }
+    }
+}

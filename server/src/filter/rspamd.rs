@@ -175,25 +175,13 @@ impl Rspamd {
     }
 
     fn unavailable(&self, why: &str) -> Report {
-        match self.on_failure {
-            OnFailure::Defer => Report {
-                kind: CheckKind::Spam,
-                finding: Finding::Defer {
-                    answer: Answer::new(
-                        451,
-                        "4.7.1",
-                        "Spam filter unavailable, please try again later",
-                    ),
-                    reason: format!("spam filter unavailable: {why}"),
-                },
-                headers: Vec::new(),
-            },
-            OnFailure::Accept => Report {
-                kind: CheckKind::Spam,
-                finding: Finding::Clean,
-                headers: vec!["X-Spam-Status: unavailable".into()],
-            },
-        }
+        self.on_failure.report(
+            CheckKind::Spam,
+            "4.7.1",
+            "Spam filter unavailable, please try again later",
+            format!("spam filter unavailable: {why}"),
+            "X-Spam-Status: unavailable",
+        )
     }
 }
 

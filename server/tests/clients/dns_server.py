@@ -14,11 +14,13 @@ resolver gives up; a SERVFAIL answer would do too by RFC 7208 §4.4, but mail-au
 it for "no record").
 
 Anything else: NXDOMAIN; other types of those names: no records. Records have TTL 0 so that
-nothing is cached. Runs until killed.
+nothing is cached (DNS_TTL=N in the environment gives them N seconds: server/bench/filter.sh).
+Runs until killed.
 """
 import json
 import socket
 import struct
+import os
 import sys
 
 ZONE = {
@@ -28,6 +30,7 @@ ZONE = {
 }
 KNOWN = {name for name, _ in ZONE}
 FAILING = set()
+TTL = int(os.environ.get("DNS_TTL", "0"))
 TYPES = {"A": 1, "MX": 15, "TXT": 16}
 
 
@@ -85,7 +88,7 @@ def answer(packet):
             rdata = b"".join(bytes([len(text[i : i + 255])]) + text[i : i + 255] for i in range(0, len(text), 255))
         else:
             rdata = socket.inet_aton(r[1])
-        body += struct.pack("!HHHIH", 0xC00C, qtype, 1, 0, len(rdata)) + rdata
+        body += struct.pack("!HHHIH", 0xC00C, qtype, 1, TTL, len(rdata)) + rdata
     header = struct.pack("!HHHHHH", qid, 0x8580 | rcode, 1, len(records), 0, 0)
     return header + question + body
 

@@ -719,3 +719,23 @@ pub fn errors_in(page: &str) -> Vec<String> {
         .filter(|t| !t.trim().is_empty())
         .collect()
 }
+
+/// The header lines of every message of `login`'s mailbox, read over POP3 (TOP n 0), after
+/// deleting the messages numbered in `dele` at the end of the session.
+pub fn pop3_tops(addr: &str, login: &str, password: &str, dele: &[&str]) -> Vec<Vec<String>> {
+    let mut args = vec![login, password, "plain"];
+    args.extend_from_slice(dele);
+    let r = pop3_client(addr, "read", &args);
+    r["tops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}

@@ -142,3 +142,38 @@ pub fn Check(
         </div>
     }
 }
+
+/// One choice among a few, as radio buttons under a legend: `choices` are (value, label);
+/// `current` is checked.
+#[component]
+pub fn Choices(
+    name: &'static str,
+    #[prop(into)] legend: String,
+    choices: Vec<(&'static str, &'static str)>,
+    current: String,
+) -> impl IntoView {
+    let buttons = choices
+        .into_iter()
+        .map(|(value, label)| {
+            let id = format!("{name}-{value}");
+            view! {
+                <div class="check">
+                    <input
+                        type="radio"
+                        id=id.clone()
+                        name=name
+                        value=value
+                        checked=current == value
+                    />
+                    <label for=id>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="field">
+            <legend>{legend}</legend>
+            {buttons}
+        </fieldset>
+    }
+}

@@ -69,22 +69,8 @@ fn JunkForm(f: crate::model::MyFilterView, lang: Lang) -> impl IntoView {
     let current = FormState::of(action).kept("mode").unwrap_or(f.junk_mode);
     let choices = [JunkMode::Subject, JunkMode::Headers]
         .into_iter()
-        .map(|m| {
-            let id = format!("junk-{}", m.as_str());
-            view! {
-                <div class="check">
-                    <input
-                        type="radio"
-                        id=id.clone()
-                        name="mode"
-                        value=m.as_str()
-                        checked=current == m.as_str()
-                    />
-                    <label for=id>{m.label(lang)}</label>
-                </div>
-            }
-        })
-        .collect_view();
+        .map(|m| (m.as_str(), m.label(lang)))
+        .collect();
     view! {
         <section class="card" aria-labelledby="junk-title">
             <h2 id="junk-title">{lang.pick("Courrier indésirable", "Junk mail")}</h2>
@@ -95,10 +81,12 @@ fn JunkForm(f: crate::model::MyFilterView, lang: Lang) -> impl IntoView {
                 )}
             </p>
             <ActionForm action attr:id=form_id(&action) attr:class="form">
-                <fieldset class="field">
-                    <legend>{lang.pick("Un message marqué arrive avec…", "A marked message arrives with…")}</legend>
-                    {choices}
-                </fieldset>
+                <crate::pages::components::field::Choices
+                    name="mode"
+                    legend=lang.pick("Un message marqué arrive avec…", "A marked message arrives with…")
+                    choices
+                    current
+                />
                 <FormNotice result=action.value() lang />
                 <button type="submit" class="button primary">{lang.pick("Enregistrer", "Save")}</button>
             </ActionForm>

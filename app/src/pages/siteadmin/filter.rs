@@ -5,7 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::filter::{SetDomainFilter, domain_filter};
 use crate::domain::filter::Filtering;
 use crate::model::DomainFilterView;
-use crate::pages::components::field::{Check, FormState};
+use crate::pages::components::field::{Check, Choices, FormState};
 use crate::pages::components::filter_log::FilterLogList;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, form_action, form_id};
@@ -36,22 +36,8 @@ fn FilterView(v: DomainFilterView) -> impl IntoView {
         .unwrap_or_else(|| v.filtering.clone());
     let choices = [Filtering::Refuse, Filtering::Mark, Filtering::Off]
         .into_iter()
-        .map(|f| {
-            let id = format!("filtering-{}", f.as_str());
-            view! {
-                <div class="check">
-                    <input
-                        type="radio"
-                        id=id.clone()
-                        name="filtering"
-                        value=f.as_str()
-                        checked=current == f.as_str()
-                    />
-                    <label for=id>{f.label(lang)}</label>
-                </div>
-            }
-        })
-        .collect_view();
+        .map(|f| (f.as_str(), f.label(lang)))
+        .collect();
     view! {
         <Title text=lang.pick("Filtrage — courrier", "Filtering — courrier") />
         <section class="card" aria-labelledby="filter-title">
@@ -67,10 +53,12 @@ fn FilterView(v: DomainFilterView) -> impl IntoView {
             </p>
             <ActionForm action attr:id=form_id(&action) attr:class="form">
                 {domain.clone().map(|d| view! { <input type="hidden" name="domain" value=d /> })}
-                <fieldset class="field">
-                    <legend>{lang.pick("Indésirables et expéditeurs falsifiés", "Junk and forged senders")}</legend>
-                    {choices}
-                </fieldset>
+                <Choices
+                    name="filtering"
+                    legend=lang.pick("Indésirables et expéditeurs falsifiés", "Junk and forged senders")
+                    choices
+                    current
+                />
                 <Check
                     name="viruses"
                     id="viruses"
