@@ -95,6 +95,14 @@ for (const [size, options, expected, alias] of [
         .filter(([, h]) => h < 44));
       assert.deepEqual(small, [], 'touch targets of 44px at least');
     }
+    // The domain's filtering of incoming mail: one choice among three, saved with a word.
+    await page.click('text=Courrier entrant : filtrage');
+    await page.waitForURL(server.url + '/siteadmin/filter');
+    await assertAccessible(page, `${size} /siteadmin/filter`);
+    await page.check('#filtering-mark');
+    await page.click('form.form button.primary');
+    await page.waitForSelector('text=Enregistré.');
+    assert.ok(await page.isChecked('#filtering-mark'));
     assert.deepEqual(errors, [], 'no console errors');
     await ctx.close();
   });
