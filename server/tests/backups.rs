@@ -512,12 +512,7 @@ async fn backups_of_a_large_mailbox_and_hostile_uploads_stay_in_bounded_memory()
 #[tokio::test]
 async fn backup_refusals_speak_the_readers_language() {
     let db = Db::sqlite();
-    add_votredomaine(&db);
-    add_cdupont(&db, &[]);
-    set_password(&db, "cdupont", PASSWORD);
-    let server = Server::start(&db);
-    let jar = db.dir.0.join("jar");
-    sign_in(&server, &jar, "cdupont", PASSWORD);
+    let (server, jar) = cdupont_signed_in(&db, PASSWORD);
     let junk = db.dir.0.join("vacances.jpg");
     std::fs::write(&junk, b"not a backup at all, just some bytes").unwrap();
     for lang in ["fr", "en"] {

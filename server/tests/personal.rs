@@ -309,12 +309,7 @@ async fn settings_page_and_live_help() {
 #[tokio::test]
 async fn the_password_form_refuses_everything_at_once_in_the_readers_language() {
     let db = Db::sqlite();
-    add_votredomaine(&db);
-    add_cdupont(&db, &[]);
-    set_password(&db, "cdupont", PASSWORD);
-    let server = Server::start(&db);
-    let jar = db.dir.0.join("jar");
-    sign_in(&server, &jar, "cdupont", PASSWORD);
+    let (server, jar) = cdupont_signed_in(&db, PASSWORD);
     for lang in ["fr", "en"] {
         let shown = refusals_shown(
             &server,

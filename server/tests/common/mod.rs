@@ -550,6 +550,17 @@ pub fn votredomaine_signed_in(db: &Db, password: &str) -> (Server, std::path::Pa
     (server, jar)
 }
 
+/// The same, signed in as Claire Dupont (cdupont), a mailbox user, with `password`.
+pub fn cdupont_signed_in(db: &Db, password: &str) -> (Server, std::path::PathBuf) {
+    add_votredomaine(db);
+    add_cdupont(db, &[]);
+    set_password(db, "cdupont", password);
+    let server = Server::start(db);
+    let jar = db.dir.0.join("cd");
+    sign_in(&server, &jar, "cdupont", password);
+    (server, jar)
+}
+
 /// Calls a server function that must answer 200; its body.
 pub fn call_ok(
     server: &Server,
