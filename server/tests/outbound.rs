@@ -544,3 +544,90 @@ async fn two_workers_on_one_database_never_send_twice() {
         assert!(b.stop().success(), "{label}");
     }
 }
+
+/// Every lookup of delivery goes through the configured resolver (`[dns]`): a route's host
+/// known only there is reached. And a bounce to one of courrier's own SRS addresses (a
+/// forward refused downstream) is reversed here and goes on to the original sender, not out
+/// to the hosted domain's MX and back in.
+#[tokio::test]
+async fn delivery_asks_the_configured_resolver_and_reverses_its_own_srs() {
+    let db = Db::sqlite();
+    let ok = Receiver::start(db.dir.0.join("ok"), "accept");
+    let hostile = Receiver::start(db.dir.0.join("hostile"), "reject");
+    // mx.receiver.test exists only in this DNS server.
+    let dns = dns(
+        &db.dir.0,
+        &serde_json::json!({"mx.receiver.test": {"A": ["127.0.0.1"]}}),
+    );
+    let config = db.dir.0.join("courrier.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[dns]\nnameserver = \"127.0.0.1:{}\"\n[outbound.routes]\n\
+             \"example.net\" = \"mx.receiver.test:{}\"\n\
+             \"sender.example\" = \"mx.receiver.test:{}\"\n\
+             \"hostile.example\" = \"mx.receiver.test:{}\"\n",
+            dns.1, ok.port, ok.port, hostile.port
+        ),
+    )
+    .unwrap();
+    add_votredomaine(&db);
+    add_cdupont(&db, &[]);
+    cli_ok(
+        &db,
+        &[
+            "relay",
+            "allow",
+            "127.0.0.7",
+            "--domain",
+            "votredomaine.com",
+            "--note",
+            "bureau",
+        ],
+    );
+    let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+    // Relayed to example.net, whose route names a host only the configured DNS knows.
+    let r = smtp_client_as(
+        &server,
+        Some("127.0.0.7"),
+        Some(PMARTIN),
+        "send",
+        &["ami@example.net"],
+    );
+    assert_eq!(r["refused"], serde_json::json!({}), "{r}");
+    let got = ok.wait_for(1);
+    assert_eq!(got[0]["rcpt_tos"], serde_json::json!(["ami@example.net"]));
+    // Claire forwards to a server that refuses: the bounce comes back to her SRS address and
+    // goes on to the original sender.
+    cli_ok(
+        &db,
+        &[
+            "user",
+            "forward",
+            "cdupont",
+            "--to",
+            "claire@hostile.example",
+        ],
+    );
+    let r = smtp_client(&server, "send", &["cdupont@votredomaine.com"]);
+    assert_eq!(r["refused"], serde_json::json!({}), "{r}");
+    let got = ok.wait_for(2);
+    let bounce = &got[1];
+    assert_eq!(
+        bounce["mail_from"], "<>",
+        "a bounce has the null sender: {bounce}"
+    );
+    assert_eq!(
+        bounce["rcpt_tos"],
+        serde_json::json!(["alice@sender.example"]),
+        "{bounce}"
+    );
+    assert!(
+        bounce["content"]
+            .as_str()
+            .unwrap()
+            .contains("claire@hostile.example"),
+        "{bounce}"
+    );
+    assert!(server.stop().success());
+}

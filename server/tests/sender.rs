@@ -7,40 +7,9 @@
 mod common;
 
 use common::*;
-use std::io::BufRead;
 
 const PASSWORD: &str = "Un-Mot-De-Passe-2026";
 const HOST: &str = "mx.courrier.test";
-
-/// The DNS server on loopback with `zone`; killed on drop.
-struct Dns(std::process::Child, u16);
-
-impl Drop for Dns {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn dns(dir: &std::path::Path, zone: &serde_json::Value) -> Dns {
-    let path = dir.join("zone.json");
-    std::fs::write(&path, zone.to_string()).unwrap();
-    let mut child = std::process::Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/clients/dns_server.py"
-        ))
-        .arg(&path)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: serde_json::Value = serde_json::from_str(&line).unwrap();
-    Dns(child, port["port"].as_u64().unwrap() as u16)
-}
 
 /// The test domains' records; `dkim` is the public key published for signed.example.
 fn zone(dkim: &str) -> serde_json::Value {

@@ -40,6 +40,7 @@ fn classify(hop: &Hop, e: mail_send::Error) -> Attempt {
 /// Sends `raw` from `mail_from` (empty for `<>`) to `rcpt_to` through `hop`.
 pub async fn send(
     hop: &Hop,
+    address: Option<std::net::SocketAddr>,
     helo: &str,
     mail_from: &str,
     rcpt_to: &str,
@@ -50,6 +51,11 @@ pub async fn send(
         Ok(b) => b,
         Err(e) => return Attempt::Temporary(format!("TLS setup: {e}")),
     };
+    let mut builder = builder;
+    // Connect to the address found, and speak TLS to the host by its name.
+    if let Some(a) = address {
+        builder.addr = a.to_string();
+    }
     let builder = builder
         .implicit_tls(false)
         .allow_invalid_certs()

@@ -216,13 +216,22 @@ fn bounce_for(config: &OutboundConfig, m: &outbound::Model, outcome: &Outcome) -
     })
 }
 
-/// Delivers `m` into a local mailbox when its recipient is one; None when it is not local.
-/// Err is a temporary failure.
+/// What the queue does with a message for one of the hosted domains.
+enum Local {
+    /// Delivered into a mailbox, or refused; Err is a temporary failure.
+    Done(Result<Outcome, String>),
+    /// One of this server's own SRS addresses: the message goes on to this original sender.
+    Reversed(String),
+    /// Not for a hosted domain.
+    Foreign,
+}
+
+/// Delivers `m` into a local mailbox when its recipient is one.
 async fn deliver_locally(
     store: &Store,
     filter: &crate::filter::Stage,
     m: &outbound::Model,
-) -> Option<Result<Outcome, String>> {
+) -> Local {
     use app::store::delivery::{Inbound, InboundRcpt, RcptVerdict};
     // The unspecified address matches no relay grant: foreign stays foreign.
     let nowhere = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
@@ -231,13 +240,13 @@ async fn deliver_locally(
         .await
     {
         Ok(v) => v,
-        Err(e) => return Some(Err(format!("local lookup failed: {e}"))),
+        Err(e) => return Local::Done(Err(format!("local lookup failed: {e}"))),
     };
-    Some(match verdict {
+    Local::Done(match verdict {
         RcptVerdict::Local { account } => {
             let (trace, junk) = match filtered(store, filter, m, &account).await {
                 Ok(marks) => marks,
-                Err(outcome) => return Some(outcome),
+                Err(outcome) => return Local::Done(outcome),
             };
             let job = Inbound {
                 mail_from: m.mail_from.clone(),
@@ -263,12 +272,14 @@ async fn deliver_locally(
             "550 5.1.1 {}: {reason}",
             m.rcpt_to
         ))),
+        // A bounce of a forward, addressed to the SRS address this server made: reversed
+        // here, not sent out to the domain's MX and back in.
+        RcptVerdict::SrsReturn { address } => return Local::Reversed(address),
         RcptVerdict::Relay { .. }
-        | RcptVerdict::SrsReturn { .. }
         | RcptVerdict::Outbound
         | RcptVerdict::RelayDenied
         | RcptVerdict::RelaySenderRefused { .. }
-        | RcptVerdict::RelayCapReached => return None,
+        | RcptVerdict::RelayCapReached => return Local::Foreign,
     })
 }
 
@@ -282,7 +293,9 @@ async fn filtered(
     account: &app::store::entities::account::Model,
 ) -> Result<(Vec<u8>, Option<String>), Result<Outcome, String>> {
     use app::domain::filter::Decision;
-    if filter.is_empty() {
+    // courrier's own bounces and automatic replies are not checked by courrier: a bounce
+    // quoting a refused message must still reach its sender.
+    if filter.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply") {
         return Ok((Vec::new(), None));
     }
     let policy = match account.domain_id {
@@ -366,13 +379,30 @@ async fn deliver(
         }
     };
     // A hosted domain's mailbox (a bounce to a local sender, a forward to a colleague): into
-    // the mailbox directly, by the rules of SMTP-in, not out and back in through DNS.
-    if let Some(outcome) = deliver_locally(store, &config.filter, m).await {
-        return match outcome {
-            Err(answer) => temporary(answer),
-            Ok(outcome) => outcome,
-        };
+    // the mailbox directly, by the rules of SMTP-in, not out and back in through DNS. An SRS
+    // address of ours is reversed once (an SRS address inside it is not reversed again).
+    let mut reversed = None;
+    for _ in 0..2 {
+        let target = reversed.as_ref().unwrap_or(m);
+        match deliver_locally(store, &config.filter, target).await {
+            Local::Done(Err(answer)) => return temporary(answer),
+            Local::Done(Ok(outcome)) => return outcome,
+            Local::Reversed(original) if reversed.is_none() => {
+                reversed = Some(outbound::Model {
+                    rcpt_to: original,
+                    ..m.clone()
+                });
+            }
+            Local::Reversed(_) => {
+                return Outcome::Failed(format!(
+                    "550 5.1.1 {}: an SRS address inside an SRS address",
+                    m.rcpt_to
+                ));
+            }
+            Local::Foreign => break,
+        }
     }
+    let m = reversed.as_ref().unwrap_or(m);
     let domain = domain_of(&m.rcpt_to);
     let hops = match route::hops(&config.routes, resolver, &domain).await {
         Ok(h) if h.is_empty() => {
@@ -385,19 +415,31 @@ async fn deliver(
     };
     let mut last = String::new();
     for hop in hops.iter().take(5) {
-        match client::send(
-            hop,
-            &config.hostname,
-            &m.mail_from,
-            &m.rcpt_to,
-            &m.raw,
-            config.timeout,
-        )
-        .await
-        {
-            Attempt::Sent(a) => return Outcome::Sent(a),
-            Attempt::Permanent(a) => return Outcome::Failed(a),
-            Attempt::Temporary(a) => last = a,
+        // The hop's addresses from the same resolver as its MX record ([dns]), not the
+        // system's; without a resolver, the system finds them when connecting.
+        let addresses = match route::addresses(resolver, hop).await {
+            Ok(a) => a,
+            Err(e) => {
+                last = e;
+                continue;
+            }
+        };
+        for address in addresses.iter().take(3) {
+            match client::send(
+                hop,
+                *address,
+                &config.hostname,
+                &m.mail_from,
+                &m.rcpt_to,
+                &m.raw,
+                config.timeout,
+            )
+            .await
+            {
+                Attempt::Sent(a) => return Outcome::Sent(a),
+                Attempt::Permanent(a) => return Outcome::Failed(a),
+                Attempt::Temporary(a) => last = a,
+            }
         }
     }
     temporary(last)

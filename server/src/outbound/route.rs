@@ -101,6 +101,29 @@ pub async fn hops(
     }
 }
 
+/// Where to connect for `hop`: its host as an address, or the addresses the resolver finds
+/// for it (IPv6 and IPv4); `[None]` when there is no resolver (the system's then, when
+/// connecting). Err is a temporary failure.
+pub async fn addresses(
+    resolver: Option<&TokioResolver>,
+    hop: &Hop,
+) -> Result<Vec<Option<std::net::SocketAddr>>, String> {
+    use std::net::{IpAddr, SocketAddr};
+    if let Ok(ip) = hop.host.parse::<IpAddr>() {
+        return Ok(vec![Some(SocketAddr::new(ip, hop.port))]);
+    }
+    let Some(resolver) = resolver else {
+        return Ok(vec![None]);
+    };
+    match resolver.lookup_ip(format!("{}.", hop.host)).await {
+        Ok(ips) => Ok(ips
+            .iter()
+            .map(|ip| Some(SocketAddr::new(ip, hop.port)))
+            .collect()),
+        Err(e) => Err(format!("DNS lookup of {} failed: {e}", hop.host)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

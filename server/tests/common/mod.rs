@@ -750,3 +750,34 @@ pub fn pop3_tops(addr: &str, login: &str, password: &str, dele: &[&str]) -> Vec<
         })
         .collect()
 }
+
+/// The DNS server on loopback with `zone`; killed on drop.
+pub struct Dns(std::process::Child, pub u16);
+
+impl Drop for Dns {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// server/tests/clients/dns_server.py serving `zone` (its JSON form) on a free loopback port.
+pub fn dns(dir: &std::path::Path, zone: &serde_json::Value) -> Dns {
+    let path = dir.join("zone.json");
+    std::fs::write(&path, zone.to_string()).unwrap();
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/clients/dns_server.py"
+        ))
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: serde_json::Value = serde_json::from_str(&line).unwrap();
+    Dns(child, port["port"].as_u64().unwrap() as u16)
+}
