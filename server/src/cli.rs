@@ -52,6 +52,19 @@ pub enum Command {
     /// The checks of inbound mail: what they refused or marked as junk.
     #[command(subcommand)]
     Filter(FilterCommand),
+    /// DKIM signing keys of the hosted domains.
+    #[command(subcommand)]
+    Dkim(DkimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DkimCommand {
+    /// The TXT records to publish for a domain's signing keys (made now if it has none).
+    Records {
+        domain: String,
+        #[command(flatten)]
+        json: Json,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,8 +2,8 @@
 //! result (or JSON with --json). Errors come back as one clear line.
 
 use crate::cli::{
-    AdminCommand, AliasCommand, DomainCommand, FilterCommand, QueueCommand, RelayCommand,
-    UserCommand,
+    AdminCommand, AliasCommand, DkimCommand, DomainCommand, FilterCommand, QueueCommand,
+    RelayCommand, UserCommand,
 };
 use anyhow::{Result, anyhow, bail};
 use app::domain::Role;
@@ -538,6 +538,46 @@ pub async fn filter(store: &Store, cmd: FilterCommand) -> Result<()> {
                         "{}  {:<7} {} -> {}  {}",
                         e.at, e.action, from, e.recipient, e.reason
                     );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A DNS record to publish, as the CLI shows it.
+#[derive(Serialize)]
+struct Record {
+    name: String,
+    value: String,
+}
+
+pub async fn dkim(store: &Store, cmd: DkimCommand) -> Result<()> {
+    match cmd {
+        DkimCommand::Records { domain, json } => {
+            let d = store.domain(&domain).await.map_err(store_err)?;
+            let keys = crate::dkim::keys_for(store, Some(d.id))
+                .await
+                .map_err(|e| anyhow!("cannot make the keys of {}: {e}", d.name))?;
+            let records: Vec<Record> = keys
+                .iter()
+                .map(|k| Record {
+                    name: format!("{}._domainkey.{}.", k.selector, d.name),
+                    value: crate::dkim::txt(k),
+                })
+                .collect();
+            if json.json {
+                print_json(&records);
+            } else {
+                // Zone-file form: TXT strings of at most 255 characters each.
+                for r in records {
+                    let chunks: Vec<String> = r
+                        .value
+                        .as_bytes()
+                        .chunks(255)
+                        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+                        .collect();
+                    println!("{} IN TXT {}", r.name, chunks.join(" "));
                 }
             }
         }

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod descriptors;
+mod dkim;
 mod dns;
 mod filter;
 mod flash;
@@ -65,6 +66,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Relay(c) => commands::relay(&store, c).await,
         cli::Command::Queue(c) => commands::queue(&store, c).await,
         cli::Command::Filter(c) => commands::filter(&store, c).await,
+        cli::Command::Dkim(c) => commands::dkim(&store, c).await,
     };
     store.close().await;
     result

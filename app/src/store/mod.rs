@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backups;
 pub mod connect;
 pub mod delivery;
+pub mod dkim;
 pub mod domains;
 pub mod entities;
 pub mod error;

@@ -413,6 +413,8 @@ async fn deliver(
         Ok(h) => h,
         Err(e) => return temporary(e),
     };
+    // Signed by its author's domain (DKIM), once for every hop.
+    let raw = crate::dkim::outgoing(store, &config.hostname, m).await;
     let mut last = String::new();
     for hop in hops.iter().take(5) {
         // The hop's addresses from the same resolver as its MX record ([dns]), not the
@@ -431,7 +433,7 @@ async fn deliver(
                 &config.hostname,
                 &m.mail_from,
                 &m.rcpt_to,
-                &m.raw,
+                &raw,
                 config.timeout,
             )
             .await

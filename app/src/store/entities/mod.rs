@@ -5,6 +5,7 @@ pub mod alias;
 pub mod audit_log;
 pub mod backup;
 pub mod backup_chunk;
+pub mod dkim_key;
 pub mod domain;
 pub mod filter_log;
 pub mod maildrop_lock;

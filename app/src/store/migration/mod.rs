@@ -10,6 +10,7 @@ mod m0005_backups_and_quota_warnings;
 mod m0006_relay_uses;
 mod m0007_backup_chunks;
 mod m0008_filter;
+mod m0009_dkim_keys;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_relay_uses::Migration),
             Box::new(m0007_backup_chunks::Migration),
             Box::new(m0008_filter::Migration),
+            Box::new(m0009_dkim_keys::Migration),
         ]
     }
 }
