@@ -446,16 +446,7 @@ fn relay_setup(db: &Db, rx: &Receiver, extra: &str) -> std::path::PathBuf {
     );
     std::fs::write(&config, format!("{extra}{routes}")).unwrap();
     add_votredomaine(db);
-    cli_ok(
-        db,
-        &[
-            "relay",
-            "allow",
-            "127.0.0.7",
-            "--domain",
-            "votredomaine.com",
-        ],
-    );
+    allow_office(db, "127.0.0.7");
     config
 }
 
@@ -573,18 +564,7 @@ async fn delivery_asks_the_configured_resolver_and_reverses_its_own_srs() {
     .unwrap();
     add_votredomaine(&db);
     add_cdupont(&db, &[]);
-    cli_ok(
-        &db,
-        &[
-            "relay",
-            "allow",
-            "127.0.0.7",
-            "--domain",
-            "votredomaine.com",
-            "--note",
-            "bureau",
-        ],
-    );
+    allow_office(&db, "127.0.0.7");
     let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
     // Relayed to example.net, whose route names a host only the configured DNS knows.
     let r = smtp_client_as(
@@ -678,18 +658,7 @@ async fn mail_that_leaves_is_signed_by_its_domain() {
         ),
     )
     .unwrap();
-    cli_ok(
-        &db,
-        &[
-            "relay",
-            "allow",
-            "127.0.0.7",
-            "--domain",
-            "votredomaine.com",
-            "--note",
-            "bureau",
-        ],
-    );
+    allow_office(&db, "127.0.0.7");
     let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
     // A message written by pmartin@votredomaine.com, relayed from the office.
     let path = db.dir.0.join("m.eml");

@@ -235,18 +235,7 @@ async fn a_hosted_sender_from_outside_is_refused() {
         "{a}"
     );
     // The office's fixed address, inside a relay grant of the domain.
-    cli_ok(
-        &s.db,
-        &[
-            "relay",
-            "allow",
-            "127.0.0.9",
-            "--domain",
-            "votredomaine.com",
-            "--note",
-            "bureau",
-        ],
-    );
+    allow_office(&s.db, "127.0.0.9");
     let a = s.send("127.0.0.9", "pmartin@votredomaine.com", &forged);
     assert!(a.starts_with("250 "), "{a}");
     // Signed in on submission.

@@ -550,6 +550,22 @@ pub fn votredomaine_signed_in(db: &Db, password: &str) -> (Server, std::path::Pa
     (server, jar)
 }
 
+/// Opens relay for the office at `ip` on behalf of votredomaine.com (a relay grant).
+pub fn allow_office(db: &Db, ip: &str) {
+    cli_ok(
+        db,
+        &[
+            "relay",
+            "allow",
+            ip,
+            "--domain",
+            "votredomaine.com",
+            "--note",
+            "bureau",
+        ],
+    );
+}
+
 /// The same, signed in as Claire Dupont (cdupont), a mailbox user, with `password`.
 pub fn cdupont_signed_in(db: &Db, password: &str) -> (Server, std::path::PathBuf) {
     add_votredomaine(db);
