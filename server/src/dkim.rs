@@ -153,7 +153,7 @@ pub async fn outgoing(
     let fields = app::domain::headers::fields(&m.raw);
     let author = app::domain::headers::first(&fields, "from")
         .and_then(|f| app::domain::headers::addresses(&f).into_iter().next())
-        .and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
+        .and_then(|a| app::domain::address::domain_of(&a));
     let signer = match &author {
         Some(d) => match store.hosted(d).await {
             Ok(Some(hosted)) => Some((Some(hosted.id), hosted.name)),

@@ -61,6 +61,15 @@ impl AddressError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DomainName(String);
 
+/// The domain of an address as written (lower case), or None for `<>` or a name without
+/// `@`: for routing and for the sender checks, which take the address as it came.
+pub fn domain_of(address: &str) -> Option<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+}
+
 impl DomainName {
     pub fn parse(input: &str) -> Result<DomainName, AddressError> {
         let trimmed = input.trim().trim_end_matches('.');

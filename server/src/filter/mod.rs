@@ -8,7 +8,9 @@ pub mod clamav;
 pub mod rspamd;
 pub mod sender;
 
-use app::domain::filter::{CheckKind, Decision, Policy, Report, decide, wanted};
+use app::domain::filter::{Answer, CheckKind, Decision, Policy, Report, decide, wanted};
+use app::store::Store;
+use app::store::entities::account;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +87,95 @@ impl Stage {
             });
         let reports = futures_util::future::join_all(runs).await;
         decide(&reports, policy)
+    }
+}
+
+/// A local mailbox a message is for: the address it was sent to, and its account.
+pub type Mailbox<'a> = (&'a str, &'a account::Model);
+
+/// What the stage lets through: the header fields to put on top (each ended by CRLF) and the
+/// junk mark.
+#[derive(Debug, Default)]
+pub struct Passed {
+    pub fields: String,
+    pub junk: Option<String>,
+}
+
+/// What the stage holds back, and its answer.
+#[derive(Debug)]
+pub enum Held {
+    /// For good (a 5xx); already in the filter log.
+    Refused(Answer),
+    /// For now (a 4xx).
+    Deferred(Answer),
+}
+
+impl Stage {
+    /// The one way through the stage, for SMTP-in and for the queue: runs the checks for a
+    /// message to `mailboxes` under `policy`, logs a refusal for each of them, and says what
+    /// to deliver it with or why it is held back.
+    pub async fn pass(
+        &self,
+        store: &Store,
+        m: &Envelope<'_>,
+        mailboxes: &[Mailbox<'_>],
+        policy: Policy,
+    ) -> Result<Passed, Held> {
+        match self.run(m, policy).await {
+            Decision::Deliver { headers, junk } => Ok(Passed {
+                fields: headers.iter().map(|h| format!("{h}\r\n")).collect(),
+                junk,
+            }),
+            Decision::Refuse {
+                answer,
+                reason,
+                kind,
+            } => {
+                tracing::info!(id = m.id, from = %m.mail_from, peer = ?m.client, check = kind.name(), "message refused: {reason}");
+                log(
+                    store,
+                    m.mail_from,
+                    mailboxes,
+                    app::store::filter::REFUSED,
+                    &reason,
+                )
+                .await;
+                Err(Held::Refused(answer))
+            }
+            Decision::Defer {
+                answer,
+                reason,
+                kind,
+            } => {
+                tracing::info!(id = m.id, from = %m.mail_from, peer = ?m.client, check = kind.name(), "message deferred: {reason}");
+                Err(Held::Deferred(answer))
+            }
+        }
+    }
+}
+
+/// One line of the filter log per mailbox (a failure to write it is logged and changes
+/// nothing for the message).
+pub async fn log(
+    store: &Store,
+    sender: &str,
+    mailboxes: &[Mailbox<'_>],
+    action: &'static str,
+    reason: &str,
+) {
+    let lines: Vec<app::store::filter::Filtered> = mailboxes
+        .iter()
+        .map(|(address, account)| app::store::filter::Filtered {
+            domain_id: account.domain_id.unwrap_or_default(),
+            account_id: Some(account.id),
+            sender,
+            recipient: address,
+            action,
+            reason,
+        })
+        .collect();
+    if let Err(e) = store.log_filtered(&lines, app::store::now()).await {
+        tracing::error!("filter log: {e}");
     }
 }
 

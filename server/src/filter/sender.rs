@@ -8,6 +8,7 @@
 //! (temperror) never refuse mail: at worst it is held back (`451`) and tried again.
 
 use super::{Check, Envelope};
+use app::domain::address::domain_of;
 use app::domain::filter::{Answer, CheckKind, Finding, Report};
 use app::store::Store;
 use mail_auth::dmarc::Policy;
@@ -32,14 +33,6 @@ impl std::fmt::Debug for SenderCheck {
             .field("hostname", &self.hostname)
             .finish()
     }
-}
-
-/// The domain of an address (lower case), or None for `<>` or a bare name.
-fn domain_of(address: &str) -> Option<String> {
-    address
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
-        .filter(|d| !d.is_empty())
 }
 
 /// The domain SPF speaks for: MAIL FROM's, or HELO's for the null sender (RFC 7208 §2.4).

@@ -90,10 +90,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn domain_of(address: &str) -> String {
-    address
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_ascii_lowercase())
-        .unwrap_or_default()
+    app::domain::address::domain_of(address).unwrap_or_default()
 }
 
 /// Runs the worker until `shutdown`; deliveries in progress finish first.
@@ -292,7 +289,6 @@ async fn filtered(
     m: &outbound::Model,
     account: &app::store::entities::account::Model,
 ) -> Result<(Vec<u8>, Option<String>), Result<Outcome, String>> {
-    use app::domain::filter::Decision;
     // courrier's own bounces and automatic replies are not checked by courrier: a bounce
     // quoting a refused message must still reach its sender.
     if filter.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply") {
@@ -316,35 +312,14 @@ async fn filtered(
         trusted: true,
         id: &id,
     };
-    match filter.run(&envelope, policy).await {
-        Decision::Deliver { headers, junk } => {
-            let trace = headers
-                .iter()
-                .flat_map(|h| [h.as_bytes(), b"\r\n"].concat())
-                .collect();
-            Ok((trace, junk))
-        }
-        Decision::Refuse { answer, reason, .. } => {
-            let line = app::store::filter::Filtered {
-                domain_id: account.domain_id.unwrap_or_default(),
-                account_id: Some(account.id),
-                sender: &m.mail_from,
-                recipient: &m.rcpt_to,
-                action: app::store::filter::REFUSED,
-                reason: &reason,
-            };
-            if let Err(e) = store.log_filtered(&[line], app::store::now()).await {
-                tracing::error!("filter log: {e}");
-            }
-            Err(Ok(Outcome::Failed(format!(
-                "{} {} {}",
-                answer.code, answer.status, answer.text
-            ))))
-        }
-        Decision::Defer { answer, .. } => Err(Err(format!(
-            "{} {} {}",
-            answer.code, answer.status, answer.text
-        ))),
+    let answer = |a: app::domain::filter::Answer| format!("{} {} {}", a.code, a.status, a.text);
+    match filter
+        .pass(store, &envelope, &[(&m.rcpt_to, account)], policy)
+        .await
+    {
+        Ok(passed) => Ok((passed.fields.into_bytes(), passed.junk)),
+        Err(crate::filter::Held::Refused(a)) => Err(Ok(Outcome::Failed(answer(a)))),
+        Err(crate::filter::Held::Deferred(a)) => Err(Err(answer(a))),
     }
 }
 

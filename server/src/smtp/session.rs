@@ -5,7 +5,6 @@
 use super::body::{DataEnd, DataReader};
 use super::reply::{self, Reply};
 use app::auth::check::Gate;
-use app::domain::filter::Decision;
 use app::domain::headers::{count_received, fields, first};
 use app::store::Store;
 use app::store::delivery::{Deliverer, Inbound, InboundRcpt};
@@ -374,14 +373,12 @@ impl Session {
             };
         let id = app::auth::random_hex(8);
         let mut trace = self.received_header(&tx, &id);
-        let (headers, junk) = match self.filter(&tx, &message, &id).await {
-            Ok(marks) => marks,
+        let passed = match self.filter(&tx, &message, &id).await {
+            Ok(passed) => passed,
             Err(refusal) => return Step::reply(refusal),
         };
-        for h in &headers {
-            trace.push_str(h);
-            trace.push_str("\r\n");
-        }
+        trace.push_str(&passed.fields);
+        let junk = passed.junk;
         let job = Inbound {
             mail_from: tx.mail_from.clone(),
             recipients: tx.rcpts.iter().map(|(_, r)| r.clone()).collect(),
@@ -395,8 +392,9 @@ impl Session {
             Ok(()) => {
                 tracing::info!(id, from = %tx.mail_from, recipients = count, peer = %self.peer.ip(), "message accepted");
                 if let Some(reason) = &junk {
-                    self.log_filtered(&tx, app::store::filter::JUNK, reason)
-                        .await;
+                    let mailboxes = Self::mailboxes(&tx);
+                    let (store, mark) = (&self.ctx.store, app::store::filter::JUNK);
+                    crate::filter::log(store, &tx.mail_from, &mailboxes, mark, reason).await;
                 }
                 Step::reply(reply::ok(format!("Ok: queued as {id}")))
             }
@@ -407,6 +405,17 @@ impl Session {
         }
     }
 
+    /// The transaction's local mailboxes: the address named and its account.
+    fn mailboxes(tx: &Transaction) -> Vec<crate::filter::Mailbox<'_>> {
+        tx.rcpts
+            .iter()
+            .filter_map(|(address, r)| match r {
+                InboundRcpt::Local { account } => Some((address.as_str(), &**account)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Passes a message with local recipients through the filter stage: the header fields to
     /// add and the junk mark when it is delivered, or the reply that refuses or defers it.
     async fn filter(
@@ -414,16 +423,12 @@ impl Session {
         tx: &Transaction,
         message: &[u8],
         id: &str,
-    ) -> Result<(Vec<String>, Option<String>), Reply> {
-        let local: Vec<String> = tx
-            .rcpts
-            .iter()
-            .filter(|(_, r)| matches!(r, InboundRcpt::Local { .. }))
-            .map(|(a, _)| a.clone())
-            .collect();
-        if local.is_empty() || self.ctx.filter.is_empty() {
-            return Ok((Vec::new(), None));
+    ) -> Result<crate::filter::Passed, Reply> {
+        let mailboxes = Self::mailboxes(tx);
+        if mailboxes.is_empty() || self.ctx.filter.is_empty() {
+            return Ok(Default::default());
         }
+        let local: Vec<String> = mailboxes.iter().map(|(a, _)| a.to_string()).collect();
         let envelope = crate::filter::Envelope {
             client: Some(self.peer.ip()),
             helo: self.helo.as_deref().unwrap_or(""),
@@ -434,49 +439,16 @@ impl Session {
             id,
         };
         let policy = tx.policy.unwrap_or_default();
-        match self.ctx.filter.run(&envelope, policy).await {
-            Decision::Deliver { headers, junk } => Ok((headers, junk)),
-            Decision::Refuse {
-                answer,
-                reason,
-                kind,
-            } => {
-                tracing::info!(id, from = %tx.mail_from, peer = %self.peer.ip(), check = kind.name(), "message refused: {reason}");
-                self.log_filtered(tx, app::store::filter::REFUSED, &reason)
-                    .await;
-                Err(Reply::new(answer.code, answer.status, answer.text))
+        match self
+            .ctx
+            .filter
+            .pass(&self.ctx.store, &envelope, &mailboxes, policy)
+            .await
+        {
+            Ok(passed) => Ok(passed),
+            Err(crate::filter::Held::Refused(a) | crate::filter::Held::Deferred(a)) => {
+                Err(Reply::new(a.code, a.status, a.text))
             }
-            Decision::Defer {
-                answer,
-                reason,
-                kind,
-            } => {
-                tracing::info!(id, from = %tx.mail_from, peer = %self.peer.ip(), check = kind.name(), "message deferred: {reason}");
-                Err(Reply::new(answer.code, answer.status, answer.text))
-            }
-        }
-    }
-
-    /// One line of the filter log per local recipient (a failure to write it is logged and
-    /// changes nothing for the message).
-    async fn log_filtered(&self, tx: &Transaction, action: &'static str, reason: &str) {
-        let lines: Vec<app::store::filter::Filtered> = tx
-            .rcpts
-            .iter()
-            .filter_map(|(address, r)| match r {
-                InboundRcpt::Local { account } => Some(app::store::filter::Filtered {
-                    domain_id: account.domain_id.unwrap_or_default(),
-                    account_id: Some(account.id),
-                    sender: &tx.mail_from,
-                    recipient: address,
-                    action,
-                    reason,
-                }),
-                _ => None,
-            })
-            .collect();
-        if let Err(e) = self.ctx.store.log_filtered(&lines, app::store::now()).await {
-            tracing::error!("filter log: {e}");
         }
     }
 
