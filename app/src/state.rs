@@ -23,6 +23,8 @@ pub struct AppState {
     pub client_ports: crate::model::ClientPorts,
     /// DNS lookups for the help page.
     pub dns: Arc<dyn DnsLookup>,
+    /// The domains' DKIM keys, made by the server (which holds the cryptography).
+    pub signing: Arc<dyn Signing>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[web_limits]`).
     pub trusted_proxies: Arc<Vec<crate::domain::network::Network>>,
 }
@@ -43,6 +45,17 @@ pub trait DnsLookup: Send + Sync + std::fmt::Debug {
     /// The MX records and addresses of `domain`, and the addresses of `host` (its POP3
     /// server); Err (in words) when DNS cannot be reached.
     async fn mail_records(&self, domain: &str, host: &str) -> Result<DnsRecords, String>;
+}
+
+/// The DKIM keys of the hosted domains (issue 15), made on the server's side.
+#[async_trait::async_trait]
+pub trait Signing: Send + Sync + std::fmt::Debug {
+    /// Every key of `domain_id`, retired ones too; a pair is made now if it has none in
+    /// service. Err (in words) when they cannot be read or made.
+    async fn dkim_keys(
+        &self,
+        domain_id: i64,
+    ) -> Result<Vec<crate::store::entities::dkim_key::Model>, String>;
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -59,12 +59,36 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum DkimCommand {
-    /// The TXT records to publish for a domain's signing keys (made now if it has none).
+    /// The TXT records to publish for a domain's signing keys (made now if it has none),
+    /// with where each key is in its life (signing, next, retiring, retired).
     Records {
-        domain: String,
+        #[command(flatten)]
+        whose: DkimWhose,
         #[command(flatten)]
         json: Json,
     },
+    /// A new key pair beside the current one: publish its records; it signs once the grace
+    /// period is over, and the old pair retires then.
+    Rotate {
+        #[command(flatten)]
+        whose: DkimWhose,
+        /// Days the old pair still signs (the time to publish the new records).
+        #[arg(long, value_name = "DAYS", default_value_t = 3)]
+        grace_days: u32,
+        #[command(flatten)]
+        json: Json,
+    },
+}
+
+/// A hosted domain, or the host's own name (its bounces are signed by it).
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct DkimWhose {
+    /// The hosted domain.
+    pub domain: Option<String>,
+    /// The host's own name (`hostname` in the configuration) instead of a domain.
+    #[arg(long)]
+    pub host: bool,
 }
 
 #[derive(Debug, Subcommand)]

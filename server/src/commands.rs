@@ -69,6 +69,13 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
                 .add_domain(&Actor::cli(), &name, names)
                 .await
                 .map_err(store_err)?;
+            // Its DKIM keys, made with it (a failure here is mended at the next start).
+            if let Err(e) = crate::dkim::keys_for(store, Some(d.id)).await {
+                eprintln!(
+                    "warning: the DKIM keys of {} could not be made: {e}",
+                    d.name
+                );
+            }
             if json.json {
                 #[derive(Serialize)]
                 struct Out<'a> {
@@ -545,40 +552,121 @@ pub async fn filter(store: &Store, cmd: FilterCommand) -> Result<()> {
     Ok(())
 }
 
-/// A DNS record to publish, as the CLI shows it.
+/// A DKIM record to publish, as the CLI shows it, with where its key is in its life.
 #[derive(Serialize)]
 struct Record {
     name: String,
     value: String,
+    /// "signing", "retiring" (signs until `until`), "next" (signs from `from`), "retired"
+    /// (its record may be removed from `from`).
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<i64>,
 }
 
-pub async fn dkim(store: &Store, cmd: DkimCommand) -> Result<()> {
-    match cmd {
-        DkimCommand::Records { domain, json } => {
+fn dkim_records(keys: &[app::store::entities::dkim_key::Model], domain: &str) -> Vec<Record> {
+    use app::domain::dkim::{KeyState, listed, state};
+    let now = app::store::now();
+    listed(keys, now)
+        .into_iter()
+        .map(|k| {
+            let (state, from, until) = match state(k, keys, now) {
+                KeyState::Signing => ("signing", None, None),
+                KeyState::Retiring { until } => ("retiring", None, Some(until)),
+                KeyState::Next { from } => ("next", Some(from), None),
+                KeyState::Retired { remove_from } => ("retired", Some(remove_from), None),
+            };
+            Record {
+                name: format!("{}._domainkey.{domain}.", k.selector),
+                value: crate::dkim::txt(k),
+                state,
+                from,
+                until,
+            }
+        })
+        .collect()
+}
+
+/// Records in zone-file form (TXT strings of at most 255 characters each), with a comment
+/// saying what to do with the ones that are changing.
+fn print_records(records: &[Record]) {
+    let when = |t: i64| app::i18n::iso_date(t);
+    for r in records {
+        let chunks: Vec<String> = r
+            .value
+            .as_bytes()
+            .chunks(255)
+            .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+            .collect();
+        let note = match (r.state, r.from, r.until) {
+            ("next", Some(f), _) => format!(" ; new: publish now, signs from {}", when(f)),
+            ("retiring", _, Some(u)) => format!(" ; signs until {}", when(u)),
+            ("retired", Some(f), _) => format!(" ; retired: may be removed from {}", when(f)),
+            _ => String::new(),
+        };
+        println!("{} IN TXT {}{note}", r.name, chunks.join(" "));
+    }
+}
+
+/// The domain's id (None: the host's) and name.
+async fn dkim_whose(
+    store: &Store,
+    hostname: &str,
+    whose: crate::cli::DkimWhose,
+) -> Result<(Option<i64>, String)> {
+    match whose.domain {
+        Some(domain) if !whose.host => {
             let d = store.domain(&domain).await.map_err(store_err)?;
-            let keys = crate::dkim::keys_for(store, Some(d.id))
+            Ok((Some(d.id), d.name))
+        }
+        _ => Ok((None, hostname.to_ascii_lowercase())),
+    }
+}
+
+pub async fn dkim(store: &Store, hostname: &str, cmd: DkimCommand) -> Result<()> {
+    match cmd {
+        DkimCommand::Records { whose, json } => {
+            let (id, name) = dkim_whose(store, hostname, whose).await?;
+            let keys = crate::dkim::keys_for(store, id)
                 .await
-                .map_err(|e| anyhow!("cannot make the keys of {}: {e}", d.name))?;
-            let records: Vec<Record> = keys
-                .iter()
-                .map(|k| Record {
-                    name: format!("{}._domainkey.{}.", k.selector, d.name),
-                    value: crate::dkim::txt(k),
-                })
-                .collect();
+                .map_err(|e| anyhow!("cannot make the keys of {name}: {e}"))?;
+            let records = dkim_records(&keys, &name);
             if json.json {
                 print_json(&records);
             } else {
-                // Zone-file form: TXT strings of at most 255 characters each.
-                for r in records {
-                    let chunks: Vec<String> = r
-                        .value
-                        .as_bytes()
-                        .chunks(255)
-                        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
-                        .collect();
-                    println!("{} IN TXT {}", r.name, chunks.join(" "));
+                print_records(&records);
+            }
+        }
+        DkimCommand::Rotate {
+            whose,
+            grace_days,
+            json,
+        } => {
+            let (id, name) = dkim_whose(store, hostname, whose).await?;
+            let grace = i64::from(grace_days) * 86_400;
+            match crate::dkim::rotate(store, id, grace)
+                .await
+                .map_err(|e| anyhow!("cannot rotate the keys of {name}: {e}"))?
+            {
+                Ok(rotation) => {
+                    let keys = store.dkim_keys(id).await.map_err(store_err)?;
+                    let records = dkim_records(&keys, &name);
+                    if json.json {
+                        print_json(&records);
+                    } else {
+                        println!(
+                            "New keys for {name}: publish these records now; they sign from {}, when the old ones retire.",
+                            app::i18n::iso_date(rotation.retire_at)
+                        );
+                        print_records(&records);
+                    }
                 }
+                Err(app::domain::dkim::RotateProblem::UnderWay { from }) => bail!(
+                    "a rotation of {name}'s keys is already under way: the new keys sign from {}",
+                    app::i18n::iso_date(from)
+                ),
             }
         }
     }

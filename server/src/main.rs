@@ -66,7 +66,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Relay(c) => commands::relay(&store, c).await,
         cli::Command::Queue(c) => commands::queue(&store, c).await,
         cli::Command::Filter(c) => commands::filter(&store, c).await,
-        cli::Command::Dkim(c) => commands::dkim(&store, c).await,
+        cli::Command::Dkim(c) => commands::dkim(&store, &settings.hostname(), c).await,
     };
     store.close().await;
     result

@@ -323,8 +323,12 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         backup_limits: settings.file.backups.limits(),
         client_ports: settings.file.client_ports.resolve(submission_on),
         dns: Arc::new(crate::dns::HelpLookup(resolver)),
+        signing: Arc::new(crate::dkim::Keys(store.clone())),
         trusted_proxies: trusted_proxies.clone(),
     };
+    // DKIM keys for the domains that have none yet (from before DKIM, or added offline).
+    let signer = store.clone();
+    tokio::spawn(async move { crate::dkim::keep_keys(&signer).await });
     // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);
     let keeper = store.clone();

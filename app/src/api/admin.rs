@@ -80,6 +80,13 @@ pub async fn add_domain(
         }
         Err(e) => return super::context::refused_store(Some("name"), e, c.lang),
     };
+    // Its DKIM keys, made beside (an RSA key takes a moment; the page does not wait).
+    let (signing, id) = (st.signing.clone(), d.id);
+    tokio::spawn(async move {
+        if let Err(e) = signing.dkim_keys(id).await {
+            tracing::warn!(domain = id, "cannot make DKIM keys: {e}");
+        }
+    });
     if style == "antivirus"
         && let Err(e) = st.store.set_domain_style(&c.actor, &d.name, &style).await
     {

@@ -5,6 +5,7 @@ pub mod address;
 #[cfg(feature = "ssr")]
 pub mod change;
 pub mod delivery;
+pub mod dkim;
 #[cfg(feature = "ssr")]
 pub mod dsn;
 pub mod filter;

@@ -3,7 +3,26 @@
 
 use super::entities::dkim_key;
 use super::{Result, Store};
+use crate::domain::dkim::Dated;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+impl Dated for dkim_key::Model {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn algorithm(&self) -> &str {
+        &self.algorithm
+    }
+    fn selector(&self) -> &str {
+        &self.selector
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn retired_at(&self) -> Option<i64> {
+        self.retired_at
+    }
+}
 
 /// A key to keep.
 #[derive(Clone)]
@@ -15,9 +34,10 @@ pub struct NewKey {
 }
 
 impl Store {
-    /// The keys in use for `domain_id` (None: the host's own), newest first.
+    /// Every key of `domain_id` (None: the host's own), retired ones too, newest first
+    /// (`domain::dkim` says which signs).
     pub async fn dkim_keys(&self, domain_id: Option<i64>) -> Result<Vec<dkim_key::Model>> {
-        let q = dkim_key::Entity::find().filter(dkim_key::Column::RetiredAt.is_null());
+        let q = dkim_key::Entity::find();
         let q = match domain_id {
             Some(id) => q.filter(dkim_key::Column::DomainId.eq(id)),
             None => q.filter(dkim_key::Column::DomainId.is_null()),
@@ -32,22 +52,58 @@ impl Store {
         keys: &[NewKey],
         at: i64,
     ) -> Result<()> {
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let rows = keys.iter().map(|k| dkim_key::ActiveModel {
-            domain_id: Set(domain_id),
-            selector: Set(k.selector.clone()),
-            algorithm: Set(k.algorithm.to_string()),
-            private_der: Set(k.private_der.clone()),
-            public_key: Set(k.public_key.clone()),
-            created_at: Set(at),
-            retired_at: Set(None),
-            ..Default::default()
-        });
-        dkim_key::Entity::insert_many(rows)
-            .exec_without_returning(self.db())
-            .await?;
+        let txn = self.write_txn().await?;
+        insert_keys(&txn, domain_id, keys, at).await?;
+        txn.commit().await?;
         Ok(())
     }
+
+    /// A rotation, at once: the new keys kept and the old ones given their retirement date.
+    pub async fn rotate_dkim_keys(
+        &self,
+        domain_id: Option<i64>,
+        rotation: &crate::domain::dkim::Rotation,
+        keys: &[NewKey],
+        at: i64,
+    ) -> Result<()> {
+        let txn = self.write_txn().await?;
+        if !rotation.retire.is_empty() {
+            dkim_key::Entity::update_many()
+                .col_expr(
+                    dkim_key::Column::RetiredAt,
+                    sea_orm::sea_query::Expr::value(rotation.retire_at),
+                )
+                .filter(dkim_key::Column::Id.is_in(rotation.retire.clone()))
+                .exec(&txn)
+                .await?;
+        }
+        insert_keys(&txn, domain_id, keys, at).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_keys(
+    c: &impl sea_orm::ConnectionTrait,
+    domain_id: Option<i64>,
+    keys: &[NewKey],
+    at: i64,
+) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let rows = keys.iter().map(|k| dkim_key::ActiveModel {
+        domain_id: Set(domain_id),
+        selector: Set(k.selector.clone()),
+        algorithm: Set(k.algorithm.to_string()),
+        private_der: Set(k.private_der.clone()),
+        public_key: Set(k.public_key.clone()),
+        created_at: Set(at),
+        retired_at: Set(None),
+        ..Default::default()
+    });
+    dkim_key::Entity::insert_many(rows)
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
 }

@@ -162,6 +162,11 @@ impl Store {
             });
         }
         domain::Entity::delete_by_id(d.id).exec(&txn).await?;
+        // Its signing keys go with it (their records are the webmaster's to remove).
+        super::entities::dkim_key::Entity::delete_many()
+            .filter(super::entities::dkim_key::Column::DomainId.eq(d.id))
+            .exec(&txn)
+            .await?;
         audit::record(
             &txn,
             actor,

@@ -389,7 +389,7 @@ async fn deliver(
         Err(e) => return temporary(e),
     };
     // Signed by its author's domain (DKIM), once for every hop.
-    let raw = crate::dkim::outgoing(store, &config.hostname, m).await;
+    let raw = crate::dkim::outgoing(store, &config.hostname, resolver, m).await;
     let mut last = String::new();
     for hop in hops.iter().take(5) {
         // The hop's addresses from the same resolver as its MX record ([dns]), not the
