@@ -331,6 +331,35 @@ pub struct SettingsView {
     pub qr_svg: String,
 }
 
+/// A DNS page (issue 15): a domain's records, or the host's, each checked now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsPageView {
+    /// The domain (or the host's name).
+    pub name: String,
+    /// Set when DNS could not be asked: the records are shown unchecked.
+    pub error: Option<String>,
+    pub records: Vec<DnsRecordView>,
+}
+
+/// One record to publish, in the reader's language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsRecordView {
+    /// What it is for, and why, in words.
+    pub title: String,
+    pub words: String,
+    /// The owner name, absolute (`_dmarc.votredomaine.com.`).
+    pub name: String,
+    /// `MX`, `TXT`, …
+    pub kind: String,
+    pub value: String,
+    /// "found", "missing", "different" or "unknown" (DNS not reachable).
+    pub status: String,
+    /// What DNS has instead, when different.
+    pub found: Vec<String>,
+    /// Not needed for mail to work.
+    pub optional: bool,
+}
+
 /// What DNS says about a user's domain, for the help page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsReport {
@@ -341,6 +370,9 @@ pub struct DnsReport {
     pub domain_addresses: Vec<String>,
     /// Addresses of the POP3 server's name.
     pub host_addresses: Vec<String>,
+    /// The DNS page's own checks of the records that lead mail and mail programs here (MX,
+    /// the server name of the settings).
+    pub checks: Vec<DnsRecordView>,
 }
 
 /// The signed-in person's state, for the help page's answers.

@@ -25,6 +25,8 @@ pub struct AppState {
     pub dns: Arc<dyn DnsLookup>,
     /// The domains' DKIM keys, made by the server (which holds the cryptography).
     pub signing: Arc<dyn Signing>,
+    /// The host as DNS should know it (the DNS pages).
+    pub mail_host: MailHost,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[web_limits]`).
     pub trusted_proxies: Arc<Vec<crate::domain::network::Network>>,
 }
@@ -45,17 +47,34 @@ pub trait DnsLookup: Send + Sync + std::fmt::Debug {
     /// The MX records and addresses of `domain`, and the addresses of `host` (its POP3
     /// server); Err (in words) when DNS cannot be reached.
     async fn mail_records(&self, domain: &str, host: &str) -> Result<DnsRecords, String>;
+
+    /// The records of one type at `name`, in the forms `domain::dns_plan::normalize` gives;
+    /// empty when there are none (or the name does not exist); Err (in words) when DNS
+    /// cannot answer.
+    async fn records(
+        &self,
+        name: &str,
+        kind: crate::domain::dns_plan::Kind,
+    ) -> Result<Vec<String>, String>;
 }
 
 /// The DKIM keys of the hosted domains (issue 15), made on the server's side.
 #[async_trait::async_trait]
 pub trait Signing: Send + Sync + std::fmt::Debug {
-    /// Every key of `domain_id`, retired ones too; a pair is made now if it has none in
-    /// service. Err (in words) when they cannot be read or made.
+    /// Every key of `domain_id` (None: the host's own), retired ones too; a pair is made now
+    /// if it has none in service. Err (in words) when they cannot be read or made.
     async fn dkim_keys(
         &self,
-        domain_id: i64,
+        domain_id: Option<i64>,
     ) -> Result<Vec<crate::store::entities::dkim_key::Model>, String>;
+}
+
+/// The host's name (its SMTP greeting and MX target) and its public addresses when
+/// configured (`[dns] addresses`).
+#[derive(Clone, Debug, Default)]
+pub struct MailHost {
+    pub name: String,
+    pub addresses: Vec<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -75,6 +75,9 @@ test('the host adds a domain, opens and closes relay, reads the queue and the lo
   await page.waitForSelector('text=Relay revoked');
   await page.waitForSelector('text=Domain added');
   await assertAccessible(page, '/admin/log');
+  await page.goto(server.url + '/admin/dns');
+  await page.waitForSelector('.records .record');
+  await assertAccessible(page, '/admin/dns');
 
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `page is ${width}px wide`);

@@ -103,6 +103,12 @@ for (const [size, options, expected, alias] of [
     await page.click('form.form button.primary');
     await page.waitForSelector('text=Enregistré.');
     assert.ok(await page.isChecked('#filtering-mark'));
+    // The domain's DNS records, each with its verdict, readable on a phone.
+    await page.goto(server.url + '/siteadmin/dns');
+    await page.waitForSelector('.records .record');
+    await assertAccessible(page, `${size} /siteadmin/dns`);
+    const dnsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(dnsWidth <= (size === 'phone' ? 390 : 1280), `DNS page is ${dnsWidth}px wide`);
     assert.deepEqual(errors, [], 'no console errors');
     await ctx.close();
   });

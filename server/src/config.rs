@@ -251,15 +251,33 @@ impl AuthSettings {
     }
 }
 
-/// `[dns]`: the resolver to ask instead of the system's (`/etc/resolv.conf`).
+/// `[dns]`: the resolver to ask instead of the system's (`/etc/resolv.conf`), and the host's
+/// public addresses (what the DNS pages ask to publish: A/AAAA, PTR, SPF).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DnsSettings {
     /// `IP:PORT` of a recursive resolver.
     pub nameserver: Option<String>,
+    /// The host's public IPv4 and IPv6 addresses; without them the pages use what DNS says
+    /// of the host's name, and SPF names `mx`.
+    #[serde(default)]
+    pub addresses: Vec<String>,
 }
 
 impl DnsSettings {
+    /// The public addresses, checked.
+    pub fn addresses(&self) -> Result<Vec<String>> {
+        self.addresses
+            .iter()
+            .map(|a| {
+                a.trim()
+                    .parse::<std::net::IpAddr>()
+                    .map(|ip| ip.to_string())
+                    .map_err(|_| anyhow::anyhow!("[dns] addresses: \"{a}\" is not an IP address"))
+            })
+            .collect()
+    }
+
     pub fn nameserver(&self) -> Result<Option<std::net::SocketAddr>> {
         match &self.nameserver {
             None => Ok(None),

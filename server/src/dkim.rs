@@ -111,8 +111,8 @@ pub struct Keys(pub Store);
 
 #[async_trait::async_trait]
 impl app::state::Signing for Keys {
-    async fn dkim_keys(&self, domain_id: i64) -> Result<Vec<dkim_key::Model>, String> {
-        keys_for(&self.0, Some(domain_id)).await
+    async fn dkim_keys(&self, domain_id: Option<i64>) -> Result<Vec<dkim_key::Model>, String> {
+        keys_for(&self.0, domain_id).await
     }
 }
 

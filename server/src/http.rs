@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route("/backup-files/{login}/{id}", get(backup_files::download))
+        .route("/dns-zone/{domain}", get(crate::dns_zone::download))
         .route("/lang/{tag}", get(set_lang))
         .route("/pkg/{*path}", get(pkg))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))

@@ -10,6 +10,7 @@ mod config;
 mod descriptors;
 mod dkim;
 mod dns;
+mod dns_zone;
 mod filter;
 mod flash;
 mod http;

@@ -324,6 +324,10 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         client_ports: settings.file.client_ports.resolve(submission_on),
         dns: Arc::new(crate::dns::HelpLookup(resolver)),
         signing: Arc::new(crate::dkim::Keys(store.clone())),
+        mail_host: app::state::MailHost {
+            name: hostname.clone(),
+            addresses: settings.file.dns.addresses()?,
+        },
         trusted_proxies: trusted_proxies.clone(),
     };
     // DKIM keys for the domains that have none yet (from before DKIM, or added offline).

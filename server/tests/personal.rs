@@ -278,6 +278,8 @@ async fn settings_page_and_live_help() {
             "cdupont@votredomaine.com",
             "Mail servers (MX) of votredomaine.com: mail.votredomaine.com.",
             "Addresses (A) of votredomaine.com: 192.0.2.10.",
+            // The DNS page's own check: the MX leads elsewhere than this host.
+            "Receiving mail (MX): different — found 10 mail.votredomaine.com, expected votredomaine.com. MX 10 ",
             "No forward: the server keeps your mail",
             "Your aliases: ventes@votredomaine.com.",
             "No mail program has collected this mailbox yet",

@@ -83,7 +83,7 @@ pub async fn add_domain(
     // Its DKIM keys, made beside (an RSA key takes a moment; the page does not wait).
     let (signing, id) = (st.signing.clone(), d.id);
     tokio::spawn(async move {
-        if let Err(e) = signing.dkim_keys(id).await {
+        if let Err(e) = signing.dkim_keys(Some(id)).await {
             tracing::warn!(domain = id, "cannot make DKIM keys: {e}");
         }
     });

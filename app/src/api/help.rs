@@ -44,6 +44,22 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
         .mailbox_count(a.id)
         .await
         .map_err(|e| store_error(e, lang))?;
+    // "Je ne suis pas reconnu par le serveur": the DNS page's checks of what leads here.
+    let checks = match super::dns::domain_plan(&st, &d).await {
+        Ok((host, plan)) => {
+            use crate::domain::dns_plan::Purpose;
+            let plan: Vec<_> = plan
+                .into_iter()
+                .filter(|w| matches!(w.purpose, Purpose::Mx | Purpose::ClientServer))
+                .collect();
+            let result = super::dns::checked(st.dns.as_ref(), &host, plan.clone()).await;
+            super::dns::view(d.name.clone(), result, plan, lang).records
+        }
+        Err(e) => {
+            tracing::warn!(domain = %d.name, "help: {e}");
+            Vec::new()
+        }
+    };
     let dns = match st.dns.mail_records(&d.name, &settings.pop_server).await {
         Ok(r) => DnsReport {
             reachable: true,
@@ -51,6 +67,7 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
             mx: r.mx,
             domain_addresses: r.domain_addresses,
             host_addresses: r.host_addresses,
+            checks,
         },
         Err(e) => DnsReport {
             reachable: false,

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod backups;
+pub mod dns;
 pub mod filter;
 pub mod flash;
 pub mod help;

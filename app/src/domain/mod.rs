@@ -7,6 +7,8 @@ pub mod change;
 pub mod delivery;
 pub mod dkim;
 #[cfg(feature = "ssr")]
+pub mod dns_plan;
+#[cfg(feature = "ssr")]
 pub mod dsn;
 pub mod filter;
 pub mod forward;

@@ -279,6 +279,33 @@ fn dns_lines(d: &DnsReport, domain: &str, host: &str, lang: Lang) -> Vec<String>
     out
 }
 
+/// One check of the DNS page, in a sentence: what it is, what DNS says, what to publish.
+fn check_line(c: &crate::model::DnsRecordView, lang: Lang) -> String {
+    let wanted = format!("{} {} {}", c.name, c.kind, c.value);
+    match c.status.as_str() {
+        "found" => crate::tr!(
+            lang,
+            "{} : publié ({wanted}).",
+            "{}: published ({wanted}).",
+            c.title
+        ),
+        "missing" => crate::tr!(
+            lang,
+            "{} : manquant. À publier : {wanted}",
+            "{}: missing. To publish: {wanted}",
+            c.title
+        ),
+        "different" => crate::tr!(
+            lang,
+            "{} : différent — trouvé {}, attendu {wanted}",
+            "{}: different — found {}, expected {wanted}",
+            c.title,
+            c.found.join(", ")
+        ),
+        _ => crate::tr!(lang, "{} : non vérifié.", "{}: not checked.", c.title),
+    }
+}
+
 fn recognised_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
     let check = lang.pick(
         "Essayez de vous connecter sur ce site avec le même login et le même mot de passe, en respectant les majuscules et minuscules. Si cela marche ici, l'erreur est dans les réglages de votre logiciel de courrier ; sinon, votre webmaster peut vous donner un nouveau mot de passe.",
@@ -296,6 +323,14 @@ fn recognised_answer(me: &Option<HelpMe>, lang: Lang) -> AnyView {
                     )}
                 </p>
                 <ul class=class>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                <ul class="plain-list">
+                    {m.dns.checks.iter().map(|c| view! { <li>{check_line(c, lang)}</li> }).collect_view()}
+                </ul>
+                {m.manager.then(|| view! {
+                    <p>
+                        <a href="/siteadmin/dns">{lang.pick("Tous les enregistrements DNS du domaine", "All the domain's DNS records")}</a>
+                    </p>
+                })}
             }
             .into_any()
         }

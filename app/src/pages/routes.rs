@@ -59,12 +59,14 @@ pages! {
     "/admin/relay" => admin::RelayPage, SignedIn;
     "/admin/queue" => admin::QueuePage, SignedIn;
     "/admin/log" => admin::AdminLogPage, SignedIn;
+    "/admin/dns" => admin::HostDnsPage, SignedIn;
     "/admin/domain/:name/delete" => admin::DeleteDomainPage, SignedIn;
     "/siteadmin" => siteadmin::SiteAdminPage, SignedIn;
     "/manage" => siteadmin::SiteAdminPage, SignedIn;
     "/siteadmin/add" => siteadmin::AddUserPage, SignedIn;
     "/siteadmin/log" => siteadmin::LogPageView, SignedIn;
     "/siteadmin/filter" => siteadmin::FilterPage, SignedIn;
+    "/siteadmin/dns" => siteadmin::DnsPage, SignedIn;
     "/siteadmin/user/:login" => siteadmin::UserPage, SignedIn;
     "/siteadmin/user/:login/mail" => siteadmin::MailPage, SignedIn;
     "/siteadmin/user/:login/backups" => backups::UserBackupsPage, SignedIn;

@@ -8,7 +8,8 @@ votredomaine.com):
   mail.votredomaine.com  A 192.0.2.25
 
 With a JSON file as argument, that zone instead (server/tests/sender.rs: SPF, DKIM and DMARC
-records): {"name": {"TXT": ["v=spf1 ...", ...], "A": ["192.0.2.1"], "MX": [[10, "host"]]},
+records): {"name": {"TXT": ["v=spf1 ...", ...], "A": ["192.0.2.1"], "AAAA": ["2001:db8::1"],
+"MX": [[10, "host"]], "SRV": [[0, 1, 995, "host"]]},
 "name2": "TIMEOUT"} — a name given as "TIMEOUT" gets no answer at all (a DNS failure: the
 resolver gives up; a SERVFAIL answer would do too by RFC 7208 §4.4, but mail-auth 0.7.0 takes
 it for "no record").
@@ -31,7 +32,7 @@ ZONE = {
 KNOWN = {name for name, _ in ZONE}
 FAILING = set()
 TTL = int(os.environ.get("DNS_TTL", "0"))
-TYPES = {"A": 1, "MX": 15, "TXT": 16}
+TYPES = {"A": 1, "MX": 15, "TXT": 16, "AAAA": 28, "SRV": 33}
 
 
 def load(path):
@@ -49,12 +50,18 @@ def load(path):
                     ZONE.setdefault((name, 15), []).append(("mx", v[0], v[1]))
                 elif kind == "TXT":
                     ZONE.setdefault((name, 16), []).append(("txt", v))
+                elif kind == "SRV":
+                    ZONE.setdefault((name, 33), []).append(("srv", v[0], v[1], v[2], v[3]))
+                elif kind == "AAAA":
+                    ZONE.setdefault((name, 28), []).append(("aaaa", v))
                 else:
                     ZONE.setdefault((name, TYPES[kind]), []).append(("a", v))
     KNOWN = {name for name, _ in ZONE}
 
 
 def encode_name(name):
+    if not name.strip("."):
+        return b"\0"  # the root: SRV "0 0 0 ." (service not offered)
     out = b""
     for label in name.strip(".").split("."):
         out += bytes([len(label)]) + label.encode()
@@ -86,6 +93,10 @@ def answer(packet):
             # Character-strings of at most 255 octets each (RFC 1035 §3.3.14).
             text = r[1].encode()
             rdata = b"".join(bytes([len(text[i : i + 255])]) + text[i : i + 255] for i in range(0, len(text), 255))
+        elif r[0] == "srv":
+            rdata = struct.pack("!HHH", r[1], r[2], r[3]) + encode_name(r[4])
+        elif r[0] == "aaaa":
+            rdata = socket.inet_pton(socket.AF_INET6, r[1])
         else:
             rdata = socket.inet_aton(r[1])
         body += struct.pack("!HHHIH", 0xC00C, qtype, 1, TTL, len(rdata)) + rdata

@@ -142,6 +142,7 @@ fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> 
     let select_id = format!("style-{}", d.name);
     let manage = format!("/siteadmin?domain={}", d.name);
     let filter = format!("/siteadmin/filter?domain={}", d.name);
+    let dns = format!("/siteadmin/dns?domain={}", d.name);
     let delete = format!("/admin/domain/{}/delete", d.name);
     view! {
         <li class="user">
@@ -160,6 +161,7 @@ fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> 
             <div class="actions">
                 <a class="button" href=manage>{lang.pick("Gérer les boîtes", "Manage mailboxes")}</a>
                 <a class="button" href=filter>{lang.pick("Filtrage", "Filtering")}</a>
+                <a class="button" href=dns>"DNS"</a>
                 <a class="button danger" href=delete>{lang.pick("Supprimer…", "Delete…")}</a>
             </div>
         </li>

@@ -1,10 +1,12 @@
 //! `/admin`: the host's pages — domains, relay grants, the outbound queue, the change log.
 
+mod dns;
 mod domains;
 mod log;
 mod queue;
 mod relay;
 
+pub use dns::HostDnsPage;
 pub use domains::{AdminHome, DeleteDomainPage};
 pub use log::AdminLogPage;
 pub use queue::QueuePage;
@@ -24,6 +26,7 @@ pub fn AdminNav(current: &'static str, lang: Lang) -> impl IntoView {
         ("/admin/relay", lang.pick("Relais", "Relay")),
         ("/admin/queue", lang.pick("File d'envoi", "Queue")),
         ("/admin/log", lang.pick("Journal", "Log")),
+        ("/admin/dns", "DNS"),
     ];
     view! {
         <nav class="tabs" aria-label=lang.pick("Administration du serveur", "Server administration")>

@@ -1,6 +1,7 @@
 //! Widgets shared by the portals.
 
 pub mod client_settings;
+pub mod dns_records;
 pub mod field;
 pub mod filter_log;
 pub mod loaded;

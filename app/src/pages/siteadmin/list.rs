@@ -84,6 +84,9 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                 <a class="button" href=portal_href("/siteadmin/filter", &domain)>
                     {lang.pick("Courrier entrant : filtrage", "Incoming mail: filtering")}
                 </a>
+                <a class="button" href=portal_href("/siteadmin/dns", &domain)>
+                    {lang.pick("DNS du domaine", "The domain's DNS")}
+                </a>
             </div>
         </section>
         <section class="card" aria-labelledby="users-title">

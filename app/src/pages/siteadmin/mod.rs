@@ -3,6 +3,7 @@
 
 mod add;
 mod delete;
+mod dns;
 mod filter;
 mod list;
 mod log;
@@ -12,6 +13,7 @@ mod welcome;
 
 pub use add::AddUserPage;
 pub use delete::DeletePage;
+pub use dns::DnsPage;
 pub use filter::FilterPage;
 pub use list::SiteAdminPage;
 pub use log::LogPageView;
