@@ -75,6 +75,8 @@ pub trait Signing: Send + Sync + std::fmt::Debug {
 pub struct MailHost {
     pub name: String,
     pub addresses: Vec<String>,
+    /// The MTA-STS policy served enforces (`[mta_sts] mode = "enforce"`).
+    pub mta_sts_enforce: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

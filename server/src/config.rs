@@ -52,6 +52,28 @@ pub struct FileConfig {
     pub antispam: AntispamSettings,
     #[serde(default)]
     pub filter: FilterSettings,
+    #[serde(default)]
+    pub mta_sts: MtaStsSettings,
+}
+
+/// `[mta_sts]`: the policy served to other servers for every hosted domain (RFC 8461).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MtaStsSettings {
+    /// "testing" (the default: other servers only report) or "enforce" (they deliver only
+    /// with verified TLS: set it once the host's certificates are ones they trust).
+    pub mode: Option<String>,
+}
+
+impl MtaStsSettings {
+    /// Whether the policy enforces.
+    pub fn enforce(&self) -> Result<bool> {
+        match self.mode.as_deref() {
+            None | Some("testing") => Ok(false),
+            Some("enforce") => Ok(true),
+            Some(other) => bail!("[mta_sts] mode = {other:?}: expected \"testing\" or \"enforce\""),
+        }
+    }
 }
 
 /// `[antivirus]`: ClamAV's clamd, asked about every message for a local mailbox.
@@ -358,6 +380,13 @@ pub struct OutboundSettings {
     /// Domain → "host:port", ahead of the smarthost and of DNS.
     #[serde(default)]
     pub routes: std::collections::HashMap<String, String>,
+    /// Whether the MTA-STS policies of the domains mail goes to are honoured (default true).
+    pub mta_sts: Option<bool>,
+    /// More trusted roots (PEM) beside the system's, for MTA-STS policies and the verified
+    /// TLS they ask for (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// The port MTA-STS policies are fetched from (443; another only for tests).
+    pub policy_port: Option<u16>,
 }
 
 impl OutboundSettings {
@@ -385,6 +414,14 @@ impl OutboundSettings {
         }
         if let Some(s) = self.claim_secs {
             c.lease = std::time::Duration::from_secs(s.max(3));
+        }
+        if self.mta_sts != Some(false) {
+            c.policies = Some(std::sync::Arc::new(
+                crate::outbound::mta_sts::Policies::new(
+                    self.ca_file.as_deref(),
+                    self.policy_port.unwrap_or(443),
+                )?,
+            ));
         }
         Ok(())
     }

@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/backup-files/{login}/{id}", get(backup_files::download))
         .route("/dns-zone/{domain}", get(crate::dns_zone::download))
+        .route(
+            "/.well-known/mta-sts.txt",
+            get(crate::mta_sts_policy::policy),
+        )
         .route("/lang/{tag}", get(set_lang))
         .route("/pkg/{*path}", get(pkg))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))

@@ -15,6 +15,7 @@ mod filter;
 mod flash;
 mod http;
 mod login;
+mod mta_sts_policy;
 mod net;
 mod outbound;
 mod pop3;

@@ -327,6 +327,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         mail_host: app::state::MailHost {
             name: hostname.clone(),
             addresses: settings.file.dns.addresses()?,
+            mta_sts_enforce: settings.file.mta_sts.enforce()?,
         },
         trusted_proxies: trusted_proxies.clone(),
     };

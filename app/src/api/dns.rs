@@ -29,6 +29,7 @@ pub async fn host(st: &crate::state::AppState) -> Host {
         pop3: st.client_ports.pop3,
         pop3s: st.client_ports.pop3s,
         submission: st.client_ports.submission,
+        mta_sts_enforce: mh.mta_sts_enforce,
     }
 }
 

@@ -46,6 +46,8 @@ pub struct Host {
     pub pop3s: u16,
     /// None: submission is off.
     pub submission: Option<u16>,
+    /// The MTA-STS policy served enforces.
+    pub mta_sts_enforce: bool,
 }
 
 /// A DKIM key as the plan shows it.
@@ -280,12 +282,13 @@ pub fn spf_value(host: &Host) -> String {
 }
 
 /// The MTA-STS policy served at `https://mta-sts.DOMAIN/.well-known/mta-sts.txt` (RFC 8461
-/// §3.2), in `testing` mode until the host's certificates are ones other servers verify.
-pub fn mta_sts_policy(host: &Host, enforce: bool) -> String {
+/// §3.2): this host as the only MX, a week's max_age, `testing` until the host's certificates
+/// are ones other servers verify (`[mta_sts] mode = "enforce"`).
+pub fn mta_sts_policy(host_name: &str, enforce: bool) -> String {
     format!(
         "version: STSv1\r\nmode: {}\r\nmx: {}\r\nmax_age: 604800\r\n",
         if enforce { "enforce" } else { "testing" },
-        host.name
+        host_name.trim_end_matches('.').to_ascii_lowercase()
     )
 }
 
@@ -420,7 +423,7 @@ pub fn domain_plan(domain: &str, style: &str, host: &Host, dkim: &[DkimRecord]) 
     }
     v.push(not_offered("imaps"));
     v.push(not_offered("imap"));
-    let policy = mta_sts_policy(host, false);
+    let policy = mta_sts_policy(&host.name, host.mta_sts_enforce);
     v.push(optional(rec(
         format!("mta-sts.{d}"),
         Kind::Cname,
@@ -729,6 +732,7 @@ mod tests {
             pop3: 110,
             pop3s: 995,
             submission: Some(587),
+            mta_sts_enforce: false,
         }
     }
 

@@ -18,6 +18,8 @@ pub mod headers;
 pub mod line_ends;
 pub mod login;
 pub mod mailtime;
+#[cfg(feature = "ssr")]
+pub mod mta_sts;
 pub mod network;
 pub mod password;
 pub mod profile;

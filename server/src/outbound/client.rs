@@ -1,6 +1,9 @@
 //! One delivery attempt to one hop with mail-send: STARTTLS when the hop offers it
 //! (opportunistic: certificates are not checked, and a hop without STARTTLS or with a broken
-//! TLS gets the message in clear, like Postfix's `smtp_tls_security_level = may`). The
+//! TLS gets the message in clear, like Postfix's `smtp_tls_security_level = may`) — unless
+//! the domain's MTA-STS policy enforces verified TLS: then a certificate that does not
+//! verify for the hop's name, or no STARTTLS, is a temporary failure and nothing goes in
+//! clear (RFC 8461 §4.2, like Postfix's `secure`). The
 //! answer is classified by RFC 5321 §4.2.1: 2xx sent, 4xx and connection trouble temporary,
 //! 5xx permanent.
 
@@ -37,15 +40,23 @@ fn classify(hop: &Hop, e: mail_send::Error) -> Attempt {
     }
 }
 
-/// Sends `raw` from `mail_from` (empty for `<>`) to `rcpt_to` through `hop`.
+/// One message for one recipient: `mail_from` empty for `<>`.
+#[derive(Clone, Copy, Debug)]
+pub struct Letter<'a> {
+    pub mail_from: &'a str,
+    pub rcpt_to: &'a str,
+    pub raw: &'a [u8],
+}
+
+/// Sends the letter through `hop` (at `address` when found), with verified TLS when
+/// `verified` is given.
 pub async fn send(
     hop: &Hop,
     address: Option<std::net::SocketAddr>,
     helo: &str,
-    mail_from: &str,
-    rcpt_to: &str,
-    raw: &[u8],
+    letter: Letter<'_>,
     timeout: Duration,
+    verified: Option<std::sync::Arc<tokio_rustls::rustls::ClientConfig>>,
 ) -> Attempt {
     let builder = match SmtpClientBuilder::new(hop.host.as_str(), hop.port) {
         Ok(b) => b,
@@ -56,12 +67,37 @@ pub async fn send(
     if let Some(a) = address {
         builder.addr = a.to_string();
     }
+    let message = Message::new(letter.mail_from, [letter.rcpt_to], letter.raw);
+    if let Some(tls) = verified {
+        builder.tls_connector = tokio_rustls::TlsConnector::from(tls);
+        let builder = builder.implicit_tls(false).helo_host(helo).timeout(timeout);
+        let result = match builder.connect().await {
+            Ok(mut client) => {
+                let r = client.send(message).await;
+                let _ = client.quit().await;
+                r
+            }
+            Err(e @ (mail_send::Error::MissingStartTls | mail_send::Error::Tls(_))) => {
+                return Attempt::Temporary(format!(
+                    "MTA-STS enforce: no verified TLS to {}:{} ({e}); not sent in clear",
+                    hop.host, hop.port
+                ));
+            }
+            Err(e) => Err(e),
+        };
+        return match result {
+            Ok(()) => Attempt::Sent(format!(
+                "250 accepted by {}:{} (verified TLS)",
+                hop.host, hop.port
+            )),
+            Err(e) => classify(hop, e),
+        };
+    }
     let builder = builder
         .implicit_tls(false)
         .allow_invalid_certs()
         .helo_host(helo)
         .timeout(timeout);
-    let message = Message::new(mail_from, [rcpt_to], raw);
     let result = match builder.connect().await {
         Ok(mut client) => {
             let r = client.send(message).await;

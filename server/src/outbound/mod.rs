@@ -6,9 +6,11 @@
 //! twice at the same time; a worker that dies leaves its claims to expire.
 
 pub mod client;
+pub mod mta_sts;
 pub mod route;
 
 use app::domain::dsn;
+use app::domain::mta_sts::Requirement;
 use app::domain::retry::{AfterTempFailure, after_temp_failure};
 use app::store::Store;
 use app::store::entities::outbound;
@@ -42,6 +44,8 @@ pub struct OutboundConfig {
     /// The checks of SMTP-in, also passed by what reaches a local mailbox from the queue (a
     /// forward to a colleague, a bounce to a local sender).
     pub filter: crate::filter::Stage,
+    /// MTA-STS of the domains mail goes to (RFC 8461); None: not looked at.
+    pub policies: Option<Arc<mta_sts::Policies>>,
 }
 
 impl Default for OutboundConfig {
@@ -56,6 +60,7 @@ impl Default for OutboundConfig {
             timeout: Duration::from_secs(5 * 60),
             poll: Duration::from_secs(1),
             filter: Default::default(),
+            policies: None,
         }
     }
 }
@@ -390,8 +395,29 @@ async fn deliver(
     };
     // Signed by its author's domain (DKIM), once for every hop.
     let raw = crate::dkim::outgoing(store, &config.hostname, resolver, m).await;
+    // The domain's MTA-STS policy (not through a smarthost: that hop is the host's choice).
+    let policy = match &config.policies {
+        Some(p) if config.routes.smarthost.is_none() => p.of(resolver, &domain).await,
+        _ => None,
+    };
     let mut last = String::new();
     for hop in hops.iter().take(5) {
+        let verified = match app::domain::mta_sts::requirement(policy.as_ref(), &hop.host) {
+            Requirement::Opportunistic => None,
+            Requirement::VerifiedTls => config.policies.as_ref().map(|p| p.tls.clone()),
+            Requirement::Refused(why) => {
+                last = format!("MTA-STS: {why}");
+                continue;
+            }
+        };
+        if verified.is_none()
+            && let Some(p) = &policy
+            && p.mode == app::domain::mta_sts::Mode::Testing
+            && !app::domain::mta_sts::mx_matches(p, &hop.host)
+        {
+            // `testing`: what enforce would refuse is reported, and the mail goes (§5).
+            tracing::info!(%domain, hop = %hop.host, "MTA-STS testing: hop not among the policy's MX");
+        }
         // The hop's addresses from the same resolver as its MX record ([dns]), not the
         // system's; without a resolver, the system finds them when connecting.
         let addresses = match route::addresses(resolver, hop).await {
@@ -402,14 +428,18 @@ async fn deliver(
             }
         };
         for address in addresses.iter().take(3) {
+            let letter = client::Letter {
+                mail_from: &m.mail_from,
+                rcpt_to: &m.rcpt_to,
+                raw: &raw,
+            };
             match client::send(
                 hop,
                 *address,
                 &config.hostname,
-                &m.mail_from,
-                &m.rcpt_to,
-                &raw,
+                letter,
                 config.timeout,
+                verified.clone(),
             )
             .await
             {

@@ -56,7 +56,16 @@ def main():
     out, mode = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     port = free_port()
-    controller = Controller(Handler(out, mode), hostname="127.0.0.1", port=port)
+    # RECEIVER_TLS=CERT:KEY offers STARTTLS with that certificate.
+    tls = os.environ.get("RECEIVER_TLS")
+    kwargs = {}
+    if tls:
+        import ssl
+        cert, key = tls.split(":")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        kwargs = {"tls_context": ctx, "require_starttls": False}
+    controller = Controller(Handler(out, mode), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print(f"listening {port}", flush=True)
     sys.stdin.read()

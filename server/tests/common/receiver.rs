@@ -20,7 +20,29 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(dir: std::path::PathBuf, mode: &str) -> Receiver {
-        let mut child = Command::new("python3")
+        Receiver::start_with(dir, mode, None)
+    }
+
+    /// One that offers STARTTLS with this certificate and key (PEM files).
+    pub fn start_tls(
+        dir: std::path::PathBuf,
+        mode: &str,
+        cert: &std::path::Path,
+        key: &std::path::Path,
+    ) -> Receiver {
+        Receiver::start_with(
+            dir,
+            mode,
+            Some(format!("{}:{}", cert.display(), key.display())),
+        )
+    }
+
+    fn start_with(dir: std::path::PathBuf, mode: &str, tls: Option<String>) -> Receiver {
+        let mut cmd = Command::new("python3");
+        if let Some(tls) = tls {
+            cmd.env("RECEIVER_TLS", tls);
+        }
+        let mut child = cmd
             .args([RECEIVER, dir.to_str().unwrap(), mode])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
