@@ -341,6 +341,26 @@ pub struct DnsPageView {
     pub records: Vec<DnsRecordView>,
 }
 
+/// The TLS certificates, for the server admin (`/admin/dns`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificatesView {
+    /// Whether certificates come by ACME (`[acme]`); else the configured or self-signed pair.
+    pub acme: bool,
+    pub list: Vec<CertificateView>,
+}
+
+/// One certificate obtained by ACME.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateView {
+    /// "host" or the hosted domain.
+    pub label: String,
+    pub names: Vec<String>,
+    pub not_after: Option<i64>,
+    pub issued_at: Option<i64>,
+    pub last_attempt_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
 /// One record to publish, in the reader's language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsRecordView {

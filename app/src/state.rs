@@ -77,6 +77,8 @@ pub struct MailHost {
     pub addresses: Vec<String>,
     /// The MTA-STS policy served enforces (`[mta_sts] mode = "enforce"`).
     pub mta_sts_enforce: bool,
+    /// Certificates come by ACME (`[acme] enabled`).
+    pub acme: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

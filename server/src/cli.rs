@@ -177,6 +177,10 @@ pub struct ServeArgs {
     /// [default: 127.0.0.1:1465; 465 in production].
     #[arg(long, env = "COURRIER_SUBMISSIONS", value_name = "ADDR")]
     pub submissions: Option<String>,
+    /// Address of the web portals over TLS; when on, `--http` sends the portals there
+    /// [default: off; 443 in production].
+    #[arg(long, env = "COURRIER_HTTPS", value_name = "ADDR")]
+    pub https: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub struct FileConfig {
     /// Submission with STARTTLS (port 587) and with implicit TLS (465); "off" switches one off.
     pub submission: Option<String>,
     pub submissions: Option<String>,
+    pub https: Option<String>,
     /// The name this server gives itself in SMTP greetings and trace fields.
     pub hostname: Option<String>,
     /// PEM certificate chain and key for STARTTLS; a self-signed pair is generated otherwise.
@@ -54,6 +55,63 @@ pub struct FileConfig {
     pub filter: FilterSettings,
     #[serde(default)]
     pub mta_sts: MtaStsSettings,
+    #[serde(default)]
+    pub acme: AcmeSettings,
+}
+
+/// `[acme]`: certificates by ACME (RFC 8555) for the host's name and the hosted domains'
+/// `mail.`, `autoconfig.` and `mta-sts.` names that point at this server.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeSettings {
+    /// On or off (default off: the configured or self-signed pair).
+    pub enabled: Option<bool>,
+    /// The CA's directory (default Let's Encrypt's).
+    pub directory: Option<String>,
+    /// Addresses the CA may write to about the certificates.
+    #[serde(default)]
+    pub contact: Vec<String>,
+    /// The root to trust for the directory's HTTPS instead of the system's (a test CA).
+    pub ca_file: Option<PathBuf>,
+    /// Seconds between two looks at the certificates (default 3600).
+    pub check_secs: Option<u64>,
+}
+
+/// Let's Encrypt's production directory.
+pub const LETS_ENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
+
+impl AcmeSettings {
+    /// The task's settings, when ACME is on.
+    pub fn config(
+        &self,
+        hostname: &str,
+        addresses: Vec<String>,
+    ) -> Option<crate::acme::AcmeConfig> {
+        if self.enabled != Some(true) {
+            return None;
+        }
+        Some(crate::acme::AcmeConfig {
+            directory: self
+                .directory
+                .clone()
+                .unwrap_or_else(|| LETS_ENCRYPT.into()),
+            contact: self
+                .contact
+                .iter()
+                .map(|c| {
+                    if c.starts_with("mailto:") {
+                        c.clone()
+                    } else {
+                        format!("mailto:{c}")
+                    }
+                })
+                .collect(),
+            ca_file: self.ca_file.clone(),
+            check: std::time::Duration::from_secs(self.check_secs.unwrap_or(3600).max(1)),
+            hostname: hostname.to_string(),
+            addresses,
+        })
+    }
 }
 
 /// `[mta_sts]`: the policy served to other servers for every hosted domain (RFC 8461).
@@ -518,6 +576,8 @@ pub const DEFAULT_SUBMISSION: &str = "127.0.0.1:1587";
 pub const DEFAULT_SUBMISSIONS: &str = "127.0.0.1:1465";
 /// A listening address of "off" switches that listener off.
 pub const OFF: &str = "off";
+/// The `https` listener is off unless configured.
+pub const DEFAULT_HTTPS: &str = OFF;
 
 impl Settings {
     pub fn resolve(cli: &Cli) -> Result<Settings> {

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/backup-files/{login}/{id}", get(backup_files::download))
         .route("/dns-zone/{domain}", get(crate::dns_zone::download))
         .route(
+            "/.well-known/acme-challenge/{token}",
+            get(crate::acme::challenge),
+        )
+        .route(
             "/.well-known/mta-sts.txt",
             get(crate::mta_sts_policy::policy),
         )
@@ -273,4 +277,61 @@ async fn security_headers(
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     res
+}
+
+/// With the `https` listener on, the portals reached over plain HTTP send the browser there
+/// (`301` for GET and HEAD, `308` otherwise, so a form post keeps its method). What must stay
+/// on plain HTTP stays: ACME's challenges (RFC 8555 §8.3 asks on port 80), the MTA-STS policy
+/// and mail clients' autoconfiguration, and the health check.
+pub fn redirect_to_https(router: Router, https_port: u16) -> Router {
+    router.layer(middleware::from_fn_with_state(https_port, to_https))
+}
+
+async fn to_https(
+    axum::extract::State(port): axum::extract::State<u16>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    let stays = path.starts_with("/.well-known/")
+        || path == "/healthz"
+        || path == "/mail/config-v1.1.xml"
+        || path.eq_ignore_ascii_case("/autodiscover/autodiscover.xml");
+    let host = req
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    // The name without its port ([v6] literals kept whole); anything odd is not redirected.
+    let name = match host.rsplit_once(':') {
+        Some((n, p)) if !n.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => host,
+    };
+    let sound = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
+    if stays || !sound {
+        return next.run(req).await;
+    }
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let location = if port == 443 {
+        format!("https://{name}{target}")
+    } else {
+        format!("https://{name}:{port}{target}")
+    };
+    let status = if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        axum::http::StatusCode::MOVED_PERMANENTLY
+    } else {
+        axum::http::StatusCode::PERMANENT_REDIRECT
+    };
+    (status, [(axum::http::header::LOCATION, location)]).into_response()
 }

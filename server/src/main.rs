@@ -1,9 +1,11 @@
 //! `courrier`: one process for the web portals and, as they land, SMTP-in, POP3 and the
 //! outbound queue; plus the administrative commands.
 
+mod acme;
 mod assets;
 mod autoconfig;
 mod backup_files;
+mod certs;
 mod cli;
 mod commands;
 mod config;

@@ -67,6 +67,12 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         settings.file.submissions.as_deref(),
         crate::config::DEFAULT_SUBMISSIONS,
     );
+    let https = settings.listen(
+        args.https.as_deref(),
+        settings.file.https.as_deref(),
+        crate::config::DEFAULT_HTTPS,
+    );
+    let https_on = !https.eq_ignore_ascii_case(crate::config::OFF);
     let store = Store::open(&settings.database_url)
         .await
         .map_err(|e| anyhow!("{e}"))?
@@ -191,7 +197,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         deliverer: deliverer.clone(),
         store: store.clone(),
         config: smtp_config,
-        tls: Some(tls.clone()),
+        tls: Some(tls.mail.clone()),
         submission: None,
         filter: filter.clone(),
     });
@@ -214,7 +220,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         deliverer,
         store: store.clone(),
         config: submission_config,
-        tls: Some(tls.clone()),
+        tls: Some(tls.mail.clone()),
         submission: Some(crate::smtp::session::SubmissionAuth { gate: gate.clone() }),
         filter: filter.clone(),
     });
@@ -246,7 +252,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     let pop3_ctx = Arc::new(crate::pop3::Pop3Context::new(
         store.clone(),
         pop3_config,
-        Some(tls),
+        Some(tls.mail.clone()),
         gate.clone(),
     ));
     let pop3_slots = crate::net::Slots::default();
@@ -318,19 +324,37 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         gate,
         leptos_options,
         stylesheet: format!("/pkg/courrier.{}.css", versions.css),
-        secure_cookies: settings.file.secure_cookies.unwrap_or(false),
+        // Over `https`, cookies never travel in clear (plain HTTP only redirects there).
+        secure_cookies: settings.file.secure_cookies.unwrap_or(https_on),
         public_url: public_url(settings.file.public_url.as_deref())?,
         backup_limits: settings.file.backups.limits(),
         client_ports: settings.file.client_ports.resolve(submission_on),
-        dns: Arc::new(crate::dns::HelpLookup(resolver)),
+        dns: Arc::new(crate::dns::HelpLookup(resolver.clone())),
         signing: Arc::new(crate::dkim::Keys(store.clone())),
         mail_host: app::state::MailHost {
             name: hostname.clone(),
             addresses: settings.file.dns.addresses()?,
             mta_sts_enforce: settings.file.mta_sts.enforce()?,
+            acme: settings.file.acme.enabled == Some(true),
         },
         trusted_proxies: trusted_proxies.clone(),
     };
+    // Certificates by ACME, into the running TLS of every listener.
+    let public_addresses = settings.file.dns.addresses()?;
+    let acme_task = settings
+        .file
+        .acme
+        .config(&hostname, public_addresses)
+        .map(|acme| {
+            tracing::info!(directory = %acme.directory, "ACME on");
+            tokio::spawn(crate::acme::run(
+                store.clone(),
+                tls.certs.clone(),
+                acme,
+                resolver.clone(),
+                shutdown_rx.clone(),
+            ))
+        });
     // DKIM keys for the domains that have none yet (from before DKIM, or added offline).
     let signer = store.clone();
     tokio::spawn(async move { crate::dkim::keep_keys(&signer).await });
@@ -357,6 +381,27 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     });
 
     let router = crate::http::router(state);
+    // The portals over TLS; plain HTTP then sends the browser there.
+    let mut https_task = None;
+    let router = if https_on {
+        let listener = tokio::net::TcpListener::bind(&https)
+            .await
+            .with_context(|| format!("cannot listen on {https} (--https)"))?;
+        let bound = listener.local_addr()?;
+        https_task = Some(tokio::spawn(crate::web_listener::serve(
+            listener,
+            router.clone(),
+            web_limits,
+            trusted_proxies.clone(),
+            Some(tls.web.clone()),
+            shutdown_rx.clone(),
+        )));
+        println!("https: listening on {bound}");
+        tracing::info!("web portals on https://{bound}");
+        crate::http::redirect_to_https(router, bound.port())
+    } else {
+        router
+    };
     println!("http: listening on {addr}");
     tracing::info!("web portals on http://{addr}");
     tokio::spawn(async move {
@@ -368,9 +413,16 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         router,
         web_limits,
         trusted_proxies,
+        None,
         shutdown_rx.clone(),
     )
     .await;
+    if let Some(t) = https_task {
+        let _ = t.await;
+    }
+    if let Some(t) = acme_task {
+        let _ = t.await;
+    }
     for t in smtp_tasks {
         let _ = t.await;
     }

@@ -1,20 +1,31 @@
-//! TLS for the mail protocols: the certificate and key from the configuration, or a
-//! self-signed pair generated on first run into DATA/tls/ (rcgen). rustls with the ring
-//! provider; PEM through rustls-pki-types.
+//! TLS for the mail protocols and the `https` portals: the certificate and key from the
+//! configuration, or a self-signed pair generated on first run into DATA/tls/ (rcgen) — and,
+//! beside them, the certificates ACME obtains (`certs::Certs`, changed while running). rustls
+//! with the ring provider; PEM through rustls-pki-types.
 
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::sync::Arc;
-use tokio_rustls::rustls::{self, ServerConfig, ServerConnection, pki_types};
+use tokio_rustls::rustls::{self, ServerConfig, ServerConnection};
 
-/// Loads `cert`/`key`, or (both None) the pair in `data/tls/`, generating it when missing.
+/// The TLS of every listener: one certificate resolver for all.
+#[derive(Clone, Debug)]
+pub struct Tls {
+    /// SMTP's STARTTLS, submission, POP3 and POP3S.
+    pub mail: Arc<ServerConfig>,
+    /// The `https` portals (ALPN `http/1.1`).
+    pub web: Arc<ServerConfig>,
+    pub certs: Arc<crate::certs::Certs>,
+}
+
+/// Loads `cert`/`key`, or (both None) the pair in `data/tls/`, generating it when missing:
+/// what every name gets until ACME gives it its own.
 pub fn server_config(
     data: &Path,
     cert: Option<&Path>,
     key: Option<&Path>,
     hostname: &str,
-) -> Result<Arc<ServerConfig>> {
-    use pki_types::pem::PemObject;
+) -> Result<Tls> {
     let (cert_path, key_path) = match (cert, key) {
         (Some(c), Some(k)) => (c.to_path_buf(), k.to_path_buf()),
         (None, None) => {
@@ -27,20 +38,31 @@ pub fn server_config(
         }
         _ => anyhow::bail!("tls_cert and tls_key go together: give both or neither"),
     };
-    let certs: Vec<_> = pki_types::CertificateDer::pem_file_iter(&cert_path)
-        .with_context(|| format!("cannot read the certificate {}", cert_path.display()))?
-        .collect::<std::result::Result<_, _>>()
-        .with_context(|| format!("bad PEM in {}", cert_path.display()))?;
-    let key = pki_types::PrivateKeyDer::from_pem_file(&key_path)
+    let cert_pem = std::fs::read_to_string(&cert_path)
+        .with_context(|| format!("cannot read the certificate {}", cert_path.display()))?;
+    let key_pem = std::fs::read_to_string(&key_path)
         .with_context(|| format!("cannot read the private key {}", key_path.display()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .context("TLS protocol versions")?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
+    let fallback = crate::certs::certified(&cert_pem, &key_pem)
+        .with_context(|| format!("{} and {}", cert_path.display(), key_path.display()))?;
+    fallback
+        .keys_match()
         .context("the certificate and the key do not match")?;
-    Ok(Arc::new(config))
+    let certs = Arc::new(crate::certs::Certs::new(fallback, hostname));
+    let build = |alpn: Vec<Vec<u8>>| -> Result<Arc<ServerConfig>> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .context("TLS protocol versions")?
+            .with_no_client_auth()
+            .with_cert_resolver(certs.clone());
+        config.alpn_protocols = alpn;
+        Ok(Arc::new(config))
+    };
+    Ok(Tls {
+        mail: build(Vec::new())?,
+        web: build(vec![b"http/1.1".to_vec()])?,
+        certs: certs.clone(),
+    })
 }
 
 fn generate(dir: &Path, cert: &Path, key: &Path, hostname: &str) -> Result<()> {

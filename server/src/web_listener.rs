@@ -59,15 +59,17 @@ Content-Length: 43\r\n\
 \r\n\
 Too many connections: try again in a moment";
 
-/// Serves `router` on `listener` until `shutdown` turns true, then lets requests in flight
-/// finish and returns.
+/// Serves `router` on `listener` (over TLS when `tls` is given: the `https` listener) until
+/// `shutdown` turns true, then lets requests in flight finish and returns.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: WebLimits,
     trusted_proxies: std::sync::Arc<Vec<app::domain::network::Network>>,
+    tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let slots = Slots::default();
     let mut connections = JoinSet::new();
     loop {
@@ -98,8 +100,19 @@ pub async fn serve(
                 let _ = stream.set_nodelay(true);
                 let router = router.clone();
                 let stop = shutdown.clone();
+                let acceptor = acceptor.clone();
                 connections.spawn(async move {
-                    connection(stream, peer, router, limits, stop).await;
+                    match acceptor {
+                        None => connection(stream, peer, router, limits, stop).await,
+                        // The handshake within the header timeout, like a request's headers.
+                        Some(a) => {
+                            if let Ok(Ok(tls)) =
+                                tokio::time::timeout(limits.header_timeout, a.accept(stream)).await
+                            {
+                                connection(tls, peer, router, limits, stop).await;
+                            }
+                        }
+                    }
                     drop(slot);
                 });
             }
@@ -112,13 +125,15 @@ pub async fn serve(
 }
 
 /// One client's connection, until it closes, times out, or the server stops.
-async fn connection(
-    stream: tokio::net::TcpStream,
+async fn connection<S>(
+    stream: S,
     peer: SocketAddr,
     router: Router,
     limits: WebLimits,
     mut stop: watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let stall = limits.stall_timeout;
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         // What `ConnectInfo<SocketAddr>` extractors (the client's address) read.
@@ -232,13 +247,13 @@ impl http_body::Body for StallBody {
 
 /// The client's socket, whose writes fail when the client has read nothing for the stall
 /// timeout (reads are bounded by the header timeout and [`StallBody`]).
-struct StallIo {
-    inner: tokio::net::TcpStream,
+struct StallIo<S> {
+    inner: S,
     stall: Stall,
 }
 
-impl StallIo {
-    fn new(inner: tokio::net::TcpStream, limit: Duration) -> StallIo {
+impl<S> StallIo<S> {
+    fn new(inner: S, limit: Duration) -> StallIo<S> {
         StallIo {
             inner,
             stall: Stall::new(limit),
@@ -246,7 +261,7 @@ impl StallIo {
     }
 }
 
-impl tokio::io::AsyncRead for StallIo {
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for StallIo<S> {
     fn poll_read(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
@@ -256,7 +271,7 @@ impl tokio::io::AsyncRead for StallIo {
     }
 }
 
-impl tokio::io::AsyncWrite for StallIo {
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for StallIo<S> {
     fn poll_write(
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,

@@ -189,6 +189,41 @@ pub async fn host_dns() -> Result<DnsPageView, ServerFnError> {
     Ok(view(host.name.clone(), result, plan, c.lang))
 }
 
+/// The certificates obtained by ACME and their state (server admin only).
+#[server(endpoint = "admin/certificates")]
+pub async fn certificates() -> Result<crate::model::CertificatesView, ServerFnError> {
+    use super::context::*;
+    let c = caller().await?;
+    if c.role != crate::domain::Role::ServerAdmin {
+        return Err(not_allowed(c.lang));
+    }
+    let st = state()?;
+    let list = st
+        .store
+        .certificates()
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .into_iter()
+        .map(|m| crate::model::CertificateView {
+            label: m.label,
+            names: m
+                .names
+                .split(',')
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect(),
+            not_after: m.not_after,
+            issued_at: m.issued_at,
+            last_attempt_at: m.last_attempt_at,
+            last_error: m.last_error,
+        })
+        .collect();
+    Ok(crate::model::CertificatesView {
+        acme: st.mail_host.acme,
+        list,
+    })
+}
+
 /// The zone file of a domain, for the webmaster (of that domain) or the server admin; None
 /// when the caller may not see it.
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aliases;
 pub mod audit;
 pub mod backups;
+pub mod certificates;
 pub mod connect;
 pub mod delivery;
 pub mod dkim;

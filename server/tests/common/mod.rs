@@ -2,6 +2,7 @@
 //! PostgreSQL (a fresh database per test from `COURRIER_TEST_PG_URL`).
 #![allow(dead_code)]
 
+pub mod pki;
 pub mod receiver;
 
 use sea_orm::{ConnectionTrait, Database};
@@ -134,6 +135,8 @@ pub struct Server {
     /// host:port of submission with STARTTLS and with implicit TLS (None when switched off).
     pub submission: Option<String>,
     pub submissions: Option<String>,
+    /// host:port of the `https` portals, when on.
+    pub https: Option<String>,
     /// The first-run admin's login and password, as printed on the console.
     pub admin: Option<(String, String)>,
     pub lines: mpsc::Receiver<String>,
@@ -161,16 +164,20 @@ impl Server {
                 c
             }
         };
+        // Every listener on a free loopback port, unless `extra` names its own.
+        let listeners = [
+            "--http",
+            "--smtp",
+            "--pop3",
+            "--pop3s",
+            "--submission",
+            "--submissions",
+        ];
+        command.arg("serve");
+        for flag in listeners.iter().filter(|f| !extra.contains(f)) {
+            command.args([*flag, "127.0.0.1:0"]);
+        }
         let mut child = command
-            .arg("serve")
-            .args(["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
-            .args(["--pop3", "127.0.0.1:0", "--pop3s", "127.0.0.1:0"])
-            .args([
-                "--submission",
-                "127.0.0.1:0",
-                "--submissions",
-                "127.0.0.1:0",
-            ])
             .args(extra)
             .args(db.args())
             .env_remove("COURRIER_DATABASE_URL")
@@ -193,6 +200,7 @@ impl Server {
         let mut smtp = None;
         let (mut pop3, mut pop3s) = (None, None);
         let (mut submission, mut submissions) = (None, None);
+        let mut https = None;
         loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(120))
@@ -218,6 +226,9 @@ impl Server {
             if let Some(addr) = line.strip_prefix("submissions: listening on ") {
                 submissions = Some(addr.trim().to_string());
             }
+            if let Some(addr) = line.strip_prefix("https: listening on ") {
+                https = Some(addr.trim().to_string());
+            }
             if let Some(addr) = line.strip_prefix("http: listening on ") {
                 let smtp = smtp.expect("SMTP starts before HTTP");
                 return Server {
@@ -228,6 +239,7 @@ impl Server {
                     pop3s: pop3s.unwrap_or_default(),
                     submission,
                     submissions,
+                    https,
                     admin,
                     lines: rx,
                 };

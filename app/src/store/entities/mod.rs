@@ -1,10 +1,12 @@
 //! SeaORM entities, one per table. Times are Unix seconds (`i64`), the same on both engines.
 
 pub mod account;
+pub mod acme_challenge;
 pub mod alias;
 pub mod audit_log;
 pub mod backup;
 pub mod backup_chunk;
+pub mod certificate;
 pub mod dkim_key;
 pub mod domain;
 pub mod filter_log;

@@ -11,6 +11,7 @@ mod m0006_relay_uses;
 mod m0007_backup_chunks;
 mod m0008_filter;
 mod m0009_dkim_keys;
+mod m0010_certificates;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_backup_chunks::Migration),
             Box::new(m0008_filter::Migration),
             Box::new(m0009_dkim_keys::Migration),
+            Box::new(m0010_certificates::Migration),
         ]
     }
 }
