@@ -146,6 +146,13 @@ async fn round(
                 }
         });
         if fresh {
+            // Perhaps renewed by another process on this database: serve what is kept.
+            if let Some(c) = current
+                && let (Some(cert), Some(key)) = (&c.cert_pem, &c.key_pem)
+                && let Ok(k) = certified(cert, key)
+            {
+                certs.install(&g.names, k);
+            }
             continue;
         }
         // A group that failed lately waits a while before it is tried again (the CA's rate

@@ -355,18 +355,7 @@ async fn forwards_and_the_responder_from_smtp_in_to_the_receiver() {
 
         // Forward off, responder on: the message is kept and answered once, from <>.
         cli_ok(&db, &["user", "forward", "cdupont", "--off"]);
-        cli_ok(
-            &db,
-            &[
-                "user",
-                "responder",
-                "cdupont",
-                "--subject",
-                "Absente",
-                "--body-file",
-                text,
-            ],
-        );
+        responder_on(&db, "cdupont", text);
         // (RFC 3834 §3.1.1: only mail that names her in To or Cc is answered.)
         let letter = "From: Denis <d@sender.example>\r\nTo: Claire <cdupont@votredomaine.com>\r\n\
              Subject: Rendez-vous\r\nMessage-ID: <rdv-1@sender.example>\r\n\r\nDemain ?\r\n";

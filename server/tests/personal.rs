@@ -68,18 +68,7 @@ async fn a_user_helps_themselves() {
         // The responder, and who it answered.
         let body = db.dir.0.join("away.txt");
         std::fs::write(&body, "Absente jusqu'à lundi.").unwrap();
-        cli_ok(
-            &db,
-            &[
-                "user",
-                "responder",
-                "cdupont",
-                "--subject",
-                "Absente",
-                "--body-file",
-                body.to_str().unwrap(),
-            ],
-        );
+        responder_on(&db, "cdupont", body.to_str().unwrap());
         deliver_file(
             &server,
             &db.dir.0,

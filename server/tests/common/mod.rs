@@ -505,6 +505,22 @@ pub fn deliver_file(
     answer
 }
 
+/// Switches on `login`'s automatic responder ("Absente", with the text of `body_file`).
+pub fn responder_on(db: &Db, login: &str, body_file: &str) {
+    cli_ok(
+        db,
+        &[
+            "user",
+            "responder",
+            login,
+            "--subject",
+            "Absente",
+            "--body-file",
+            body_file,
+        ],
+    );
+}
+
 /// Runs a `courrier` command that must succeed; returns its standard output.
 pub fn cli_ok(db: &Db, args: &[&str]) -> String {
     let out = db.cli(args);
@@ -793,19 +809,27 @@ impl Drop for Dns {
 pub fn dns(dir: &std::path::Path, zone: &serde_json::Value) -> Dns {
     let path = dir.join("zone.json");
     std::fs::write(&path, zone.to_string()).unwrap();
-    let mut child = std::process::Command::new("python3")
+    let mut command = Command::new("python3");
+    command
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/clients/dns_server.py"
         ))
-        .arg(&path)
-        .stdout(std::process::Stdio::piped())
+        .arg(&path);
+    let (child, port) = spawn_on_port(command);
+    Dns(child, port)
+}
+
+/// Starts a helper that prints `{"port": N}` once it listens; the child and N.
+pub fn spawn_on_port(mut command: Command) -> (Child, u16) {
+    let mut child = command
+        .stdout(Stdio::piped())
         .spawn()
-        .expect("python3");
+        .expect("the helper starts");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let port: serde_json::Value = serde_json::from_str(&line).unwrap();
-    Dns(child, port["port"].as_u64().unwrap() as u16)
+    (child, port["port"].as_u64().unwrap() as u16)
 }
