@@ -204,5 +204,43 @@ async fn policies_are_served_and_honoured() {
         assert_ne!(again["status"], "sent", "{label}: {again}");
         assert_eq!(untrusted.received().len(), 1, "{label}: nothing in clear");
         assert!(server.stop().success(), "{label}");
+
+        // Restarted, with the strict domain's `_mta-sts` record stripped (and its policy
+        // server gone): the policy kept in the database still holds (§5.1).
+        drop(policies);
+        let mut stripped = serde_json::Map::new();
+        for d in ["strict", "good", "lax"] {
+            stripped.insert(format!("mx.{d}.example"), json!({"A": ["127.0.0.1"]}));
+        }
+        let stripped_dir = dir.join("stripped");
+        std::fs::create_dir_all(&stripped_dir).unwrap();
+        let stripped_dns = common::dns(&stripped_dir, &Value::Object(stripped));
+        let text = std::fs::read_to_string(&config).unwrap().replace(
+            &format!("127.0.0.1:{}", dns.1),
+            &format!("127.0.0.1:{}", stripped_dns.1),
+        );
+        std::fs::write(&config, text).unwrap();
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        cli_ok(
+            &db,
+            &["queue", "retry", &held["id"].as_i64().unwrap().to_string()],
+        );
+        let after = entry(&db, "a@strict.example", |e| {
+            e["attempts"].as_i64() >= Some(3)
+        });
+        assert_ne!(after["status"], "sent", "{label}: {after}");
+        assert!(
+            after["last_answer"]
+                .as_str()
+                .unwrap()
+                .contains("not sent in clear"),
+            "{label}: {after}"
+        );
+        assert_eq!(
+            untrusted.received().len(),
+            1,
+            "{label}: still nothing in clear"
+        );
+        assert!(server.stop().success(), "{label}");
     }
 }

@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod mail_settings;
 pub mod maildrop;
 mod migration;
+pub mod mta_sts;
 pub mod queue;
 pub mod relay;
 pub mod scratch;

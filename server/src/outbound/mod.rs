@@ -397,7 +397,7 @@ async fn deliver(
     let raw = crate::dkim::outgoing(store, &config.hostname, resolver, m).await;
     // The domain's MTA-STS policy (not through a smarthost: that hop is the host's choice).
     let policy = match &config.policies {
-        Some(p) if config.routes.smarthost.is_none() => p.of(resolver, &domain).await,
+        Some(p) if config.routes.smarthost.is_none() => p.of(store, resolver, &domain).await,
         _ => None,
     };
     let mut last = String::new();

@@ -1,15 +1,15 @@
 //! MTA-STS when sending (RFC 8461 §5): the recipient domain's `_mta-sts` TXT record through
 //! the configured resolver, its policy fetched over HTTPS with a verified certificate and no
-//! redirect (§3.3), kept by id for its `max_age` (§5.1: an unchanged id is not fetched again,
-//! and a policy still valid stays in force even if the TXT record disappears — so that an
-//! attacker who strips it gains nothing). What the policy asks of a hop is the pure rule
-//! `app::domain::mta_sts::requirement`.
+//! redirect (§3.3), kept by id for its `max_age` in the database (§5.1: an unchanged id is not
+//! fetched again, and a policy still valid stays in force even if the TXT record disappears,
+//! across restarts too — so that an attacker who strips it gains nothing). What the policy
+//! asks of a hop is the pure rule `app::domain::mta_sts::requirement`.
 
 use super::route::{Hop, addresses};
 use app::domain::mta_sts::{Policy, parse};
+use app::store::Store;
 use hickory_resolver::TokioResolver;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
@@ -19,17 +19,9 @@ const MAX_POLICY: usize = 64 * 1024;
 /// A fetch is given this long (§3.3 suggests a short timeout).
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 
-#[derive(Clone, Debug)]
-struct Cached {
-    id: String,
-    policy: Policy,
-    until: i64,
-}
-
-/// The policies of the domains mail goes to, and the TLS that verifies.
+/// How the policies of the domains mail goes to are fetched, and the TLS that verifies.
 #[derive(Debug)]
 pub struct Policies {
-    cache: Mutex<HashMap<String, Cached>>,
     /// Verifying client TLS: the system's roots and `[outbound] ca_file`.
     pub tls: Arc<rustls::ClientConfig>,
     /// Where policies are fetched (443; `[outbound] policy_port` for tests).
@@ -39,7 +31,6 @@ pub struct Policies {
 impl Policies {
     pub fn new(extra_ca: Option<&std::path::Path>, port: u16) -> anyhow::Result<Policies> {
         Ok(Policies {
-            cache: Mutex::default(),
             tls: Arc::new(verifying_tls(extra_ca)?),
             port,
         })
@@ -47,47 +38,52 @@ impl Policies {
 
     /// The policy in force for `domain`, if any. Failures to look up or fetch are logged
     /// and count as no (new) policy: opportunistic TLS stays the default.
-    pub async fn of(&self, resolver: Option<&TokioResolver>, domain: &str) -> Option<Policy> {
+    pub async fn of(
+        &self,
+        store: &Store,
+        resolver: Option<&TokioResolver>,
+        domain: &str,
+    ) -> Option<Policy> {
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
         let now = app::store::now();
-        let cached = self
-            .cache
-            .lock()
-            .ok()?
-            .get(&domain)
-            .filter(|c| c.until > now)
-            .cloned();
+        let kept = match store.mta_sts_policy(&domain, now).await {
+            Ok(k) => k.and_then(|k| parse(&k.policy).ok().map(|p| (k.policy_id, p))),
+            Err(e) => {
+                tracing::warn!(%domain, "MTA-STS policy kept: {e}");
+                None
+            }
+        };
         let id = match record_id(resolver?, &domain).await {
             Ok(Some(id)) => id,
             // §5.1: no record (or no answer) — a policy still valid stays in force.
-            Ok(None) => return cached.map(|c| c.policy),
+            Ok(None) => return kept.map(|k| k.1),
             Err(e) => {
                 tracing::warn!(%domain, "MTA-STS record: {e}");
-                return cached.map(|c| c.policy);
+                return kept.map(|k| k.1);
             }
         };
-        if let Some(c) = &cached
-            && c.id == id
+        if let Some((kept_id, policy)) = &kept
+            && *kept_id == id
         {
-            return Some(c.policy.clone());
+            return Some(policy.clone());
         }
         match self.fetch(resolver, &domain).await {
-            Ok(policy) => {
-                if let Ok(mut cache) = self.cache.lock() {
-                    cache.insert(
-                        domain.clone(),
-                        Cached {
-                            id,
-                            policy: policy.clone(),
-                            until: now + policy.max_age as i64,
-                        },
-                    );
+            Ok((text, policy)) => {
+                let row = app::store::entities::mta_sts_policy::Model {
+                    domain: domain.clone(),
+                    policy_id: id,
+                    policy: text,
+                    fetched_at: now,
+                    expires_at: now + policy.max_age as i64,
+                };
+                if let Err(e) = store.keep_mta_sts_policy(row).await {
+                    tracing::warn!(%domain, "MTA-STS policy not kept: {e}");
                 }
                 Some(policy)
             }
             Err(e) => {
                 tracing::warn!(%domain, "MTA-STS policy not fetched: {e}");
-                cached.map(|c| c.policy)
+                kept.map(|k| k.1)
             }
         }
     }
@@ -97,7 +93,7 @@ impl Policies {
         &self,
         resolver: Option<&TokioResolver>,
         domain: &str,
-    ) -> Result<Policy, String> {
+    ) -> Result<(String, Policy), String> {
         let host = format!("mta-sts.{domain}");
         let hop = Hop {
             host: host.clone(),
@@ -139,7 +135,7 @@ impl Policies {
                 Err(e) => return Err(e.to_string()),
             }
             let body = http_body(&response)?;
-            parse(&body)
+            parse(&body).map(|p| (body, p))
         };
         tokio::time::timeout(FETCH_TIMEOUT, work)
             .await

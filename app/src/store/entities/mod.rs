@@ -12,6 +12,7 @@ pub mod domain;
 pub mod filter_log;
 pub mod maildrop_lock;
 pub mod message;
+pub mod mta_sts_policy;
 pub mod outbound;
 pub mod relay_grant;
 pub mod relay_use;

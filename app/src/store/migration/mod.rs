@@ -12,6 +12,7 @@ mod m0007_backup_chunks;
 mod m0008_filter;
 mod m0009_dkim_keys;
 mod m0010_certificates;
+mod m0011_mta_sts_policies;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_filter::Migration),
             Box::new(m0009_dkim_keys::Migration),
             Box::new(m0010_certificates::Migration),
+            Box::new(m0011_mta_sts_policies::Migration),
         ]
     }
 }
