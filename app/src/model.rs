@@ -338,6 +338,8 @@ pub struct DnsPageView {
     pub name: String,
     /// Set when DNS could not be asked: the records are shown unchecked.
     pub error: Option<String>,
+    /// What is wrong with the host itself, in words (its name, its addresses).
+    pub warnings: Vec<String>,
     pub records: Vec<DnsRecordView>,
 }
 

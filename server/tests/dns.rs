@@ -66,6 +66,11 @@ async fn the_dns_page_says_what_to_publish_and_checks_it() {
         let v: Value = serde_json::from_str(&call_ok(&server, &jar, "dns/domain", &[])).unwrap();
         assert!(v["error"].is_null(), "{label}: {v}");
         assert_eq!(v["name"], "votredomaine.com");
+        assert_eq!(
+            v["warnings"],
+            json!([]),
+            "{label}: a full name, known addresses"
+        );
         let mx = record(&v, "votredomaine.com.", "MX");
         assert_eq!(mx["value"], format!("10 {HOST}."), "{label}");
         assert_eq!(mx["status"], "found", "{label}: {mx}");

@@ -14,10 +14,12 @@ use crate::domain::dns_plan::{DkimRecord, Host, Kind, Status, Wanted};
 pub async fn host(st: &crate::state::AppState) -> Host {
     let mh = &st.mail_host;
     let (addresses, configured) = if mh.addresses.is_empty() {
+        // What DNS says of the name — only addresses the world can reach.
         let mut found = Vec::new();
         for kind in [Kind::A, Kind::Aaaa] {
             found.extend(st.dns.records(&mh.name, kind).await.unwrap_or_default());
         }
+        found.retain(|a| crate::domain::dns_plan::public_address(a));
         (found, false)
     } else {
         (mh.addresses.clone(), true)
@@ -112,6 +114,7 @@ pub async fn checked(
 #[cfg(feature = "ssr")]
 pub fn view(
     name: String,
+    host: &Host,
     checked: Result<Vec<(Wanted, Status)>, String>,
     plan: Vec<Wanted>,
     lang: crate::i18n::Lang,
@@ -157,6 +160,7 @@ pub fn view(
     DnsPageView {
         name,
         error,
+        warnings: crate::domain::dns_plan::host_warnings(host, lang),
         records,
     }
 }
@@ -170,7 +174,7 @@ pub async fn domain_dns(domain: Option<String>) -> Result<DnsPageView, ServerFnE
     let st = state()?;
     let (host, plan) = domain_plan(&st, &d).await.map_err(ServerFnError::new)?;
     let result = checked(st.dns.as_ref(), &host, plan.clone()).await;
-    Ok(view(d.name.clone(), result, plan, c.lang))
+    Ok(view(d.name.clone(), &host, result, plan, c.lang))
 }
 
 /// The host's own records, checked (`/admin/dns`, server admin only).
@@ -186,7 +190,7 @@ pub async fn host_dns() -> Result<DnsPageView, ServerFnError> {
     let dkim = dkim_records(&st, None).await.map_err(ServerFnError::new)?;
     let plan = crate::domain::dns_plan::host_plan(&host, &dkim);
     let result = checked(st.dns.as_ref(), &host, plan.clone()).await;
-    Ok(view(host.name.clone(), result, plan, c.lang))
+    Ok(view(host.name.clone(), &host, result, plan, c.lang))
 }
 
 /// The certificates obtained by ACME and their state (server admin only).

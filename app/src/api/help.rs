@@ -53,7 +53,7 @@ pub async fn help_answers() -> Result<HelpView, ServerFnError> {
                 .filter(|w| matches!(w.purpose, Purpose::Mx | Purpose::ClientServer))
                 .collect();
             let result = super::dns::checked(st.dns.as_ref(), &host, plan.clone()).await;
-            super::dns::view(d.name.clone(), result, plan, lang).records
+            super::dns::view(d.name.clone(), &host, result, plan, lang).records
         }
         Err(e) => {
             tracing::warn!(domain = %d.name, "help: {e}");

@@ -266,6 +266,48 @@ fn spf_names(record: &str, host: &Host, own: bool) -> bool {
             }))
 }
 
+/// What keeps the records from being right whatever the webmaster publishes: a host name
+/// that is not a full domain name, or no public address known.
+pub fn host_warnings(host: &Host, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if !host.name.trim_end_matches('.').contains('.') {
+        out.push(crate::tr!(
+            lang,
+            "Le nom du serveur « {} » n'est pas un nom de domaine complet : l'administrateur du serveur doit régler « hostname » dans la configuration (par exemple mail.exemple.fr).",
+            "The server's name \"{}\" is not a full domain name: the server's administrator must set hostname in the configuration (for instance mail.example.net).",
+            host.name
+        ));
+    }
+    if host.addresses.is_empty() {
+        out.push(
+            lang.pick(
+                "L'adresse publique du serveur n'est pas connue : l'administrateur du serveur doit la donner dans la configuration (« addresses » de [dns]).",
+                "The server's public address is not known: the server's administrator must give it in the configuration ([dns] addresses).",
+            )
+            .to_string(),
+        );
+    }
+    out
+}
+
+/// Whether an address can be published in public DNS (not loopback, private, link-local or
+/// unspecified).
+pub fn public_address(address: &str) -> bool {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            !(a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified())
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let first = a.segments()[0];
+            !(a.is_loopback()
+                || a.is_unspecified()
+                || first & 0xfe00 == 0xfc00
+                || first & 0xffc0 == 0xfe80)
+        }
+        Err(_) => false,
+    }
+}
+
 /// The SPF record suggested: the host's addresses when configured, else `mx`.
 pub fn spf_value(host: &Host) -> String {
     let mut v = String::from("v=spf1");
@@ -886,6 +928,31 @@ mod tests {
             judge(off, &[normalize(Kind::Srv, "0 0 0 .")], &h),
             Status::Found
         );
+    }
+
+    #[test]
+    fn a_host_without_a_full_name_or_an_address_is_said_so() {
+        assert!(host_warnings(&host(), Lang::En).is_empty());
+        let bare = Host {
+            name: "vm".into(),
+            addresses: Vec::new(),
+            ..host()
+        };
+        let w = host_warnings(&bare, Lang::En);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("\"vm\""));
+        assert!(public_address("192.0.2.25") && public_address("2001:db8::25"));
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "x",
+        ] {
+            assert!(!public_address(private), "{private}");
+        }
     }
 
     #[test]

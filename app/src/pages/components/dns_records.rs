@@ -32,7 +32,9 @@ pub fn DnsRecords(v: DnsPageView, lang: Lang) -> impl IntoView {
     let complete = v.error.is_none() && good == needed.len();
     let (required, optional): (Vec<DnsRecordView>, Vec<DnsRecordView>) =
         v.records.into_iter().partition(|r| !r.optional);
+    let warnings = v.warnings.clone();
     view! {
+        {warnings.into_iter().map(|w| view! { <p class="warning" role="alert">{w}</p> }).collect_view()}
         <p class=if complete { "state ok" } else { "state" } role="status">{summary}</p>
         <ul class="records">
             {required.into_iter().map(|r| view! { <Record r lang /> }).collect_view()}
