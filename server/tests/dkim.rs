@@ -259,17 +259,21 @@ async fn everything_that_leaves_is_signed_and_forwards_are_sealed() {
             key["private"].as_str().unwrap(),
         ]);
         std::fs::write(&original, &signed).unwrap();
-        let r = smtp_client_as(
-            &server,
-            None,
-            Some("alice@sender.example"),
-            "deliver-file",
-            &["cdupont@votredomaine.com", original.to_str().unwrap()],
-        );
-        assert!(
-            r["answer"].as_str().unwrap().contains("250 2.0.0"),
-            "{label}: {r}"
-        );
+        // Alice's signed letter to Claire, from outside.
+        let send_original = || {
+            let r = smtp_client_as(
+                &server,
+                None,
+                Some("alice@sender.example"),
+                "deliver-file",
+                &["cdupont@votredomaine.com", original.to_str().unwrap()],
+            );
+            assert!(
+                r["answer"].as_str().unwrap().contains("250 2.0.0"),
+                "{label}: {r}"
+            );
+        };
+        send_original();
         let forward = next("forward");
         assert_eq!(
             forward["rcpt_tos"],
@@ -305,17 +309,7 @@ async fn everything_that_leaves_is_signed_and_forwards_are_sealed() {
                 "claire@hostile.example",
             ],
         );
-        let r = smtp_client_as(
-            &server,
-            None,
-            Some("alice@sender.example"),
-            "deliver-file",
-            &["cdupont@votredomaine.com", original.to_str().unwrap()],
-        );
-        assert!(
-            r["answer"].as_str().unwrap().contains("250 2.0.0"),
-            "{label}: {r}"
-        );
+        send_original();
         let bounce = next("bounce");
         assert_eq!(bounce["mail_from"], "<>", "{label}: {bounce}");
         assert_eq!(
