@@ -285,9 +285,8 @@ fn not_hosted() -> Response {
 
 /// The host name of the request, without the port and an `autoconfig.` prefix.
 fn host_domain(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    Some(host.trim_start_matches("autoconfig.").to_ascii_lowercase())
+    let host = crate::http::request_host(headers)?;
+    Some(host.trim_start_matches("autoconfig.").to_string())
 }
 
 pub async fn thunderbird_handler(

@@ -567,20 +567,19 @@ struct Record {
 }
 
 fn dkim_records(keys: &[app::store::entities::dkim_key::Model], domain: &str) -> Vec<Record> {
-    use app::domain::dkim::{KeyState, listed, state};
-    let now = app::store::now();
-    listed(keys, now)
+    use app::domain::dkim::KeyState;
+    app::store::dkim::records(keys, app::store::now())
         .into_iter()
-        .map(|k| {
-            let (state, from, until) = match state(k, keys, now) {
+        .map(|r| {
+            let (state, from, until) = match r.state {
                 KeyState::Signing => ("signing", None, None),
                 KeyState::Retiring { until } => ("retiring", None, Some(until)),
                 KeyState::Next { from } => ("next", Some(from), None),
                 KeyState::Retired { remove_from } => ("retired", Some(remove_from), None),
             };
             Record {
-                name: format!("{}._domainkey.{domain}.", k.selector),
-                value: crate::dkim::txt(k),
+                name: format!("{}._domainkey.{domain}.", r.selector),
+                value: r.value,
                 state,
                 from,
                 until,

@@ -158,16 +158,6 @@ pub async fn rotate(
     Ok(Ok(rotation))
 }
 
-/// The TXT record a key needs at `SELECTOR._domainkey.DOMAIN`.
-pub fn txt(k: &dkim_key::Model) -> String {
-    let kind = if k.algorithm == "ed25519" {
-        "ed25519"
-    } else {
-        "rsa"
-    };
-    format!("v=DKIM1; k={kind}; p={}", k.public_key)
-}
-
 /// `raw` with one DKIM-Signature per key that signs now (one per algorithm), by `domain`.
 pub fn sign(keys: &[dkim_key::Model], domain: &str, raw: &[u8]) -> Result<Vec<u8>, String> {
     let mut head = String::new();

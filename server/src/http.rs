@@ -298,23 +298,11 @@ async fn to_https(
         || path == "/healthz"
         || path == "/mail/config-v1.1.xml"
         || path.eq_ignore_ascii_case("/autodiscover/autodiscover.xml");
-    let host = req
-        .headers()
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    // The name without its port ([v6] literals kept whole); anything odd is not redirected.
-    let name = match host.rsplit_once(':') {
-        Some((n, p)) if !n.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => n,
-        _ => host,
-    };
-    let sound = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
-    if stays || !sound {
+    let host = request_host(req.headers());
+    let Some(name) = host.filter(|_| !stays) else {
         return next.run(req).await;
-    }
+    };
+
     let target = req
         .uri()
         .path_and_query()
@@ -334,4 +322,19 @@ async fn to_https(
         axum::http::StatusCode::PERMANENT_REDIRECT
     };
     (status, [(axum::http::header::LOCATION, location)]).into_response()
+}
+
+/// The name a request was made to (its `Host`), lower case, without a `:port`; None when
+/// absent or not a plain host name (an IPv6 literal keeps its brackets).
+pub fn request_host(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let name = match host.rsplit_once(':') {
+        Some((n, p)) if !n.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => host,
+    };
+    let sound = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
+    sound.then(|| name.to_ascii_lowercase())
 }

@@ -8,17 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 pub async fn policy(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    // The name without its port; IPv6 literals are no policy host.
-    let name = host.rsplit_once(':').map_or(host, |(n, _)| n);
-    let Some(domain) = name
-        .to_ascii_lowercase()
-        .strip_prefix("mta-sts.")
-        .map(String::from)
-    else {
+    let host = crate::http::request_host(&headers).unwrap_or_default();
+    let Some(domain) = host.strip_prefix("mta-sts.").map(String::from) else {
         return (StatusCode::NOT_FOUND, "no MTA-STS policy here").into_response();
     };
     match state.store.hosted(&domain).await {

@@ -41,25 +41,8 @@ pub async fn dkim_records(
     st: &crate::state::AppState,
     domain_id: Option<i64>,
 ) -> Result<Vec<DkimRecord>, String> {
-    use crate::domain::dkim::{listed, state};
     let keys = st.signing.dkim_keys(domain_id).await?;
-    let now = crate::store::now();
-    Ok(listed(&keys, now)
-        .into_iter()
-        .map(|k| DkimRecord {
-            selector: k.selector.clone(),
-            value: format!(
-                "v=DKIM1; k={}; p={}",
-                if k.algorithm == "ed25519" {
-                    "ed25519"
-                } else {
-                    "rsa"
-                },
-                k.public_key
-            ),
-            state: state(k, &keys, now),
-        })
-        .collect())
+    Ok(crate::store::dkim::records(&keys, crate::store::now()))
 }
 
 /// A domain's records (the DNS page, the zone file, the help page).

@@ -33,6 +33,28 @@ pub struct NewKey {
     pub public_key: String,
 }
 
+/// The keys worth publishing (`domain::dkim::listed`) as records: selector, TXT value
+/// (`v=DKIM1; k=…; p=…`, RFC 6376 §3.6.1) and where each is in its life at `now`.
+pub fn records(keys: &[dkim_key::Model], now: i64) -> Vec<crate::domain::dns_plan::DkimRecord> {
+    use crate::domain::dkim::{listed, state};
+    listed(keys, now)
+        .into_iter()
+        .map(|k| crate::domain::dns_plan::DkimRecord {
+            selector: k.selector.clone(),
+            value: format!(
+                "v=DKIM1; k={}; p={}",
+                if k.algorithm == "ed25519" {
+                    "ed25519"
+                } else {
+                    "rsa"
+                },
+                k.public_key
+            ),
+            state: state(k, keys, now),
+        })
+        .collect()
+}
+
 impl Store {
     /// Every key of `domain_id` (None: the host's own), retired ones too, newest first
     /// (`domain::dkim` says which signs).
