@@ -457,3 +457,72 @@ pub struct MyFilterView {
     pub junk_mode: String,
     pub log: Vec<FilterRow>,
 }
+
+/// The security page of an account (issue 16): its second factor, app passwords, web
+/// sessions and sign-ins. The webmaster's view of a user's is the same, without secrets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityView {
+    pub login: String,
+    /// Since when two-step sign-in is on (None: off).
+    pub two_factor_since: Option<i64>,
+    pub recovery_codes_left: u64,
+    /// Recovery codes just made, shown this once.
+    pub fresh_codes: Vec<String>,
+    /// An app password just made (name, password), shown this once.
+    pub fresh_app_password: Option<(String, String)>,
+    pub app_passwords: Vec<AppPasswordView>,
+    pub sessions: Vec<WebSessionView>,
+    pub sign_ins: Vec<SignInView>,
+    /// The recovery address, and whether it is confirmed.
+    pub recovery_address: Option<(String, bool)>,
+    /// Whether two-step sign-in is required for this account's role.
+    pub required: bool,
+}
+
+/// Setting up an authenticator app: the QR code of its `otpauth://` address and the secret
+/// to type by hand.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentView {
+    pub qr_svg: String,
+    /// The secret, base32, in groups of four.
+    pub secret: String,
+    /// What the app will list it as.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppPasswordView {
+    pub id: i64,
+    pub name: String,
+    pub pop3: bool,
+    pub submission: bool,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub last_used_door: Option<String>,
+    pub last_used_ip: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSessionView {
+    /// What the sign-out button names (the SHA-256 the database keys it by).
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub started_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+    /// The session this page was asked in.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    pub door: String,
+    pub method: String,
+    pub app_password: Option<String>,
+    pub ip: String,
+    pub ok: bool,
+    pub first_at: i64,
+    pub at: i64,
+    pub count: i64,
+}

@@ -29,6 +29,8 @@ pub struct AppState {
     pub mail_host: MailHost,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[web_limits]`).
     pub trusted_proxies: Arc<Vec<crate::domain::network::Network>>,
+    /// Roles that must sign in to the web in two steps (`[security] require_2fa_for`).
+    pub require_2fa_for: Vec<crate::domain::Role>,
 }
 
 /// What the help page learns from DNS about a domain.

@@ -56,6 +56,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub mta_sts: MtaStsSettings,
     #[serde(default)]
+    pub security: SecuritySettings,
+    #[serde(default)]
     pub acme: AcmeSettings,
 }
 
@@ -131,6 +133,31 @@ impl MtaStsSettings {
             Some("enforce") => Ok(true),
             Some(other) => bail!("[mta_sts] mode = {other:?}: expected \"testing\" or \"enforce\""),
         }
+    }
+}
+
+/// `[security]`: what accounts must do to sign in (issue 16).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// Roles that must sign in to the web in two steps ("webmaster", "admin", "user"): one
+    /// without a second factor sets it up at their next sign-in.
+    #[serde(default)]
+    pub require_2fa_for: Vec<String>,
+}
+
+impl SecuritySettings {
+    pub fn required_roles(&self) -> Result<Vec<app::domain::Role>> {
+        self.require_2fa_for
+            .iter()
+            .map(|r| {
+                app::domain::Role::parse(r).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "[security] require_2fa_for: {r:?} is not a role (\"user\", \"webmaster\" or \"admin\")"
+                    )
+                })
+            })
+            .collect()
     }
 }
 

@@ -2,7 +2,12 @@
 //! web (`app::auth::check`), and the SASL PLAIN response both doors accept (RFC 4616).
 
 pub use app::auth::check::{Checked, minutes};
+pub use app::domain::security::Door;
 use base64::Engine;
+
+/// What both mail doors say to the main password of an account that signs in to the web in
+/// two steps (issue 16): where to get the password a mail program needs.
+pub const APP_PASSWORD_NEEDED: &str = "Two-step sign-in is on for this account: use an app password made for this program in /personal (Security), not the main password";
 
 /// Why a PLAIN response was refused.
 #[derive(Debug, PartialEq, Eq)]

@@ -338,6 +338,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             acme: settings.file.acme.enabled == Some(true),
         },
         trusted_proxies: trusted_proxies.clone(),
+        require_2fa_for: settings.file.security.required_roles()?,
     };
     // Certificates by ACME, into the running TLS of every listener.
     let public_addresses = settings.file.dns.addresses()?;

@@ -421,6 +421,10 @@ async fn every_signed_page_sends_a_visitor_to_sign_in() {
                 };
                 assert_eq!(r.header("location"), Some(next.as_str()), "{path}");
             }
+            app::pages::Access::SigningIn => {
+                assert_eq!(r.status, 302, "{path}: {}", r.body);
+                assert_eq!(r.header("location"), Some("/login"), "{path}");
+            }
             app::pages::Access::Open => assert_eq!(r.status, 200, "{path}: {}", r.body),
         }
     }

@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tower_sessions::Session;
 
 pub const EPOCH_KEY: &str = "auth_epoch";
-pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+pub use crate::store::sessions::SIGNED_IN_AT_KEY;
 /// A session ends this long after sign-in, however active (the idle limit is on the cookie).
 pub const ABSOLUTE_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 

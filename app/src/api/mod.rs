@@ -9,8 +9,10 @@ pub mod help;
 pub mod mailbox;
 pub mod personal;
 pub mod questions;
+pub mod security;
 pub mod session;
 pub mod siteadmin;
+pub mod two_step;
 
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -93,7 +93,13 @@ pub async fn change_my_password(
     let ip = client_ip().await;
     match st
         .gate
-        .check(&st.store, ip, &c.account.login, &current)
+        .check(
+            &st.store,
+            ip,
+            &c.account.login,
+            &current,
+            crate::domain::security::Door::Web,
+        )
         .await
     {
         Checked::Ok(_) => {}
@@ -110,7 +116,7 @@ pub async fn change_my_password(
                     .to_string(),
             ),
         ),
-        Checked::Suspended => return Err(not_allowed(c.lang)),
+        Checked::Suspended | Checked::AppPasswordNeeded => return Err(not_allowed(c.lang)),
         Checked::Busy => return busy(c.lang),
         Checked::Unavailable(e) => return unavailable("password change", e, c.lang),
     }
@@ -193,7 +199,7 @@ fn plain_host(h: &str) -> bool {
 
 /// `text` as a QR code, an inline SVG (dark on white, with its quiet zone).
 #[cfg(feature = "ssr")]
-fn qr_svg(text: &str) -> String {
+pub(crate) fn qr_svg(text: &str) -> String {
     use qrcode::render::svg;
     match qrcode::QrCode::new(text.as_bytes()) {
         Ok(code) => {

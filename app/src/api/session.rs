@@ -1,5 +1,6 @@
 //! Sign-in, sign-out and "who am I". Sign-in takes either login form and one password for
-//! every door (DESIGN §2 rules 1 and 5); guessing is throttled per IP and per account.
+//! every door (DESIGN §2 rules 1 and 5); guessing is throttled per IP and per account. An
+//! account with a second factor gives its code next (`api::two_step`).
 
 use crate::model::Me;
 use leptos::prelude::*;
@@ -8,48 +9,48 @@ use leptos::prelude::*;
 pub async fn login(login: String, password: String, next: Option<String>) -> super::FormResult {
     use super::context::*;
     use crate::auth::check::{Checked, throttled_text};
-    use crate::store::sessions::ACCOUNT_KEY;
+    use crate::domain::security::Door;
 
     let st = state()?;
     let lang = request_lang();
     let ip = client_ip().await;
-    match st.gate.check(&st.store, ip, &login, &password).await {
+    match st
+        .gate
+        .check(&st.store, ip, &login, &password, Door::Web)
+        .await
+    {
         Checked::Throttled(retry_after) => refused(throttled_text(retry_after, lang)),
         Checked::Ok(account) => {
             let session = session().await?;
-            // A new session id at sign-in: a planted or older id is worth nothing.
-            session
-                .cycle_id()
+            let second = st
+                .store
+                .has_second_factor(account.id)
                 .await
-                .map_err(|e| ServerFnError::new(e.to_string()))?;
-            let insert = async {
-                session.insert(ACCOUNT_KEY, account.id).await?;
-                session.insert(EPOCH_KEY, account.auth_epoch).await?;
-                session
-                    .insert(SIGNED_IN_AT_KEY, crate::store::now())
-                    .await?;
-                session
-                    .insert("previous_login_at", account.last_web_login_at)
-                    .await
-            };
-            insert
-                .await
-                .map_err(|e| ServerFnError::new(e.to_string()))?;
-            if let Err(e) = st.store.record_web_login(account.id).await {
-                tracing::warn!("cannot record the sign-in time: {e}");
+                .map_err(|e| store_error(e, lang))?;
+            let role =
+                crate::domain::Role::parse(&account.role).unwrap_or(crate::domain::Role::User);
+            if second || st.require_2fa_for.contains(&role) {
+                // The password is right; the second step (or setting it up) comes next, in
+                // a new session that is not signed in yet.
+                super::two_step::begin(&session, &account, next.as_deref(), !second).await?;
+                go_to(crate::api::LocalPath::or(
+                    if second {
+                        "/login/code"
+                    } else {
+                        "/login/enrol"
+                    },
+                    "/login",
+                ));
+                return Ok(None);
             }
-            tracing::info!(login = %account.login, %ip, "web sign-in");
-            // Back to the page asked for (a path of this site only), else each role's portal.
-            let landing = match crate::domain::Role::parse(&account.role) {
-                Some(crate::domain::Role::Webmaster) => "/siteadmin",
-                Some(crate::domain::Role::ServerAdmin) => "/admin",
-                _ => "/personal",
-            };
-            let asked = next
-                .as_deref()
-                .and_then(crate::api::LocalPath::parse)
-                .filter(|p| !p.as_str().starts_with("/login") && !p.as_str().starts_with("/api/"));
-            go_to(asked.unwrap_or_else(|| crate::api::LocalPath::or(landing, "/")));
+            complete_sign_in(
+                &session,
+                &account,
+                ip,
+                crate::domain::security::Method::Password,
+                next.as_deref(),
+            )
+            .await?;
             Ok(None)
         }
         Checked::Suspended => refused(lang.pick(
@@ -58,7 +59,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> sup
             "This account is suspended: the password is right, but signing in is blocked. \
                  Contact your domain's webmaster.",
         )),
-        Checked::Wrong => {
+        Checked::Wrong | Checked::AppPasswordNeeded => {
             tracing::info!(%login, %ip, "web sign-in refused");
             refused(lang.pick(
                 "Login ou mot de passe incorrect. Attention aux majuscules et minuscules du \
@@ -69,6 +70,84 @@ pub async fn login(login: String, password: String, next: Option<String>) -> sup
         Checked::Busy => busy(lang),
         Checked::Unavailable(e) => unavailable("sign-in", e, lang),
     }
+}
+
+/// Signs `account` in on `session` (its password, and its second step if any, are checked):
+/// a new session id (a planted or older one is worth nothing), the account, its password
+/// epoch, when and from where; notes the sign-in, then sends the browser on to the page asked
+/// for (a path of this site only), else the role's portal.
+#[cfg(feature = "ssr")]
+pub async fn complete_sign_in(
+    session: &tower_sessions::Session,
+    account: &crate::store::entities::account::Model,
+    ip: std::net::IpAddr,
+    method: crate::domain::security::Method,
+    next: Option<&str>,
+) -> Result<(), ServerFnError> {
+    use super::context::{EPOCH_KEY, SIGNED_IN_AT_KEY, go_to, state};
+    use crate::store::sessions::{ACCOUNT_KEY, IP_KEY, USER_AGENT_KEY};
+    let st = state()?;
+    let user_agent = use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(300).collect::<String>())
+        })
+        .unwrap_or_default();
+    let failed = |e: tower_sessions::session::Error| ServerFnError::new(e.to_string());
+    session.cycle_id().await.map_err(failed)?;
+    super::two_step::forget(session).await;
+    session
+        .insert(ACCOUNT_KEY, account.id)
+        .await
+        .map_err(failed)?;
+    session
+        .insert(EPOCH_KEY, account.auth_epoch)
+        .await
+        .map_err(failed)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, crate::store::now())
+        .await
+        .map_err(failed)?;
+    session
+        .insert(IP_KEY, ip.to_string())
+        .await
+        .map_err(failed)?;
+    session
+        .insert(USER_AGENT_KEY, user_agent)
+        .await
+        .map_err(failed)?;
+    session
+        .insert("previous_login_at", account.last_web_login_at)
+        .await
+        .map_err(failed)?;
+    if let Err(e) = st.store.record_web_login(account.id).await {
+        tracing::warn!("cannot record the sign-in time: {e}");
+    }
+    crate::auth::check::remember(
+        &st.store,
+        &crate::store::sign_ins::SignInNote {
+            account_id: account.id,
+            door: crate::domain::security::Door::Web,
+            method,
+            app_password: None,
+            ip: ip.to_string(),
+            ok: true,
+        },
+    )
+    .await;
+    tracing::info!(login = %account.login, %ip, "web sign-in");
+    let landing = match crate::domain::Role::parse(&account.role) {
+        Some(crate::domain::Role::Webmaster) => "/siteadmin",
+        Some(crate::domain::Role::ServerAdmin) => "/admin",
+        _ => "/personal",
+    };
+    let asked = next
+        .and_then(crate::api::LocalPath::parse)
+        .filter(|p| !p.as_str().starts_with("/login") && !p.as_str().starts_with("/api/"));
+    go_to(asked.unwrap_or_else(|| crate::api::LocalPath::or(landing, "/")));
+    Ok(())
 }
 
 #[server(endpoint = "session/logout")]

@@ -1,13 +1,17 @@
 //! Checking a password at any door (web sign-in, POP3, submission, `/personal`): the
 //! throttle counted on the account whichever login form was typed and on the address, then
-//! the cached verification.
+//! an app password (at the mail doors), else the cached verification of the main password,
+//! which a mail door refuses once the account signs in to the web in two steps (issue 16).
+//! Each outcome for an existing account is noted in its sign-in history.
 
 use super::cache::AuthCache;
 use super::throttle::{Limits, Throttle};
 use crate::domain::LoginInput;
+use crate::domain::security::{Door, Method, normalise_app_password};
 use crate::store::Store;
 use crate::store::accounts::AuthFailure;
 use crate::store::entities::account;
+use crate::store::sign_ins::SignInNote;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -18,6 +22,9 @@ pub enum Checked {
     Throttled(Duration),
     /// The password is right, but logins of this account are blocked.
     Suspended,
+    /// The main password is right, but the account signs in to the web in two steps: mail
+    /// programs need an app password (`-ERR [AUTH]`, `535 5.7.8`).
+    AppPasswordNeeded,
     Wrong,
     /// Too many passwords are being verified right now: nothing was decided, try again in a
     /// moment (HTTP 503, `-ERR [SYS/TEMP]`, `454 4.7.0`).
@@ -43,12 +50,21 @@ impl Gate {
         }
     }
 
-    /// Checks `password` for the login or address `typed` from `ip`. The attempt is reserved
-    /// in the throttle before anything is verified (parallel guesses count one each), paced by
-    /// recent failures, then verified (through the cache, else on the bounded hashing pool);
-    /// a success gives the reservation back and trusts this address for the account (see
-    /// `auth::throttle`).
-    pub async fn check(&self, store: &Store, ip: IpAddr, typed: &str, password: &str) -> Checked {
+    /// Checks `password` for the login or address `typed` from `ip` at `door`. The attempt is
+    /// reserved in the throttle before anything is verified (parallel guesses count one each),
+    /// paced by recent failures, then verified: an app password (mail doors only; found by
+    /// its hash), else the main password (through the cache, else on the bounded hashing
+    /// pool). A success gives the reservation back and trusts this address for the account
+    /// (see `auth::throttle`). The sign-in is noted in the account's history, except a web
+    /// success: the sign-in page notes it once the second step (if any) is done.
+    pub async fn check(
+        &self,
+        store: &Store,
+        ip: IpAddr,
+        typed: &str,
+        password: &str,
+        door: Door,
+    ) -> Checked {
         let key = LoginInput::parse(typed)
             .map(|l| l.login)
             .unwrap_or_default();
@@ -57,12 +73,178 @@ impl Gate {
             Err(refused) => return Checked::Throttled(refused.retry_after),
         };
         attempt.pace().await;
-        verdict(
-            attempt,
-            store
-                .authenticate_cached(typed, password, Some(&self.cache))
-                .await,
-        )
+        let found = match LoginInput::parse(typed) {
+            Some(input) => match store.account_for_login_input(&input).await {
+                Ok(a) => a,
+                Err(e) => {
+                    attempt.not_verified();
+                    return Checked::Unavailable(e.to_string());
+                }
+            },
+            None => None,
+        };
+        let mut note = found.as_ref().map(|a| SignInNote {
+            account_id: a.id,
+            door,
+            method: Method::Password,
+            app_password: None,
+            ip: ip.to_string(),
+            ok: false,
+        });
+        if let (true, Some(a), Some(typed_app)) =
+            (door.is_mail(), &found, normalise_app_password(password))
+        {
+            match store.app_password_of(a.id, &typed_app).await {
+                Ok(Some(p)) => {
+                    let name = p.name.clone();
+                    let opens = crate::store::app_passwords::opens(&p, door, crate::store::now());
+                    let checked = if !opens {
+                        // Revoked scope or past its end: a failure like a wrong password.
+                        Checked::Wrong
+                    } else if a.suspended {
+                        attempt.succeeded();
+                        Checked::Suspended
+                    } else {
+                        attempt.succeeded();
+                        if let Err(e) = store
+                            .note_app_password_use(p.id, door, &ip.to_string())
+                            .await
+                        {
+                            tracing::warn!("cannot note an app password's use: {e}");
+                        }
+                        Checked::Ok(Box::new(a.clone()))
+                    };
+                    let note = SignInNote {
+                        method: Method::AppPassword,
+                        app_password: Some(&name),
+                        ok: matches!(checked, Checked::Ok(_)),
+                        ..note.expect("an account was found")
+                    };
+                    remember(store, &note).await;
+                    return checked;
+                }
+                // Not one of its app passwords: perhaps the main password has this shape.
+                Ok(None) => {}
+                Err(e) => {
+                    attempt.not_verified();
+                    return Checked::Unavailable(e.to_string());
+                }
+            }
+        }
+        let result = store.verify_found(found, password, Some(&self.cache)).await;
+        let checked = match result {
+            Ok(a) if door.is_mail() => match store.has_second_factor(a.id).await {
+                // The password is right: no failure is counted (an old mail program polling
+                // with it must not lock its owner out), but it does not open a mail door.
+                Ok(true) => {
+                    attempt.succeeded();
+                    Checked::AppPasswordNeeded
+                }
+                Ok(false) => verdict(attempt, Ok(a)),
+                Err(e) => {
+                    attempt.not_verified();
+                    Checked::Unavailable(e.to_string())
+                }
+            },
+            other => verdict(attempt, other),
+        };
+        if let Some(n) = note.as_mut() {
+            n.ok = matches!(checked, Checked::Ok(_));
+            let noted = match &checked {
+                Checked::Ok(_) => door.is_mail(),
+                Checked::Wrong | Checked::AppPasswordNeeded | Checked::Suspended => true,
+                _ => false,
+            };
+            if noted {
+                remember(store, n).await;
+            }
+        }
+        checked
+    }
+}
+
+/// What the second step of a web sign-in came to.
+pub enum SecondChecked {
+    /// Right: by a one-time code or by a recovery code (now used up).
+    Ok(Method),
+    /// Wrong, already used, or not the shape of either code.
+    Wrong,
+    Throttled(Duration),
+    Unavailable(String),
+}
+
+impl Gate {
+    /// Checks the second step of `account`'s web sign-in: a one-time code of its app (each
+    /// time step accepted once, RFC 6238 §5.2) or one of its recovery codes (single use).
+    /// Throttled like passwords, on the same counts (a code is a guess like any other);
+    /// a wrong one is noted in the account's history.
+    pub async fn check_second_step(
+        &self,
+        store: &Store,
+        ip: IpAddr,
+        account: &account::Model,
+        typed: &str,
+    ) -> SecondChecked {
+        use crate::domain::security::SecondStep;
+        let attempt = match self.throttle.begin(ip, &account.login) {
+            Ok(a) => a,
+            Err(refused) => return SecondChecked::Throttled(refused.retry_after),
+        };
+        attempt.pace().await;
+        let taken = match SecondStep::parse(typed) {
+            Some(SecondStep::Code(code)) => match store.second_factor(account.id).await {
+                Ok(Some(f)) => match super::totp::step_of(&f.secret, &code, crate::store::now()) {
+                    Some(step) => store
+                        .take_code_step(account.id, step)
+                        .await
+                        .map(|ok| ok.then_some(Method::Code)),
+                    None => Ok(None),
+                },
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            },
+            Some(SecondStep::Recovery(code)) => store
+                .take_recovery_code(account.id, &code)
+                .await
+                .map(|ok| ok.then_some(Method::RecoveryCode)),
+            None => Ok(None),
+        };
+        match taken {
+            Ok(Some(method)) => {
+                attempt.succeeded();
+                SecondChecked::Ok(method)
+            }
+            Ok(None) => {
+                let method = match SecondStep::parse(typed) {
+                    Some(SecondStep::Recovery(_)) => Method::RecoveryCode,
+                    _ => Method::Code,
+                };
+                remember(
+                    store,
+                    &SignInNote {
+                        account_id: account.id,
+                        door: Door::Web,
+                        method,
+                        app_password: None,
+                        ip: ip.to_string(),
+                        ok: false,
+                    },
+                )
+                .await;
+                SecondChecked::Wrong
+            }
+            Err(e) => {
+                attempt.not_verified();
+                SecondChecked::Unavailable(e.to_string())
+            }
+        }
+    }
+}
+
+/// Notes a sign-in in the account's history (a failure to write it is logged, not fatal).
+pub async fn remember(store: &Store, note: &SignInNote<'_>) {
+    if let Err(e) = store.note_sign_in(note).await {
+        tracing::warn!("cannot note a sign-in: {e}");
     }
 }
 

@@ -5,6 +5,7 @@ pub mod check;
 pub mod pool;
 pub mod standing;
 pub mod throttle;
+pub mod totp;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -75,13 +76,26 @@ pub fn decoy_hash() -> &'static str {
 
 /// A new random password from the OS RNG (DESIGN §2 rule 2).
 pub fn generate_password() -> String {
+    random_secret(crate::domain::password_from_random)
+}
+
+/// A secret the server makes from the OS RNG with `make` (which says None when the bytes
+/// run out, a rejection sampler's rare case: draw again).
+pub fn random_secret(make: impl Fn(&[u8]) -> Option<String>) -> String {
     loop {
         let mut bytes = [0u8; 64];
         OsRng.fill_bytes(&mut bytes);
-        if let Some(p) = crate::domain::password_from_random(&bytes) {
-            return p;
+        if let Some(s) = make(&bytes) {
+            return s;
         }
     }
+}
+
+/// SHA-256 of a high-entropy secret the server made (app passwords, recovery codes, reset
+/// tokens), hex: such secrets need no slow hash, and a lookup finds them by this value.
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// Random hex, for identifiers that must never repeat (UIDLs, lease holders).

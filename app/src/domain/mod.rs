@@ -21,6 +21,8 @@ pub mod mailtime;
 #[cfg(feature = "ssr")]
 pub mod mta_sts;
 pub mod network;
+#[cfg(feature = "ssr")]
+pub mod notice;
 pub mod password;
 pub mod profile;
 pub mod queue_answer;
@@ -30,6 +32,7 @@ pub mod recipient;
 pub mod responder;
 pub mod retry;
 pub mod role;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod srs;
 

@@ -10,6 +10,7 @@ mod home;
 pub mod islands;
 mod layout;
 mod login;
+mod login_code;
 mod not_found;
 mod personal;
 mod routes;

@@ -2,7 +2,9 @@
 //! open it. The router is made from this list, and the tests walk it (every page that needs a
 //! signed-in visitor sends a signed-out one to `/login?next=…`).
 
-use super::{admin, backups, confirm, help, home, login, not_found, personal, siteadmin};
+use super::{
+    admin, backups, confirm, help, home, login, login_code, not_found, personal, siteadmin,
+};
 use leptos::prelude::*;
 use leptos_router::{
     SsrMode,
@@ -18,6 +20,9 @@ pub enum Access {
     Open,
     /// A signed-in person (which roles is the page's own rule).
     SignedIn,
+    /// Someone half-way through signing in (the password was right, the second step is
+    /// next); anyone else is sent back to `/login`.
+    SigningIn,
 }
 
 /// One page: its path as the router reads it (`:name` for a part of the address).
@@ -49,10 +54,13 @@ macro_rules! pages {
 pages! {
     "/" => home::Home, SignedIn;
     "/login" => login::LoginPage, Open;
+    "/login/code" => login_code::LoginCodePage, SigningIn;
+    "/login/enrol" => login_code::LoginEnrolPage, SigningIn;
     "/confirm" => confirm::ConfirmPage, Open;
     "/help" => help::HelpPage, Open;
     "/personal" => personal::PersonalPage, SignedIn;
     "/personal/settings" => personal::SettingsPage, SignedIn;
+    "/personal/security" => personal::SecurityPage, SignedIn;
     "/personal/backups" => backups::PersonalBackupsPage, SignedIn;
     "/personal/backups/:id" => backups::PersonalRestorePage, SignedIn;
     "/admin" => admin::AdminHome, SignedIn;
@@ -72,6 +80,7 @@ pages! {
     "/siteadmin/user/:login/backups" => backups::UserBackupsPage, SignedIn;
     "/siteadmin/user/:login/backups/:id" => backups::UserRestorePage, SignedIn;
     "/siteadmin/user/:login/delete" => siteadmin::DeletePage, SignedIn;
+    "/siteadmin/user/:login/security" => siteadmin::UserSecurityPage, SignedIn;
     "/siteadmin/welcome/:login" => siteadmin::WelcomePage, SignedIn;
     "/siteadmin/welcome/:login/print" => siteadmin::WelcomePrintPage, SignedIn;
 }

@@ -628,6 +628,17 @@ impl Store {
             },
             None => None,
         };
+        self.verify_found(found, password, cache).await
+    }
+
+    /// Verifies `password` for the account a login designated (None: none, then against the
+    /// decoy, so that both take the same time), through `cache` when given.
+    pub async fn verify_found(
+        &self,
+        found: Option<account::Model>,
+        password: &str,
+        cache: Option<&AuthCache>,
+    ) -> std::result::Result<account::Model, AuthFailure> {
         let cached = match (&found, cache) {
             (Some(a), Some(c)) => c.hit(a.id, &a.password_hash, password),
             _ => false,
@@ -669,7 +680,7 @@ impl Store {
             .load(std::sync::atomic::Ordering::Acquire)
     }
 
-    fn note_credentials_changed(&self) {
+    pub(crate) fn note_credentials_changed(&self) {
         self.credentials_changed
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }

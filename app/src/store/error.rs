@@ -52,6 +52,8 @@ pub enum StoreError {
     MaildropBusy,
     /// A backup file refused (hostile, damaged, too big) or a restore that would not fit.
     Backup(crate::backup::Refusal),
+    /// Two-factor sign-in, app passwords, recovery (`domain::security`).
+    Security(crate::domain::security::SecurityProblem),
 }
 
 /// What a person is told when the database did not answer (the detail is for the log).
@@ -69,6 +71,7 @@ impl StoreError {
             StoreError::Responder(p) => Some(p.field()),
             StoreError::Profile(p) => Some(p.field()),
             StoreError::Grant(p) => Some(p.field()),
+            StoreError::Security(p) => Some(p.field()),
             StoreError::UnknownStyle(_) => Some("style"),
             _ => None,
         }
@@ -165,6 +168,7 @@ impl StoreError {
             (Password(e), l) => e.message(l),
             (Profile(p), l) => p.message(l),
             (Grant(p), l) => p.message(l),
+            (Security(p), l) => p.message(l),
             (UnknownStyle(s), Lang::Fr) => {
                 format!(
                     "« {s} » n'est pas une façon d'afficher les paramètres (cobalt ou antivirus)."
@@ -218,6 +222,12 @@ impl From<AddressError> for StoreError {
 impl From<crate::domain::profile::ProfileProblem> for StoreError {
     fn from(p: crate::domain::profile::ProfileProblem) -> Self {
         StoreError::Profile(p)
+    }
+}
+
+impl From<crate::domain::security::SecurityProblem> for StoreError {
+    fn from(p: crate::domain::security::SecurityProblem) -> Self {
+        StoreError::Security(p)
     }
 }
 

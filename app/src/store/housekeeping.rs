@@ -44,6 +44,8 @@ impl Store {
             .filter(filter_log::Column::At.lt(now - super::filter::LOG_KEPT_DAYS * DAY))
             .exec(self.db())
             .await?;
+        // Sign-ins are shown for 90 days (issue 16).
+        self.purge_sign_ins(now).await?;
         // Uses of relay grants count for an hour.
         relay_use::Entity::delete_many()
             .filter(relay_use::Column::At.lt(now - 3600))

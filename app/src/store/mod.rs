@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod aliases;
+pub mod app_passwords;
 pub mod audit;
 pub mod backups;
 pub mod certificates;
@@ -18,11 +19,14 @@ pub mod mail_settings;
 pub mod maildrop;
 mod migration;
 pub mod mta_sts;
+pub mod notices;
 pub mod queue;
 pub mod relay;
 pub mod scratch;
+pub mod second_factor;
 pub mod server_settings;
 pub mod sessions;
+pub mod sign_ins;
 #[cfg(test)]
 pub(crate) mod testing;
 

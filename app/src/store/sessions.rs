@@ -13,6 +13,22 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 /// The session key that holds the signed-in account's id.
 pub const ACCOUNT_KEY: &str = "account_id";
+/// When the session signed in (Unix seconds).
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+/// The address and the `User-Agent` it signed in from (the list of sessions shows them).
+pub const IP_KEY: &str = "ip";
+pub const USER_AGENT_KEY: &str = "user_agent";
+
+/// A signed-in web session of an account, as its list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenSession {
+    /// The SHA-256 the table keys it by (not the cookie: it cannot be turned back into one).
+    pub key: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub started_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+}
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -27,7 +43,8 @@ impl DbSessionStore {
     }
 }
 
-fn key(id: &Id) -> String {
+/// What the table keys session `id` by.
+pub fn key(id: &Id) -> String {
     crate::auth::hex(&Sha256::digest(id.to_string().as_bytes()))
 }
 
@@ -42,6 +59,59 @@ pub(crate) async fn delete_for_account(c: &impl ConnectionTrait, account_id: i64
         .exec(c)
         .await?;
     Ok(())
+}
+
+impl super::Store {
+    /// The account's signed-in web sessions, most recently seen first.
+    pub async fn open_sessions(&self, account_id: i64) -> Result<Vec<OpenSession>> {
+        use sea_orm::QueryOrder;
+        let rows = web_session::Entity::find()
+            .filter(web_session::Column::AccountId.eq(account_id))
+            .filter(web_session::Column::ExpiresAt.gt(now()))
+            .order_by_desc(web_session::Column::LastSeenAt)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let data: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&row.data).unwrap_or_default();
+                let text = |k: &str| {
+                    data.get(k)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                OpenSession {
+                    ip: text(IP_KEY),
+                    user_agent: text(USER_AGENT_KEY),
+                    started_at: data.get(SIGNED_IN_AT_KEY).and_then(|v| v.as_i64()),
+                    last_seen_at: row.last_seen_at,
+                    key: row.id_hash,
+                }
+            })
+            .collect())
+    }
+
+    /// Ends the account's session keyed `key` (false: it had none such).
+    pub async fn end_session(&self, account_id: i64, key: &str) -> Result<bool> {
+        let r = web_session::Entity::delete_many()
+            .filter(web_session::Column::AccountId.eq(account_id))
+            .filter(web_session::Column::IdHash.eq(key))
+            .exec(self.db())
+            .await?;
+        Ok(r.rows_affected > 0)
+    }
+
+    /// Ends every session of the account but the one keyed `keep`; how many ended.
+    pub async fn end_other_sessions(&self, account_id: i64, keep: &str) -> Result<u64> {
+        let r = web_session::Entity::delete_many()
+            .filter(web_session::Column::AccountId.eq(account_id))
+            .filter(web_session::Column::IdHash.ne(keep))
+            .exec(self.db())
+            .await?;
+        Ok(r.rows_affected)
+    }
 }
 
 #[async_trait]
@@ -71,6 +141,7 @@ impl SessionStore for DbSessionStore {
             account_id: Set(account_id),
             data: Set(data),
             expires_at: Set(record.expiry_date.unix_timestamp()),
+            last_seen_at: Set(Some(now())),
         };
         web_session::Entity::insert(row)
             .on_conflict(
@@ -79,6 +150,7 @@ impl SessionStore for DbSessionStore {
                         web_session::Column::AccountId,
                         web_session::Column::Data,
                         web_session::Column::ExpiresAt,
+                        web_session::Column::LastSeenAt,
                     ])
                     .to_owned(),
             )

@@ -27,6 +27,22 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "relay.allow" => ("Relais ouvert", "Relay granted"),
         "relay.revoke" => ("Relais fermé", "Relay revoked"),
         "relay.use" => ("Message relayé", "Message relayed"),
+        "account.2fa_on" => (
+            "Validation en deux étapes activée",
+            "Two-step sign-in turned on",
+        ),
+        "account.2fa_off" => (
+            "Validation en deux étapes retirée",
+            "Two-step sign-in removed",
+        ),
+        "account.recovery_codes" => ("Nouveaux codes de secours", "New recovery codes"),
+        "account.app_password_add" => ("Mot de passe d'application créé", "App password created"),
+        "account.app_password_revoke" => {
+            ("Mot de passe d'application révoqué", "App password revoked")
+        }
+        "account.recovery_address" => ("Adresse de secours modifiée", "Recovery address changed"),
+        "account.reset_sent" => ("Lien de réinitialisation envoyé", "Reset link sent"),
+        "account.reset" => ("Mot de passe réinitialisé", "Password reset"),
         other => return other,
     };
     lang.pick(fr, en)
@@ -155,6 +171,14 @@ mod tests {
             "relay.allow",
             "relay.revoke",
             "relay.use",
+            "account.2fa_on",
+            "account.2fa_off",
+            "account.recovery_codes",
+            "account.app_password_add",
+            "account.app_password_revoke",
+            "account.recovery_address",
+            "account.reset_sent",
+            "account.reset",
         ] {
             for lang in [Lang::Fr, Lang::En] {
                 assert_ne!(action_label(key, lang), key, "{key}");

@@ -8,4 +8,5 @@ pub mod loaded;
 pub mod log;
 pub mod mail_settings;
 pub mod notice;
+pub mod security_lists;
 pub mod usage;

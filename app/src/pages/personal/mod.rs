@@ -3,7 +3,9 @@
 //! password. The seed: "L'utilisateur pourra ensuite changer son répondeur automatique,
 //! l'adresse de forward, son mot de passe, vérifier l'utilisation de son espace disque…".
 
+mod security;
 mod settings;
+pub use security::SecurityPage;
 pub use settings::SettingsPage;
 
 use crate::api::mailbox::my_mail_settings;

@@ -8,6 +8,7 @@ mod filter;
 mod list;
 mod log;
 mod mail;
+mod security;
 pub(crate) mod user;
 mod welcome;
 
@@ -18,6 +19,7 @@ pub use filter::FilterPage;
 pub use list::SiteAdminPage;
 pub use log::LogPageView;
 pub use mail::MailPage;
+pub use security::UserSecurityPage;
 pub use user::UserPage;
 pub use welcome::{WelcomePage, WelcomePrintPage};
 

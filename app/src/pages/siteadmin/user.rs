@@ -79,6 +79,7 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
     let mail_href = portal_href(&format!("/siteadmin/user/{}/mail", u.login), &domain);
     let backups_href = portal_href(&format!("/siteadmin/user/{}/backups", u.login), &domain);
     let delete_href = portal_href(&format!("/siteadmin/user/{}/delete", u.login), &domain);
+    let security_href = portal_href(&format!("/siteadmin/user/{}/security", u.login), &domain);
     view! {
         <section class="card" aria-labelledby="user-title">
             <a class="back" href=portal_href("/siteadmin", &domain)>
@@ -94,6 +95,9 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
             </a>
             <a class="button" href=backups_href>
                 {lang.pick("Sauvegardes et restauration", "Backups and restore")}
+            </a>
+            <a class="button" href=security_href>
+                {lang.pick("Sécurité et connexions", "Security and sign-ins")}
             </a>
         </section>
 

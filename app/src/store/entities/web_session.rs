@@ -10,6 +10,8 @@ pub struct Model {
     /// The session record's data, as JSON.
     pub data: String,
     pub expires_at: i64,
+    /// When a request last used the session.
+    pub last_seen_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m0008_filter;
 mod m0009_dkim_keys;
 mod m0010_certificates;
 mod m0011_mta_sts_policies;
+mod m0012_account_security;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_dkim_keys::Migration),
             Box::new(m0010_certificates::Migration),
             Box::new(m0011_mta_sts_policies::Migration),
+            Box::new(m0012_account_security::Migration),
         ]
     }
 }

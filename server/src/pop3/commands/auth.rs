@@ -2,7 +2,7 @@
 //! login form, the throttle shared with the web sign-in, the auth cache, and the maildrop
 //! lease taken at the end (RFC 3206 `[AUTH]`, `[IN-USE]`, `[SYS/TEMP]`).
 
-use crate::login::{Checked, PlainError, decode_plain, minutes};
+use crate::login::{APP_PASSWORD_NEEDED, Checked, Door, PlainError, decode_plain, minutes};
 use crate::pop3::maildrop::Maildrop;
 use crate::pop3::reply::{self, Code};
 use crate::pop3::session::{Next, Session, State};
@@ -104,7 +104,10 @@ async fn plain(s: &mut Session, encoded: &str, out: &mut Vec<u8>) -> Next {
 async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<u8>) -> Next {
     let ctx = s.ctx.clone();
     let ip = s.peer.ip();
-    let checked = ctx.gate.check(&ctx.store, ip, typed, password).await;
+    let checked = ctx
+        .gate
+        .check(&ctx.store, ip, typed, password, Door::Pop3)
+        .await;
     let account = match checked {
         Checked::Ok(a) => a,
         Checked::Throttled(retry_after) => {
@@ -125,6 +128,12 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
                 Code::Auth,
                 "This account is suspended: the password is right but logins are blocked; contact your webmaster",
             );
+            return Next::Continue;
+        }
+        Checked::AppPasswordNeeded => {
+            // RFC 3206 §4: [AUTH], the credentials are not accepted (and trying again with
+            // them will not help).
+            reply::err_code(out, Code::Auth, APP_PASSWORD_NEEDED);
             return Next::Continue;
         }
         Checked::Wrong => {

@@ -2,7 +2,7 @@
 //! with the password, the throttle and the cache of POP3 (one password for everything, the
 //! seed says). SMTP-in offers no AUTH at all.
 
-use crate::login::{Checked, decode_base64, decode_plain, minutes};
+use crate::login::{APP_PASSWORD_NEEDED, Checked, Door, decode_base64, decode_plain, minutes};
 use crate::smtp::reply::Reply;
 use crate::smtp::session::{Next, Sasl, Session, Step, Submitter};
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN};
@@ -114,7 +114,10 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
         return bad_sequence("AUTH is not offered on this port");
     };
     let ip = s.peer.ip();
-    let checked = sub.gate.check(&ctx.store, ip, typed, password).await;
+    let checked = sub
+        .gate
+        .check(&ctx.store, ip, typed, password, Door::Submission)
+        .await;
     match checked {
         Checked::Ok(account) => match ctx.store.addresses_of(&account).await {
             Ok(addresses) => {
@@ -146,6 +149,8 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
             "5.7.8",
             "This account is suspended: the password is right but logins are blocked; contact your webmaster",
         )),
+        // RFC 4954 §6: 535 5.7.8, the credentials are not accepted.
+        Checked::AppPasswordNeeded => Step::reply(Reply::new(535, "5.7.8", APP_PASSWORD_NEEDED)),
         Checked::Wrong => {
             s.auth_failures += 1;
             tracing::info!(login = %typed, %ip, "submission: login refused");

@@ -1,0 +1,473 @@
+//! Accounts people can secure (issue 16), against the real `courrier` on both databases:
+//! two-step sign-in set up and used over HTTP (the codes computed from the secret the page
+//! shows), recovery codes, app passwords at POP3 (Python's poplib) and submission (smtplib)
+//! while the main password is refused there, the sign-in history, the list of web sessions
+//! and signing one out, and the webmaster removing a user's second factor.
+
+mod common;
+
+use common::*;
+use sea_orm::{ConnectionTrait, Database};
+
+const PASSWORD: &str = "Claire-Pass-2026";
+const PM_PASSWORD: &str = "Pierre-Pass-2026";
+
+/// The text inside the element with `id` (tags and Leptos' markers left out).
+fn text_of(page: &str, id: &str) -> Option<String> {
+    let start = page.find(&format!(r#"id="{id}""#))?;
+    let rest = &page[start..];
+    let inner = &rest[rest.find('>')? + 1..];
+    let end = inner.find("</code>").or_else(|| inner.find("</ul>"))?;
+    Some(strip_tags(&inner[..end]))
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The recovery codes the page shows (once).
+fn recovery_codes(page: &str) -> Vec<String> {
+    let Some(start) = page.find(r#"id="recovery-codes""#) else {
+        return Vec::new();
+    };
+    let list = &page[start..start + page[start..].find("</ul>").unwrap()];
+    list.split("<code>")
+        .skip(1)
+        .map(|c| strip_tags(&c[..c.find("</code>").unwrap()]))
+        .collect()
+}
+
+/// The session ids on a security page (the hidden field of each "sign out" form).
+fn session_ids(page: &str) -> Vec<String> {
+    page.match_indices(r#"name="id" value=""#)
+        .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_string())
+        .filter(|v| v.len() == 64)
+        .collect()
+}
+
+fn security_page(server: &Server, jar: &std::path::Path) -> String {
+    let r = curl(jar, &[&server.url("/personal/security")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// Posts the sign-in form with `password`; the answer (303 on to the next page).
+fn password_step(server: &Server, jar: &std::path::Path, login: &str, password: &str) -> Curl {
+    curl(
+        jar,
+        &[
+            "-X",
+            "POST",
+            "--data-urlencode",
+            &format!("login={login}"),
+            "--data-urlencode",
+            &format!("password={password}"),
+            &server.url("/api/session/login"),
+        ],
+    )
+}
+
+/// Whether the jar's session is signed in.
+fn signed_in(server: &Server, jar: &std::path::Path) -> bool {
+    let r = call(server, jar, "session/whoami", &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body.trim() != "null"
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn submit(server: &Server, login: &str, password: &str) -> serde_json::Value {
+    smtp_client_at(
+        server.submission.as_deref().expect("submission on"),
+        None,
+        None,
+        "submit",
+        &[
+            "starttls",
+            login,
+            password,
+            "cdupont@votredomaine.com",
+            "pmartin@votredomaine.com",
+        ],
+    )
+}
+
+fn pop3_login(server: &Server, login: &str, password: &str) -> serde_json::Value {
+    pop3_client(&server.pop3, "plain_auth", &[login, password])
+}
+
+async fn sql(db: &Db, statement: &str) {
+    let url = db
+        .url
+        .clone()
+        .unwrap_or_else(|| app::store::sqlite_url_for(&db.dir.0));
+    let conn = Database::connect(url.as_str()).await.unwrap();
+    conn.execute_unprepared(statement).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Turns two-step sign-in on for the jar's account; its secret and recovery codes.
+fn enrol(server: &Server, jar: &std::path::Path) -> (String, Vec<String>) {
+    let page = security_page(server, jar);
+    let secret = text_of(&page, "totp-secret")
+        .expect("the enrolment shows the secret")
+        .replace(' ', "");
+    assert!(page.contains("<svg"), "and its QR code");
+    // A wrong code is refused next to the field.
+    let r = call(server, jar, "security/enable", &[("code", "000000")]);
+    assert!(r.body.contains("[code]"), "{}", r.body);
+    let code = app::auth::totp::code_at(&secret, now()).unwrap();
+    let r = call(server, jar, "security/enable", &[("code", &code)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = security_page(server, jar);
+    let codes = recovery_codes(&page);
+    assert_eq!(codes.len(), 10, "{page}");
+    assert!(
+        recovery_codes(&security_page(server, jar)).is_empty(),
+        "recovery codes are shown once"
+    );
+    (secret, codes)
+}
+
+#[tokio::test]
+async fn two_step_sign_in_with_codes_and_recovery_codes() {
+    for db in databases().await {
+        let label = db.label;
+        let (server, jar) = cdupont_signed_in(&db, PASSWORD);
+        let (secret, codes) = enrol(&server, &jar);
+
+        // The password alone no longer signs in: the code page comes next, not the portal.
+        let b = db.dir.0.join("b");
+        let r = password_step(&server, &b, "cdupont", PASSWORD);
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/login/code"), "{label}");
+        assert!(
+            !signed_in(&server, &b),
+            "{label}: not signed in between the steps"
+        );
+        let page = curl(&b, &[&server.url("/login/code")]);
+        assert!(
+            page.body.contains(r#"autocomplete="one-time-code""#),
+            "{label}"
+        );
+        let r = call(&server, &b, "session/code", &[("code", "123456")]);
+        assert!(r.body.contains("[code]"), "{label}: {}", r.body);
+        assert!(!signed_in(&server, &b), "{label}");
+        // The next step's code (enrolment used this one): accepted, once.
+        let code = app::auth::totp::code_at(&secret, now() + 30).unwrap();
+        let r = post_form(
+            &server,
+            &b,
+            "/login/code",
+            "session/code",
+            &[("code", &code)],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/personal"), "{label}");
+        assert!(signed_in(&server, &b), "{label}");
+        let c = db.dir.0.join("c");
+        assert_eq!(password_step(&server, &c, "cdupont", PASSWORD).status, 303);
+        let r = call(&server, &c, "session/code", &[("code", &code)]);
+        assert!(
+            r.body.contains("[code]"),
+            "{label}: a code serves once: {}",
+            r.body
+        );
+        assert!(!signed_in(&server, &c), "{label}");
+
+        // A recovery code (typed in capitals, without its dash) serves once.
+        let typed = codes[0].to_uppercase().replace('-', "");
+        let r = call(&server, &c, "session/code", &[("code", &typed)]);
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        assert!(signed_in(&server, &c), "{label}");
+        let d = db.dir.0.join("d");
+        assert_eq!(password_step(&server, &d, "cdupont", PASSWORD).status, 303);
+        let r = call(&server, &d, "session/code", &[("code", &codes[0])]);
+        assert!(r.body.contains("[code]"), "{label}: {}", r.body);
+        assert!(!signed_in(&server, &d), "{label}");
+        assert!(
+            security_page(&server, &jar).contains("Recovery codes left: 9")
+                || security_page(&server, &jar).contains("Codes de secours restants : 9"),
+            "{label}"
+        );
+
+        // The history shows the web sign-ins, refused codes included.
+        let page = security_page(&server, &jar);
+        for words in ["one-time code", "recovery code"] {
+            assert!(
+                page.contains(words) || page.contains("code à usage unique"),
+                "{label}: {words}"
+            );
+        }
+        drop(server);
+    }
+}
+
+#[tokio::test]
+async fn mail_programs_use_app_passwords_once_two_step_is_on() {
+    for db in databases().await {
+        let label = db.label;
+        let (server, jar) = cdupont_signed_in(&db, PASSWORD);
+        // Before two-step sign-in, the main password works at both doors.
+        assert_eq!(
+            pop3_login(&server, "cdupont", PASSWORD)["ok"],
+            true,
+            "{label}"
+        );
+        assert_eq!(
+            submit(&server, "cdupont", PASSWORD)["auth"][0],
+            235,
+            "{label}"
+        );
+
+        let make = |name: &str, scope: &[(&str, &str)], lifetime: &str| {
+            let mut fields = vec![("name", name), ("lifetime", lifetime)];
+            fields.extend_from_slice(scope);
+            let r = call(&server, &jar, "security/app-password", &fields);
+            assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+            let page = security_page(&server, &jar);
+            text_of(&page, "app-password").expect("the new app password is shown")
+        };
+        let both = make(
+            "Thunderbird",
+            &[("pop3", "on"), ("submission", "on")],
+            "never",
+        );
+        let pop_only = make("Téléphone", &[("pop3", "on")], "never");
+        let r = call(
+            &server,
+            &jar,
+            "security/app-password",
+            &[("name", "x"), ("lifetime", "never")],
+        );
+        assert!(
+            r.body.contains("[pop3]"),
+            "{label}: a scope is needed: {}",
+            r.body
+        );
+        enrol(&server, &jar);
+
+        // The main password is refused with words that say what to do; app passwords open.
+        let r = pop3_login(&server, "cdupont", PASSWORD);
+        let error = r["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with("-ERR [AUTH]") && error.contains("app password"),
+            "{label}: {r}"
+        );
+        let r = submit(&server, "cdupont", PASSWORD);
+        assert_eq!(r["auth"][0], 535, "{label}: {r}");
+        assert!(
+            r["auth"][1].as_str().unwrap().contains("5.7.8 Two-step"),
+            "{label}: {r}"
+        );
+        assert_eq!(
+            pop3_login(&server, "cdupont@votredomaine.com", &both)["ok"],
+            true,
+            "{label}"
+        );
+        // As a phone shows it: in capitals, spaces for dashes.
+        let spaced = both.to_uppercase().replace('-', " ");
+        assert_eq!(
+            pop3_login(&server, "cdupont", &spaced)["ok"],
+            true,
+            "{label}"
+        );
+        let r = submit(&server, "cdupont", &both);
+        assert_eq!(r["auth"][0], 235, "{label}: {r}");
+        assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
+        // Scoped: the phone's collects only.
+        assert_eq!(
+            pop3_login(&server, "cdupont", &pop_only)["ok"],
+            true,
+            "{label}"
+        );
+        assert_eq!(
+            submit(&server, "cdupont", &pop_only)["auth"][0],
+            535,
+            "{label}"
+        );
+        // Never the website.
+        let e = db.dir.0.join("e");
+        let r = password_step(&server, &e, "cdupont", &both);
+        assert_ne!(r.header("location"), Some("/login/code"), "{label}");
+        assert!(!signed_in(&server, &e), "{label}");
+
+        // The page lists them with their last use; revoked, refused at once.
+        let page = security_page(&server, &jar);
+        assert!(
+            page.contains("Thunderbird") && page.contains("127.0.0.1"),
+            "{label}"
+        );
+        let id = page
+            .split(r#"name="id" value=""#)
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .find(|v| v.len() < 10)
+            .expect("a revoke form")
+            .to_string();
+        let r = call(
+            &server,
+            &jar,
+            "security/app-password/revoke",
+            &[("id", &id)],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        let revoked = if id == "1" { &both } else { &pop_only };
+        assert!(
+            pop3_login(&server, "cdupont", revoked)["error"].is_string(),
+            "{label}"
+        );
+
+        // One that has expired (time moved past its end in the database) is refused.
+        let yearly = make("Portable", &[("pop3", "on")], "365");
+        assert_eq!(
+            pop3_login(&server, "cdupont", &yearly)["ok"],
+            true,
+            "{label}"
+        );
+        sql(
+            &db,
+            &format!(
+                "UPDATE app_passwords SET expires_at = {} WHERE name = 'Portable'",
+                now() - 1
+            ),
+        )
+        .await;
+        assert!(
+            pop3_login(&server, "cdupont", &yearly)["error"].is_string(),
+            "{label}"
+        );
+
+        // The sign-in history names the doors, the app password and the refusals.
+        let page = security_page(&server, &jar);
+        assert!(
+            page.contains("Collecting (POP3)") || page.contains("Relève (POP3)"),
+            "{label}"
+        );
+        assert!(page.contains("Portable"), "{label}");
+        assert!(
+            page.contains("Refusée") || page.contains("Refused"),
+            "{label}"
+        );
+        drop(server);
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_signed_out_and_webmasters_can_remove_a_second_factor() {
+    for db in databases().await {
+        let label = db.label;
+        let (server, jar) = cdupont_signed_in(&db, PASSWORD);
+        let other = db.dir.0.join("other");
+        sign_in(&server, &other, "cdupont", PASSWORD);
+        let page = security_page(&server, &jar);
+        let ids = session_ids(&page);
+        assert_eq!(
+            ids.len(),
+            1,
+            "{label}: one other session to sign out: {page}"
+        );
+        assert!(page.contains("curl"), "{label}: the device");
+        let r = call(&server, &jar, "security/session/end", &[("id", &ids[0])]);
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        assert!(
+            !signed_in(&server, &other),
+            "{label}: the other session ended"
+        );
+        assert!(signed_in(&server, &jar), "{label}: this one stays");
+        // Someone else's session id is not theirs to end.
+        sign_in(&server, &other, "cdupont", PASSWORD);
+        let r = call(&server, &jar, "security/session/end-others", &[]);
+        assert_eq!(r.body.trim(), "null", "{label}");
+        assert!(!signed_in(&server, &other), "{label}");
+
+        enrol(&server, &jar);
+        set_password(&db, "pmartin", PM_PASSWORD);
+        let pm = db.dir.0.join("pm");
+        sign_in(&server, &pm, "pmartin", PM_PASSWORD);
+        let r = curl(&pm, &[&server.url("/siteadmin/user/cdupont/security")]);
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains("Two-step sign-in on since") || r.body.contains("activée depuis"),
+            "{label}"
+        );
+        assert!(!r.body.contains("totp-secret") && !r.body.contains("recovery-codes"));
+        // A user may not look at another's.
+        let r = call(&server, &jar, "security/user", &[("login", "pmartin")]);
+        assert_ne!(r.status, 200, "{label}");
+        let r = call(
+            &server,
+            &pm,
+            "security/user/disable",
+            &[("login", "cdupont"), ("confirmed", "yes")],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        // The main password opens POP3 again, and the mailbox holds the notice.
+        let r = pop3_login(&server, "cdupont", PASSWORD);
+        assert_eq!(r["ok"], true, "{label}: {r}");
+        assert_eq!(r["stat"][0], 1, "{label}: the notice: {r}");
+        let log = curl(&pm, &[&server.url("/siteadmin/log")]);
+        assert!(
+            log.body.contains("Two-step sign-in removed")
+                || log.body.contains("Validation en deux étapes retirée"),
+            "{label}: audited"
+        );
+        drop(server);
+    }
+}
+
+#[tokio::test]
+async fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
+    for db in databases().await {
+        let label = db.label;
+        let config = db.dir.0.join("courrier.toml");
+        std::fs::write(
+            &config,
+            "[security]\nrequire_2fa_for = [\"webmaster\", \"admin\"]\n",
+        )
+        .unwrap();
+        add_votredomaine(&db);
+        set_password(&db, "pmartin", PM_PASSWORD);
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        let jar = db.dir.0.join("pm");
+        let r = password_step(&server, &jar, "pmartin", PM_PASSWORD);
+        assert_eq!(r.header("location"), Some("/login/enrol"), "{label}");
+        assert!(!signed_in(&server, &jar), "{label}");
+        let page = curl(&jar, &[&server.url("/login/enrol")]);
+        let secret = text_of(&page.body, "totp-secret")
+            .expect("the enrolment at sign-in")
+            .replace(' ', "");
+        let code = app::auth::totp::code_at(&secret, now()).unwrap();
+        let r = post_form(
+            &server,
+            &jar,
+            "/login/enrol",
+            "security/enable",
+            &[("code", &code)],
+        );
+        assert_eq!(r.status, 303, "{label}: {}", r.body);
+        assert_eq!(r.header("location"), Some("/personal/security"), "{label}");
+        assert!(signed_in(&server, &jar), "{label}");
+        assert_eq!(
+            recovery_codes(&security_page(&server, &jar)).len(),
+            10,
+            "{label}"
+        );
+        drop(server);
+    }
+}
