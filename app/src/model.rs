@@ -329,6 +329,8 @@ pub struct SettingsView {
     pub page_url: String,
     /// The QR code as inline SVG markup (made on the server by the qrcode crate).
     pub qr_svg: String,
+    /// Two-step sign-in is on: mail programs need an app password, not the main one.
+    pub two_factor: bool,
 }
 
 /// A DNS page (issue 15): a domain's records, or the host's, each checked now.

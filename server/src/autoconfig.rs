@@ -25,8 +25,14 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// Thunderbird's clientConfig 1.1: POP3 over TLS first, then POP3 with STARTTLS, then the
-/// submission port when it is on.
-pub fn thunderbird(domain: &str, s: &ConnectionSettings, ports: &ClientPorts) -> String {
+/// submission port when it is on; its `documentation` says where app passwords are made
+/// (`security_url`): once two-step sign-in is on, the main password is refused (issue 16).
+pub fn thunderbird(
+    domain: &str,
+    s: &ConnectionSettings,
+    ports: &ClientPorts,
+    security_url: &str,
+) -> String {
     let (d, host, user) = (
         xml_escape(domain),
         xml_escape(&s.pop_server),
@@ -65,6 +71,13 @@ pub fn thunderbird(domain: &str, s: &ConnectionSettings, ports: &ClientPorts) ->
              \x20   </outgoingServer>\n"
         ));
     }
+    x.push_str(&format!(
+        "    <documentation url=\"{}\">\n\
+         \x20     <descr lang=\"fr\">Validation en deux étapes activée : utilisez un mot de passe d'application créé dans « Sécurité », pas votre mot de passe principal.</descr>\n\
+         \x20     <descr lang=\"en\">With two-step sign-in on, use an app password made under \"Security\", not your main password.</descr>\n\
+         \x20   </documentation>\n",
+        xml_escape(security_url)
+    ));
     x.push_str("  </emailProvider>\n</clientConfig>\n");
     x
 }
@@ -186,18 +199,34 @@ mod tests {
 
     #[test]
     fn thunderbird_lists_pop3_first() {
-        let x = thunderbird("votredomaine.com", &claire(), &ClientPorts::default());
+        let x = thunderbird(
+            "votredomaine.com",
+            &claire(),
+            &ClientPorts::default(),
+            "https://www.votredomaine.com/personal/security",
+        );
         let pop = x.find("type=\"pop3\"").unwrap();
         let smtp = x.find("type=\"smtp\"").unwrap();
         assert!(pop < smtp);
         assert!(x.contains("<hostname>mail.votredomaine.com</hostname>"));
         assert!(x.contains("<port>995</port>\n      <socketType>SSL</socketType>"));
         assert!(x.contains("<username>cdupont@votredomaine.com</username>"));
+        assert!(
+            x.contains("<documentation url=\"https://www.votredomaine.com/personal/security\">")
+        );
         let off = ClientPorts {
             submission: None,
             ..ClientPorts::default()
         };
-        assert!(!thunderbird("votredomaine.com", &claire(), &off).contains("smtp"));
+        assert!(
+            !thunderbird(
+                "votredomaine.com",
+                &claire(),
+                &off,
+                "https://x/personal/security"
+            )
+            .contains("smtp")
+        );
     }
 
     #[test]
@@ -303,10 +332,25 @@ pub async fn thunderbird_handler(
         },
     };
     match settings_for(&state, &domain, local.as_deref()).await {
-        Some(s) => xml(
-            thunderbird(&domain, &s, &ports),
-            "application/xml; charset=utf-8",
-        ),
+        Some(s) => {
+            let base = state.public_url.clone().unwrap_or_else(|| {
+                let scheme = if state.secure_cookies {
+                    "https"
+                } else {
+                    "http"
+                };
+                let host = headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| app::api::context::plain_host(h))
+                    .map_or_else(|| state.mail_host.name.clone(), str::to_string);
+                format!("{scheme}://{host}")
+            });
+            xml(
+                thunderbird(&domain, &s, &ports, &format!("{base}/personal/security")),
+                "application/xml; charset=utf-8",
+            )
+        }
         None => not_hosted(),
     }
 }

@@ -218,7 +218,7 @@ pub async fn outgoing(
         }
     }
     let signer = signer.or_else(|| {
-        (m.mail_from.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply"))
+        (m.mail_from.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply" | "notice"))
             .then(|| (None, hostname.to_string()))
     });
     let Some((domain_id, domain)) = signer else {

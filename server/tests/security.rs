@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::receiver::Receiver;
 use common::*;
 use sea_orm::{ConnectionTrait, Database};
 
@@ -468,6 +469,188 @@ async fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
             10,
             "{label}"
         );
+        drop(server);
+    }
+}
+
+/// The text of a received message with quoted-printable undone (soft breaks, `=XX`).
+fn unquoted(content: &str) -> String {
+    let joined = content.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The six-digit code in a confirmation message (after ": ").
+fn confirmation_code(content: &str) -> String {
+    let text = unquoted(content);
+    text.match_indices(": ")
+        .map(|(i, _)| &text[i + 2..])
+        .find(|rest| {
+            rest.len() > 6
+                && rest[..6].bytes().all(|b| b.is_ascii_digit())
+                && !rest.as_bytes()[6].is_ascii_digit()
+        })
+        .map(|rest| rest[..6].to_string())
+        .expect("a six-digit code")
+}
+
+/// The reset link's token in a message.
+fn reset_token(content: &str) -> String {
+    let text = unquoted(content);
+    let at = text.find("/login/reset?token=").expect("a reset link") + "/login/reset?token=".len();
+    text[at..at + 64].to_string()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_comes_back_by_a_link() {
+    for db in databases().await {
+        let label = db.label;
+        let rx = Receiver::start(db.dir.0.join("rx"), "accept");
+        let config = rx.routes_config(&db.dir.0);
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "cdupont", PASSWORD);
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        let jar = db.dir.0.join("cd");
+        sign_in(&server, &jar, "cdupont", PASSWORD);
+
+        // Without a recovery address, nothing is sent; the answer is the same as for nobody.
+        let forgot = |login: &str| {
+            let r = call(
+                &server,
+                &db.dir.0.join("anon"),
+                "recovery/forgot",
+                &[("login", login)],
+            );
+            let notice = r.header("x-courrier-notice").map(str::to_string);
+            (r.status, r.body, notice)
+        };
+        let unknown = forgot("nobody");
+        assert!(unknown.2.is_some(), "{label}: the answer says what happens");
+        assert_eq!(forgot("cdupont"), unknown, "{label}");
+
+        // A recovery address in the domain is refused; outside, a code confirms it.
+        let r = call(
+            &server,
+            &jar,
+            "security/recovery-address",
+            &[("address", "x@votredomaine.com")],
+        );
+        assert!(r.body.contains("[address]"), "{label}: {}", r.body);
+        let r = call(
+            &server,
+            &jar,
+            "security/recovery-address",
+            &[("address", "claire@example.net")],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        let got = rx.wait_for(1);
+        assert_eq!(
+            got[0]["rcpt_tos"],
+            serde_json::json!(["claire@example.net"]),
+            "{label}"
+        );
+        let code = confirmation_code(got[0]["content"].as_str().unwrap());
+        let r = call(
+            &server,
+            &jar,
+            "security/recovery-address/confirm",
+            &[("confirmation", "000000")],
+        );
+        assert!(r.body.contains("[confirmation]"), "{label}: {}", r.body);
+        let r = call(
+            &server,
+            &jar,
+            "security/recovery-address/confirm",
+            &[("confirmation", &code)],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+
+        // Now the link goes there, with the same answer as for an unknown account.
+        assert_eq!(forgot("cdupont@votredomaine.com"), unknown, "{label}");
+        let got = rx.wait_for(2);
+        assert_eq!(
+            got[1]["rcpt_tos"],
+            serde_json::json!(["claire@example.net"]),
+            "{label}"
+        );
+        let token = reset_token(got[1]["content"].as_str().unwrap());
+        let page = curl(
+            &db.dir.0.join("anon"),
+            &[&server.url(&format!("/login/reset?token={token}"))],
+        );
+        assert!(
+            page.body.contains("cdupont") && page.body.contains("new_password"),
+            "{label}"
+        );
+
+        // The new password, twice; every session ends, the mailbox is told, mail uses it.
+        let anon = db.dir.0.join("anon");
+        let reset = |token: &str, password: &str, confirm: &str| {
+            let fields = [
+                ("token", token),
+                ("new_password", password),
+                ("confirm", confirm),
+            ];
+            call(&server, &anon, "recovery/reset", &fields).body
+        };
+        let body = reset(&token, "Nouveau-Pass-2026", "autre");
+        assert!(body.contains("[confirm]"), "{label}: {}", body);
+        let body = reset(&token, "Nouveau-Pass-2026", "Nouveau-Pass-2026");
+        assert_eq!(body.trim(), "null", "{label}: {}", body);
+        assert!(!signed_in(&server, &jar), "{label}: the old session ended");
+        let r = pop3_login(&server, "cdupont", "Nouveau-Pass-2026");
+        assert_eq!(r["ok"], true, "{label}: {r}");
+        assert_eq!(r["stat"][0], 1, "{label}: the notice in the mailbox");
+        assert!(pop3_login(&server, "cdupont", PASSWORD)["error"].is_string());
+        // The link served once.
+        let body = reset(&token, "Encore-Autre-2026", "Encore-Autre-2026");
+        assert!(body.contains("[token]"), "{label}: {}", body);
+
+        // A link older than an hour (time moved in the database) no longer opens.
+        forgot("cdupont");
+        let token = reset_token(rx.wait_for(3)[2]["content"].as_str().unwrap());
+        sql(&db, &format!("UPDATE reset_tokens SET created_at = {0} - 3601, expires_at = {0} - 1 WHERE used_at IS NULL", now())).await;
+        let page = curl(
+            &anon,
+            &[&server.url(&format!("/login/reset?token={token}"))],
+        );
+        assert!(!page.body.contains("new_password"), "{label}: expired");
+        let body = reset(&token, "Encore-Autre-2026", "Encore-Autre-2026");
+        assert!(body.contains("[token]"), "{label}: {}", body);
+
+        // The webmaster sends one from the pen page (to the recovery address).
+        set_password(&db, "pmartin", PM_PASSWORD);
+        let pm = db.dir.0.join("pm");
+        sign_in(&server, &pm, "pmartin", PM_PASSWORD);
+        let r = call(
+            &server,
+            &pm,
+            "security/user/reset-link",
+            &[("login", "cdupont")],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        let got = rx.wait_for(4);
+        assert_eq!(
+            got[3]["rcpt_tos"],
+            serde_json::json!(["claire@example.net"]),
+            "{label}"
+        );
+        assert_eq!(reset_token(got[3]["content"].as_str().unwrap()).len(), 64);
         drop(server);
     }
 }

@@ -28,12 +28,7 @@ async fn signed_in_users_send_from_their_own_addresses() {
     for db in databases().await {
         let label = db.label;
         let rx = Receiver::start(db.dir.0.join("rx"), "accept");
-        let config = db.dir.0.join("courrier.toml");
-        let route = format!(
-            "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n",
-            rx.port
-        );
-        std::fs::write(&config, route).unwrap();
+        let config = rx.routes_config(&db.dir.0);
         add_votredomaine(&db);
         add_cdupont(&db, &[]);
         set_password(&db, "cdupont", PASSWORD);

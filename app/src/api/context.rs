@@ -67,6 +67,37 @@ pub fn client_of(
     peer
 }
 
+/// This site's address for links made on the server (in mail, on pages): the configured
+/// public address, else the scheme and `Host` this request came with, else `fallback_host`.
+pub fn site_base(fallback_host: Option<&str>) -> String {
+    let Ok(st) = state() else {
+        return "http://localhost".to_string();
+    };
+    if let Some(u) = &st.public_url {
+        return u.clone();
+    }
+    let host = use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
+        .filter(|h| plain_host(h))
+        .or_else(|| fallback_host.map(str::to_string))
+        .unwrap_or_else(|| st.mail_host.name.clone());
+    let scheme = if st.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// A Host header fit to put in a link: a name or an address, and a port.
+pub fn plain_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
 /// The language of this request: the `lang` cookie, else `Accept-Language`, else French.
 pub fn request_lang() -> Lang {
     use_context::<axum::http::request::Parts>()

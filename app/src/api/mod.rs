@@ -9,6 +9,7 @@ pub mod help;
 pub mod mailbox;
 pub mod personal;
 pub mod questions;
+pub mod recovery;
 pub mod security;
 pub mod session;
 pub mod siteadmin;

@@ -165,36 +165,19 @@ pub async fn my_connection_settings() -> Result<crate::model::SettingsView, Serv
         return Err(not_allowed(c.lang));
     };
     let st = state()?;
-    let host = use_context::<axum::http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .filter(|h| plain_host(h))
-        .unwrap_or_else(|| format!("www.{}", d.name));
-    let scheme = if st.secure_cookies { "https" } else { "http" };
-    let base = st
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("{scheme}://{host}"));
+    let base = site_base(Some(&format!("www.{}", d.name)));
     let page_url = format!("{base}/personal/settings");
     Ok(SettingsView {
         settings: ConnectionSettings::for_user(&c.account.login, &d.name, &d.style),
         ports: st.client_ports.clone(),
         qr_svg: qr_svg(&page_url),
+        two_factor: st
+            .store
+            .has_second_factor(c.account.id)
+            .await
+            .map_err(|e| store_error(e, c.lang))?,
         page_url,
     })
-}
-
-/// A Host header fit to put in a link: a name or an address, and a port.
-#[cfg(feature = "ssr")]
-fn plain_host(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 255
-        && h.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 /// `text` as a QR code, an inline SVG (dark on white, with its quiet zone).

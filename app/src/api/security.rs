@@ -96,7 +96,12 @@ async fn view_of(
         app_passwords,
         sessions,
         sign_ins,
-        recovery_address: None,
+        recovery_address: st
+            .store
+            .recovery_address(account.id)
+            .await
+            .map_err(e)?
+            .map(|r| (r.address, r.confirmed_at.is_some())),
         required: st.require_2fa_for.contains(&role),
     })
 }
@@ -363,4 +368,109 @@ pub async fn remove_user_two_factor(login: String, confirmed: Option<String>) ->
         target.login
     ));
     Ok(None)
+}
+
+/// Sets the caller's recovery address (outside their domain) and sends it a code to confirm.
+#[server(endpoint = "security/recovery-address")]
+pub async fn set_recovery_address(address: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let st = state()?;
+    let Some(domain) = c.domain.clone() else {
+        return Err(not_allowed(c.lang));
+    };
+    match st
+        .store
+        .set_recovery_address(&c.actor, &c.account, &domain.name, &address)
+        .await
+    {
+        Ok(a) => {
+            say(crate::tr!(
+                c.lang,
+                "Un code de confirmation est parti vers {a} : tapez-le ci-dessous.",
+                "A confirmation code was sent to {a}: type it below."
+            ));
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("address"), e, c.lang),
+    }
+}
+
+/// Confirms the recovery address with the code sent to it.
+#[server(endpoint = "security/recovery-address/confirm")]
+pub async fn confirm_recovery_address(confirmation: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let st = state()?;
+    match st
+        .store
+        .confirm_recovery_address(c.account.id, &confirmation)
+        .await
+    {
+        Ok(()) => {
+            say(c.lang.pick(
+                "Adresse de secours confirmée.",
+                "Recovery address confirmed.",
+            ));
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("confirmation"), e, c.lang),
+    }
+}
+
+/// Removes the caller's recovery address.
+#[server(endpoint = "security/recovery-address/remove")]
+pub async fn remove_recovery_address() -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let st = state()?;
+    match st.store.remove_recovery_address(&c.actor, &c.account).await {
+        Ok(()) => {
+            say(c
+                .lang
+                .pick("Adresse de secours retirée.", "Recovery address removed."));
+            Ok(None)
+        }
+        Err(e) => refused_store(None, e, c.lang),
+    }
+}
+
+/// The webmaster sends a user a link to choose a new password: to their confirmed recovery
+/// address, else into their mailbox (a mail program that still holds the password reads it).
+#[server(endpoint = "security/user/reset-link")]
+pub async fn send_user_reset_link(login: String) -> super::FormResult {
+    use super::context::*;
+    use crate::store::recovery::SentTo;
+    let c = caller().await?;
+    let target = c.managed_by_manager(&login).await?;
+    let st = state()?;
+    match st
+        .store
+        .send_reset_link(&c.actor, &target, &site_base(None), true)
+        .await
+    {
+        Ok(Some(SentTo::RecoveryAddress(a))) => {
+            announce(crate::tr!(
+                c.lang,
+                "Lien envoyé à {} (son adresse de secours) ; il sert une fois, pendant 24 heures.",
+                "Link sent to {} (their recovery address); it works once, for 24 hours.",
+                a
+            ));
+            Ok(None)
+        }
+        Ok(Some(SentTo::Mailbox)) => {
+            announce(crate::tr!(
+                c.lang,
+                "Lien déposé dans la boîte de {} (pas d'adresse de secours) ; il sert une fois, pendant 24 heures.",
+                "Link put in {}'s mailbox (no recovery address); it works once, for 24 hours.",
+                target.login
+            ));
+            Ok(None)
+        }
+        Ok(None) => refused(c.lang.pick(
+            "Trois liens ont déjà été envoyés dans l'heure : attendez un peu.",
+            "Three links were already sent this hour: wait a little.",
+        )),
+        Err(e) => refused_store(None, e, c.lang),
+    }
 }

@@ -1,6 +1,7 @@
 //! Pure rules of the product, from the customer's help page (see DESIGN §2). No I/O here: this
 //! module is compiled to WebAssembly too, so forms can preview a generated login as you type.
 
+pub mod account_mail;
 pub mod address;
 #[cfg(feature = "ssr")]
 pub mod change;

@@ -20,20 +20,11 @@ pub fn level(used: i64, quota: Option<i64>) -> i32 {
         .unwrap_or(0)
 }
 
-/// The warning message for `to`, from the server's postmaster address `from`, in `lang`:
-/// its subject (for the list of messages received) and its bytes.
-pub fn compose(
-    lang: Lang,
-    from: &str,
-    to: &str,
-    used: i64,
-    quota: i64,
-    message_id: &str,
-    now: i64,
-) -> (String, Vec<u8>) {
+/// The warning's subject and body for `to`, in `lang`.
+pub fn text(lang: Lang, to: &str, used: i64, quota: i64) -> (String, String) {
     let pct = crate::i18n::percent_used(used, Some(quota));
     let (used_s, quota_s) = (format_size(used, lang), format_size(quota, lang));
-    let (subject, body) = match lang {
+    match lang {
         Lang::Fr => (
             format!("Votre boîte aux lettres est pleine à {pct} %"),
             format!(
@@ -56,7 +47,21 @@ pub fn compose(
                  This message is sent only once at this level.\n"
             ),
         ),
-    };
+    }
+}
+
+/// The warning message for `to`, from the server's postmaster address `from`, in `lang`:
+/// its subject (for the list of messages received) and its bytes.
+pub fn compose(
+    lang: Lang,
+    from: &str,
+    to: &str,
+    used: i64,
+    quota: i64,
+    message_id: &str,
+    now: i64,
+) -> (String, Vec<u8>) {
+    let (subject, body) = text(lang, to, used, quota);
     let raw = super::notice::compose(from, to, &subject, &body, message_id, now);
     (subject, raw)
 }

@@ -238,6 +238,8 @@ pub enum SecurityProblem {
     RecoveryAddress,
     /// The confirmation code of the recovery address is wrong or expired.
     WrongConfirmation,
+    /// A confirmation code was sent less than a minute ago.
+    TooSoon,
     /// A password-reset link that is unknown, used or past its hour.
     ResetLinkInvalid,
 }
@@ -251,7 +253,7 @@ impl SecurityProblem {
             BadLifetime => "lifetime",
             AppPasswordNotFound => "id",
             WrongCode | AlreadyOn | NotOn | EnrolmentExpired => "code",
-            RecoveryAddress => "address",
+            RecoveryAddress | TooSoon => "address",
             WrongConfirmation => "confirmation",
             ResetLinkInvalid => "token",
         }
@@ -323,6 +325,12 @@ impl SecurityProblem {
                 .pick(
                     "Ce code de confirmation n'est pas le bon, ou il a expiré : demandez-en un nouveau.",
                     "That confirmation code is not right, or has expired: ask for a new one.",
+                )
+                .into(),
+            (TooSoon, l) => l
+                .pick(
+                    "Un code vient d'être envoyé : attendez une minute avant d'en demander un autre.",
+                    "A code was just sent: wait a minute before asking for another.",
                 )
                 .into(),
             (ResetLinkInvalid, l) => l

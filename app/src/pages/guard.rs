@@ -103,14 +103,16 @@ fn AccountBar(me: Me, lang: Lang) -> impl IntoView {
                 {me.display_name()}
                 <span class="muted">" · " {me.login.clone()}</span>
             </a>
-            <a href="/personal/security" class="button small">
-                {lang.pick("Sécurité", "Security")}
-            </a>
-            <ActionForm action=logout attr:class="inline-form">
-                <button type="submit" class="button small">
-                    {lang.pick("Se déconnecter", "Sign out")}
-                </button>
-            </ActionForm>
+            <div class="account-actions">
+                <a href="/personal/security" class="button small">
+                    {lang.pick("Sécurité", "Security")}
+                </a>
+                <ActionForm action=logout attr:class="inline-form">
+                    <button type="submit" class="button small">
+                        {lang.pick("Se déconnecter", "Sign out")}
+                    </button>
+                </ActionForm>
+            </div>
         </div>
     }
 }

@@ -4,7 +4,7 @@
 use super::current_lang;
 use crate::api::form_message;
 use crate::api::session::Login;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{FormState, LoginField};
 use crate::pages::components::notice::{form_action, form_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,19 +31,7 @@ pub fn LoginPage() -> impl IntoView {
             </p>
             <ActionForm action=action attr:id=form_id(&action) attr:class="form" attr:novalidate=false>
                 <input type="hidden" name="next" value=next />
-                <Field
-                    form
-                    name="login"
-                    label=lang.pick("Login", "Login")
-                    required=true
-                    verbatim=true
-                    autocomplete="username"
-                    inputmode="email"
-                    hint=lang.pick(
-                        "pmartin ou pmartin@votredomaine.com",
-                        "pmartin or pmartin@yourdomain.com",
-                    )
-                />
+                <LoginField form lang />
                 // The refusal of a sign-in speaks of the pair, shown under both fields, and
                 // marks the password (the field to type again).
                 <div class="field">
@@ -77,6 +65,9 @@ pub fn LoginPage() -> impl IntoView {
                     }}
                 </button>
             </ActionForm>
+            <p class="hint">
+                <a href="/login/forgot">{lang.pick("Mot de passe oublié ?", "Forgotten password?")}</a>
+            </p>
         </section>
     }
 }

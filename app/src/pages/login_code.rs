@@ -156,12 +156,10 @@ fn EnrolForm(e: crate::model::EnrolmentView, lang: Lang) -> impl IntoView {
                         "Dans l'application d'authentification, ajoutez un compte en scannant ce code :",
                         "In the authenticator app, add an account by scanning this code:",
                     )}
-                    <div class="qr" role="img" aria-label=lang.pick("Code QR du secret", "QR code of the secret") inner_html=e.qr_svg.clone()></div>
-                    <p class="hint">
-                        {lang.pick("Ou tapez ce secret à la main : ", "Or type this secret by hand: ")}
-                        <code class="secret" id="totp-secret">{e.secret.clone()}</code>
-                        " (" {e.label.clone()} ")"
-                    </p>
+                    <div class="qr qr-code" role="img" aria-label=lang.pick("Code QR du secret", "QR code of the secret") inner_html=e.qr_svg.clone()></div>
+                    <p class="hint">{lang.pick("Ou tapez ce secret à la main :", "Or type this secret by hand:")}</p>
+                    <p><code class="value" id="totp-secret">{e.secret.clone()}</code></p>
+                    <p class="hint">{e.label.clone()}</p>
                 </li>
                 <li>
                     {lang.pick("Tapez le code que l'application affiche :", "Type the code the app shows:")}

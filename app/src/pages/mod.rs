@@ -11,6 +11,7 @@ pub mod islands;
 mod layout;
 mod login;
 mod login_code;
+mod login_recovery;
 mod not_found;
 mod personal;
 mod routes;

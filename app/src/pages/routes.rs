@@ -3,7 +3,8 @@
 //! signed-in visitor sends a signed-out one to `/login?next=…`).
 
 use super::{
-    admin, backups, confirm, help, home, login, login_code, not_found, personal, siteadmin,
+    admin, backups, confirm, help, home, login, login_code, login_recovery, not_found, personal,
+    siteadmin,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -56,6 +57,8 @@ pages! {
     "/login" => login::LoginPage, Open;
     "/login/code" => login_code::LoginCodePage, SigningIn;
     "/login/enrol" => login_code::LoginEnrolPage, SigningIn;
+    "/login/forgot" => login_recovery::ForgotPage, Open;
+    "/login/reset" => login_recovery::ResetPage, Open;
     "/confirm" => confirm::ConfirmPage, Open;
     "/help" => help::HelpPage, Open;
     "/personal" => personal::PersonalPage, SignedIn;

@@ -56,15 +56,7 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
-            &txn,
-            actor,
-            account.domain_id,
-            "account.app_password_add",
-            &account.login,
-            &name,
-        )
-        .await?;
+        audit::record_for(&txn, actor, account, "account.app_password_add", &name).await?;
         txn.commit().await?;
         Ok(password)
     }
@@ -96,12 +88,11 @@ impl Store {
         app_password::Entity::delete_by_id(row.id)
             .exec(&txn)
             .await?;
-        audit::record(
+        audit::record_for(
             &txn,
             actor,
-            account.domain_id,
+            account,
             "account.app_password_revoke",
-            &account.login,
             &row.name,
         )
         .await?;

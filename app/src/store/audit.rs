@@ -56,6 +56,17 @@ pub async fn record(
     Ok(())
 }
 
+/// Records a change to `account` (its domain, its login as the target).
+pub async fn record_for(
+    c: &impl ConnectionTrait,
+    actor: &Actor,
+    account: &crate::store::entities::account::Model,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    record(c, actor, account.domain_id, action, &account.login, detail).await
+}
+
 impl super::Store {
     /// The most recent entries, newest first.
     pub async fn audit_recent(&self, limit: u64) -> Result<Vec<audit_log::Model>> {

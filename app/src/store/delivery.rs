@@ -446,7 +446,7 @@ impl Store {
                             message::Entity::insert(message_row(job, a, t))
                                 .exec(&txn)
                                 .await?;
-                            warn_quota(&txn, a.id, t).await?;
+                            warn_quota(&txn, a.id).await?;
                         }
                         // The forwarded copy says where it went through (Delivered-To), so
                         // that it is recognised if it ever comes back.
@@ -556,7 +556,7 @@ fn stored_size(job: &Inbound) -> usize {
 
 /// After a message is kept: the account's quota warning level follows its usage, and reaching
 /// a higher level (80 %, then 95 %) puts one warning in the mailbox.
-async fn warn_quota(c: &impl ConnectionTrait, account_id: i64, t: i64) -> Result<()> {
+async fn warn_quota(c: &impl ConnectionTrait, account_id: i64) -> Result<()> {
     let Some(a) = account::Entity::find_by_id(account_id).one(c).await? else {
         return Ok(());
     };
@@ -574,28 +574,9 @@ async fn warn_quota(c: &impl ConnectionTrait, account_id: i64, t: i64) -> Result
     let Some(to) = own_addresses(c, &a).await?.into_iter().next() else {
         return Ok(());
     };
-    let domain = to.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
-    let from = format!("postmaster@{domain}");
-    let lang = a
-        .lang
-        .as_deref()
-        .and_then(crate::i18n::Lang::from_tag)
-        .unwrap_or_default();
-    let id = format!("{}@{domain}", crate::auth::random_hex(12));
-    let quota = a.quota_bytes.unwrap_or_default();
-    let (subject, raw) = quota_warning::compose(lang, &from, &to, a.used_bytes, quota, &id, t);
-    message::Entity::insert(message::ActiveModel {
-        account_id: Set(a.id),
-        uidl: Set(crate::auth::random_hex(16)),
-        size: Set(raw.len() as i64),
-        received_at: Set(t),
-        mail_from: Set(String::new()),
-        subject: Set(subject),
-        raw: Set(raw),
-        ..Default::default()
-    })
-    .exec(c)
-    .await?;
+    let (used, quota) = (a.used_bytes, a.quota_bytes.unwrap_or_default());
+    super::notices::put_in_mailbox(c, &a, |lang| quota_warning::text(lang, &to, used, quota))
+        .await?;
     Ok(())
 }
 

@@ -46,6 +46,7 @@ impl Store {
             .await?;
         // Sign-ins are shown for 90 days (issue 16).
         self.purge_sign_ins(now).await?;
+        self.purge_reset_tokens(now).await?;
         // Uses of relay grants count for an hour.
         relay_use::Entity::delete_many()
             .filter(relay_use::Column::At.lt(now - 3600))

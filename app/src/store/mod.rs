@@ -21,6 +21,7 @@ mod migration;
 pub mod mta_sts;
 pub mod notices;
 pub mod queue;
+pub mod recovery;
 pub mod relay;
 pub mod scratch;
 pub mod second_factor;

@@ -69,15 +69,7 @@ impl Store {
         .insert(&txn)
         .await?;
         let codes = replace_recovery_codes(&txn, account.id).await?;
-        audit::record(
-            &txn,
-            actor,
-            account.domain_id,
-            "account.2fa_on",
-            &account.login,
-            "",
-        )
-        .await?;
+        audit::record_for(&txn, actor, account, "account.2fa_on", "").await?;
         txn.commit().await?;
         Ok(codes)
     }
@@ -131,15 +123,7 @@ impl Store {
             return Err(SecurityProblem::NotOn.into());
         }
         let codes = replace_recovery_codes(&txn, account.id).await?;
-        audit::record(
-            &txn,
-            actor,
-            account.domain_id,
-            "account.recovery_codes",
-            &account.login,
-            "",
-        )
-        .await?;
+        audit::record_for(&txn, actor, account, "account.recovery_codes", "").await?;
         txn.commit().await?;
         Ok(codes)
     }
@@ -163,15 +147,7 @@ impl Store {
             .filter(recovery_code::Column::AccountId.eq(account.id))
             .exec(&txn)
             .await?;
-        audit::record(
-            &txn,
-            actor,
-            account.domain_id,
-            "account.2fa_off",
-            &account.login,
-            "",
-        )
-        .await?;
+        audit::record_for(&txn, actor, account, "account.2fa_off", "").await?;
         txn.commit().await?;
         self.note_credentials_changed();
         Ok(())

@@ -954,3 +954,96 @@ async fn relay_caps_are_reserved_one_recipient_at_a_time() {
     })
     .await;
 }
+
+/// Issue 16: a one-time code's step is taken once and only forward, even by two at once; a
+/// recovery code serves once; a repeated sign-in is one row with a count; a reset token is
+/// single use and dies after its hour (time given, not slept).
+#[tokio::test]
+async fn second_factor_app_passwords_history_and_reset_tokens() {
+    use crate::domain::security::{Door, Lifetime, Method};
+    use crate::store::app_passwords::{NewAppPassword, opens};
+    use crate::store::sign_ins::SignInNote;
+    on_both(|s| async move {
+        s.add_domain(&cli(), "a.example", Some(("Pierre", "Martin")))
+            .await
+            .unwrap();
+        let a = s.account("pmartin").await.unwrap();
+        let codes = s
+            .enable_second_factor(&cli(), &a, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 100)
+            .await
+            .unwrap();
+        assert_eq!(codes.len(), 10);
+        assert!(matches!(
+            s.enable_second_factor(&cli(), &a, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 100)
+                .await,
+            Err(StoreError::Security(_))
+        ));
+        assert!(
+            !s.take_code_step(a.id, 100).await.unwrap(),
+            "the enrolment's step"
+        );
+        assert!(
+            !s.take_code_step(a.id, 99).await.unwrap(),
+            "never backwards"
+        );
+        let (x, y) = tokio::join!(s.take_code_step(a.id, 101), s.take_code_step(a.id, 101));
+        assert!(x.unwrap() ^ y.unwrap(), "one of two at once");
+        assert!(s.take_recovery_code(a.id, &codes[3]).await.unwrap());
+        assert!(!s.take_recovery_code(a.id, &codes[3]).await.unwrap());
+        assert_eq!(s.recovery_codes_left(a.id).await.unwrap(), 9);
+
+        let p = s
+            .create_app_password(
+                &cli(),
+                &a,
+                &NewAppPassword {
+                    name: "Thunderbird".into(),
+                    pop3: true,
+                    submission: false,
+                    lifetime: Lifetime::Days(30),
+                },
+            )
+            .await
+            .unwrap();
+        let row = s.app_password_of(a.id, &p).await.unwrap().unwrap();
+        let now = super::now();
+        assert!(opens(&row, Door::Pop3, now));
+        assert!(!opens(&row, Door::Submission, now) && !opens(&row, Door::Web, now));
+        assert!(!opens(&row, Door::Pop3, now + 31 * 86_400), "expired");
+        assert!(s.app_password_of(a.id + 1, &p).await.unwrap().is_none());
+
+        let note = |ok| SignInNote {
+            account_id: a.id,
+            door: Door::Pop3,
+            method: Method::AppPassword,
+            app_password: Some("Thunderbird"),
+            ip: "192.0.2.1".into(),
+            ok,
+        };
+        for _ in 0..3 {
+            s.note_sign_in(&note(true)).await.unwrap();
+        }
+        s.note_sign_in(&note(false)).await.unwrap();
+        s.note_sign_in(&note(true)).await.unwrap();
+        let rows = s.sign_ins(a.id, 50).await.unwrap();
+        let counts: Vec<(bool, i64)> = rows.iter().map(|r| (r.ok, r.count)).collect();
+        assert_eq!(counts, [(true, 1), (false, 1), (true, 3)]);
+        assert_eq!(s.purge_sign_ins(now + 91 * 86_400).await.unwrap(), 3);
+
+        // A reset link into the mailbox (the webmaster's, no recovery address).
+        let sent = s
+            .send_reset_link(&cli(), &a, "https://x", true)
+            .await
+            .unwrap();
+        assert_eq!(sent, Some(crate::store::recovery::SentTo::Mailbox));
+        assert_eq!(s.mailbox_count(a.id).await.unwrap(), 1);
+        // Not asked on the sign-in page without a confirmed address.
+        assert_eq!(
+            s.send_reset_link(&cli(), &a, "https://x", false)
+                .await
+                .unwrap(),
+            None
+        );
+    })
+    .await;
+}

@@ -296,7 +296,7 @@ async fn filtered(
 ) -> Result<(Vec<u8>, Option<String>), Result<Outcome, String>> {
     // courrier's own bounces and automatic replies are not checked by courrier: a bounce
     // quoting a refused message must still reach its sender.
-    if filter.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply") {
+    if filter.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply" | "notice") {
         return Ok((Vec::new(), None));
     }
     let policy = match account.domain_id {

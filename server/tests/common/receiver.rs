@@ -19,6 +19,21 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// A configuration file in `dir` that routes mail for example.net to this receiver; its
+    /// path, for `--config`.
+    pub fn routes_config(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let config = dir.join("courrier.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[outbound.routes]\n\"example.net\" = \"127.0.0.1:{}\"\n",
+                self.port
+            ),
+        )
+        .unwrap();
+        config
+    }
+
     pub fn start(dir: std::path::PathBuf, mode: &str) -> Receiver {
         Receiver::start_with(dir, mode, None)
     }

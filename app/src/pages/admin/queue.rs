@@ -37,6 +37,7 @@ fn kind_label(kind: &str, lang: Lang) -> &str {
         "bounce" => lang.pick("avis de non-remise", "bounce"),
         "submission" => lang.pick("envoi authentifié", "submission"),
         "srs-return" => lang.pick("retour de renvoi", "forward bounce"),
+        "notice" => lang.pick("avis du serveur", "server notice"),
         other => other,
     }
 }

@@ -177,3 +177,48 @@ pub fn Choices(
         </fieldset>
     }
 }
+
+/// A new password typed twice: the strength shown as it is typed (`login` must not be in it),
+/// then again to confirm; each with its refusal from the form's last answer.
+#[component]
+pub fn NewPasswordFields(form: FormState, login: String, lang: crate::i18n::Lang) -> impl IntoView {
+    let invalid = form.error("new_password").is_some();
+    view! {
+        <div class="field">
+            <label for="new_password">{lang.pick("Nouveau mot de passe", "New password")}</label>
+            <crate::pages::islands::NewPasswordInput
+                id="new_password".to_string()
+                name="new_password".to_string()
+                login
+                lang
+                invalid
+            />
+            <p id="new_password-error" class="error" role="alert">{form.error("new_password")}</p>
+        </div>
+        <Field
+            form
+            name="confirm"
+            kind="password"
+            autocomplete="new-password"
+            required=true
+            label=lang.pick("Nouveau mot de passe, encore", "New password, again")
+        />
+    }
+}
+
+/// The login of a sign-in form, in either form (`pmartin` or `pmartin@votredomaine.com`).
+#[component]
+pub fn LoginField(form: FormState, lang: crate::i18n::Lang) -> impl IntoView {
+    view! {
+        <Field
+            form
+            name="login"
+            label=lang.pick("Login", "Login")
+            required=true
+            verbatim=true
+            autocomplete="username"
+            inputmode="email"
+            hint=lang.pick("pmartin ou pmartin@votredomaine.com", "pmartin or pmartin@yourdomain.com")
+        />
+    }
+}

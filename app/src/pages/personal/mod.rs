@@ -13,15 +13,14 @@ use crate::api::personal::{ChangeMyPassword, personal_overview};
 use crate::i18n::{Lang, format_datetime, format_size, percent_used};
 use crate::model::{MailSettings, PersonalView};
 use crate::pages::backups::MAILBOX_OWNERS;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{Field, FormState, NewPasswordFields};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
-use crate::pages::components::notice::{FormNotice, error_of, invalid};
+use crate::pages::components::notice::FormNotice;
 use crate::pages::components::notice::{form_action, form_id};
 use crate::pages::components::usage::UsageMeter;
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
-use crate::pages::islands::NewPasswordInput;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -226,25 +225,7 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                     required=true
                     label=lang.pick("Mot de passe actuel", "Current password")
                 />
-                <div class="field">
-                    <label for="new_password">{lang.pick("Nouveau mot de passe", "New password")}</label>
-                    <NewPasswordInput
-                        id="new_password".to_string()
-                        name="new_password".to_string()
-                        login
-                        lang
-                        invalid=invalid(r, "new_password")() == "true"
-                    />
-                    <p id="new_password-error" class="error" role="alert">{error_of(r, "new_password")}</p>
-                </div>
-                <Field
-                    form
-                    name="confirm"
-                    kind="password"
-                    autocomplete="new-password"
-                    required=true
-                    label=lang.pick("Nouveau mot de passe, encore", "New password, again")
-                />
+                <NewPasswordFields form login lang />
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">
                     {lang.pick("Changer mon mot de passe", "Change my password")}

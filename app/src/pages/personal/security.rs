@@ -3,15 +3,15 @@
 //! Open to every role (webmasters and the admin secure their accounts here too).
 
 use crate::api::security::{
-    CreateAppPassword, DisableTwoFactor, EndOtherSessions, NewRecoveryCodes, RevokeAppPassword,
-    my_security,
+    ConfirmRecoveryAddress, CreateAppPassword, DisableTwoFactor, EndOtherSessions,
+    NewRecoveryCodes, RemoveRecoveryAddress, RevokeAppPassword, SetRecoveryAddress, my_security,
 };
 use crate::domain::security::Lifetime;
 use crate::i18n::{Lang, format_datetime};
 use crate::model::SecurityView;
 use crate::pages::components::field::{Check, Field, FormState};
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{ArrivalNotice, FormNotice, form_action, form_id};
+use crate::pages::components::notice::{FormNotice, form_action, form_id};
 use crate::pages::components::security_lists::{AppPasswordFacts, SessionList, SignInList};
 use crate::pages::current_lang;
 use crate::pages::guard::{EVERYONE, Signed};
@@ -30,7 +30,6 @@ pub fn SecurityPage() -> impl IntoView {
                 let mailbox = me.domain.is_some();
                 view! {
                     <Title text=lang.pick("Sécurité — courrier", "Security — courrier") />
-                    <ArrivalNotice />
                     <Loaded data render=move |v| view! { <Security v lang mailbox /> } />
                 }
             }
@@ -66,6 +65,7 @@ fn Security(v: SecurityView, lang: Lang, mailbox: bool) -> impl IntoView {
                 .into_any()
         }}
         {mailbox.then(|| view! { <AppPasswords v=v.clone() lang on /> })}
+        {mailbox.then(|| view! { <RecoveryAddress v=v.clone() lang /> })}
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">{lang.pick("Où je suis connecté", "Where I am signed in")}</h2>
             <SessionList rows=v.sessions.clone() lang owner=true />
@@ -89,7 +89,7 @@ fn Security(v: SecurityView, lang: Lang, mailbox: bool) -> impl IntoView {
 fn FreshCodes(codes: Vec<String>, lang: Lang) -> impl IntoView {
     (!codes.is_empty()).then(|| {
         view! {
-            <section class="card warning-card" aria-labelledby="codes-title" role="region">
+            <section class="card secret" aria-labelledby="codes-title">
                 <h2 id="codes-title">{lang.pick("Vos codes de secours", "Your recovery codes")}</h2>
                 <p>
                     {lang.pick(
@@ -178,9 +178,10 @@ fn AppPasswords(v: SecurityView, lang: Lang, on: bool) -> impl IntoView {
             <h2 id="apps-title">{lang.pick("Mots de passe d'application", "App passwords")}</h2>
             <p class="hint">{intro}</p>
             {v.fresh_app_password.clone().map(|(name, password)| view! {
-                <div class="fresh-secret" role="status">
+                <div class="secret" role="status">
                     <p>{crate::tr!(lang, "Le mot de passe de « {name} », affiché une seule fois :", "The password of \"{name}\", shown only once:")}</p>
-                    <p><code class="secret" id="app-password">{password}</code></p>
+                    <p><code class="password" id="app-password">{password}</code></p>
+                    <p class="hint">{lang.pick("Tapez-le dans votre logiciel à la place du mot de passe principal (les tirets peuvent être omis).", "Type it in your program instead of the main password (the dashes may be left out).")}</p>
                 </div>
             })}
             <ul class="log app-passwords">
@@ -239,5 +240,77 @@ fn EndOthers(lang: Lang) -> impl IntoView {
                 {lang.pick("Fermer toutes les autres sessions", "Sign out all other sessions")}
             </button>
         </ActionForm>
+    }
+}
+
+/// Where a forgotten password's link goes: an address outside the domain, confirmed by a code.
+#[component]
+fn RecoveryAddress(v: SecurityView, lang: Lang) -> impl IntoView {
+    let set = form_action::<SetRecoveryAddress>();
+    let set_form = FormState::of(set);
+    let confirm = form_action::<ConfirmRecoveryAddress>();
+    let confirm_form = FormState::of(confirm);
+    let remove = form_action::<RemoveRecoveryAddress>();
+    let state = match &v.recovery_address {
+        Some((a, true)) => crate::tr!(lang, "Adresse de secours : {a} (confirmée).", "Recovery address: {a} (confirmed)."),
+        Some((a, false)) => crate::tr!(
+            lang,
+            "Adresse de secours : {a}, pas encore confirmée : tapez le code qui lui a été envoyé.",
+            "Recovery address: {a}, not confirmed yet: type the code sent to it."
+        ),
+        None => lang
+            .pick(
+                "Aucune adresse de secours : si vous oubliez votre mot de passe, seul votre webmaster pourra vous aider.",
+                "No recovery address: if you forget your password, only your webmaster can help.",
+            )
+            .to_string(),
+    };
+    let pending = matches!(v.recovery_address, Some((_, false)));
+    let current = v
+        .recovery_address
+        .clone()
+        .map(|(a, _)| a)
+        .unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="recovery-title">
+            <h2 id="recovery-title">{lang.pick("Adresse de secours", "Recovery address")}</h2>
+            <p id="recovery-state">{state}</p>
+            {pending.then(|| view! {
+                <ActionForm action=confirm attr:id=form_id(&confirm) attr:class="form">
+                    <Field
+                        form=confirm_form
+                        name="confirmation"
+                        label=lang.pick("Code de confirmation", "Confirmation code")
+                        required=true
+                        autocomplete="one-time-code"
+                        inputmode="numeric"
+                    />
+                    <FormNotice result=confirm.value() lang />
+                    <button type="submit" class="button primary">{lang.pick("Confirmer", "Confirm")}</button>
+                </ActionForm>
+            })}
+            <ActionForm action=set attr:id=form_id(&set) attr:class="form">
+                <Field
+                    form=set_form
+                    name="address"
+                    kind="email"
+                    label=lang.pick("Adresse e-mail hors de votre domaine", "E-mail address outside your domain")
+                    value=current
+                    required=true
+                    autocomplete="email"
+                    hint=lang.pick(
+                        "Un lien pour choisir un nouveau mot de passe y sera envoyé si vous l'oubliez.",
+                        "A link to choose a new password will be sent there if you forget it.",
+                    )
+                />
+                <FormNotice result=set.value() lang />
+                <button type="submit" class="button">{lang.pick("Envoyer un code de confirmation", "Send a confirmation code")}</button>
+            </ActionForm>
+            {v.recovery_address.is_some().then(|| view! {
+                <ActionForm action=remove attr:class="inline-form">
+                    <button type="submit" class="button small">{lang.pick("Retirer l'adresse", "Remove the address")}</button>
+                </ActionForm>
+            })}
+        </section>
     }
 }

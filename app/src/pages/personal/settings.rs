@@ -42,7 +42,16 @@ fn Settings(v: SettingsView, lang: Lang) -> impl IntoView {
                 s=s.clone()
                 ports=p.clone()
                 lang
-                password=lang.pick("le même que pour cette page", "the same as for this page").into_any()
+                password=if v.two_factor {
+                    view! {
+                        <a href="/personal/security">
+                            {lang.pick("un mot de passe d'application (Sécurité)", "an app password (Security)")}
+                        </a>
+                    }
+                        .into_any()
+                } else {
+                    lang.pick("le même que pour cette page", "the same as for this page").into_any()
+                }
             />
         </section>
         <section class="card" aria-labelledby="auto-title">

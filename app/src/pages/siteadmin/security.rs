@@ -4,11 +4,11 @@
 
 use super::user::login_param;
 use super::{MANAGERS, domain_param, portal_href};
-use crate::api::security::{RemoveUserTwoFactor, user_security};
+use crate::api::security::{RemoveUserTwoFactor, SendUserResetLink, user_security};
 use crate::i18n::{Lang, format_datetime};
 use crate::model::SecurityView;
 use crate::pages::components::loaded::Loaded;
-use crate::pages::components::notice::{ArrivalNotice, FormNotice, form_action, form_id};
+use crate::pages::components::notice::{FormNotice, form_action, form_id};
 use crate::pages::components::security_lists::{AppPasswordFacts, SessionList, SignInList};
 use crate::pages::current_lang;
 use crate::pages::guard::Signed;
@@ -25,7 +25,6 @@ pub fn UserSecurityPage() -> impl IntoView {
             render=move |_| {
                 view! {
                     <Title text=lang.pick("Sécurité d'un utilisateur — courrier", "A user's security — courrier") />
-                    <ArrivalNotice />
                     <Loaded data render=move |v| view! { <UserSecurity v lang /> } />
                 }
             }
@@ -37,6 +36,7 @@ pub fn UserSecurityPage() -> impl IntoView {
 fn UserSecurity(v: SecurityView, lang: Lang) -> impl IntoView {
     let domain = domain_param();
     let remove = form_action::<RemoveUserTwoFactor>();
+    let reset = form_action::<SendUserResetLink>();
     let state = match v.two_factor_since {
         Some(t) => crate::tr!(
             lang,
@@ -75,6 +75,29 @@ fn UserSecurity(v: SecurityView, lang: Lang) -> impl IntoView {
                     </button>
                 </ActionForm>
             })}
+        </section>
+        <section class="card" aria-labelledby="ureset-title">
+            <h2 id="ureset-title">{lang.pick("Mot de passe oublié", "Forgotten password")}</h2>
+            <p class="hint">
+                {match &v.recovery_address {
+                    Some((a, true)) => crate::tr!(
+                        lang,
+                        "Plutôt que de lui lire un nouveau mot de passe, envoyez-lui un lien : il partira vers son adresse de secours ({a}).",
+                        "Rather than reading a new password out, send a link: it goes to their recovery address ({a})."
+                    ),
+                    _ => lang
+                        .pick(
+                            "Plutôt que de lui lire un nouveau mot de passe, envoyez-lui un lien : sans adresse de secours, il est déposé dans sa boîte (son logiciel de messagerie le relèvera).",
+                            "Rather than reading a new password out, send a link: without a recovery address it is put in their mailbox (their mail program will collect it).",
+                        )
+                        .to_string(),
+                }}
+            </p>
+            <ActionForm action=reset attr:id=form_id(&reset) attr:class="form">
+                <input type="hidden" name="login" value=v.login.clone() />
+                <FormNotice result=reset.value() lang />
+                <button type="submit" class="button">{lang.pick("Envoyer un lien de réinitialisation", "Send a reset link")}</button>
+            </ActionForm>
         </section>
         <section class="card" aria-labelledby="uapps-title">
             <h2 id="uapps-title">{lang.pick("Mots de passe d'application", "App passwords")}</h2>

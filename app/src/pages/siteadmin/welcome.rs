@@ -164,6 +164,12 @@ fn Sheet(w: Welcome, lang: Lang, print: bool) -> impl IntoView {
                     "Mind the upper and lower case in the password.",
                 )}
             </p>
+            <p class="hint">
+                {lang.pick(
+                    "Si vous activez la validation en deux étapes (page personnelle, « Sécurité »), votre logiciel de messagerie ne prend plus ce mot de passe : créez-lui un mot de passe d'application sur la même page.",
+                    "If you turn on two-step sign-in (personal page, \"Security\"), your mail program no longer takes this password: make it an app password on the same page.",
+                )}
+            </p>
         </section>
     }
 }

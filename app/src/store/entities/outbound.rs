@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// "forward", "reply", "relay", "bounce", "submission".
+    /// "forward", "reply", "relay", "bounce", "submission", "notice" (`store::notices`).
     pub kind: String,
     /// The account it was sent on behalf of, if any.
     pub account_id: Option<i64>,
