@@ -79,11 +79,13 @@ test('Claire turns on two-step sign-in and keeps her mail program working', asyn
   await assertAccessible(page, '/personal/security (enrolment)');
   const secret = (await page.textContent('#totp-secret')).replace(/\s/g, '');
 
-  // A wrong code is refused beside the field; the right one turns it on.
+  // A wrong code is refused beside the field; the right one (with her password) turns it on.
   await page.fill('#code', '000000');
+  await page.fill('#enrol-current', claire.password);
   await page.click('button:has-text("Activer")');
   await page.waitForSelector('#code-error:has-text("pas le bon")');
   await page.fill('#code', totp(secret, now()));
+  await page.fill('#enrol-current', claire.password);
   await page.click('button:has-text("Activer")');
   await page.waitForSelector('#recovery-codes');
   const codes = await page.locator('#recovery-codes code').allTextContents();
@@ -93,6 +95,7 @@ test('Claire turns on two-step sign-in and keeps her mail program working', asyn
   // Her mail program: the main password is refused now; an app password works.
   assert.equal(await pop3Login(server.pop3, 'cdupont', claire.password), false);
   await page.fill('#name', 'Thunderbird au bureau');
+  await page.fill('#app-current', claire.password);
   await page.click('button:has-text("Créer")');
   await page.waitForSelector('#app-password');
   const appPassword = (await page.textContent('#app-password')).trim();

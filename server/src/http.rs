@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router {
             .with_same_site(SameSite::Strict)
             .with_secure(state.secure_cookies)
             .with_path("/")
-            .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+            .with_expiry(Expiry::OnInactivity(SESSION_IDLE))
+            // Saved after every request (the store writes at most once a minute when nothing
+            // changed): the idle limit counts from the last request, and "last seen" is true.
+            .with_always_save(true);
 
     let ctx_state = state.clone();
     let context = move || provide_context(ctx_state.clone());

@@ -129,12 +129,29 @@ fn enrol(server: &Server, jar: &std::path::Path) -> (String, Vec<String>) {
         .expect("the enrolment shows the secret")
         .replace(' ', "");
     assert!(page.contains("<svg"), "and its QR code");
-    // A wrong code is refused next to the field.
-    let r = call(server, jar, "security/enable", &[("code", "000000")]);
+    // A wrong code is refused next to the field; so is the right one without the password.
+    let r = call(
+        server,
+        jar,
+        "security/enable",
+        &[("code", "000000"), ("current", PASSWORD)],
+    );
     assert!(r.body.contains("[code]"), "{}", r.body);
     let code = app::auth::totp::code_at(&secret, now()).unwrap();
-    let r = call(server, jar, "security/enable", &[("code", &code)]);
-    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(
+        server,
+        jar,
+        "security/enable",
+        &[("code", &code), ("current", "pas-le-bon")],
+    );
+    assert!(r.body.contains("[current]"), "{}", r.body);
+    let r = call(
+        server,
+        jar,
+        "security/enable",
+        &[("code", &code), ("current", PASSWORD)],
+    );
+    assert_eq!(r.body.trim(), "null", "{}", r.body);
     let page = security_page(server, jar);
     let codes = recovery_codes(&page);
     assert_eq!(codes.len(), 10, "{page}");
@@ -191,6 +208,19 @@ async fn two_step_sign_in_with_codes_and_recovery_codes() {
         );
         assert!(!signed_in(&server, &c), "{label}");
 
+        // Five wrong codes on one password: it must be typed again (the right code no longer
+        // completes that sign-in).
+        let f = db.dir.0.join("f");
+        assert_eq!(password_step(&server, &f, "cdupont", PASSWORD).status, 303);
+        for i in 0..5 {
+            let r = call(&server, &f, "session/code", &[("code", "999999")]);
+            assert!(r.body.contains("[code]"), "{label}: {i}: {}", r.body);
+        }
+        let right = app::auth::totp::code_at(&secret, now() + 60).unwrap();
+        let r = call(&server, &f, "session/code", &[("code", &right)]);
+        assert!(r.body.contains("[code]"), "{label}: {}", r.body);
+        assert!(!signed_in(&server, &f), "{label}");
+
         // A recovery code (typed in capitals, without its dash) serves once.
         let typed = codes[0].to_uppercase().replace('-', "");
         let r = call(&server, &c, "session/code", &[("code", &typed)]);
@@ -237,7 +267,11 @@ async fn mail_programs_use_app_passwords_once_two_step_is_on() {
         );
 
         let make = |name: &str, scope: &[(&str, &str)], lifetime: &str| {
-            let mut fields = vec![("name", name), ("lifetime", lifetime)];
+            let mut fields = vec![
+                ("name", name),
+                ("lifetime", lifetime),
+                ("current", PASSWORD),
+            ];
             fields.extend_from_slice(scope);
             let r = call(&server, &jar, "security/app-password", &fields);
             assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
@@ -254,7 +288,7 @@ async fn mail_programs_use_app_passwords_once_two_step_is_on() {
             &server,
             &jar,
             "security/app-password",
-            &[("name", "x"), ("lifetime", "never")],
+            &[("name", "x"), ("lifetime", "never"), ("current", PASSWORD)],
         );
         assert!(
             r.body.contains("[pop3]"),
@@ -314,6 +348,13 @@ async fn mail_programs_use_app_passwords_once_two_step_is_on() {
             page.contains("Thunderbird") && page.contains("127.0.0.1"),
             "{label}"
         );
+        // A POP3 session open with the one about to be revoked (the newest: the phone's).
+        let pop3 = server.pop3.clone();
+        let held_password = pop_only.clone();
+        let held = std::thread::spawn(move || {
+            pop3_client(&pop3, "hold", &["cdupont", &held_password, "4"])
+        });
+        std::thread::sleep(std::time::Duration::from_millis(1500));
         let id = page
             .split(r#"name="id" value=""#)
             .skip(1)
@@ -328,10 +369,15 @@ async fn mail_programs_use_app_passwords_once_two_step_is_on() {
             &[("id", &id)],
         );
         assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
-        let revoked = if id == "1" { &both } else { &pop_only };
+        assert_ne!(id, "1", "{label}: the newest first");
         assert!(
-            pop3_login(&server, "cdupont", revoked)["error"].is_string(),
+            pop3_login(&server, "cdupont", &pop_only)["error"].is_string(),
             "{label}"
+        );
+        let held = held.join().unwrap();
+        assert!(
+            held["error"].is_string(),
+            "{label}: the open session ended at its next command: {held}"
         );
 
         // One that has expired (time moved past its end in the database) is refused.
@@ -408,6 +454,14 @@ async fn sessions_are_listed_and_signed_out_and_webmasters_can_remove_a_second_f
             "{label}"
         );
         assert!(!r.body.contains("totp-secret") && !r.body.contains("recovery-codes"));
+        // Their own second factor goes with their password, on their own page.
+        let r = call(
+            &server,
+            &pm,
+            "security/user/disable",
+            &[("login", "pmartin"), ("confirmed", "yes")],
+        );
+        assert_ne!(r.status, 200, "{label}: {}", r.body);
         // A user may not look at another's.
         let r = call(&server, &jar, "security/user", &[("login", "pmartin")]);
         assert_ne!(r.status, 200, "{label}");
@@ -548,14 +602,14 @@ async fn a_forgotten_password_comes_back_by_a_link() {
             &server,
             &jar,
             "security/recovery-address",
-            &[("address", "x@votredomaine.com")],
+            &[("address", "x@votredomaine.com"), ("current", PASSWORD)],
         );
         assert!(r.body.contains("[address]"), "{label}: {}", r.body);
         let r = call(
             &server,
             &jar,
             "security/recovery-address",
-            &[("address", "claire@example.net")],
+            &[("address", "claire@example.net"), ("current", PASSWORD)],
         );
         assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
         let got = rx.wait_for(1);
@@ -615,7 +669,10 @@ async fn a_forgotten_password_comes_back_by_a_link() {
         assert!(!signed_in(&server, &jar), "{label}: the old session ended");
         let r = pop3_login(&server, "cdupont", "Nouveau-Pass-2026");
         assert_eq!(r["ok"], true, "{label}: {r}");
-        assert_eq!(r["stat"][0], 1, "{label}: the notice in the mailbox");
+        assert_eq!(
+            r["stat"][0], 2,
+            "{label}: the notices in the mailbox (recovery address set, password reset)"
+        );
         assert!(pop3_login(&server, "cdupont", PASSWORD)["error"].is_string());
         // The link served once.
         let body = reset(&token, "Encore-Autre-2026", "Encore-Autre-2026");
@@ -650,7 +707,27 @@ async fn a_forgotten_password_comes_back_by_a_link() {
             serde_json::json!(["claire@example.net"]),
             "{label}"
         );
-        assert_eq!(reset_token(got[3]["content"].as_str().unwrap()).len(), 64);
+        let content = got[3]["content"].as_str().unwrap();
+        let token = reset_token(content);
+        // Links go to this server's own name, never to the Host a request claimed.
+        assert!(!unquoted(content).contains("evil.example"), "{label}");
+        // A password changed meanwhile voids the link.
+        set_password(&db, "cdupont", "Encore-Un-Autre-2026");
+        assert!(reset(&token, "Pas-Celui-La-2026", "Pas-Celui-La-2026").contains("[token]"));
+
+        // A request that claims another Host still sends a link to this server.
+        let r = post_api(
+            &server,
+            &anon,
+            &["Accept: application/json", "Host: evil.example"],
+            "recovery/forgot",
+            &[("login", "cdupont")],
+        );
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        let got = rx.wait_for(5);
+        let text = unquoted(got[4]["content"].as_str().unwrap());
+        assert!(text.contains("/login/reset?token="), "{label}");
+        assert!(!text.contains("evil.example"), "{label}: {text}");
         drop(server);
     }
 }

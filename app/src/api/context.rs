@@ -90,6 +90,20 @@ pub fn site_base(fallback_host: Option<&str>) -> String {
     format!("{scheme}://{host}")
 }
 
+/// This site's address for links that leave in mail (a reset link): the configured public
+/// address, else the host's own name — never the request's `Host`, which anyone can write
+/// (a link to a stranger's site would hand them the token).
+pub fn mail_link_base() -> String {
+    let Ok(st) = state() else {
+        return "http://localhost".to_string();
+    };
+    if let Some(u) = &st.public_url {
+        return u.clone();
+    }
+    let scheme = if st.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{}", st.mail_host.name)
+}
+
 /// A Host header fit to put in a link: a name or an address, and a port.
 pub fn plain_host(h: &str) -> bool {
     !h.is_empty()

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 /// Fields never kept: whatever carries a password.
 pub fn is_secret(field: &str) -> bool {
-    field.contains("password") || matches!(field, "current" | "confirm")
+    field.contains("password")
+        || matches!(
+            field,
+            "current" | "confirm" | "code" | "confirmation" | "token"
+        )
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

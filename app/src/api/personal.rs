@@ -102,7 +102,7 @@ pub async fn change_my_password(
         )
         .await
     {
-        Checked::Ok(_) => {}
+        Checked::Ok(..) => {}
         Checked::Throttled(wait) => problems.insert(0, ("current", throttled_text(wait, c.lang))),
         Checked::Wrong => problems.insert(
             0,

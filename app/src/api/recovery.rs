@@ -26,9 +26,9 @@ pub async fn forgot_password(login: String) -> super::FormResult {
     let key = crate::domain::LoginInput::parse(&login)
         .map(|l| format!("reset:{}", l.login))
         .unwrap_or_else(|| "reset:".to_string());
-    // Each request counts like a wrong password for this address and this account (it is
-    // never given back): a script cannot flood a recovery mailbox, nor probe in bulk.
-    let attempt = match st.gate.throttle.begin(ip, &key) {
+    // Each request is counted for this address and account and never given back: a script
+    // can neither flood a recovery mailbox nor probe in bulk (sign-ins are counted apart).
+    let attempt = match st.gate.resets.begin(ip, &key) {
         Ok(a) => a,
         Err(refused) => {
             return refused_at(
@@ -39,27 +39,24 @@ pub async fn forgot_password(login: String) -> super::FormResult {
     };
     attempt.pace().await;
     drop(attempt);
-    let account = match crate::domain::LoginInput::parse(&login) {
-        Some(input) => st
-            .store
-            .account_for_login_input(&input)
-            .await
-            .map_err(|e| store_error(e, lang))?,
-        None => None,
-    };
-    if let Some(a) = account.filter(|a| !a.suspended) {
-        let actor = crate::store::Actor::web(&a.login, Some(ip));
-        match st
-            .store
-            .send_reset_link(&actor, &a, &site_base(None), false)
-            .await
-        {
-            Ok(sent) => {
-                tracing::info!(login = %a.login, %ip, sent = sent.is_some(), "reset link asked")
+    // The link is made and sent after the answer: the time taken says nothing of the account.
+    let store = st.store.clone();
+    let base = mail_link_base();
+    tokio::spawn(async move {
+        let account = match crate::domain::LoginInput::parse(&login) {
+            Some(input) => store.account_for_login_input(&input).await.ok().flatten(),
+            None => None,
+        };
+        if let Some(a) = account.filter(|a| !a.suspended) {
+            let actor = crate::store::Actor::web(&a.login, Some(ip));
+            match store.send_reset_link(&actor, &a, &base, false).await {
+                Ok(sent) => {
+                    tracing::info!(login = %a.login, %ip, sent = sent.is_some(), "reset link asked")
+                }
+                Err(e) => tracing::error!("reset link: {e}"),
             }
-            Err(e) => tracing::error!("reset link: {e}"),
         }
-    }
+    });
     say(same_answer(lang));
     Ok(None)
 }

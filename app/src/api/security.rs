@@ -80,10 +80,7 @@ async fn view_of(
     let (fresh_codes, fresh_app_password) = match own_session {
         Some(s) => (
             super::two_step::take_fresh_codes(s).await,
-            s.remove::<(String, String)>(FRESH_APP_PASSWORD)
-                .await
-                .ok()
-                .flatten(),
+            super::two_step::kept_secret::<(String, String)>(s, FRESH_APP_PASSWORD, true).await,
         ),
         None => (Vec::new(), None),
     };
@@ -158,7 +155,7 @@ pub async fn disable_two_factor(current: String, confirmed: Option<String>) -> s
 /// The caller's password typed again before a change to their security: `Some(refusal)` if
 /// it is not right (throttled like a sign-in).
 #[cfg(feature = "ssr")]
-async fn recheck_password(
+pub(crate) async fn recheck_password(
     c: &super::context::Caller,
     current: &str,
 ) -> Result<Option<super::FormResult>, ServerFnError> {
@@ -178,7 +175,7 @@ async fn recheck_password(
             )
             .await
         {
-            Checked::Ok(_) => None,
+            Checked::Ok(..) => None,
             Checked::Throttled(wait) => Some(refused_at("current", throttled_text(wait, c.lang))),
             Checked::Wrong => Some(refused_at(
                 "current",
@@ -194,16 +191,80 @@ async fn recheck_password(
     )
 }
 
+/// A user's account the caller manages, never their own: what the pen page does for others
+/// (one's own second factor goes with one's password, on one's own page).
+#[cfg(feature = "ssr")]
+async fn others_account(
+    c: &super::context::Caller,
+    login: &str,
+) -> Result<crate::store::entities::account::Model, ServerFnError> {
+    let target = c.managed_by_manager(login).await?;
+    if target.id == c.account.id {
+        return Err(super::context::not_allowed(c.lang));
+    }
+    Ok(target)
+}
+
+/// What changed in an account's security, for the notice in its mailbox.
+#[cfg(feature = "ssr")]
+enum ChangeKind<'a> {
+    AppPassword(&'a str),
+    RecoveryAddress(&'a str),
+    RecoveryCodes,
+}
+
+/// Tells the caller's mailbox what was just changed in their account's security, and from
+/// where: if it was not them, they learn of it.
+#[cfg(feature = "ssr")]
+async fn notify_change(c: &super::context::Caller, change: ChangeKind<'_>) {
+    use crate::i18n::Lang;
+    let Ok(st) = super::context::state() else {
+        return;
+    };
+    let ip = c.actor.ip.clone().unwrap_or_default();
+    let text = |lang: Lang| {
+        let what = match (&change, lang) {
+            (ChangeKind::AppPassword(n), Lang::Fr) => {
+                format!("un mot de passe d'application « {n} » a été créé")
+            }
+            (ChangeKind::AppPassword(n), Lang::En) => {
+                format!("an app password \"{n}\" was created")
+            }
+            (ChangeKind::RecoveryAddress(a), Lang::Fr) => {
+                format!("l'adresse de secours est maintenant {a}")
+            }
+            (ChangeKind::RecoveryAddress(a), Lang::En) => {
+                format!("the recovery address is now {a}")
+            }
+            (ChangeKind::RecoveryCodes, Lang::Fr) => {
+                "de nouveaux codes de secours ont été faits".to_string()
+            }
+            (ChangeKind::RecoveryCodes, Lang::En) => "new recovery codes were made".to_string(),
+        };
+        crate::domain::account_mail::security_changed(lang, &what, &ip)
+    };
+    if let Err(e) = st.store.put_notice(&c.account, text).await {
+        tracing::warn!(
+            "cannot put the notice in {}'s mailbox: {e}",
+            c.account.login
+        );
+    }
+}
+
 /// Ten new recovery codes for the caller (the old ones stop working), shown once.
 #[server(endpoint = "security/recovery-codes")]
-pub async fn new_recovery_codes() -> super::FormResult {
+pub async fn new_recovery_codes(current: String) -> super::FormResult {
     use super::context::*;
     let c = caller().await?;
     let st = state()?;
+    if let Some(refusal) = recheck_password(&c, &current).await? {
+        return refusal;
+    }
     let codes = match st.store.new_recovery_codes(&c.actor, &c.account).await {
         Ok(codes) => codes,
         Err(e) => return refused_store(None, e, c.lang),
     };
+    notify_change(&c, ChangeKind::RecoveryCodes).await;
     let session = session().await?;
     super::two_step::keep_fresh_codes(&session, codes).await?;
     say(c.lang.pick(
@@ -220,6 +281,7 @@ pub async fn create_app_password(
     pop3: Option<String>,
     submission: Option<String>,
     lifetime: String,
+    current: String,
 ) -> super::FormResult {
     use super::context::*;
     use crate::domain::security::{Lifetime, SecurityProblem};
@@ -228,6 +290,11 @@ pub async fn create_app_password(
     if c.domain.is_none() {
         // The server admin has no mailbox to collect.
         return Err(not_allowed(c.lang));
+    }
+    // A way into the mail that outlives a password change: the password first (a session
+    // left open on a shared computer must not be enough).
+    if let Some(refusal) = recheck_password(&c, &current).await? {
+        return refusal;
     }
     let Some(lifetime) = Lifetime::parse(&lifetime) else {
         return refused_at("lifetime", SecurityProblem::BadLifetime.message(c.lang));
@@ -247,11 +314,9 @@ pub async fn create_app_password(
         Err(e) => return refused_store(None, e, c.lang),
     };
     let name = crate::domain::security::check_app_name(&new.name).unwrap_or_default();
+    notify_change(&c, ChangeKind::AppPassword(&name)).await;
     let session = session().await?;
-    session
-        .insert(FRESH_APP_PASSWORD, (name, password))
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    super::two_step::keep_secret(&session, FRESH_APP_PASSWORD, (name, password)).await?;
     say(c.lang.pick(
         "Mot de passe d'application créé : copiez-le maintenant dans votre logiciel.",
         "App password created: copy it into your program now.",
@@ -327,7 +392,7 @@ pub async fn end_other_sessions() -> super::FormResult {
 pub async fn remove_user_two_factor(login: String, confirmed: Option<String>) -> super::FormResult {
     use super::context::*;
     let c = caller().await?;
-    let target = c.managed_by_manager(&login).await?;
+    let target = others_account(&c, &login).await?;
     let st = state()?;
     if !is_confirmed(&confirmed) {
         return ask(crate::tr!(
@@ -372,19 +437,23 @@ pub async fn remove_user_two_factor(login: String, confirmed: Option<String>) ->
 
 /// Sets the caller's recovery address (outside their domain) and sends it a code to confirm.
 #[server(endpoint = "security/recovery-address")]
-pub async fn set_recovery_address(address: String) -> super::FormResult {
+pub async fn set_recovery_address(address: String, current: String) -> super::FormResult {
     use super::context::*;
     let c = caller().await?;
     let st = state()?;
     let Some(domain) = c.domain.clone() else {
         return Err(not_allowed(c.lang));
     };
+    if let Some(refusal) = recheck_password(&c, &current).await? {
+        return refusal;
+    }
     match st
         .store
         .set_recovery_address(&c.actor, &c.account, &domain.name, &address)
         .await
     {
         Ok(a) => {
+            notify_change(&c, ChangeKind::RecoveryAddress(&a)).await;
             say(crate::tr!(
                 c.lang,
                 "Un code de confirmation est parti vers {a} : tapez-le ci-dessous.",
@@ -442,11 +511,11 @@ pub async fn send_user_reset_link(login: String) -> super::FormResult {
     use super::context::*;
     use crate::store::recovery::SentTo;
     let c = caller().await?;
-    let target = c.managed_by_manager(&login).await?;
+    let target = others_account(&c, &login).await?;
     let st = state()?;
     match st
         .store
-        .send_reset_link(&c.actor, &target, &site_base(None), true)
+        .send_reset_link(&c.actor, &target, &mail_link_base(), true)
         .await
     {
         Ok(Some(SentTo::RecoveryAddress(a))) => {

@@ -20,7 +20,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> sup
         .await
     {
         Checked::Throttled(retry_after) => refused(throttled_text(retry_after, lang)),
-        Checked::Ok(account) => {
+        Checked::Ok(account, _) => {
             let session = session().await?;
             let second = st
                 .store
@@ -97,7 +97,9 @@ pub async fn complete_sign_in(
         .unwrap_or_default();
     let failed = |e: tower_sessions::session::Error| ServerFnError::new(e.to_string());
     session.cycle_id().await.map_err(failed)?;
-    super::two_step::forget(session).await;
+    // Nothing of an earlier visitor of this browser carries over (a half-finished sign-in,
+    // a secret waiting to be shown).
+    session.clear().await;
     session
         .insert(ACCOUNT_KEY, account.id)
         .await

@@ -18,6 +18,8 @@ mod keys {
     pub const PENDING_AT: &str = "pending_at";
     pub const PENDING_NEXT: &str = "pending_next";
     pub const PENDING_ENROL: &str = "pending_enrol";
+    /// Wrong codes typed in this half-finished sign-in.
+    pub const PENDING_WRONG: &str = "pending_wrong";
     /// The secret being set up, until a code of it is typed back.
     pub const ENROL_SECRET: &str = "enrol_secret";
     /// Recovery codes just made, until the security page shows them.
@@ -27,6 +29,42 @@ mod keys {
 #[cfg(feature = "ssr")]
 fn failed(e: tower_sessions::session::Error) -> ServerFnError {
     ServerFnError::new(e.to_string())
+}
+
+/// How long a secret waits in the session for the page that shows (or confirms) it: the
+/// session's row must not hold one for days.
+#[cfg(feature = "ssr")]
+pub const SECRET_KEPT_SECS: i64 = 15 * 60;
+
+/// Keeps `value` in the session under `key`, with the time.
+#[cfg(feature = "ssr")]
+pub async fn keep_secret<T: serde::Serialize>(
+    session: &tower_sessions::Session,
+    key: &str,
+    value: T,
+) -> Result<(), ServerFnError> {
+    session
+        .insert(key, (crate::store::now(), value))
+        .await
+        .map_err(failed)
+}
+
+/// The value kept under `key`, if it is younger than [`SECRET_KEPT_SECS`]; `take` removes it.
+#[cfg(feature = "ssr")]
+pub async fn kept_secret<T: serde::de::DeserializeOwned>(
+    session: &tower_sessions::Session,
+    key: &str,
+    take: bool,
+) -> Option<T> {
+    let kept = if take {
+        session.remove::<(i64, T)>(key).await
+    } else {
+        session.get::<(i64, T)>(key).await
+    };
+    match kept.ok().flatten() {
+        Some((at, v)) if crate::store::now() - at < SECRET_KEPT_SECS => Some(v),
+        _ => None,
+    }
 }
 
 /// Starts the second step for `account`, whose password was right: a new session id,
@@ -71,6 +109,7 @@ pub async fn forget(session: &tower_sessions::Session) {
         PENDING_AT,
         PENDING_NEXT,
         PENDING_ENROL,
+        PENDING_WRONG,
     ] {
         let _ = session.remove_value(k).await;
     }
@@ -202,6 +241,28 @@ pub async fn sign_in_code(code: String) -> super::FormResult {
         }
         SecondChecked::Wrong => {
             tracing::info!(login = %p.account.login, %ip, "web sign-in: wrong code");
+            let wrong = session
+                .get::<i64>(keys::PENDING_WRONG)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+                + 1;
+            if wrong >= crate::domain::security::CODE_TRIES_PER_SIGN_IN {
+                // Enough guesses on one password: it must be typed again.
+                forget(&session).await;
+                return refused_at(
+                    "code",
+                    lang.pick(
+                        "Trop de codes faux : recommencez la connexion avec votre mot de passe.",
+                        "Too many wrong codes: start signing in again with your password.",
+                    ),
+                );
+            }
+            session
+                .insert(keys::PENDING_WRONG, wrong)
+                .await
+                .map_err(failed)?;
             refused_at("code", SecurityProblem::WrongCode.message(lang))
         }
         SecondChecked::Throttled(wait) => refused_at("code", throttled_text(wait, lang)),
@@ -268,13 +329,23 @@ pub async fn enrolment() -> Result<Option<EnrolmentView>, ServerFnError> {
 /// codes are made (the security page shows them once). At a required enrolment, this also
 /// completes the sign-in.
 #[server(endpoint = "security/enable")]
-pub async fn enable_two_factor(code: String) -> super::FormResult {
+pub async fn enable_two_factor(code: String, current: Option<String>) -> super::FormResult {
     use super::context::*;
     use crate::domain::security::{Method, SecurityProblem, normalise_totp_code};
     let st = state()?;
     let lang = request_lang();
     let session = session().await?;
     let (account, at_sign_in) = enrolling(&session).await?;
+    // Signed in, the password first (someone at a session left open must not put their own
+    // phone on the account); at a required enrolment it was typed a moment ago.
+    if at_sign_in.is_none() {
+        let c = caller().await?;
+        if let Some(refusal) =
+            super::security::recheck_password(&c, current.as_deref().unwrap_or_default()).await?
+        {
+            return refusal;
+        }
+    }
     let Some(secret) = session
         .get::<String>(keys::ENROL_SECRET)
         .await
@@ -303,10 +374,7 @@ pub async fn enable_two_factor(code: String) -> super::FormResult {
         super::session::complete_sign_in(&session, &account, ip, Method::Code, Some(&p.next))
             .await?;
     }
-    session
-        .insert(keys::FRESH_CODES, codes)
-        .await
-        .map_err(failed)?;
+    keep_secret(&session, keys::FRESH_CODES, codes).await?;
     say(lang.pick(
         "Validation en deux étapes activée. Notez vos codes de secours maintenant.",
         "Two-step sign-in is on. Write down your recovery codes now.",
@@ -318,11 +386,8 @@ pub async fn enable_two_factor(code: String) -> super::FormResult {
 /// Recovery codes just made, taken out of the session (shown once).
 #[cfg(feature = "ssr")]
 pub async fn take_fresh_codes(session: &tower_sessions::Session) -> Vec<String> {
-    session
-        .remove::<Vec<String>>(keys::FRESH_CODES)
+    kept_secret(session, keys::FRESH_CODES, true)
         .await
-        .ok()
-        .flatten()
         .unwrap_or_default()
 }
 
@@ -332,8 +397,5 @@ pub async fn keep_fresh_codes(
     session: &tower_sessions::Session,
     codes: Vec<String>,
 ) -> Result<(), ServerFnError> {
-    session
-        .insert(keys::FRESH_CODES, codes)
-        .await
-        .map_err(failed)
+    keep_secret(session, keys::FRESH_CODES, codes).await
 }

@@ -7,7 +7,7 @@
 use super::cache::AuthCache;
 use super::throttle::{Limits, Throttle};
 use crate::domain::LoginInput;
-use crate::domain::security::{Door, Method, normalise_app_password};
+use crate::domain::security::{Credential, Door, Method, normalise_app_password};
 use crate::store::Store;
 use crate::store::accounts::AuthFailure;
 use crate::store::entities::account;
@@ -17,7 +17,9 @@ use std::time::Duration;
 
 /// What a password check came to.
 pub enum Checked {
-    Ok(Box<account::Model>),
+    /// Right, by this credential (a web sign-in of an account with a second factor still has
+    /// its second step to pass: see [`Gate::check_second_step`]).
+    Ok(Box<account::Model>, Credential),
     /// Too many failures lately: refused without looking, for this long.
     Throttled(Duration),
     /// The password is right, but logins of this account are blocked.
@@ -40,6 +42,9 @@ pub enum Checked {
 pub struct Gate {
     pub throttle: Throttle,
     pub cache: AuthCache,
+    /// "Forgotten password" requests, counted apart from sign-ins (a burst of them from an
+    /// office must not lock that office out of signing in).
+    pub resets: Throttle,
 }
 
 impl Gate {
@@ -47,6 +52,11 @@ impl Gate {
         Gate {
             throttle: Throttle::new(limits),
             cache: AuthCache::new(),
+            resets: Throttle::new(super::throttle::Limits {
+                per_pair: 5,
+                per_network: 20,
+                ..limits
+            }),
         }
     }
 
@@ -112,12 +122,12 @@ impl Gate {
                         {
                             tracing::warn!("cannot note an app password's use: {e}");
                         }
-                        Checked::Ok(Box::new(a.clone()))
+                        Checked::Ok(Box::new(a.clone()), Credential::AppPassword(p.id))
                     };
                     let note = SignInNote {
                         method: Method::AppPassword,
                         app_password: Some(&name),
-                        ok: matches!(checked, Checked::Ok(_)),
+                        ok: matches!(checked, Checked::Ok(..)),
                         ..note.expect("an account was found")
                     };
                     remember(store, &note).await;
@@ -133,12 +143,19 @@ impl Gate {
         }
         let result = store.verify_found(found, password, Some(&self.cache)).await;
         let checked = match result {
-            Ok(a) if door.is_mail() => match store.has_second_factor(a.id).await {
-                // The password is right: no failure is counted (an old mail program polling
-                // with it must not lock its owner out), but it does not open a mail door.
-                Ok(true) => {
-                    attempt.succeeded();
+            Ok(a) => match store.has_second_factor(a.id).await {
+                // The password is right but does not open a mail door: no failure is counted
+                // (an old mail program polling with it must not lock its owner out), and the
+                // network is not trusted for it either.
+                Ok(true) if door.is_mail() => {
+                    attempt.not_verified();
                     Checked::AppPasswordNeeded
+                }
+                // The second step decides; only its success trusts this network (else a
+                // right password would wipe the wrong codes typed after it).
+                Ok(true) => {
+                    attempt.not_verified();
+                    Checked::Ok(Box::new(a), Credential::MainPassword)
                 }
                 Ok(false) => verdict(attempt, Ok(a)),
                 Err(e) => {
@@ -149,9 +166,9 @@ impl Gate {
             other => verdict(attempt, other),
         };
         if let Some(n) = note.as_mut() {
-            n.ok = matches!(checked, Checked::Ok(_));
+            n.ok = matches!(checked, Checked::Ok(..));
             let noted = match &checked {
-                Checked::Ok(_) => door.is_mail(),
+                Checked::Ok(..) => door.is_mail(),
                 Checked::Wrong | Checked::AppPasswordNeeded | Checked::Suspended => true,
                 _ => false,
             };
@@ -185,29 +202,44 @@ impl Gate {
         account: &account::Model,
         typed: &str,
     ) -> SecondChecked {
-        use crate::domain::security::SecondStep;
-        let attempt = match self.throttle.begin(ip, &account.login) {
+        use crate::domain::security::{MAX_CODE_FAILURES, SecondStep};
+        // Counted apart from passwords: a right password never wipes the wrong codes.
+        let attempt = match self.throttle.begin(ip, &format!("2fa:{}", account.login)) {
             Ok(a) => a,
             Err(refused) => return SecondChecked::Throttled(refused.retry_after),
         };
         attempt.pace().await;
-        let taken = match SecondStep::parse(typed) {
-            Some(SecondStep::Code(code)) => match store.second_factor(account.id).await {
-                Ok(Some(f)) => match super::totp::step_of(&f.secret, &code, crate::store::now()) {
+        let factor = match store.second_factor(account.id).await {
+            Ok(f) => f,
+            Err(e) => {
+                attempt.not_verified();
+                return SecondChecked::Unavailable(e.to_string());
+            }
+        };
+        // Too many wrong codes lately, from anywhere: refused everywhere until the window
+        // ends (a password known to someone must not let them try a million codes).
+        if let Some(wait) = factor
+            .as_ref()
+            .and_then(|f| crate::store::second_factor::code_lockout(f, crate::store::now()))
+        {
+            attempt.not_verified();
+            return SecondChecked::Throttled(wait);
+        }
+        let taken = match (SecondStep::parse(typed), &factor) {
+            (Some(SecondStep::Code(code)), Some(f)) => {
+                match super::totp::step_of(&f.secret, &code, crate::store::now()) {
                     Some(step) => store
                         .take_code_step(account.id, step)
                         .await
                         .map(|ok| ok.then_some(Method::Code)),
                     None => Ok(None),
-                },
-                Ok(None) => Ok(None),
-                Err(e) => Err(e),
-            },
-            Some(SecondStep::Recovery(code)) => store
+                }
+            }
+            (Some(SecondStep::Recovery(code)), Some(_)) => store
                 .take_recovery_code(account.id, &code)
                 .await
                 .map(|ok| ok.then_some(Method::RecoveryCode)),
-            None => Ok(None),
+            _ => Ok(None),
         };
         match taken {
             Ok(Some(method)) => {
@@ -231,6 +263,22 @@ impl Gate {
                     },
                 )
                 .await;
+                match store.note_code_failure(account.id).await {
+                    // The cap just reached: the owner hears of it (their password is known).
+                    Ok(n) if n == MAX_CODE_FAILURES => {
+                        let ip = ip.to_string();
+                        if let Err(e) = store
+                            .put_notice(account, |lang| {
+                                crate::domain::account_mail::codes_guessed(lang, &ip)
+                            })
+                            .await
+                        {
+                            tracing::warn!("cannot put the notice in the mailbox: {e}");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("cannot count a wrong code: {e}"),
+                }
                 SecondChecked::Wrong
             }
             Err(e) => {
@@ -256,7 +304,7 @@ fn verdict(
     match result {
         Ok(a) => {
             attempt.succeeded();
-            Checked::Ok(Box::new(a))
+            Checked::Ok(Box::new(a), Credential::MainPassword)
         }
         Err(AuthFailure::Suspended) => {
             attempt.succeeded();

@@ -100,6 +100,48 @@ pub fn password_was_reset(lang: Lang, ip: &str) -> (String, String) {
     }
 }
 
+/// The notice of a change to the account's security (`what`, in words), made from `ip`.
+pub fn security_changed(lang: Lang, what: &str, ip: &str) -> (String, String) {
+    match lang {
+        Lang::Fr => (
+            "Sécurité de votre compte modifiée".to_string(),
+            format!(
+                "Bonjour,\n\nSur votre page « Sécurité », {what} (depuis l'adresse {ip}).\n\n\
+                 Si ce n'est pas vous, changez votre mot de passe et prévenez votre webmaster.\n"
+            ),
+        ),
+        Lang::En => (
+            "Your account's security was changed".to_string(),
+            format!(
+                "Hello,\n\nOn your \"Security\" page, {what} (from the address {ip}).\n\n\
+                 If this was not you, change your password and tell your webmaster.\n"
+            ),
+        ),
+    }
+}
+
+/// The notice that many wrong codes followed the right password: someone knows it.
+pub fn codes_guessed(lang: Lang, ip: &str) -> (String, String) {
+    match lang {
+        Lang::Fr => (
+            "Quelqu'un connaît peut-être votre mot de passe".to_string(),
+            format!(
+                "Bonjour,\n\nAprès votre mot de passe, juste, de nombreux codes faux ont été tapés (dernier depuis l'adresse {ip}). \
+                 La validation en deux étapes a tenu, et les codes sont refusés pour un quart d'heure.\n\n\
+                 Si ce n'était pas vous, changez votre mot de passe dès maintenant sur votre page personnelle.\n"
+            ),
+        ),
+        Lang::En => (
+            "Someone may know your password".to_string(),
+            format!(
+                "Hello,\n\nAfter your password, typed right, many wrong codes were typed (the last from the address {ip}). \
+                 Two-step sign-in held, and codes are refused for a quarter of an hour.\n\n\
+                 If this was not you, change your password now on your personal page.\n"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -164,6 +164,22 @@ pub fn normalise_totp_code(typed: &str) -> Option<String> {
     (c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())).then_some(c)
 }
 
+/// How a mail session signed in: it stands while that credential does (an app password
+/// revoked or past its end, or two-step sign-in turned on for a main password, ends it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    MainPassword,
+    /// The id of the app password.
+    AppPassword(i64),
+}
+
+/// Wrong one-time codes an account takes in [`CODE_WINDOW_SECS`], from anywhere, before its
+/// second step is refused until the window ends.
+pub const MAX_CODE_FAILURES: i32 = 10;
+pub const CODE_WINDOW_SECS: i64 = 15 * 60;
+/// Wrong codes one half-finished sign-in takes before the password must be typed again.
+pub const CODE_TRIES_PER_SIGN_IN: i64 = 5;
+
 /// What the second step of a sign-in was given: a one-time code or a recovery code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SecondStep {
@@ -240,6 +256,8 @@ pub enum SecurityProblem {
     WrongConfirmation,
     /// A confirmation code was sent less than a minute ago.
     TooSoon,
+    /// Five confirmation codes were sent today already.
+    TooManyCodes,
     /// A password-reset link that is unknown, used or past its hour.
     ResetLinkInvalid,
 }
@@ -253,7 +271,7 @@ impl SecurityProblem {
             BadLifetime => "lifetime",
             AppPasswordNotFound => "id",
             WrongCode | AlreadyOn | NotOn | EnrolmentExpired => "code",
-            RecoveryAddress | TooSoon => "address",
+            RecoveryAddress | TooSoon | TooManyCodes => "address",
             WrongConfirmation => "confirmation",
             ResetLinkInvalid => "token",
         }
@@ -331,6 +349,12 @@ impl SecurityProblem {
                 .pick(
                     "Un code vient d'être envoyé : attendez une minute avant d'en demander un autre.",
                     "A code was just sent: wait a minute before asking for another.",
+                )
+                .into(),
+            (TooManyCodes, l) => l
+                .pick(
+                    "Cinq codes ont déjà été envoyés aujourd'hui : réessayez demain.",
+                    "Five codes were already sent today: try again tomorrow.",
                 )
                 .into(),
             (ResetLinkInvalid, l) => l

@@ -129,22 +129,23 @@ pub fn LoginEnrolPage() -> impl IntoView {
     }
 }
 
-/// Setting up the authenticator app: scan (or type) the secret, then type a code back.
+/// Setting up the authenticator app: scan (or type) the secret, then type a code back (and,
+/// `signed_in`, the password: at a required enrolment it was typed a moment ago).
 #[component]
-pub fn EnrolSection(lang: Lang) -> impl IntoView {
+pub fn EnrolSection(lang: Lang, #[prop(optional)] signed_in: bool) -> impl IntoView {
     let data = Resource::new(|| (), |_| enrolment());
     view! {
         <Loaded
             data
             render=move |e| {
-                e.map(|e| view! { <EnrolForm e lang /> })
+                e.map(|e| view! { <EnrolForm e lang signed_in /> })
             }
         />
     }
 }
 
 #[component]
-fn EnrolForm(e: crate::model::EnrolmentView, lang: Lang) -> impl IntoView {
+fn EnrolForm(e: crate::model::EnrolmentView, lang: Lang, signed_in: bool) -> impl IntoView {
     let action = form_action::<EnableTwoFactor>();
     let form = FormState::of(action);
     view! {
@@ -165,6 +166,17 @@ fn EnrolForm(e: crate::model::EnrolmentView, lang: Lang) -> impl IntoView {
                     {lang.pick("Tapez le code que l'application affiche :", "Type the code the app shows:")}
                     <ActionForm action attr:id=form_id(&action) attr:class="form">
                         <CodeField form lang />
+                        {signed_in.then(|| view! {
+                            <Field
+                                form
+                                name="current"
+                                id="enrol-current"
+                                kind="password"
+                                autocomplete="current-password"
+                                required=true
+                                label=lang.pick("Mot de passe actuel", "Current password")
+                            />
+                        })}
                         <FormNotice result=action.value() lang />
                         <button type="submit" class="button primary">{lang.pick("Activer", "Turn on")}</button>
                     </ActionForm>

@@ -497,6 +497,8 @@ impl Store {
         m.updated_at = Set(now());
         m.update(&txn).await?;
         super::sessions::delete_for_account(&txn, id).await?;
+        // A reset link sent before no longer works (nor one in the mailbox).
+        super::recovery::void_reset_tokens(&txn, id).await?;
         audit::record(
             &txn,
             actor,
@@ -678,6 +680,23 @@ impl Store {
     pub fn credentials_generation(&self) -> u64 {
         self.credentials_changed
             .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Within a write transaction, holds `account_id`'s row until it ends, so that a check
+    /// and the write it allows (a cap, a count of tries) cannot interleave with another's: on
+    /// PostgreSQL `SELECT … FOR UPDATE`; SQLite's write transaction is already exclusive.
+    pub(crate) async fn lock_account(
+        &self,
+        txn: &impl sea_orm::ConnectionTrait,
+        account_id: i64,
+    ) -> Result<()> {
+        use sea_orm::QuerySelect;
+        let mut q = account::Entity::find_by_id(account_id);
+        if self.engine() == super::Engine::Postgres {
+            q = q.lock_exclusive();
+        }
+        q.one(txn).await?;
+        Ok(())
     }
 
     pub(crate) fn note_credentials_changed(&self) {

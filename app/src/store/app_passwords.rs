@@ -32,6 +32,7 @@ impl Store {
             return Err(SecurityProblem::NoScope.into());
         }
         let txn = self.write_txn().await?;
+        self.lock_account(&txn, account.id).await?;
         let held = app_password::Entity::find()
             .filter(app_password::Column::AccountId.eq(account.id))
             .count(&txn)
@@ -125,6 +126,35 @@ impl Store {
             m.update(self.db()).await?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Whether a mail session signed in as `account_id` at password epoch `epoch` with
+    /// `credential` at `door` may go on: same epoch, not suspended, and its credential still
+    /// good (the app password not revoked nor past its end; the main password while the
+    /// account has no second factor).
+    pub async fn credential_holds(
+        &self,
+        account_id: i64,
+        epoch: i64,
+        credential: crate::domain::security::Credential,
+        door: Door,
+    ) -> Result<bool> {
+        use crate::domain::security::Credential;
+        if !self.still_signed_in(account_id, epoch).await? {
+            return Ok(false);
+        }
+        Ok(match credential {
+            Credential::AppPassword(id) => app_password::Entity::find_by_id(id)
+                .filter(app_password::Column::AccountId.eq(account_id))
+                .one(self.db())
+                .await?
+                .is_some_and(|p| opens(&p, door, now())),
+            Credential::MainPassword => {
+                !door.is_mail() || !self.has_second_factor(account_id).await?
+            }
+        })
     }
 }
 

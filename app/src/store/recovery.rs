@@ -6,8 +6,10 @@
 use super::entities::{account, recovery_address, reset_token};
 use super::{Actor, Result, Store, audit, notices, now};
 use crate::domain::security::{SecurityProblem, check_recovery_address};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 /// How long a confirmation code and a reset link asked on the sign-in page last.
 pub const LINK_SECS: i64 = 3600;
@@ -19,6 +21,19 @@ pub const LINKS_PER_HOUR: u64 = 3;
 pub const CODE_TRIES: i32 = 5;
 /// Seconds between two confirmation codes.
 pub const CODE_INTERVAL: i64 = 60;
+/// Confirmation codes sent for one account in a day at most.
+pub const CODES_PER_DAY: i32 = 5;
+
+/// Voids the account's unused reset links (its password or recovery address changed).
+pub(crate) async fn void_reset_tokens(c: &impl ConnectionTrait, account_id: i64) -> Result<()> {
+    reset_token::Entity::update_many()
+        .col_expr(reset_token::Column::UsedAt, Expr::value(now()))
+        .filter(reset_token::Column::AccountId.eq(account_id))
+        .filter(reset_token::Column::UsedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(())
+}
 
 /// A six-digit code from the OS RNG.
 fn six_digits() -> String {
@@ -57,15 +72,25 @@ impl Store {
         let address = check_recovery_address(typed, own_domain)?;
         let t = now();
         let txn = self.write_txn().await?;
+        self.lock_account(&txn, account.id).await?;
         let old = recovery_address::Entity::find_by_id(account.id)
             .one(&txn)
             .await?;
-        if let Some(old) = &old
-            && old
-                .code_expires_at
+        // Codes sent today (a day's window), and when the last one went.
+        let (sent, since) = match &old {
+            Some(o) if o.codes_since.is_some_and(|s| s > t - 86_400) => {
+                (o.codes_sent, o.codes_since)
+            }
+            _ => (0, Some(t)),
+        };
+        if let Some(o) = &old
+            && o.code_expires_at
                 .is_some_and(|e| e - LINK_SECS > t - CODE_INTERVAL)
         {
             return Err(SecurityProblem::TooSoon.into());
+        }
+        if sent >= CODES_PER_DAY {
+            return Err(SecurityProblem::TooManyCodes.into());
         }
         let code = six_digits();
         let row = recovery_address::ActiveModel {
@@ -75,12 +100,16 @@ impl Store {
             code_hash: Set(Some(crate::auth::secret_hash(&code))),
             code_expires_at: Set(Some(t + LINK_SECS)),
             code_tries: Set(0),
+            codes_sent: Set(sent + 1),
+            codes_since: Set(since),
         };
         if old.is_some() {
             row.update(&txn).await?;
         } else {
             row.insert(&txn).await?;
         }
+        // Links sent to a former address stop working.
+        void_reset_tokens(&txn, account.id).await?;
         let login = account.login.clone();
         notices::queue_to(&txn, account, &address, |lang| {
             crate::domain::account_mail::confirmation_code(lang, &login, &code)
@@ -94,32 +123,39 @@ impl Store {
     /// Confirms the recovery address with the code sent to it.
     pub async fn confirm_recovery_address(&self, account_id: i64, typed: &str) -> Result<()> {
         let txn = self.write_txn().await?;
-        let Some(row) = recovery_address::Entity::find_by_id(account_id)
+        self.lock_account(&txn, account_id).await?;
+        // Each try is counted first, in one conditional update: past the cap, no code is
+        // compared at all, however many arrive at once.
+        let counted = recovery_address::Entity::update_many()
+            .col_expr(
+                recovery_address::Column::CodeTries,
+                Expr::col(recovery_address::Column::CodeTries).add(1),
+            )
+            .filter(recovery_address::Column::AccountId.eq(account_id))
+            .filter(recovery_address::Column::CodeTries.lt(CODE_TRIES))
+            .filter(recovery_address::Column::CodeExpiresAt.gt(now()))
+            .exec(&txn)
+            .await?;
+        let row = recovery_address::Entity::find_by_id(account_id)
             .one(&txn)
-            .await?
-        else {
-            return Err(SecurityProblem::WrongConfirmation.into());
-        };
+            .await?;
         let code: String = typed.chars().filter(char::is_ascii_digit).collect();
-        let good = row.code_tries < CODE_TRIES
-            && row.code_expires_at.is_some_and(|e| now() < e)
-            && row.code_hash.as_deref() == Some(crate::auth::secret_hash(&code).as_str());
-        let tries = row.code_tries;
-        let mut m: recovery_address::ActiveModel = row.into();
-        if good {
+        let good = counted.rows_affected == 1
+            && row.as_ref().is_some_and(|r| {
+                r.code_hash.as_deref() == Some(crate::auth::secret_hash(&code).as_str())
+            });
+        if let (true, Some(row)) = (good, row) {
+            let mut m: recovery_address::ActiveModel = row.into();
             m.confirmed_at = Set(Some(now()));
             m.code_hash = Set(None);
             m.code_expires_at = Set(None);
-        } else {
-            m.code_tries = Set(tries + 1);
+            m.code_tries = Set(0);
+            m.update(&txn).await?;
+            txn.commit().await?;
+            return Ok(());
         }
-        m.update(&txn).await?;
         txn.commit().await?;
-        if good {
-            Ok(())
-        } else {
-            Err(SecurityProblem::WrongConfirmation.into())
-        }
+        Err(SecurityProblem::WrongConfirmation.into())
     }
 
     pub async fn remove_recovery_address(
@@ -131,6 +167,7 @@ impl Store {
         recovery_address::Entity::delete_by_id(account.id)
             .exec(&txn)
             .await?;
+        void_reset_tokens(&txn, account.id).await?;
         audit::record_for(&txn, actor, account, "account.recovery_address", "").await?;
         txn.commit().await?;
         Ok(())
@@ -149,8 +186,12 @@ impl Store {
     ) -> Result<Option<SentTo>> {
         let t = now();
         let txn = self.write_txn().await?;
+        self.lock_account(&txn, account.id).await?;
+        // Self-service and the webmaster have their own quota: an anonymous caller cannot
+        // use up the webmaster's.
         let recent = reset_token::Entity::find()
             .filter(reset_token::Column::AccountId.eq(account.id))
+            .filter(reset_token::Column::ByWebmaster.eq(by_webmaster))
             .filter(reset_token::Column::CreatedAt.gt(t - 3600))
             .count(&txn)
             .await?;

@@ -3,8 +3,10 @@
 
 use super::entities::{account, recovery_code, second_factor};
 use super::{Actor, Result, Store, audit, now};
-use crate::domain::security::{RECOVERY_CODES, SecurityProblem, recovery_code_from_random};
-use sea_orm::sea_query::Expr;
+use crate::domain::security::{
+    CODE_WINDOW_SECS, MAX_CODE_FAILURES, RECOVERY_CODES, SecurityProblem, recovery_code_from_random,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -53,6 +55,7 @@ impl Store {
         step: i64,
     ) -> Result<Vec<String>> {
         let txn = self.write_txn().await?;
+        self.lock_account(&txn, account.id).await?;
         if second_factor::Entity::find_by_id(account.id)
             .one(&txn)
             .await?
@@ -64,6 +67,8 @@ impl Store {
             account_id: Set(account.id),
             secret: Set(secret.to_string()),
             last_step: Set(step),
+            failures: Set(0),
+            failures_since: Set(None),
             created_at: Set(now()),
         }
         .insert(&txn)
@@ -80,11 +85,42 @@ impl Store {
     pub async fn take_code_step(&self, account_id: i64, step: i64) -> Result<bool> {
         let r = second_factor::Entity::update_many()
             .col_expr(second_factor::Column::LastStep, Expr::value(step))
+            .col_expr(second_factor::Column::Failures, Expr::value(0))
             .filter(second_factor::Column::AccountId.eq(account_id))
             .filter(second_factor::Column::LastStep.lt(step))
             .exec(self.db())
             .await?;
         Ok(r.rows_affected == 1)
+    }
+
+    /// Counts a wrong code for the account (a new window when the last one is over); how many
+    /// in this window, this one included.
+    pub async fn note_code_failure(&self, account_id: i64) -> Result<i32> {
+        let t = now();
+        second_factor::Entity::update_many()
+            .col_expr(second_factor::Column::Failures, Expr::value(0))
+            .col_expr(second_factor::Column::FailuresSince, Expr::value(t))
+            .filter(second_factor::Column::AccountId.eq(account_id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(second_factor::Column::FailuresSince.is_null())
+                    .add(second_factor::Column::FailuresSince.lte(t - CODE_WINDOW_SECS)),
+            )
+            .exec(self.db())
+            .await?;
+        second_factor::Entity::update_many()
+            .col_expr(
+                second_factor::Column::Failures,
+                Expr::col(second_factor::Column::Failures).add(1),
+            )
+            .filter(second_factor::Column::AccountId.eq(account_id))
+            .exec(self.db())
+            .await?;
+        Ok(self
+            .second_factor(account_id)
+            .await?
+            .map(|f| f.failures)
+            .unwrap_or(0))
     }
 
     /// Uses one recovery code (normalised): true if it was the account's and unused.
@@ -152,4 +188,12 @@ impl Store {
         self.note_credentials_changed();
         Ok(())
     }
+}
+
+/// How long the second step of `f`'s account stays refused (too many wrong codes lately).
+pub fn code_lockout(f: &second_factor::Model, now: i64) -> Option<std::time::Duration> {
+    let since = f.failures_since?;
+    let left = since + CODE_WINDOW_SECS - now;
+    (f.failures >= MAX_CODE_FAILURES && left > 0)
+        .then(|| std::time::Duration::from_secs(left as u64))
 }

@@ -5,11 +5,13 @@
 use super::entities::web_session;
 use super::{Result, now};
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+
+/// Seconds between two writes of a session that did not change (its "last seen").
+const SEEN_EVERY: i64 = 60;
 
 /// The session key that holds the signed-in account's id.
 pub const ACCOUNT_KEY: &str = "account_id";
@@ -117,43 +119,57 @@ impl super::Store {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // A fresh 128-bit random id; on the (astronomically rare) collision, draw again.
-        loop {
-            let exists = web_session::Entity::find_by_id(key(&record.id))
-                .one(&self.db)
-                .await
-                .map_err(backend)?
-                .is_some();
-            if !exists {
-                break;
-            }
-            record.id = Id::default();
-        }
-        self.save(record).await
-    }
-
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let account_id = record.data.get(ACCOUNT_KEY).and_then(|v| v.as_i64());
-        let row = web_session::ActiveModel {
-            id_hash: Set(key(&record.id)),
-            account_id: Set(account_id),
-            data: Set(data),
-            expires_at: Set(record.expiry_date.unix_timestamp()),
-            last_seen_at: Set(Some(now())),
+        // A fresh 128-bit random id; on the (astronomically rare) collision, draw again.
+        loop {
+            let row = web_session::ActiveModel {
+                id_hash: Set(key(&record.id)),
+                account_id: Set(account_id),
+                data: Set(data.clone()),
+                expires_at: Set(record.expiry_date.unix_timestamp()),
+                last_seen_at: Set(Some(now())),
+            };
+            match web_session::Entity::insert(row).exec(&self.db).await {
+                Ok(_) => return Ok(()),
+                Err(e) if super::is_unique_violation(&e) => record.id = Id::default(),
+                Err(e) => return Err(backend(e)),
+            }
+        }
+    }
+
+    /// Writes a session back after a request (every request that carries one: the server
+    /// saves always, so that the idle limit counts from the last request). Only an update: a
+    /// session ended meanwhile (signed out elsewhere, password changed) stays ended, and an
+    /// id nobody created is never stored. Written only when its data changed or when it was
+    /// last seen more than a minute ago.
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        use sea_orm::sea_query::Expr;
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let k = key(&record.id);
+        let t = now();
+        let Some(row) = web_session::Entity::find_by_id(k.clone())
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(());
         };
-        web_session::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(web_session::Column::IdHash)
-                    .update_columns([
-                        web_session::Column::AccountId,
-                        web_session::Column::Data,
-                        web_session::Column::ExpiresAt,
-                        web_session::Column::LastSeenAt,
-                    ])
-                    .to_owned(),
+        if row.data == data && row.last_seen_at.is_some_and(|s| t - s < SEEN_EVERY) {
+            return Ok(());
+        }
+        let account_id = record.data.get(ACCOUNT_KEY).and_then(|v| v.as_i64());
+        web_session::Entity::update_many()
+            .col_expr(web_session::Column::AccountId, Expr::value(account_id))
+            .col_expr(web_session::Column::Data, Expr::value(data))
+            .col_expr(
+                web_session::Column::ExpiresAt,
+                Expr::value(record.expiry_date.unix_timestamp()),
             )
+            .col_expr(web_session::Column::LastSeenAt, Expr::value(t))
+            .filter(web_session::Column::IdHash.eq(k))
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -988,6 +988,20 @@ async fn second_factor_app_passwords_history_and_reset_tokens() {
         );
         let (x, y) = tokio::join!(s.take_code_step(a.id, 101), s.take_code_step(a.id, 101));
         assert!(x.unwrap() ^ y.unwrap(), "one of two at once");
+        // Wrong codes from anywhere: past the cap, the second step waits out the window.
+        for n in 1..=crate::domain::security::MAX_CODE_FAILURES {
+            assert_eq!(s.note_code_failure(a.id).await.unwrap(), n);
+        }
+        let f = s.second_factor(a.id).await.unwrap().unwrap();
+        let t = super::now();
+        assert!(crate::store::second_factor::code_lockout(&f, t).is_some());
+        assert!(crate::store::second_factor::code_lockout(&f, t + 15 * 60 + 1).is_none());
+        assert!(s.take_code_step(a.id, 102).await.unwrap());
+        let f = s.second_factor(a.id).await.unwrap().unwrap();
+        assert!(
+            crate::store::second_factor::code_lockout(&f, t).is_none(),
+            "a right code resets"
+        );
         assert!(s.take_recovery_code(a.id, &codes[3]).await.unwrap());
         assert!(!s.take_recovery_code(a.id, &codes[3]).await.unwrap());
         assert_eq!(s.recovery_codes_left(a.id).await.unwrap(), 9);

@@ -60,7 +60,7 @@ fn Security(v: SecurityView, lang: Lang, mailbox: bool) -> impl IntoView {
                         )}
                     </p>
                 </section>
-                <EnrolSection lang />
+                <EnrolSection lang signed_in=true />
             }
                 .into_any()
         }}
@@ -109,6 +109,7 @@ fn FreshCodes(codes: Vec<String>, lang: Lang) -> impl IntoView {
 #[component]
 fn TwoFactorOn(v: SecurityView, lang: Lang) -> impl IntoView {
     let codes = form_action::<NewRecoveryCodes>();
+    let codes_form = FormState::of(codes);
     let disable = form_action::<DisableTwoFactor>();
     let disable_form = FormState::of(disable);
     let since = v
@@ -127,6 +128,15 @@ fn TwoFactorOn(v: SecurityView, lang: Lang) -> impl IntoView {
             <p>{lang.pick("Depuis le ", "Since ")} {since}</p>
             <p class=if v.recovery_codes_left < 3 { "warning" } else { "muted" }>{left}</p>
             <ActionForm action=codes attr:id=form_id(&codes) attr:class="form">
+                <Field
+                    form=codes_form
+                    name="current"
+                    id="codes-current"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    label=lang.pick("Mot de passe actuel", "Current password")
+                />
                 <FormNotice result=codes.value() lang />
                 <button type="submit" class="button">
                     {lang.pick("Faire de nouveaux codes de secours", "Make new recovery codes")}
@@ -140,6 +150,7 @@ fn TwoFactorOn(v: SecurityView, lang: Lang) -> impl IntoView {
                             <Field
                                 form=disable_form
                                 name="current"
+                                id="disable-current"
                                 kind="password"
                                 autocomplete="current-password"
                                 required=true
@@ -224,6 +235,15 @@ fn AppPasswords(v: SecurityView, lang: Lang, on: bool) -> impl IntoView {
                     </select>
                     <p class="error" role="alert">{form.error("lifetime")}</p>
                 </div>
+                <Field
+                    form=form
+                    name="current"
+                    id="app-current"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    label=lang.pick("Mot de passe actuel", "Current password")
+                />
                 <FormNotice result=create.value() lang />
                 <button type="submit" class="button primary">{lang.pick("Créer", "Create")}</button>
             </ActionForm>
@@ -302,6 +322,15 @@ fn RecoveryAddress(v: SecurityView, lang: Lang) -> impl IntoView {
                         "Un lien pour choisir un nouveau mot de passe y sera envoyé si vous l'oubliez.",
                         "A link to choose a new password will be sent there if you forget it.",
                     )
+                />
+                <Field
+                    form=set_form
+                    name="current"
+                    id="recovery-current"
+                    kind="password"
+                    autocomplete="current-password"
+                    required=true
+                    label=lang.pick("Mot de passe actuel", "Current password")
                 />
                 <FormNotice result=set.value() lang />
                 <button type="submit" class="button">{lang.pick("Envoyer un code de confirmation", "Send a confirmation code")}</button>

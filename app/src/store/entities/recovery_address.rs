@@ -15,6 +15,10 @@ pub struct Model {
     pub code_expires_at: Option<i64>,
     /// Wrong confirmation codes typed; the code dies after a few.
     pub code_tries: i32,
+    /// Codes sent since `codes_since` (a day's window): capped, so that the address cannot
+    /// be flooded nor the codes guessed code after code.
+    pub codes_sent: i32,
+    pub codes_since: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,10 @@ pub struct Model {
     /// The last time step a code was accepted for: a code is never accepted twice
     /// (RFC 6238 §5.2).
     pub last_step: i64,
+    /// Wrong codes typed since `failures_since` (after a right password): past a cap the
+    /// second step is refused on every network for a while (`store::second_factor`).
+    pub failures: i32,
+    pub failures_since: Option<i64>,
     pub created_at: i64,
 }
 

@@ -19,6 +19,8 @@ enum SecondFactors {
     AccountId,
     Secret,
     LastStep,
+    Failures,
+    FailuresSince,
     CreatedAt,
 }
 
@@ -71,6 +73,8 @@ enum RecoveryAddresses {
     CodeHash,
     CodeExpiresAt,
     CodeTries,
+    CodesSent,
+    CodesSince,
 }
 
 #[derive(DeriveIden)]
@@ -117,6 +121,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer(SecondFactors::AccountId).primary_key())
                 .col(string(SecondFactors::Secret))
                 .col(big_integer(SecondFactors::LastStep))
+                .col(integer(SecondFactors::Failures))
+                .col(big_integer_null(SecondFactors::FailuresSince))
                 .col(big_integer(SecondFactors::CreatedAt))
                 .foreign_key(&mut owned_by_account(
                     SecondFactors::Table,
@@ -204,6 +210,8 @@ impl MigrationTrait for Migration {
                 .col(string_null(RecoveryAddresses::CodeHash))
                 .col(big_integer_null(RecoveryAddresses::CodeExpiresAt))
                 .col(integer(RecoveryAddresses::CodeTries))
+                .col(integer(RecoveryAddresses::CodesSent))
+                .col(big_integer_null(RecoveryAddresses::CodesSince))
                 .foreign_key(&mut owned_by_account(
                     RecoveryAddresses::Table,
                     RecoveryAddresses::AccountId,

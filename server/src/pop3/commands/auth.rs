@@ -108,8 +108,8 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
         .gate
         .check(&ctx.store, ip, typed, password, Door::Pop3)
         .await;
-    let account = match checked {
-        Checked::Ok(a) => a,
+    let (account, credential) = match checked {
+        Checked::Ok(a, credential) => (a, credential),
         Checked::Throttled(retry_after) => {
             reply::err_code(
                 out,
@@ -184,6 +184,8 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
                 &ctx.store,
                 account.id,
                 account.auth_epoch,
+                credential,
+                Door::Pop3,
             ));
             let m = Maildrop::new(account.id, account.login, entries);
             let (n, octets) = m.stat();
