@@ -5,7 +5,7 @@
 use super::current_lang;
 use crate::api::two_step::{EnableTwoFactor, SignInCode, enrolment, pending_login};
 use crate::i18n::Lang;
-use crate::pages::components::field::{Field, FormState};
+use crate::pages::components::field::{CurrentPasswordField, Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, form_action, form_id};
 use leptos::prelude::*;
@@ -167,15 +167,7 @@ fn EnrolForm(e: crate::model::EnrolmentView, lang: Lang, signed_in: bool) -> imp
                     <ActionForm action attr:id=form_id(&action) attr:class="form">
                         <CodeField form lang />
                         {signed_in.then(|| view! {
-                            <Field
-                                form
-                                name="current"
-                                id="enrol-current"
-                                kind="password"
-                                autocomplete="current-password"
-                                required=true
-                                label=lang.pick("Mot de passe actuel", "Current password")
-                            />
+                            <CurrentPasswordField form=form lang id="enrol-current" />
                         })}
                         <FormNotice result=action.value() lang />
                         <button type="submit" class="button primary">{lang.pick("Activer", "Turn on")}</button>

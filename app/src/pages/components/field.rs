@@ -222,3 +222,24 @@ pub fn LoginField(form: FormState, lang: crate::i18n::Lang) -> impl IntoView {
         />
     }
 }
+
+/// The account's current password, typed again before a change to its security (`id`: one
+/// per form of a page).
+#[component]
+pub fn CurrentPasswordField(
+    form: FormState,
+    lang: crate::i18n::Lang,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <Field
+            form
+            name="current"
+            id=id.unwrap_or("current")
+            kind="password"
+            autocomplete="current-password"
+            required=true
+            label=lang.pick("Mot de passe actuel", "Current password")
+        />
+    }
+}

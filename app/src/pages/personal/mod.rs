@@ -13,7 +13,7 @@ use crate::api::personal::{ChangeMyPassword, personal_overview};
 use crate::i18n::{Lang, format_datetime, format_size, percent_used};
 use crate::model::{MailSettings, PersonalView};
 use crate::pages::backups::MAILBOX_OWNERS;
-use crate::pages::components::field::{Field, FormState, NewPasswordFields};
+use crate::pages::components::field::{CurrentPasswordField, FormState, NewPasswordFields};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::mail_settings::{ForwardForm, ResponderForm};
 use crate::pages::components::notice::FormNotice;
@@ -217,14 +217,7 @@ fn PasswordForm(lang: Lang, login: String) -> impl IntoView {
                 )}
             </p>
             <ActionForm action attr:id=form_id(&action) attr:class="form">
-                <Field
-                    form
-                    name="current"
-                    kind="password"
-                    autocomplete="current-password"
-                    required=true
-                    label=lang.pick("Mot de passe actuel", "Current password")
-                />
+                <CurrentPasswordField form=form lang />
                 <NewPasswordFields form login lang />
                 <FormNotice result=r lang />
                 <button type="submit" class="button primary">

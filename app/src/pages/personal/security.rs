@@ -9,7 +9,7 @@ use crate::api::security::{
 use crate::domain::security::Lifetime;
 use crate::i18n::{Lang, format_datetime};
 use crate::model::SecurityView;
-use crate::pages::components::field::{Check, Field, FormState};
+use crate::pages::components::field::{Check, CurrentPasswordField, Field, FormState};
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::notice::{FormNotice, form_action, form_id};
 use crate::pages::components::security_lists::{AppPasswordFacts, SessionList, SignInList};
@@ -128,15 +128,7 @@ fn TwoFactorOn(v: SecurityView, lang: Lang) -> impl IntoView {
             <p>{lang.pick("Depuis le ", "Since ")} {since}</p>
             <p class=if v.recovery_codes_left < 3 { "warning" } else { "muted" }>{left}</p>
             <ActionForm action=codes attr:id=form_id(&codes) attr:class="form">
-                <Field
-                    form=codes_form
-                    name="current"
-                    id="codes-current"
-                    kind="password"
-                    autocomplete="current-password"
-                    required=true
-                    label=lang.pick("Mot de passe actuel", "Current password")
-                />
+                <CurrentPasswordField form=codes_form lang id="codes-current" />
                 <FormNotice result=codes.value() lang />
                 <button type="submit" class="button">
                     {lang.pick("Faire de nouveaux codes de secours", "Make new recovery codes")}
@@ -147,15 +139,7 @@ fn TwoFactorOn(v: SecurityView, lang: Lang) -> impl IntoView {
                     view! {
                         <h3>{lang.pick("Désactiver", "Turn off")}</h3>
                         <ActionForm action=disable attr:id=form_id(&disable) attr:class="form">
-                            <Field
-                                form=disable_form
-                                name="current"
-                                id="disable-current"
-                                kind="password"
-                                autocomplete="current-password"
-                                required=true
-                                label=lang.pick("Mot de passe actuel", "Current password")
-                            />
+                            <CurrentPasswordField form=disable_form lang id="disable-current" />
                             <FormNotice result=disable.value() lang />
                             <button type="submit" class="button danger">
                                 {lang.pick("Désactiver la validation en deux étapes", "Turn two-step sign-in off")}
@@ -235,15 +219,7 @@ fn AppPasswords(v: SecurityView, lang: Lang, on: bool) -> impl IntoView {
                     </select>
                     <p class="error" role="alert">{form.error("lifetime")}</p>
                 </div>
-                <Field
-                    form=form
-                    name="current"
-                    id="app-current"
-                    kind="password"
-                    autocomplete="current-password"
-                    required=true
-                    label=lang.pick("Mot de passe actuel", "Current password")
-                />
+                <CurrentPasswordField form=form lang id="app-current" />
                 <FormNotice result=create.value() lang />
                 <button type="submit" class="button primary">{lang.pick("Créer", "Create")}</button>
             </ActionForm>
@@ -323,15 +299,7 @@ fn RecoveryAddress(v: SecurityView, lang: Lang) -> impl IntoView {
                         "A link to choose a new password will be sent there if you forget it.",
                     )
                 />
-                <Field
-                    form=set_form
-                    name="current"
-                    id="recovery-current"
-                    kind="password"
-                    autocomplete="current-password"
-                    required=true
-                    label=lang.pick("Mot de passe actuel", "Current password")
-                />
+                <CurrentPasswordField form=set_form lang id="recovery-current" />
                 <FormNotice result=set.value() lang />
                 <button type="submit" class="button">{lang.pick("Envoyer un code de confirmation", "Send a confirmation code")}</button>
             </ActionForm>
