@@ -2,7 +2,8 @@
 // QR code's secret (the test computes the codes, RFC 6238), keeps her recovery codes, makes
 // an app password for her mail program (POP3 takes it, not the main password any more); signs
 // in on a second phone with JavaScript off, password then code; sees both sessions and signs
-// the other one out (it loses its session); axe-core on the new pages.
+// the other one out (it loses its session); axe-core on the new pages. And Pierre, her
+// webmaster, makes her a webmaster of the domain and takes it back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -12,6 +13,7 @@ import { assertAccessible } from '../support/axe.mjs';
 let server;
 let browser;
 let claire;
+let pierre;
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'fr-FR' };
 
@@ -46,8 +48,9 @@ const now = () => Math.floor(Date.now() / 1000);
 before(async () => {
   server = await startServer();
   browser = await launchChromium();
-  let r = await server.cli(['domain', 'add', 'votredomaine.com', '--webmaster-first', 'Pierre', '--webmaster-last', 'Martin']);
+  let r = await server.cli(['domain', 'add', 'votredomaine.com', '--webmaster-first', 'Pierre', '--webmaster-last', 'Martin', '--json']);
   assert.equal(r.code, 0, r.err);
+  pierre = JSON.parse(r.out).webmaster;
   r = await server.cli(['user', 'add', 'votredomaine.com', '--first', 'Claire', '--last', 'Dupont', '--json']);
   assert.equal(r.code, 0, r.err);
   claire = JSON.parse(r.out);
@@ -157,5 +160,22 @@ test('Forgotten password: the page and its same answer', async () => {
   await page.goto(server.url + '/login/reset?token=0000');
   await page.waitForSelector('text=Lien expiré');
   await assertAccessible(page, '/login/reset (expired)');
+  await ctx.close();
+});
+
+test('Pierre makes Claire a webmaster on his phone, then takes it back (issue 17)', async () => {
+  const ctx = await browser.newContext(PHONE);
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/login');
+  await page.fill('#login', 'pmartin');
+  await page.fill('#password', pierre.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/siteadmin');
+  await page.goto(server.url + '/siteadmin/user/cdupont');
+  await page.click('button:has-text("Faire webmaster du domaine")');
+  await page.waitForSelector('text=cdupont est maintenant webmaster du domaine.');
+  await assertAccessible(page, '/siteadmin/user/cdupont (role)');
+  await page.click('button:has-text("Retirer le rôle de webmaster")');
+  await page.waitForSelector("text=cdupont n'est plus webmaster.");
   await ctx.close();
 });

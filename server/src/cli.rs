@@ -284,6 +284,13 @@ pub enum UserCommand {
     },
     /// Delete a user with their aliases and mail.
     Del { login: String },
+    /// Make a user one of the domain's webmasters ("webmaster"), or take the role back
+    /// ("user"); never from the domain's last webmaster.
+    Role {
+        login: String,
+        #[arg(value_parser = ["webmaster", "user"])]
+        role: String,
+    },
     /// How mail marked as junk reaches the mailbox: "subject" ([SPAM] before the subject)
     /// or "headers" (untouched, with an X-Spam header).
     Junk {

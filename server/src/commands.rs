@@ -312,6 +312,17 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
                 .map_err(store_err)?;
             println!("deleted {login}");
         }
+        UserCommand::Role { login, role } => {
+            let login = strip_domain(&login);
+            let changed = store
+                .set_webmaster(&Actor::cli(), &login, role == "webmaster")
+                .await
+                .map_err(store_err)?;
+            match changed {
+                true => println!("{login} is now {role}"),
+                false => println!("{login} was already {role}"),
+            }
+        }
         UserCommand::Junk { login, mode } => {
             let login = strip_domain(&login);
             let m = app::domain::filter::JunkMode::parse(&mode).unwrap_or_default();

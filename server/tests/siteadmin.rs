@@ -989,3 +989,64 @@ async fn every_refusal_speaks_the_readers_language() {
     }
     assert!(server.stop().success());
 }
+
+/// Issue 17: a webmaster makes another user of the domain a webmaster and takes it back;
+/// never the last one, never their own role; the CLI likewise; audited.
+#[tokio::test]
+async fn webmasters_share_the_domain_and_one_always_stays() {
+    for db in databases().await {
+        let label = db.label;
+        let (server, pm) = votredomaine_signed_in(&db, PASSWORD);
+        let r = call(
+            &server,
+            &pm,
+            "siteadmin/role",
+            &[("login", "cdupont"), ("webmaster", "yes")],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        set_password(&db, "cdupont", PASSWORD);
+        let cd = db.dir.0.join("cd");
+        common::sign_in(&server, &cd, "cdupont", PASSWORD);
+        let r = call(&server, &cd, "siteadmin/overview", &[("domain", "")]);
+        assert_eq!(r.status, 200, "{label}: a webmaster now: {}", r.body);
+
+        // Not their own role; the other's, yes (two webmasters): pmartin loses the portal.
+        let r = call(
+            &server,
+            &cd,
+            "siteadmin/role",
+            &[("login", "cdupont"), ("webmaster", "no")],
+        );
+        assert!(r.body.contains("[webmaster]"), "{label}: {}", r.body);
+        let r = call(
+            &server,
+            &cd,
+            "siteadmin/role",
+            &[("login", "pmartin"), ("webmaster", "no")],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        refused(
+            &call(&server, &pm, "siteadmin/overview", &[("domain", "")]),
+            "a former webmaster",
+        );
+
+        // The last webmaster keeps the role, from the CLI too, with the reason.
+        let out = db.cli(&["user", "role", "cdupont", "user"]);
+        assert!(!out.status.success(), "{label}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("only webmaster") || err.contains("seul webmaster"),
+            "{err}"
+        );
+        cli_ok(
+            &db,
+            &["user", "role", "pmartin@votredomaine.com", "webmaster"],
+        );
+        cli_ok(&db, &["user", "role", "cdupont", "user"]);
+        let r = call(&server, &pm, "siteadmin/overview", &[("domain", "")]);
+        assert_eq!(r.status, 200, "{label}: {}", r.body);
+        let log = curl(&pm, &[&server.url("/siteadmin/log")]);
+        assert!(log.body.contains("Rôle changé"), "{label}: audited");
+        drop(server);
+    }
+}

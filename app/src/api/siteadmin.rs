@@ -299,6 +299,42 @@ pub async fn user_detail(login: String) -> Result<crate::model::UserDetail, Serv
     })
 }
 
+/// Makes a user of the domain one of its webmasters (`webmaster=yes`), or takes the role
+/// back: by a webmaster of the domain or the server admin; never from the last webmaster, and
+/// never one's own (another webmaster or the admin does that).
+#[server(endpoint = "siteadmin/role")]
+pub async fn set_webmaster(login: String, webmaster: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let a = c.managed_by_manager(&login).await?;
+    if a.id == c.account.id {
+        return refused_at(
+            "webmaster",
+            c.lang.pick(
+                "Votre propre rôle se change par un autre webmaster ou par l'administrateur.",
+                "Your own role is changed by another webmaster or by the administrator.",
+            ),
+        );
+    }
+    let make = webmaster == "yes";
+    match state()?.store.set_webmaster(&c.actor, &a.login, make).await {
+        Ok(_) => {
+            say(match (make, c.lang) {
+                (true, crate::i18n::Lang::Fr) => {
+                    format!("{} est maintenant webmaster du domaine.", a.login)
+                }
+                (true, crate::i18n::Lang::En) => {
+                    format!("{} is now a webmaster of the domain.", a.login)
+                }
+                (false, crate::i18n::Lang::Fr) => format!("{} n'est plus webmaster.", a.login),
+                (false, crate::i18n::Lang::En) => format!("{} is no longer a webmaster.", a.login),
+            });
+            Ok(None)
+        }
+        Err(e) => super::context::refused_store(Some("webmaster"), e, c.lang),
+    }
+}
+
 /// The pen's profile form: names, quota, suspended.
 #[server(endpoint = "siteadmin/profile")]
 pub async fn save_profile(

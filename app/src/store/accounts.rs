@@ -580,6 +580,53 @@ impl Store {
         Ok(())
     }
 
+    /// Makes a mailbox of a domain one of its webmasters, or takes the role back (issue 17):
+    /// never from the last webmaster (postmaster and abuse reach them). Whether anything
+    /// changed; audited when it did.
+    pub async fn set_webmaster(&self, actor: &Actor, login: &str, webmaster: bool) -> Result<bool> {
+        let txn = self.write_txn().await?;
+        let a = find_account(&txn, login).await?;
+        self.lock_account(&txn, a.id).await?;
+        let Some(domain_id) = a.domain_id else {
+            return Err(StoreError::Profile(
+                crate::domain::profile::ProfileProblem::NoMailbox(a.login),
+            ));
+        };
+        let (from, to) = match webmaster {
+            true => (Role::User, Role::Webmaster),
+            false => (Role::Webmaster, Role::User),
+        };
+        if Role::parse(&a.role) != Some(from) {
+            return Ok(false);
+        }
+        if !webmaster {
+            let peers = account::Entity::find()
+                .filter(account::Column::Role.eq(Role::Webmaster.as_str()))
+                .filter(account::Column::DomainId.eq(domain_id))
+                .count(&txn)
+                .await?;
+            if peers <= 1 {
+                return Err(StoreError::LastWebmaster(a.login));
+            }
+        }
+        let l = a.login.clone();
+        let mut m: account::ActiveModel = a.into();
+        m.role = Set(to.as_str().to_string());
+        m.updated_at = Set(now());
+        m.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Some(domain_id),
+            "account.role",
+            &l,
+            to.as_str(),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
     /// Deletes an account with its aliases and mail. The last webmaster of a domain and the
     /// last server admin cannot be deleted.
     pub async fn delete_user(&self, actor: &Actor, login: &str) -> Result<()> {

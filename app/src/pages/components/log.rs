@@ -27,6 +27,7 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "relay.allow" => ("Relais ouvert", "Relay granted"),
         "relay.revoke" => ("Relais fermé", "Relay revoked"),
         "relay.use" => ("Message relayé", "Message relayed"),
+        "account.role" => ("Rôle changé", "Role changed"),
         "account.2fa_on" => (
             "Validation en deux étapes activée",
             "Two-step sign-in turned on",
@@ -171,6 +172,7 @@ mod tests {
             "relay.allow",
             "relay.revoke",
             "relay.use",
+            "account.role",
             "account.2fa_on",
             "account.2fa_off",
             "account.recovery_codes",

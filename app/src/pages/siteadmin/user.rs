@@ -226,6 +226,9 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
             </ActionForm>
         </section>
 
+        {(!u.is_self && u.role != crate::domain::Role::ServerAdmin)
+            .then(|| view! { <RoleForm login=u.login.clone() webmaster=u.role == crate::domain::Role::Webmaster lang /> })}
+
         {(!u.is_self)
             .then(|| {
                 view! {
@@ -237,5 +240,44 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
                     </section>
                 }
             })}
+    }
+}
+
+/// Makes the user a webmaster of the domain, or takes it back (issue 17).
+#[component]
+fn RoleForm(login: String, webmaster: bool, lang: Lang) -> impl IntoView {
+    let action = form_action::<crate::api::siteadmin::SetWebmaster>();
+    let (state, hint, button) = if webmaster {
+        (
+            lang.pick("Webmaster du domaine.", "A webmaster of the domain."),
+            lang.pick(
+                "Il gère les boîtes du domaine comme vous. Un domaine garde toujours au moins un webmaster.",
+                "They manage the domain's mailboxes as you do. A domain always keeps at least one webmaster.",
+            ),
+            lang.pick("Retirer le rôle de webmaster", "Take the webmaster role back"),
+        )
+    } else {
+        (
+            lang.pick("Utilisateur.", "A user."),
+            lang.pick(
+                "Un webmaster gère les boîtes du domaine : ajouter, modifier, supprimer, sauvegarder.",
+                "A webmaster manages the domain's mailboxes: adds, changes, deletes, backs up.",
+            ),
+            lang.pick("Faire webmaster du domaine", "Make a webmaster of the domain"),
+        )
+    };
+    view! {
+        <section class="card" aria-labelledby="role-title">
+            <h2 id="role-title">{lang.pick("Rôle", "Role")}</h2>
+            <p id="role-state">{state}</p>
+            <p class="hint">{hint}</p>
+            <ActionForm action attr:id=form_id(&action) attr:class="form">
+                <input type="hidden" name="login" value=login />
+                <input type="hidden" name="webmaster" value=if webmaster { "no" } else { "yes" } />
+                <p id="webmaster-error" class="error" role="alert">{error_of(action.value(), "webmaster")}</p>
+                <FormNotice result=action.value() lang />
+                <button type="submit" class="button">{button}</button>
+            </ActionForm>
+        </section>
     }
 }
