@@ -58,6 +58,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub security: SecuritySettings,
     #[serde(default)]
+    pub delivery: DeliverySettings,
+    #[serde(default)]
     pub acme: AcmeSettings,
 }
 
@@ -132,6 +134,34 @@ impl MtaStsSettings {
             None | Some("testing") => Ok(false),
             Some("enforce") => Ok(true),
             Some(other) => bail!("[mta_sts] mode = {other:?}: expected \"testing\" or \"enforce\""),
+        }
+    }
+}
+
+/// `[delivery]`: how local addresses are read (issue 17).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// The sub-address separator: `pmartin+news@…` reaches `pmartin` ("+" when absent; ""
+    /// turns sub-addressing off).
+    pub subaddress_separator: Option<String>,
+}
+
+impl DeliverySettings {
+    pub fn separator(&self) -> Result<Option<char>> {
+        match self.subaddress_separator.as_deref() {
+            None => Ok(Some(app::domain::recipient::DEFAULT_SEPARATOR)),
+            Some("") => Ok(None),
+            Some(s) => {
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    // Never a character of logins and aliases: a name is itself first.
+                    (Some(c), None) if "+=".contains(c) => Ok(Some(c)),
+                    _ => bail!(
+                        "[delivery] subaddress_separator = {s:?}: \"+\", \"=\", or \"\" (off)"
+                    ),
+                }
+            }
         }
     }
 }

@@ -78,6 +78,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         .map_err(|e| anyhow!("{e}"))?
         // Backups being made, uploaded or restored go through files here.
         .with_scratch_dir(settings.data.join("tmp"));
+    store.set_subaddress_separator(settings.file.delivery.separator()?);
     tracing::info!(
         database = %app::store::connect::redact(&settings.database_url),
         data = %settings.data.display(),

@@ -418,3 +418,67 @@ async fn limits_relay_tls_and_shutdown() {
         );
     }
 }
+
+/// Issue 17: `cdupont+news@…` reaches cdupont (aliases the same way), the address as named
+/// kept in `Delivered-To`; relay tricks stay refused; with the separator off, 550.
+#[tokio::test]
+async fn sub_addresses_reach_the_mailbox_and_say_so() {
+    const PW: &str = "Claire-Pass-2026";
+    for db in databases().await {
+        let label = db.label;
+        add_votredomaine(&db);
+        add_cdupont(&db, &[]);
+        set_password(&db, "cdupont", PW);
+        let server = Server::start(&db);
+        let r = smtp_client(
+            &server,
+            "rcpt",
+            &[
+                "cdupont+news@votredomaine.com",
+                "ventes+salon@votredomaine.com",
+                "cdupont+x%example.net@votredomaine.com",
+                "nobody+x@votredomaine.com",
+            ],
+        );
+        let answer = r["answer"].as_str().unwrap();
+        let rcpts: Vec<&str> = answer
+            .lines()
+            .filter(|l| l.starts_with("250 2.1.5") || l.starts_with("550"))
+            .collect();
+        assert_eq!(rcpts.len(), 4, "{label}: {answer}");
+        assert!(
+            rcpts[0].starts_with("250") && rcpts[1].starts_with("250"),
+            "{label}: {answer}"
+        );
+        assert!(
+            rcpts[2].starts_with("550") && rcpts[3].starts_with("550"),
+            "{label}: {answer}"
+        );
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "news.eml",
+            "CDupont+News@votredomaine.com",
+            "From: a@example.org\r\nSubject: Lettre\r\n\r\nBonjour.\r\n",
+        );
+        let tops = pop3_tops(&server.pop3, "cdupont", PW, &[]);
+        assert_eq!(tops.len(), 1, "{label}");
+        assert!(
+            tops[0]
+                .iter()
+                .any(|l| l == "Delivered-To: cdupont+news@votredomaine.com"),
+            "{label}: {:?}",
+            tops[0]
+        );
+        assert!(server.stop().success());
+
+        // Off: the whole local part, which names nobody.
+        let config = db.dir.0.join("off.toml");
+        std::fs::write(&config, "[delivery]\nsubaddress_separator = \"\"\n").unwrap();
+        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        let r = smtp_client(&server, "rcpt", &["cdupont+news@votredomaine.com"]);
+        let answer = r["answer"].as_str().unwrap();
+        assert!(answer.contains("550"), "{label}: {answer}");
+        drop(server);
+    }
+}

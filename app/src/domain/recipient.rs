@@ -60,6 +60,36 @@ pub fn classify(address: &str, is_hosted: impl Fn(&str) -> bool) -> Recipient {
     }
 }
 
+/// The default sub-address separator (`pmartin+news@…` reaches `pmartin`).
+pub const DEFAULT_SEPARATOR: char = '+';
+
+/// Classifies `address` with sub-addressing (issue 17): when the local part names nobody as
+/// it is, the part before the first `separator` does, provided what follows is plain
+/// (letters, digits, `.-_+=`): `pmartin+news@votredomaine.com` is `pmartin`'s. Relay tricks
+/// stay invalid (`user%other+x@…`, `user+x%y@…`). The flag says the address was a
+/// sub-address (delivery keeps it in `Delivered-To`).
+pub fn classify_with(
+    address: &str,
+    is_hosted: impl Fn(&str) -> bool,
+    separator: Option<char>,
+) -> (Recipient, bool) {
+    let plain = classify(address, &is_hosted);
+    let (Recipient::Invalid, Some(sep)) = (&plain, separator) else {
+        return (plain, false);
+    };
+    let base = address.rsplit_once('@').and_then(|(local, domain)| {
+        let (base, detail) = local.split_once(sep)?;
+        let plain_detail = detail
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-+=".contains(&b));
+        (!base.is_empty() && plain_detail).then(|| format!("{base}@{domain}"))
+    });
+    match base.map(|b| classify(&b, &is_hosted)) {
+        Some(r @ Recipient::Local { .. }) => (r, true),
+        _ => (plain, false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +103,51 @@ mod tests {
             local: l.into(),
             domain: d.into(),
         }
+    }
+
+    #[test]
+    fn sub_addresses() {
+        let with = |a: &str, sep| classify_with(a, hosted, sep);
+        assert_eq!(
+            with("PMartin+News@votredomaine.com", Some('+')),
+            (local("pmartin", "votredomaine.com"), true)
+        );
+        assert_eq!(
+            with("pmartin+a+b@votredomaine.com", Some('+')),
+            (local("pmartin", "votredomaine.com"), true)
+        );
+        assert_eq!(
+            with("pmartin@votredomaine.com", Some('+')),
+            (local("pmartin", "votredomaine.com"), false)
+        );
+        // Off: the whole local part, which names nobody.
+        assert_eq!(
+            with("pmartin+news@votredomaine.com", None),
+            (Recipient::Invalid, false)
+        );
+        assert_eq!(
+            with("pmartin=news@votredomaine.com", Some('=')),
+            (local("pmartin", "votredomaine.com"), true)
+        );
+        // Relay tricks stay invalid, before or after the separator.
+        for trick in [
+            "user%other.net+x@votredomaine.com",
+            "user+x%other.net@votredomaine.com",
+            "user+x!other@votredomaine.com",
+            "+news@votredomaine.com",
+        ] {
+            assert_eq!(
+                with(trick, Some('+')),
+                (Recipient::Invalid, false),
+                "{trick}"
+            );
+        }
+        assert_eq!(
+            with("a+b@example.net", Some('+')).0,
+            Recipient::Foreign {
+                domain: "example.net".into()
+            }
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::domain::delivery::{
 use crate::domain::filter;
 use crate::domain::network::Network;
 use crate::domain::quota_warning;
-use crate::domain::recipient::{Recipient, classify};
+use crate::domain::recipient::{Recipient, classify_with};
 use crate::domain::responder::{self, Responder};
 use crate::domain::srs;
 use crate::domain::{DomainName, Role};
@@ -28,7 +28,12 @@ use tokio::sync::{mpsc, oneshot};
 pub enum RcptVerdict {
     /// Deliver to this account (a login, an alias, postmaster or abuse), as read at RCPT
     /// time: its delivery choices are applied as they were then, moments before the data.
-    Local { account: Box<account::Model> },
+    /// `delivered_to`: the address as named, when it was a sub-address (kept in the stored
+    /// message's `Delivered-To`).
+    Local {
+        account: Box<account::Model>,
+        delivered_to: Option<String>,
+    },
     /// A foreign domain, and the client is inside this active relay grant.
     Relay { grant_id: i64 },
     /// A hosted domain, but nobody by that name.
@@ -55,6 +60,8 @@ pub enum RcptVerdict {
 pub enum InboundRcpt {
     Local {
         account: Box<account::Model>,
+        /// The sub-address it was named by, for `Delivered-To`.
+        delivered_to: Option<String>,
     },
     Relay {
         address: String,
@@ -112,12 +119,13 @@ fn grant_target(id: i64) -> String {
 }
 
 /// RCPT's answer for a mailbox that exists: accepted, unless the message would not fit.
-fn local_verdict(a: account::Model, size: u64) -> RcptVerdict {
+fn local_verdict(a: account::Model, size: u64, delivered_to: Option<String>) -> RcptVerdict {
     if over_quota(a.used_bytes, a.quota_bytes, size as i64) {
         RcptVerdict::OverQuota
     } else {
         RcptVerdict::Local {
             account: Box::new(a),
+            delivered_to,
         }
     }
 }
@@ -289,20 +297,28 @@ impl Store {
         {
             return self.srs_verdict(address).await;
         }
+        let separator = self.subaddress_separator();
+        // The address as named, when it was a sub-address (kept in `Delivered-To`).
+        let named = |sub: bool| sub.then(|| address.to_ascii_lowercase());
         // The common case in one query: a login of a hosted domain. An account found that
         // way proves the domain hosted, so `classify` with that assumption is exact.
         if let Some(d) = &domain_name
-            && let Recipient::Local { local, .. } = classify(address, |x| x == d.as_str())
+            && let (Recipient::Local { local, .. }, sub) =
+                classify_with(address, |x| x == d.as_str(), separator)
             && let Some(a) = login_in_domain(self.db(), d.as_str(), &local).await?
         {
-            return Ok(local_verdict(a, size));
+            return Ok(local_verdict(a, size, named(sub)));
         }
         // Otherwise look the domain up; `classify` then decides with that one answer.
         let hosted = match &domain_name {
             Some(d) => hosted_domain(self.db(), d.as_str()).await?,
             None => None,
         };
-        let class = classify(address, |d| hosted.as_ref().is_some_and(|h| h.name == d));
+        let (class, sub) = classify_with(
+            address,
+            |d| hosted.as_ref().is_some_and(|h| h.name == d),
+            separator,
+        );
         let target = match class {
             Recipient::Local { local, .. } => match &hosted {
                 Some(d) => self.resolve_local(d, &local).await?,
@@ -317,7 +333,9 @@ impl Store {
             }
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
-        Ok(target.map_or(RcptVerdict::UnknownUser, |a| local_verdict(a, size)))
+        Ok(target.map_or(RcptVerdict::UnknownUser, |a| {
+            local_verdict(a, size, named(sub))
+        }))
     }
 
     /// RCPT of an SRS address of a hosted domain: back to the original sender if this server
@@ -395,22 +413,26 @@ impl Store {
         // INSERT, atomic and durable on its own (used_bytes follows by trigger): no
         // transaction round trips to the database thread.
         if let [job] = jobs
-            && let [InboundRcpt::Local { account }] = job.recipients.as_slice()
+            && let [
+                InboundRcpt::Local {
+                    account,
+                    delivered_to,
+                },
+            ] = job.recipients.as_slice()
             && forward_list(&account.forward_to).is_empty()
             && !account.responder_enabled
             && !quota_level_changes(account, job)
         {
-            message::Entity::insert(message_row(job, account, t))
+            message::Entity::insert(message_row(job, account, delivered_to.as_deref(), t))
                 .exec(self.db())
                 .await?;
             return Ok(());
         }
         // Forwards leave with an SRS envelope sender; the secret is read before the write
         // transaction (its first reading may write it).
-        let forwards = jobs
-            .iter()
-            .flat_map(|j| &j.recipients)
-            .any(|r| matches!(r, InboundRcpt::Local { account } if !account.forward_to.is_empty()));
+        let forwards = jobs.iter().flat_map(|j| &j.recipients).any(
+            |r| matches!(r, InboundRcpt::Local { account, .. } if !account.forward_to.is_empty()),
+        );
         let secret = if forwards {
             self.srs_secret().await?.to_vec()
         } else {
@@ -421,7 +443,10 @@ impl Store {
             let mut seen = std::collections::HashSet::new();
             for rcpt in &job.recipients {
                 match rcpt {
-                    InboundRcpt::Local { account: a } => {
+                    InboundRcpt::Local {
+                        account: a,
+                        delivered_to: named,
+                    } => {
                         // One copy per account, however many of its addresses were named.
                         if !seen.insert(a.id) {
                             continue;
@@ -443,7 +468,7 @@ impl Store {
                         };
                         if decision.keep {
                             // `exec`, not `insert`: no reading the row (and its blob) back.
-                            message::Entity::insert(message_row(job, a, t))
+                            message::Entity::insert(message_row(job, a, named.as_deref(), t))
                                 .exec(&txn)
                                 .await?;
                             warn_quota(&txn, a.id).await?;
@@ -510,9 +535,20 @@ impl Store {
 }
 
 /// A mailbox copy: Return-Path (RFC 5321 §4.4), the trace fields, the message as received.
-fn message_row(job: &Inbound, a: &account::Model, t: i64) -> message::ActiveModel {
-    let mut raw = Vec::with_capacity(stored_size(job) + 64);
+/// The stored message for `a`: `Return-Path`, then `Delivered-To` when it was named by a
+/// sub-address (the address as named: filters in the mail program can sort on it), the trace
+/// fields and the message.
+fn message_row(
+    job: &Inbound,
+    a: &account::Model,
+    delivered_to: Option<&str>,
+    t: i64,
+) -> message::ActiveModel {
+    let mut raw = Vec::with_capacity(stored_size(job) + 128);
     raw.extend_from_slice(return_path(job).as_bytes());
+    if let Some(to) = delivered_to {
+        raw.extend_from_slice(format!("Delivered-To: {to}\r\n").as_bytes());
+    }
     raw.extend_from_slice(&job.trace);
     let mut subject = job.subject.clone();
     match &job.junk {

@@ -51,6 +51,8 @@ pub struct Store {
     credentials_changed: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Where temporary files go (see `scratch`).
     scratch: std::sync::Arc<std::path::PathBuf>,
+    /// The sub-address separator as a `u32` (0: off); `+` unless configured.
+    subaddress: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Store {
@@ -67,7 +69,24 @@ impl Store {
             srs_secret: Default::default(),
             credentials_changed: Default::default(),
             scratch: std::sync::Arc::new(scratch::default_dir()),
+            subaddress: std::sync::Arc::new(std::sync::atomic::AtomicU32::new(u32::from(
+                crate::domain::recipient::DEFAULT_SEPARATOR,
+            ))),
         })
+    }
+
+    /// Sets the sub-address separator (None: sub-addressing off).
+    pub fn set_subaddress_separator(&self, separator: Option<char>) {
+        self.subaddress.store(
+            separator.map_or(0, u32::from),
+            std::sync::atomic::Ordering::Release,
+        );
+    }
+
+    /// The sub-address separator, if sub-addressing is on.
+    pub fn subaddress_separator(&self) -> Option<char> {
+        char::from_u32(self.subaddress.load(std::sync::atomic::Ordering::Acquire))
+            .filter(|c| *c != '\0')
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -864,7 +864,9 @@ async fn postmaster_of_a_domain_without_webmaster_reaches_the_server_admins() {
                 .await
                 .unwrap()
             {
-                RcptVerdict::Local { account } => assert_eq!(account.login, admin.login, "{rcpt}"),
+                RcptVerdict::Local { account, .. } => {
+                    assert_eq!(account.login, admin.login, "{rcpt}")
+                }
                 other => panic!("{rcpt}: {other:?}"),
             }
         }

@@ -245,14 +245,20 @@ async fn deliver_locally(
         Err(e) => return Local::Done(Err(format!("local lookup failed: {e}"))),
     };
     Local::Done(match verdict {
-        RcptVerdict::Local { account } => {
+        RcptVerdict::Local {
+            account,
+            delivered_to,
+        } => {
             let (trace, junk) = match filtered(store, filter, m, &account).await {
                 Ok(marks) => marks,
                 Err(outcome) => return Local::Done(outcome),
             };
             let job = Inbound {
                 mail_from: m.mail_from.clone(),
-                recipients: vec![InboundRcpt::Local { account }],
+                recipients: vec![InboundRcpt::Local {
+                    account,
+                    delivered_to,
+                }],
                 trace,
                 message: m.raw.clone(),
                 subject: String::new(),

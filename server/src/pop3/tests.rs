@@ -42,7 +42,7 @@ async fn fixture() -> Fixture {
 }
 
 async fn deliver(store: &Store, message: &[u8]) {
-    let RcptVerdict::Local { account } = store
+    let RcptVerdict::Local { account, .. } = store
         .check_recipient(
             "cdupont@votredomaine.com",
             "",
@@ -57,7 +57,10 @@ async fn deliver(store: &Store, message: &[u8]) {
     store
         .deliver_batch(&[Inbound {
             mail_from: "someone@example.org".into(),
-            recipients: vec![InboundRcpt::Local { account }],
+            recipients: vec![InboundRcpt::Local {
+                account,
+                delivered_to: None,
+            }],
             trace: Vec::new(),
             message: message.to_vec(),
             subject: String::new(),

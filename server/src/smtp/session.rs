@@ -410,7 +410,7 @@ impl Session {
         tx.rcpts
             .iter()
             .filter_map(|(address, r)| match r {
-                InboundRcpt::Local { account } => Some((address.as_str(), &**account)),
+                InboundRcpt::Local { account, .. } => Some((address.as_str(), &**account)),
                 _ => None,
             })
             .collect()

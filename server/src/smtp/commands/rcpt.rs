@@ -34,7 +34,10 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
     };
     let mut policy = None;
     let (rcpt, answer) = match verdict {
-        Ok(RcptVerdict::Local { account }) => match filter_policy(s, &account).await {
+        Ok(RcptVerdict::Local {
+            account,
+            delivered_to,
+        }) => match filter_policy(s, &account).await {
             // One answer after DATA for every recipient: a recipient whose domain filters
             // otherwise comes in another transaction (RFC 5321 §4.5.3.1.10: the client sends
             // the recipients refused with 452 again later).
@@ -49,7 +52,10 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
             Ok(p) => {
                 policy = p;
                 (
-                    Some(InboundRcpt::Local { account }),
+                    Some(InboundRcpt::Local {
+                        account,
+                        delivered_to,
+                    }),
                     Reply::new(250, "2.1.5", "Recipient ok"),
                 )
             }
