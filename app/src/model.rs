@@ -66,6 +66,8 @@ pub struct DomainOverview {
     pub users: Vec<UserRow>,
     /// Relay grants for the domain's fixed addresses, set by the host.
     pub grants: Vec<GrantRow>,
+    /// The mailbox that receives mail for unknown names (its login), if any.
+    pub catch_all: Option<String>,
 }
 
 /// What a mail client needs, in the domain's style (DESIGN §2 rule 1): the Cobalt generation

@@ -242,6 +242,17 @@ pub enum DomainCommand {
         #[arg(long, value_parser = ["on", "off"])]
         viruses: Option<String>,
     },
+    /// Mail for any unknown name of the domain goes to this mailbox (it catches spam too);
+    /// --off: unknown names are refused again (550 5.1.1).
+    #[command(name = "catch-all")]
+    #[command(group(clap::ArgGroup::new("catch").required(true).args(["login", "off"])))]
+    CatchAll {
+        name: String,
+        /// The mailbox: pmartin or pmartin@domain.
+        login: Option<String>,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -126,6 +126,21 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
                 })?;
             println!("deleted {name}");
         }
+        DomainCommand::CatchAll { name, login, off } => {
+            let login = if off {
+                None
+            } else {
+                login.map(|l| strip_domain(&l))
+            };
+            store
+                .set_catch_all(&Actor::cli(), &name, login.as_deref())
+                .await
+                .map_err(store_err)?;
+            match login {
+                Some(l) => println!("{name}: mail for unknown names goes to {l}"),
+                None => println!("{name}: no catch-all, unknown names are refused"),
+            }
+        }
         DomainCommand::Filter {
             name,
             filtering,

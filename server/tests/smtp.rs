@@ -482,3 +482,86 @@ async fn sub_addresses_reach_the_mailbox_and_say_so() {
         drop(server);
     }
 }
+
+/// Issue 17: a catch-all takes mail for unknown names when the webmaster chose one (CLI and
+/// web, audited); relay tricks are still refused; off again, unknown names get 550.
+#[tokio::test]
+async fn a_catch_all_takes_unknown_names_only_when_chosen() {
+    const PW: &str = "Claire-Pass-2026";
+    let rcpts = |server: &Server, list: &[&str]| -> Vec<String> {
+        let r = smtp_client(server, "rcpt", list);
+        r["answer"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("250 2.1.5") || l.starts_with("550"))
+            .map(|l| l[..3].to_string())
+            .collect()
+    };
+    for db in databases().await {
+        let label = db.label;
+        let (server, pm) = votredomaine_signed_in(&db, PW);
+        set_password(&db, "cdupont", PW);
+        assert_eq!(
+            rcpts(&server, &["inconnu@votredomaine.com"]),
+            ["550"],
+            "{label}"
+        );
+        cli_ok(&db, &["domain", "catch-all", "votredomaine.com", "cdupont"]);
+        let tricks = [
+            "inconnu@votredomaine.com",
+            "user%example.net@votredomaine.com",
+            "x+y%example.net@votredomaine.com",
+            "user!example.net@votredomaine.com",
+        ];
+        assert_eq!(
+            rcpts(&server, &tricks),
+            ["250", "550", "550", "550"],
+            "{label}"
+        );
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "typo.eml",
+            "Inconnu@votredomaine.com",
+            "From: a@example.org\r\nSubject: Faute de frappe\r\n\r\nBonjour.\r\n",
+        );
+        let tops = pop3_tops(&server.pop3, "cdupont", PW, &[]);
+        assert!(
+            tops[0]
+                .iter()
+                .any(|l| l == "Delivered-To: inconnu@votredomaine.com"),
+            "{label}: {:?}",
+            tops[0]
+        );
+        // From the web: a mailbox of another domain is refused; none turns it off.
+        let r = call(
+            &server,
+            &pm,
+            "siteadmin/catch_all",
+            &[("login", "srvadmin")],
+        );
+        assert!(r.body.contains("[login]"), "{label}: {}", r.body);
+        let r = call(&server, &pm, "siteadmin/catch_all", &[("login", "")]);
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        assert_eq!(
+            rcpts(&server, &["inconnu@votredomaine.com"]),
+            ["550"],
+            "{label}"
+        );
+        let log = curl(&pm, &[&server.url("/siteadmin/log")]);
+        assert!(
+            log.body.contains("Attrape-tout modifié"),
+            "{label}: audited"
+        );
+        // Deleting the chosen mailbox turns the catch-all off.
+        cli_ok(&db, &["domain", "catch-all", "votredomaine.com", "cdupont"]);
+        cli_ok(&db, &["user", "del", "cdupont"]);
+        assert_eq!(
+            rcpts(&server, &["inconnu@votredomaine.com"]),
+            ["550"],
+            "{label}"
+        );
+        drop(server);
+    }
+}

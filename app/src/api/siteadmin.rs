@@ -53,13 +53,52 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
         .into_iter()
         .map(super::grant_row)
         .collect();
+    let catch_all = st
+        .store
+        .catch_all_of(&d)
+        .await
+        .map_err(|e| store_error(e, c.lang))?
+        .map(|a| a.login);
     Ok(DomainOverview {
         grants,
+        catch_all,
         used_bytes: users.iter().map(|u| u.used_bytes).sum(),
         domain: d.name,
         style: d.style,
         users,
     })
+}
+
+/// Sets the mailbox that receives mail for unknown names of the domain ("" for none).
+#[server(endpoint = "siteadmin/catch_all")]
+pub async fn set_catch_all(domain: Option<String>, login: String) -> super::FormResult {
+    use super::context::*;
+    let c = caller().await?;
+    let d = c.managed_domain(domain.as_deref()).await?;
+    let login = login.trim();
+    let target = if login.is_empty() { None } else { Some(login) };
+    match state()?
+        .store
+        .set_catch_all(&c.actor, &d.name, target)
+        .await
+    {
+        Ok(_) => {
+            say(match (target, c.lang) {
+                (Some(l), crate::i18n::Lang::Fr) => {
+                    format!("Le courrier pour les noms inconnus va à {l}.")
+                }
+                (Some(l), crate::i18n::Lang::En) => format!("Mail for unknown names goes to {l}."),
+                (None, l) => l
+                    .pick(
+                        "Plus d'attrape-tout : les noms inconnus sont refusés.",
+                        "No catch-all: unknown names are refused.",
+                    )
+                    .to_string(),
+            });
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("login"), e, c.lang),
+    }
 }
 
 /// The form field a store refusal belongs to.

@@ -646,6 +646,15 @@ impl Store {
                 return Err(StoreError::LastWebmaster(a.login));
             }
         }
+        // A catch-all that named this mailbox is off.
+        super::entities::domain::Entity::update_many()
+            .col_expr(
+                super::entities::domain::Column::CatchAllAccountId,
+                sea_orm::sea_query::Expr::value(None::<i64>),
+            )
+            .filter(super::entities::domain::Column::CatchAllAccountId.eq(a.id))
+            .exec(&txn)
+            .await?;
         account::Entity::delete_by_id(a.id).exec(&txn).await?;
         audit::record(&txn, actor, a.domain_id, "account.delete", &a.login, "").await?;
         txn.commit().await?;

@@ -186,6 +186,17 @@ impl Store {
         Ok(None)
     }
 
+    /// The mailbox that receives `d`'s mail for unknown names, if its webmaster chose one.
+    pub async fn catch_all_of(&self, d: &domain::Model) -> Result<Option<account::Model>> {
+        let Some(id) = d.catch_all_account_id else {
+            return Ok(None);
+        };
+        Ok(account::Entity::find_by_id(id)
+            .filter(account::Column::DomainId.eq(d.id))
+            .one(self.db())
+            .await?)
+    }
+
     /// The active relay grant (not revoked, not expired) that covers `ip`, if any.
     pub async fn active_grant(&self, ip: IpAddr) -> Result<Option<relay_grant::Model>> {
         let t = now();
@@ -319,12 +330,16 @@ impl Store {
             |d| hosted.as_ref().is_some_and(|h| h.name == d),
             separator,
         );
-        let target = match class {
+        let (target, caught) = match class {
             Recipient::Local { local, .. } => match &hosted {
-                Some(d) => self.resolve_local(d, &local).await?,
-                None => None,
+                Some(d) => match self.resolve_local(d, &local).await? {
+                    Some(a) => (Some(a), false),
+                    // Nobody by that name: the domain's catch-all, if it has one.
+                    None => (self.catch_all_of(d).await?, true),
+                },
+                None => (None, false),
             },
-            Recipient::Postmaster => self.server_postmaster().await?,
+            Recipient::Postmaster => (self.server_postmaster().await?, false),
             Recipient::Foreign { .. } => {
                 return match sender {
                     Sender::Client { ip, mail_from } => self.relay_verdict(ip, mail_from).await,
@@ -334,7 +349,7 @@ impl Store {
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
         Ok(target.map_or(RcptVerdict::UnknownUser, |a| {
-            local_verdict(a, size, named(sub))
+            local_verdict(a, size, named(sub || caught))
         }))
     }
 

@@ -34,6 +34,56 @@ pub(crate) async fn find_domain(c: &impl ConnectionTrait, name: &str) -> Result<
 }
 
 impl Store {
+    /// Sets the mailbox that receives mail for unknown names of `domain_name` (None: off).
+    /// It must be a mailbox of that domain. Audited; whether anything changed.
+    pub async fn set_catch_all(
+        &self,
+        actor: &Actor,
+        domain_name: &str,
+        login: Option<&str>,
+    ) -> Result<bool> {
+        let canonical = DomainName::parse(domain_name)?;
+        let txn = self.write_txn().await?;
+        let d = domain::Entity::find()
+            .filter(domain::Column::Name.eq(canonical.as_str()))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::DomainNotFound(canonical.to_string()))?;
+        let target = match login {
+            Some(l) => {
+                let a = super::accounts::find_account(&txn, l).await?;
+                if a.domain_id != Some(d.id) {
+                    return Err(StoreError::NotInDomain {
+                        login: a.login,
+                        domain: d.name,
+                    });
+                }
+                Some(a)
+            }
+            None => None,
+        };
+        let id = target.as_ref().map(|a| a.id);
+        if d.catch_all_account_id == id {
+            return Ok(false);
+        }
+        let (domain_id, name) = (d.id, d.name.clone());
+        let mut m: domain::ActiveModel = d.into();
+        m.catch_all_account_id = Set(id);
+        m.update(&txn).await?;
+        let detail = target.map(|a| a.login).unwrap_or_default();
+        audit::record(
+            &txn,
+            actor,
+            Some(domain_id),
+            "domain.catch_all",
+            &name,
+            &detail,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
     /// Adds a domain, and its webmaster when names are given (their login and one-time
     /// password are returned). All or nothing.
     pub async fn add_domain(

@@ -28,6 +28,7 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "relay.revoke" => ("Relais fermé", "Relay revoked"),
         "relay.use" => ("Message relayé", "Message relayed"),
         "account.role" => ("Rôle changé", "Role changed"),
+        "domain.catch_all" => ("Attrape-tout modifié", "Catch-all changed"),
         "account.2fa_on" => (
             "Validation en deux étapes activée",
             "Two-step sign-in turned on",
@@ -173,6 +174,7 @@ mod tests {
             "relay.revoke",
             "relay.use",
             "account.role",
+            "domain.catch_all",
             "account.2fa_on",
             "account.2fa_off",
             "account.recovery_codes",

@@ -52,6 +52,18 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         .unwrap_or_default();
     let count = o.users.len();
     let grants = o.grants.clone();
+    let catch_all_choices: Vec<(String, String)> = o
+        .users
+        .iter()
+        .map(|u| {
+            (
+                u.login.clone(),
+                format!("{} ({})", u.display_name(), u.login),
+            )
+        })
+        .collect();
+    let catch_all = o.catch_all.clone();
+    let catch_all_domain = domain.clone();
     let users = o.users;
     let any_shown = users
         .iter()
@@ -115,6 +127,52 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                 )}
             </p>
             <GrantList grants=grants lang />
+        </section>
+        <CatchAllForm choices=catch_all_choices current=catch_all domain=catch_all_domain lang />
+    }
+}
+
+/// The mailbox that receives mail for unknown names of the domain (issue 17).
+#[component]
+fn CatchAllForm(
+    choices: Vec<(String, String)>,
+    current: Option<String>,
+    domain: Option<String>,
+    lang: Lang,
+) -> impl IntoView {
+    use crate::pages::components::notice::{FormNotice, error_of, form_action, form_id};
+    let action = form_action::<crate::api::siteadmin::SetCatchAll>();
+    let current = current.unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="catchall-title">
+            <h2 id="catchall-title">{lang.pick("Adresse attrape-tout", "Catch-all address")}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Le courrier envoyé à un nom inconnu du domaine (une faute de frappe, une ancienne adresse) arrive dans la boîte choisie au lieu d'être refusé. Attention : elle reçoit aussi tout le courrier indésirable envoyé au hasard des noms.",
+                    "Mail sent to an unknown name of the domain (a typo, an old address) reaches the chosen mailbox instead of being refused. Beware: it also receives all the junk sent to made-up names.",
+                )}
+            </p>
+            <ActionForm action attr:id=form_id(&action) attr:class="form">
+                <input type="hidden" name="domain" value=domain.unwrap_or_default() />
+                <div class="field">
+                    <label for="catch-all">{lang.pick("Le courrier des noms inconnus va à", "Mail for unknown names goes to")}</label>
+                    <select id="catch-all" name="login" aria-describedby="login-error">
+                        <option value="" selected=current.is_empty()>
+                            {lang.pick("personne (refusé, 550)", "nobody (refused, 550)")}
+                        </option>
+                        {choices
+                            .into_iter()
+                            .map(|(login, label)| {
+                                let selected = login == current;
+                                view! { <option value=login selected=selected>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p id="login-error" class="error" role="alert">{error_of(action.value(), "login")}</p>
+                </div>
+                <FormNotice result=action.value() lang />
+                <button type="submit" class="button">{lang.pick("Enregistrer", "Save")}</button>
+            </ActionForm>
         </section>
     }
 }

@@ -17,6 +17,9 @@ pub struct Model {
     pub filtering: String,
     /// Whether inbound mail is scanned for viruses (when a scanner is configured).
     pub viruses: bool,
+    /// The mailbox that receives mail for unknown names of the domain (None: off, unknown
+    /// names get `550 5.1.1`).
+    pub catch_all_account_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

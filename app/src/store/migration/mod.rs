@@ -14,6 +14,7 @@ mod m0009_dkim_keys;
 mod m0010_certificates;
 mod m0011_mta_sts_policies;
 mod m0012_account_security;
+mod m0013_catch_all;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_certificates::Migration),
             Box::new(m0011_mta_sts_policies::Migration),
             Box::new(m0012_account_security::Migration),
+            Box::new(m0013_catch_all::Migration),
         ]
     }
 }
