@@ -78,14 +78,24 @@ pub fn reset_link(
     }
 }
 
-/// The notice in the mailbox after its password was reset through a link.
-pub fn password_was_reset(lang: Lang, ip: &str) -> (String, String) {
+/// The notice in the mailbox after its password was reset through a link; `app_passwords`:
+/// how many app passwords still open the mail (a reset does not revoke them).
+pub fn password_was_reset(lang: Lang, ip: &str, app_passwords: usize) -> (String, String) {
+    let apps = match (app_passwords, lang) {
+        (0, _) => String::new(),
+        (n, Lang::Fr) => format!(
+            "\n{n} mot(s) de passe d'application relèvent et envoient toujours : révoquez dans « Sécurité » ceux que vous ne reconnaissez pas.\n"
+        ),
+        (n, Lang::En) => format!(
+            "\n{n} app password(s) still collect and send: revoke under \"Security\" those you do not recognise.\n"
+        ),
+    };
     match lang {
         Lang::Fr => (
             "Votre mot de passe a été changé".to_string(),
             format!(
                 "Bonjour,\n\nLe mot de passe de votre compte vient d'être changé avec un lien de réinitialisation (depuis l'adresse {ip}). \
-                 Toutes les sessions ouvertes ont été fermées ; votre logiciel de messagerie vous demandera le nouveau mot de passe.\n\n\
+                 Toutes les sessions ouvertes ont été fermées ; votre logiciel de messagerie vous demandera le nouveau mot de passe.\n{apps}\n\
                  Si ce n'est pas vous, prévenez tout de suite votre webmaster.\n"
             ),
         ),
@@ -93,7 +103,7 @@ pub fn password_was_reset(lang: Lang, ip: &str) -> (String, String) {
             "Your password was changed".to_string(),
             format!(
                 "Hello,\n\nYour account's password was just changed with a reset link (from the address {ip}). \
-                 Every open session has ended; your mail program will ask for the new password.\n\n\
+                 Every open session has ended; your mail program will ask for the new password.\n{apps}\n\
                  If this was not you, tell your webmaster at once.\n"
             ),
         ),
@@ -155,10 +165,12 @@ mod tests {
             let (subject, body) = confirmation_code(lang, "cdupont", "123456");
             assert!(subject.contains("123456") && body.contains("123456"));
             assert!(
-                password_was_reset(lang, "192.0.2.1")
+                password_was_reset(lang, "192.0.2.1", 0)
                     .1
                     .contains("192.0.2.1")
             );
+            assert!(password_was_reset(lang, "192.0.2.1", 2).1.contains("2 "));
+            assert!(!password_was_reset(lang, "192.0.2.1", 0).1.contains("0 "));
         }
         assert!(
             reset_link(Lang::Fr, "c", "l", 24, true)

@@ -292,8 +292,9 @@ impl Store {
             .await?;
         audit::record_for(self.db(), &actor, &account, "account.reset", "").await?;
         let ip = ip.to_string();
+        let apps = self.app_passwords(account.id).await?.len();
         notices::put_in_mailbox(self.db(), &account, |lang| {
-            crate::domain::account_mail::password_was_reset(lang, &ip)
+            crate::domain::account_mail::password_was_reset(lang, &ip, apps)
         })
         .await?;
         Ok(account)
