@@ -166,6 +166,53 @@ pub async fn signed_in(
     }
 }
 
+/// What the caller's current password, typed again before a change, came to.
+pub enum Recheck {
+    Right,
+    /// Wrong, or too many tries: the words for the `current` field.
+    Refused(String),
+    /// Nothing was decided (busy, database down): the form's answer as it is.
+    Answer(crate::api::FormResult),
+}
+
+/// Checks `current` as the caller's password (throttled like a sign-in, at the web door);
+/// `what` names the action in the log if the database does not answer. A suspended account
+/// is refused outright.
+pub async fn recheck_current(
+    c: &Caller,
+    current: &str,
+    what: &str,
+) -> Result<Recheck, ServerFnError> {
+    use crate::auth::check::{Checked, throttled_text};
+    let st = state()?;
+    let ip = client_ip().await;
+    let checked = st
+        .gate
+        .check(
+            &st.store,
+            ip,
+            &c.account.login,
+            current,
+            crate::domain::security::Door::Web,
+        )
+        .await;
+    Ok(match checked {
+        Checked::Ok(..) => Recheck::Right,
+        Checked::Throttled(wait) => Recheck::Refused(throttled_text(wait, c.lang)),
+        Checked::Wrong => Recheck::Refused(
+            c.lang
+                .pick(
+                    "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
+                    "That is not your current password (mind the case).",
+                )
+                .to_string(),
+        ),
+        Checked::Suspended | Checked::AppPasswordNeeded => return Err(not_allowed(c.lang)),
+        Checked::Busy => Recheck::Answer(busy(c.lang)),
+        Checked::Unavailable(e) => Recheck::Answer(unavailable(what, e, c.lang)),
+    })
+}
+
 /// Whether `caller` may act on mailbox `target`: their own; for a webmaster, any of their
 /// domain; for the server admin, any that belongs to a domain.
 pub fn may_act_on(caller: &account::Model, target: &account::Model) -> bool {

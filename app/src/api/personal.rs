@@ -67,7 +67,6 @@ pub async fn change_my_password(
     confirm: String,
 ) -> super::FormResult {
     use super::context::*;
-    use crate::auth::check::{Checked, throttled_text};
     let c = caller().await?;
     let st = state()?;
     // Every field judged before refusing: the new password's rule and the second entry, then
@@ -90,35 +89,10 @@ pub async fn change_my_password(
                 .to_string(),
         ));
     }
-    let ip = client_ip().await;
-    match st
-        .gate
-        .check(
-            &st.store,
-            ip,
-            &c.account.login,
-            &current,
-            crate::domain::security::Door::Web,
-        )
-        .await
-    {
-        Checked::Ok(..) => {}
-        Checked::Throttled(wait) => problems.insert(0, ("current", throttled_text(wait, c.lang))),
-        Checked::Wrong => problems.insert(
-            0,
-            (
-                "current",
-                c.lang
-                    .pick(
-                        "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
-                        "That is not your current password (mind the case).",
-                    )
-                    .to_string(),
-            ),
-        ),
-        Checked::Suspended | Checked::AppPasswordNeeded => return Err(not_allowed(c.lang)),
-        Checked::Busy => return busy(c.lang),
-        Checked::Unavailable(e) => return unavailable("password change", e, c.lang),
+    match recheck_current(&c, &current, "password change").await? {
+        Recheck::Right => {}
+        Recheck::Refused(words) => problems.insert(0, ("current", words)),
+        Recheck::Answer(answer) => return answer,
     }
     if let Some(refusal) = refused_fields(&problems) {
         return refusal;

@@ -159,36 +159,12 @@ pub(crate) async fn recheck_password(
     c: &super::context::Caller,
     current: &str,
 ) -> Result<Option<super::FormResult>, ServerFnError> {
-    use super::context::*;
-    use crate::auth::check::{Checked, throttled_text};
-    let st = state()?;
-    let ip = client_ip().await;
-    Ok(
-        match st
-            .gate
-            .check(
-                &st.store,
-                ip,
-                &c.account.login,
-                current,
-                crate::domain::security::Door::Web,
-            )
-            .await
-        {
-            Checked::Ok(..) => None,
-            Checked::Throttled(wait) => Some(refused_at("current", throttled_text(wait, c.lang))),
-            Checked::Wrong => Some(refused_at(
-                "current",
-                c.lang.pick(
-                    "Ce n'est pas votre mot de passe actuel (attention aux majuscules).",
-                    "That is not your current password (mind the case).",
-                ),
-            )),
-            Checked::Suspended | Checked::AppPasswordNeeded => return Err(not_allowed(c.lang)),
-            Checked::Busy => Some(busy(c.lang)),
-            Checked::Unavailable(e) => Some(unavailable("security", e, c.lang)),
-        },
-    )
+    use super::context::{Recheck, recheck_current, refused_at};
+    Ok(match recheck_current(c, current, "security").await? {
+        Recheck::Right => None,
+        Recheck::Refused(words) => Some(refused_at("current", words)),
+        Recheck::Answer(answer) => Some(answer),
+    })
 }
 
 /// A user's account the caller manages, never their own: what the pen page does for others

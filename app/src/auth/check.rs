@@ -75,16 +75,15 @@ impl Gate {
         password: &str,
         door: Door,
     ) -> Checked {
-        let key = LoginInput::parse(typed)
-            .map(|l| l.login)
-            .unwrap_or_default();
-        let attempt = match self.throttle.begin(ip, &key) {
+        let input = LoginInput::parse(typed);
+        let key = input.as_ref().map(|l| l.login.as_str()).unwrap_or_default();
+        let attempt = match self.throttle.begin(ip, key) {
             Ok(a) => a,
             Err(refused) => return Checked::Throttled(refused.retry_after),
         };
         attempt.pace().await;
-        let found = match LoginInput::parse(typed) {
-            Some(input) => match store.account_for_login_input(&input).await {
+        let found = match &input {
+            Some(input) => match store.account_for_login_input(input).await {
                 Ok(a) => a,
                 Err(e) => {
                     attempt.not_verified();
