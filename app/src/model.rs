@@ -68,6 +68,20 @@ pub struct DomainOverview {
     pub grants: Vec<GrantRow>,
     /// The mailbox that receives mail for unknown names (its login), if any.
     pub catch_all: Option<String>,
+    /// The domain's other names (domain aliases, set by the host).
+    pub aliases: Vec<String>,
+    /// The limits the host set and what the domain uses (None: no limit set).
+    pub limits: Option<(crate::domain::limits::Limits, crate::domain::limits::Usage)>,
+}
+
+/// A domain's settings that only the host changes (`/admin/domain/:name`): its other names
+/// and its limits, with what it uses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSettingsView {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub limits: crate::domain::limits::Limits,
+    pub usage: crate::domain::limits::Usage,
 }
 
 /// What a mail client needs, in the domain's style (DESIGN §2 rule 1): the Cobalt generation
@@ -221,6 +235,10 @@ pub struct DomainRow {
     pub accounts: u64,
     pub used_bytes: i64,
     pub webmasters: Vec<String>,
+    /// Its other names (domain aliases).
+    pub aliases: Vec<String>,
+    /// The limits set, in words ("sans limite" when none).
+    pub limits: String,
 }
 
 /// A message in the outbound queue, for the server admin.
@@ -345,6 +363,8 @@ pub struct DnsPageView {
     /// What is wrong with the host itself, in words (its name, its addresses).
     pub warnings: Vec<String>,
     pub records: Vec<DnsRecordView>,
+    /// The domain's other names (domain aliases), each with its own records.
+    pub aliases: Vec<DnsPageView>,
 }
 
 /// The TLS certificates, for the server admin (`/admin/dns`).

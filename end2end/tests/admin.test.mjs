@@ -1,6 +1,6 @@
 // The host's portal in headless Chromium on a phone: add a domain with its webmaster (the
 // password shown once), grant and revoke relay, look at the queue and the log; axe-core on
-// each page; no console error.
+// each page; another name and limits for the domain (issue 17); no console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchChromium } from '../support/server.mjs';
@@ -78,6 +78,34 @@ test('the host adds a domain, opens and closes relay, reads the queue and the lo
   await page.goto(server.url + '/admin/dns');
   await page.waitForSelector('.records .record');
   await assertAccessible(page, '/admin/dns');
+
+  // Issue 17: another name for the domain and the limits it is sold with.
+  await page.goto(server.url + '/admin');
+  await page.click('a[href="/admin/domain/atelier-dupuis.fr"]');
+  await page.waitForURL(server.url + '/admin/domain/atelier-dupuis.fr');
+  await page.waitForSelector('html[data-hydrated]');
+  await page.waitForSelector('text=No limit on this domain.');
+  await assertAccessible(page, '/admin/domain/:name');
+  await page.fill('#domain-alias', 'ancien-dupuis.fr');
+  await page.click('button:has-text("Add")');
+  await page.waitForSelector('.alias-list >> text=ancien-dupuis.fr');
+  await page.fill('#max_mailboxes', '3');
+  await page.fill('#max_storage_mb', '500');
+  await page.fill('#max_quota_mb', 'lots');
+  await page.click('text=Save the limits');
+  await page.waitForSelector('#max_quota_mb-error:has-text("A number of MB")');
+  await page.fill('#max_quota_mb', '200');
+  await page.click('text=Save the limits');
+  await page.waitForSelector('.limits >> text=Mailboxes');
+  await assertAccessible(page, '/admin/domain/:name with limits');
+  // The webmaster's page shows the use against them; the DNS page, the other name's records.
+  await page.goto(server.url + '/siteadmin?domain=atelier-dupuis.fr');
+  await page.waitForSelector('text=Limits set by the host');
+  await page.waitForSelector('text=@ancien-dupuis.fr');
+  await assertAccessible(page, '/siteadmin with limits');
+  await page.goto(server.url + '/siteadmin/dns?domain=atelier-dupuis.fr');
+  await page.waitForSelector('h2:has-text("ancien-dupuis.fr")');
+  await assertAccessible(page, '/siteadmin/dns with another name');
 
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `page is ${width}px wide`);

@@ -242,6 +242,16 @@ pub async fn groups(
                 names,
             });
         }
+        // Its other names (domain aliases) serve only their MTA-STS policy.
+        for alias in &d.aliases {
+            let name = format!("mta-sts.{alias}");
+            if points_here(resolver, &name, &ours).await {
+                out.push(Group {
+                    label: alias.clone(),
+                    names: vec![name],
+                });
+            }
+        }
     }
     Ok(out)
 }

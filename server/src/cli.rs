@@ -253,6 +253,40 @@ pub enum DomainCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Another name of a hosted domain: mail to any address of ALIAS reaches the same mailbox
+    /// of DOMAIN (--of DOMAIN); --off takes the name back.
+    #[command(group(clap::ArgGroup::new("alias_of").required(true).args(["of", "off"])))]
+    Alias {
+        /// The other name, e.g. ancien-nom.fr.
+        alias: String,
+        /// The hosted domain it is another name of.
+        #[arg(long, value_name = "DOMAIN")]
+        of: Option<String>,
+        #[arg(long)]
+        off: bool,
+    },
+    /// The limits the host sets on a domain, and what it uses; each option changes one
+    /// ("none" removes it), the others stay.
+    Limits {
+        name: String,
+        /// Mailboxes at most.
+        #[arg(long, value_name = "N|none")]
+        mailboxes: Option<String>,
+        /// Aliases at most.
+        #[arg(long, value_name = "N|none")]
+        aliases: Option<String>,
+        /// The domain's storage in MB: the quotas handed out may not add up to more.
+        #[arg(long, value_name = "MB|none")]
+        storage: Option<String>,
+        /// The quota in MB of a mailbox made without one.
+        #[arg(long, value_name = "MB|none")]
+        default_quota: Option<String>,
+        /// The largest quota in MB of one mailbox.
+        #[arg(long, value_name = "MB|none")]
+        max_quota: Option<String>,
+        #[command(flatten)]
+        json: Json,
+    },
 }
 
 #[derive(Debug, Subcommand)]

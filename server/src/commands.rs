@@ -112,6 +112,12 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
                         mb(d.used_bytes),
                         d.webmasters.join(", ")
                     );
+                    for alias in &d.aliases {
+                        println!("  also {alias}");
+                    }
+                    if d.limits.any() {
+                        println!("  limits: {}", d.limits.describe(app::i18n::Lang::En));
+                    }
                 }
             }
         }
@@ -139,6 +145,82 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
             match login {
                 Some(l) => println!("{name}: mail for unknown names goes to {l}"),
                 None => println!("{name}: no catch-all, unknown names are refused"),
+            }
+        }
+        DomainCommand::Alias { alias, of, off } => match (of, off) {
+            (Some(target), false) => {
+                let added = store
+                    .add_domain_alias(&Actor::cli(), &alias, &target)
+                    .await
+                    .map_err(store_err)?;
+                println!("{added}: another name of {target} (publish its DNS records)");
+            }
+            _ => {
+                store
+                    .delete_domain_alias(&Actor::cli(), &alias)
+                    .await
+                    .map_err(store_err)?;
+                println!("{alias}: no longer a name of a hosted domain");
+            }
+        },
+        DomainCommand::Limits {
+            name,
+            mailboxes,
+            aliases,
+            storage,
+            default_quota,
+            max_quota,
+            json,
+        } => {
+            // Each option given replaces one limit ("none": no limit); the others stay.
+            let given = [mailboxes, aliases, storage, default_quota, max_quota];
+            if given.iter().any(Option::is_some) {
+                let (now, _) = store.domain_limits(&name).await.map_err(store_err)?;
+                let mut texts = now.as_typed();
+                for (text, option) in texts.iter_mut().zip(given) {
+                    if let Some(v) = option {
+                        *text = if v.eq_ignore_ascii_case("none") {
+                            String::new()
+                        } else {
+                            v
+                        };
+                    }
+                }
+                let limits =
+                    app::domain::limits::Limits::parse(texts.each_ref().map(String::as_str))
+                        .map_err(|problems| {
+                            let words: Vec<String> = problems
+                                .iter()
+                                .map(|p| {
+                                    let option = match p.field().unwrap_or_default() {
+                                        "max_mailboxes" => "--mailboxes",
+                                        "max_aliases" => "--aliases",
+                                        "max_storage_mb" => "--storage",
+                                        "default_quota_mb" => "--default-quota",
+                                        _ => "--max-quota",
+                                    };
+                                    format!("{option}: {}", p.message(app::i18n::Lang::En))
+                                })
+                                .collect();
+                            anyhow!(words.join("\n"))
+                        })?;
+                store
+                    .set_domain_limits(&Actor::cli(), &name, &limits)
+                    .await
+                    .map_err(store_err)?;
+            }
+            let (limits, usage) = store.domain_limits(&name).await.map_err(store_err)?;
+            if json.json {
+                print_json(&serde_json::json!({ "limits": limits, "usage": usage }));
+            } else {
+                println!("{name}: {}", limits.describe(app::i18n::Lang::En));
+                println!(
+                    "uses: {} mailboxes, {} aliases, {} handed out in quotas, {} stored",
+                    usage.mailboxes,
+                    usage.aliases,
+                    mb(usage.quotas),
+                    mb(usage.stored)
+                );
             }
         }
         DomainCommand::Filter {

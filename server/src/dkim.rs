@@ -209,8 +209,10 @@ pub async fn outgoing(
         .chain(app::domain::address::domain_of(&m.mail_from))
     {
         match store.hosted(&d).await {
+            // Signed by the name used (a domain alias signs as itself, with its domain's
+            // keys: DMARC aligns on the From domain, RFC 7489 §3.1).
             Ok(Some(hosted)) => {
-                signer = Some((Some(hosted.id), hosted.name));
+                signer = Some((Some(hosted.id), d));
                 break;
             }
             Ok(None) => {}

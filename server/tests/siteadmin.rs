@@ -1050,3 +1050,224 @@ async fn webmasters_share_the_domain_and_one_always_stays() {
         drop(server);
     }
 }
+
+/// Issue 17: the limits a host sets on a domain (mailboxes, aliases, storage, default and
+/// largest quota), from the command line and `/admin`; each refused from the web next to its
+/// field in both languages and from the command line with a non-zero exit; `/siteadmin`
+/// shows the use against them; audited. Both databases.
+#[tokio::test]
+async fn a_domains_limits_hold_from_the_web_and_the_cli() {
+    for db in databases().await {
+        let label = db.label;
+        // pmartin (webmaster) and cdupont (alias ventes): 2 mailboxes, 1 alias, no quota.
+        let (server, pm) = votredomaine_signed_in(&db, PASSWORD);
+        // A storage limit asks every mailbox for a quota: the two without are shown.
+        let out = cli_ok(
+            &db,
+            &[
+                "domain",
+                "limits",
+                "votredomaine.com",
+                "--mailboxes",
+                "3",
+                "--aliases",
+                "2",
+                "--storage",
+                "300",
+                "--default-quota",
+                "100",
+                "--max-quota",
+                "200",
+            ],
+        );
+        assert!(
+            out.contains("3 mailboxes, 2 aliases, storage 300"),
+            "{label}: {out}"
+        );
+        assert!(
+            out.contains("uses: 2 mailboxes, 1 aliases"),
+            "{label}: {out}"
+        );
+        // Bad limits: the option named, non-zero exit, nothing changed.
+        let bad = db.cli(&[
+            "domain",
+            "limits",
+            "votredomaine.com",
+            "--default-quota",
+            "250",
+        ]);
+        assert!(!bad.status.success(), "{label}");
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert!(err.contains("--default-quota"), "{label}: {err}");
+        // Give the two mailboxes quotas (the pen), within the limits.
+        for login in ["pmartin", "cdupont"] {
+            let body = call_ok(
+                &server,
+                &pm,
+                "siteadmin/profile",
+                &[
+                    ("login", login),
+                    ("first_name", "X"),
+                    ("last_name", "Y"),
+                    ("quota_mb", "100"),
+                ],
+            );
+            assert_eq!(body.trim(), "null", "{label}: {body}");
+        }
+        // Refused from the web, next to the field, in both languages: a quota above the
+        // largest, then one that passes the storage (100 + 100 + 150 > 300).
+        for (lang, words) in [("fr", "au plus"), ("en", "at most")] {
+            let shown = refusals_shown(
+                &server,
+                &pm,
+                lang,
+                "/siteadmin/add",
+                "siteadmin/add_user",
+                &[
+                    ("first_name", "Jean"),
+                    ("last_name", "Dupont"),
+                    ("aliases", ""),
+                    ("quota_mb", "250"),
+                ],
+            );
+            assert!(
+                shown.iter().any(|e| e.contains(words)),
+                "{label} {lang}: {shown:?}"
+            );
+        }
+        let r = call(
+            &server,
+            &pm,
+            "siteadmin/add_user",
+            &[
+                ("first_name", "Jean"),
+                ("last_name", "Dupont"),
+                ("aliases", ""),
+                ("quota_mb", "150"),
+            ],
+        );
+        assert!(r.body.contains("[quota]"), "{label}: {}", r.body);
+        assert!(r.body.contains("100"), "{label}: what is left: {}", r.body);
+        // Without a quota: the default (100 MB) fits exactly; the third mailbox is made.
+        let r = call(
+            &server,
+            &pm,
+            "siteadmin/add_user",
+            &[
+                ("first_name", "Jean"),
+                ("last_name", "Dupont"),
+                ("aliases", "contact"),
+                ("quota_mb", ""),
+            ],
+        );
+        assert_eq!(r.body.trim(), "null", "{label}: {}", r.body);
+        let users: Vec<serde_json::Value> = serde_json::from_str(&cli_ok(
+            &db,
+            &["user", "list", "votredomaine.com", "--json"],
+        ))
+        .unwrap();
+        let jean = users.iter().find(|u| u["login"] == "jdupont").unwrap();
+        assert_eq!(jean["quota_bytes"], 100 * 1024 * 1024, "{label}");
+        // The fourth mailbox, and a third alias: refused (web and CLI).
+        for (lang, words) in [("fr", "limite de 3 boîtes"), ("en", "limit of 3 mailboxes")] {
+            let r = post_api(
+                &server,
+                &pm,
+                &[
+                    &format!("Accept-Language: {lang}"),
+                    "Accept: application/json",
+                ],
+                "siteadmin/add_user",
+                &[
+                    ("first_name", "Luc"),
+                    ("last_name", "Petit"),
+                    ("aliases", ""),
+                    ("quota_mb", ""),
+                ],
+            );
+            assert!(r.body.contains(words), "{label} {lang}: {}", r.body);
+        }
+        let out = db.cli(&[
+            "user",
+            "add",
+            "votredomaine.com",
+            "--first",
+            "Luc",
+            "--last",
+            "Petit",
+        ]);
+        assert!(!out.status.success(), "{label}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("limit of 3 mailboxes"),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (lang, words) in [("fr", "droit à 2 alias"), ("en", "may have 2 aliases")] {
+            let shown = refusals_shown(
+                &server,
+                &pm,
+                lang,
+                "/siteadmin/user/cdupont",
+                "siteadmin/alias_add",
+                &[("login", "cdupont"), ("alias", "info")],
+            );
+            assert!(
+                shown.iter().any(|e| e.contains(words)),
+                "{label} {lang}: {shown:?}"
+            );
+        }
+        let out = db.cli(&["alias", "add", "cdupont", "info"]);
+        assert!(!out.status.success(), "{label}");
+        // The webmaster sees the use against the limits (the same meters as a mailbox).
+        let page = curl(
+            &pm,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin")],
+        );
+        assert!(
+            page.body.contains("Limites fixées par l&#x27;hébergeur")
+                || page.body.contains("Limites fixées par l'hébergeur"),
+            "{label}"
+        );
+        assert!(page.body.contains("3 / 3"), "{label}: mailboxes full");
+        // The server admin sets them from /admin; a webmaster may not.
+        let (admin, admin_pw) = server.admin.clone().unwrap();
+        let adm = db.dir.0.join("adm");
+        common::sign_in(&server, &adm, &admin, &admin_pw);
+        let fields = [
+            ("name", "votredomaine.com"),
+            ("max_mailboxes", "5"),
+            ("max_aliases", ""),
+            ("max_storage_mb", "1000"),
+            ("default_quota_mb", "100"),
+            ("max_quota_mb", "abc"),
+        ];
+        assert_ne!(
+            call(&server, &pm, "admin/domain_limits", &fields).status,
+            200,
+            "{label}"
+        );
+        let r = call(&server, &adm, "admin/domain_limits", &fields);
+        assert!(r.body.contains("[max_quota_mb]"), "{label}: {}", r.body);
+        let mut fields = fields;
+        fields[5].1 = "";
+        assert_eq!(
+            call_ok(&server, &adm, "admin/domain_limits", &fields).trim(),
+            "null"
+        );
+        let out = cli_ok(&db, &["domain", "limits", "votredomaine.com", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["limits"]["max_mailboxes"], 5, "{label}: {v}");
+        assert_eq!(
+            v["limits"]["max_aliases"],
+            serde_json::Value::Null,
+            "{label}"
+        );
+        assert_eq!(v["usage"]["mailboxes"], 3, "{label}");
+        let log = curl(
+            &pm,
+            &["-H", "Accept-Language: en", &server.url("/siteadmin/log")],
+        );
+        assert!(log.body.contains("Limits changed"), "{label}");
+        drop(server);
+    }
+}

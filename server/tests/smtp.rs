@@ -483,21 +483,23 @@ async fn sub_addresses_reach_the_mailbox_and_say_so() {
     }
 }
 
+/// The code of each RCPT accepted (250) or refused as unknown (550), in order.
+fn rcpts(server: &Server, list: &[&str]) -> Vec<String> {
+    let r = smtp_client(server, "rcpt", list);
+    r["answer"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("250 2.1.5") || l.starts_with("550"))
+        .map(|l| l[..3].to_string())
+        .collect()
+}
+
 /// Issue 17: a catch-all takes mail for unknown names when the webmaster chose one (CLI and
 /// web, audited); relay tricks are still refused; off again, unknown names get 550.
 #[tokio::test]
 async fn a_catch_all_takes_unknown_names_only_when_chosen() {
     const PW: &str = "Claire-Pass-2026";
-    let rcpts = |server: &Server, list: &[&str]| -> Vec<String> {
-        let r = smtp_client(server, "rcpt", list);
-        r["answer"]
-            .as_str()
-            .unwrap()
-            .lines()
-            .filter(|l| l.starts_with("250 2.1.5") || l.starts_with("550"))
-            .map(|l| l[..3].to_string())
-            .collect()
-    };
     for db in databases().await {
         let label = db.label;
         let (server, pm) = votredomaine_signed_in(&db, PW);
@@ -562,6 +564,187 @@ async fn a_catch_all_takes_unknown_names_only_when_chosen() {
             ["550"],
             "{label}"
         );
+        drop(server);
+    }
+}
+
+/// Issue 17: a domain alias (`ancien-nom.fr` for votredomaine.com) reaches the same
+/// mailboxes (logins, aliases, sub-addresses), keeps the name used in `Delivered-To`, is
+/// listed on the domain's pages with its own DNS records and zone file; a name is a domain
+/// or an alias, never both; taken back, its mail is refused again. CLI and web, audited.
+#[tokio::test]
+async fn a_domain_alias_reaches_the_same_mailboxes() {
+    const PW: &str = "Claire-Pass-2026";
+    for db in databases().await {
+        let label = db.label;
+        let (server, pm) = votredomaine_signed_in(&db, PW);
+        set_password(&db, "cdupont", PW);
+        let names = [
+            "cdupont@ancien-nom.fr",
+            "ventes@ancien-nom.fr",
+            "cdupont+news@ancien-nom.fr",
+            "nobody@ancien-nom.fr",
+            "cdupont%example.net@ancien-nom.fr",
+        ];
+        // Not hosted yet: foreign addresses, relay refused.
+        assert!(
+            !rcpts(&server, &names).contains(&"250".to_string()),
+            "{label}: not hosted yet"
+        );
+        let out = cli_ok(
+            &db,
+            &[
+                "domain",
+                "alias",
+                "Ancien-Nom.fr",
+                "--of",
+                "votredomaine.com",
+            ],
+        );
+        assert!(out.contains("ancien-nom.fr"), "{label}: {out}");
+        assert_eq!(
+            rcpts(&server, &names),
+            ["250", "250", "250", "550", "550"],
+            "{label}"
+        );
+        deliver_file(
+            &server,
+            &db.dir.0,
+            "old.eml",
+            "Ventes@Ancien-Nom.fr",
+            "From: a@example.org\r\nSubject: Ancienne adresse\r\n\r\nBonjour.\r\n",
+        );
+        let tops = pop3_tops(&server.pop3, "cdupont", PW, &[]);
+        assert_eq!(tops.len(), 1, "{label}");
+        assert!(
+            tops[0]
+                .iter()
+                .any(|l| l == "Delivered-To: ventes@ancien-nom.fr"),
+            "{label}: {:?}",
+            tops[0]
+        );
+        // Its users may send from their addresses under the other name (submission).
+        let sub = server.submission.clone().expect("submission on");
+        let r = smtp_client_at(
+            &sub,
+            None,
+            None,
+            "submit",
+            &[
+                "starttls",
+                "cdupont",
+                PW,
+                "ventes@ancien-nom.fr",
+                "pmartin@votredomaine.com",
+            ],
+        );
+        assert_eq!(r["auth"][0], 235, "{label}: {r}");
+        assert_eq!(r["refused"], serde_json::json!({}), "{label}: {r}");
+        assert!(r["error"].is_null(), "{label}: {r}");
+        // A name is a domain or an alias, never both.
+        let out = db.cli(&["domain", "add", "ancien-nom.fr"]);
+        assert!(!out.status.success(), "{label}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("another name of the domain"),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = db.cli(&[
+            "domain",
+            "alias",
+            "votredomaine.com",
+            "--of",
+            "votredomaine.com",
+        ]);
+        assert!(!out.status.success(), "{label}");
+        // Listed: the command line, the webmaster's page, the DNS page with its own
+        // records and zone file.
+        let list = cli_ok(&db, &["domain", "list"]);
+        assert!(list.contains("also ancien-nom.fr"), "{label}: {list}");
+        let page = curl(
+            &pm,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin")],
+        );
+        assert!(page.body.contains("@ancien-nom.fr"), "{label}");
+        let dns: serde_json::Value =
+            serde_json::from_str(&call_ok(&server, &pm, "dns/domain", &[])).unwrap();
+        let alias = &dns["aliases"][0];
+        assert_eq!(alias["name"], "ancien-nom.fr", "{label}: {dns}");
+        let names: Vec<&str> = alias["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"ancien-nom.fr."), "{label}: {names:?}");
+        assert!(
+            names.contains(&"_dmarc.ancien-nom.fr."),
+            "{label}: {names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .any(|n| n.ends_with("._domainkey.ancien-nom.fr.")),
+            "{label}: {names:?}"
+        );
+        let zone = db.dir.0.join("ancien.zone");
+        assert_eq!(
+            download(&pm, &server.url("/dns-zone/ancien-nom.fr"), &zone),
+            200,
+            "{label}"
+        );
+        let text = std::fs::read_to_string(&zone).unwrap();
+        assert!(text.contains("$ORIGIN ancien-nom.fr."), "{label}: {text}");
+        assert!(text.contains("ancien-nom.fr. IN MX"), "{label}: {text}");
+
+        // The server admin takes it back from the web (and adds another): audited.
+        let (admin, admin_pw) = server.admin.clone().unwrap();
+        let adm = db.dir.0.join("adm");
+        sign_in(&server, &adm, &admin, &admin_pw);
+        let r = call(
+            &server,
+            &pm,
+            "admin/domain_alias_delete",
+            &[("alias", "ancien-nom.fr")],
+        );
+        assert_ne!(r.status, 200, "{label}: a webmaster may not");
+        call_ok(
+            &server,
+            &adm,
+            "admin/domain_alias_delete",
+            &[("alias", "ancien-nom.fr")],
+        );
+        assert!(
+            !rcpts(&server, &["cdupont@ancien-nom.fr"]).contains(&"250".to_string()),
+            "{label}: a foreign name again"
+        );
+        let body = call_ok(
+            &server,
+            &adm,
+            "admin/domain_alias_add",
+            &[("name", "votredomaine.com"), ("alias", "nouveau-nom.fr")],
+        );
+        assert_eq!(body.trim(), "null", "{label}: {body}");
+        assert_eq!(
+            rcpts(&server, &["cdupont@nouveau-nom.fr"]),
+            ["250"],
+            "{label}"
+        );
+        let settings = curl(
+            &adm,
+            &[
+                "-H",
+                "Accept-Language: en",
+                &server.url("/admin/domain/votredomaine.com"),
+            ],
+        );
+        assert!(settings.body.contains("nouveau-nom.fr"), "{label}");
+        let log = curl(
+            &pm,
+            &["-H", "Accept-Language: fr", &server.url("/siteadmin/log")],
+        );
+        assert!(log.body.contains("Autre nom ajouté"), "{label}");
+        assert!(log.body.contains("Autre nom retiré"), "{label}");
         drop(server);
     }
 }

@@ -33,6 +33,8 @@ pub async fn admin_domains() -> Result<Vec<DomainRow>, ServerFnError> {
             accounts: d.accounts,
             used_bytes: d.used_bytes,
             webmasters: d.webmasters,
+            aliases: d.aliases,
+            limits: d.limits.describe(c.lang),
         })
         .collect())
 }
@@ -314,4 +316,126 @@ pub async fn queue_act(id: i64, act: String, confirmed: Option<String>) -> super
 pub async fn admin_log(before: Option<i64>) -> Result<LogPage, ServerFnError> {
     let c = admin().await?;
     super::log_page(None, before, c.lang).await
+}
+
+/// A domain's other names and limits, with what it uses (`/admin/domain/:name`).
+#[server(endpoint = "admin/domain_settings")]
+pub async fn domain_settings(
+    name: String,
+) -> Result<crate::model::DomainSettingsView, ServerFnError> {
+    use super::context::*;
+    let c = admin().await?;
+    let st = state()?;
+    let d = st
+        .store
+        .domain(&name)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let aliases = st
+        .store
+        .domain_aliases(d.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let (limits, usage) = st
+        .store
+        .domain_limits(&d.name)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    Ok(crate::model::DomainSettingsView {
+        name: d.name,
+        aliases,
+        limits,
+        usage,
+    })
+}
+
+/// Makes `alias` another name of the hosted domain `name` (issue 17).
+#[server(endpoint = "admin/domain_alias_add")]
+pub async fn add_domain_alias(name: String, alias: String) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    match state()?
+        .store
+        .add_domain_alias(&c.actor, alias.trim(), &name)
+        .await
+    {
+        Ok(added) => {
+            say(crate::tr!(
+                c.lang,
+                "{added} est maintenant un autre nom de {name} : publiez ses enregistrements DNS.",
+                "{added} is now another name of {name}: publish its DNS records."
+            ));
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("alias"), e, c.lang),
+    }
+}
+
+/// Takes a domain alias back: mail to that name is refused again.
+#[server(endpoint = "admin/domain_alias_delete")]
+pub async fn delete_domain_alias(alias: String) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    match state()?
+        .store
+        .delete_domain_alias(&c.actor, alias.trim())
+        .await
+    {
+        Ok(()) => {
+            say(crate::tr!(
+                c.lang,
+                "{alias} n'est plus un nom de ce domaine.",
+                "{alias} is no longer a name of this domain."
+            ));
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("alias"), e, c.lang),
+    }
+}
+
+/// The limits of a domain, as typed (counts, sizes in MB; empty: no limit).
+#[server(endpoint = "admin/domain_limits")]
+pub async fn set_domain_limits(
+    name: String,
+    max_mailboxes: String,
+    max_aliases: String,
+    max_storage_mb: String,
+    default_quota_mb: String,
+    max_quota_mb: String,
+) -> super::FormResult {
+    use super::context::*;
+    let c = admin().await?;
+    let typed = [
+        max_mailboxes.as_str(),
+        max_aliases.as_str(),
+        max_storage_mb.as_str(),
+        default_quota_mb.as_str(),
+        max_quota_mb.as_str(),
+    ];
+    let limits = match crate::domain::limits::Limits::parse(typed) {
+        Ok(l) => l,
+        Err(problems) => {
+            let fields: Vec<(&str, String)> = problems
+                .iter()
+                .map(|p| (p.field().unwrap_or("limits"), p.message(c.lang)))
+                .collect();
+            return refused_fields(&fields).unwrap_or(Ok(None));
+        }
+    };
+    match state()?
+        .store
+        .set_domain_limits(&c.actor, &name, &limits)
+        .await
+    {
+        Ok(_) => {
+            say(crate::tr!(
+                c.lang,
+                "Limites de {name} : {}.",
+                "Limits of {name}: {}.",
+                limits.describe(c.lang)
+            ));
+            Ok(None)
+        }
+        Err(e) => refused_store(Some("limits"), e, c.lang),
+    }
 }

@@ -145,6 +145,7 @@ pub fn view(
         error,
         warnings: crate::domain::dns_plan::host_warnings(host, lang),
         records,
+        aliases: Vec::new(),
     }
 }
 
@@ -157,7 +158,35 @@ pub async fn domain_dns(domain: Option<String>) -> Result<DnsPageView, ServerFnE
     let st = state()?;
     let (host, plan) = domain_plan(&st, &d).await.map_err(ServerFnError::new)?;
     let result = checked(st.dns.as_ref(), &host, plan.clone()).await;
-    Ok(view(d.name.clone(), &host, result, plan, c.lang))
+    let mut page = view(d.name.clone(), &host, result, plan, c.lang);
+    // Each other name of the domain, with the records mail to it needs (issue 17).
+    let names = st
+        .store
+        .domain_aliases(d.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    for name in names {
+        let plan = alias_plan(&st, &d, &name)
+            .await
+            .map_err(ServerFnError::new)?;
+        let result = checked(st.dns.as_ref(), &host, plan.clone()).await;
+        let mut v = view(name, &host, result, plan, c.lang);
+        v.warnings.clear();
+        page.aliases.push(v);
+    }
+    Ok(page)
+}
+
+/// The records of `alias`, another name of `d`: its mail records, signed with `d`'s keys.
+#[cfg(feature = "ssr")]
+pub async fn alias_plan(
+    st: &crate::state::AppState,
+    d: &crate::store::entities::domain::Model,
+    alias: &str,
+) -> Result<Vec<Wanted>, String> {
+    let host = host(st).await;
+    let dkim = dkim_records(st, Some(d.id)).await?;
+    Ok(crate::domain::dns_plan::alias_plan(alias, &host, &dkim))
 }
 
 /// The host's own records, checked (`/admin/dns`, server admin only).
@@ -220,8 +249,14 @@ pub async fn zone_file(
     domain: &str,
 ) -> Result<Option<(String, String)>, String> {
     use crate::domain::Role;
-    let Ok(d) = st.store.domain(&domain.to_ascii_lowercase()).await else {
-        return Ok(None);
+    let name = domain.to_ascii_lowercase();
+    // A domain, or another name of one (its records, on the domain's manager's page).
+    let (d, alias) = match st.store.domain(&name).await {
+        Ok(d) => (d, None),
+        Err(_) => match st.store.domain_alias(&name).await {
+            Ok(Some((alias, d))) => (d, Some(alias)),
+            _ => return Ok(None),
+        },
     };
     let allowed = match Role::parse(&caller.role).unwrap_or(Role::User) {
         Role::ServerAdmin => true,
@@ -231,14 +266,19 @@ pub async fn zone_file(
     if !allowed {
         return Ok(None);
     }
-    let (_, plan) = domain_plan(st, &d).await?;
+    let (origin, plan) = match alias {
+        Some(alias) => {
+            let plan = alias_plan(st, &d, &alias).await?;
+            (alias, plan)
+        }
+        None => (d.name.clone(), domain_plan(st, &d).await?.1),
+    };
     let comment = format!(
-        "{}: the records courrier needs (made {}); SOA and NS stay your DNS provider's",
-        d.name,
+        "{origin}: the records courrier needs (made {}); SOA and NS stay your DNS provider's",
         crate::i18n::iso_date(crate::store::now())
     );
     Ok(Some((
-        format!("{}.zone", d.name),
-        crate::domain::dns_plan::zone_file(&d.name, &plan, &comment),
+        format!("{origin}.zone"),
+        crate::domain::dns_plan::zone_file(&origin, &plan, &comment),
     )))
 }

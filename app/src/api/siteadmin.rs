@@ -59,9 +59,21 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
         .await
         .map_err(|e| store_error(e, c.lang))?
         .map(|a| a.login);
+    let aliases = st
+        .store
+        .domain_aliases(d.id)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
+    let (limits, usage) = st
+        .store
+        .domain_limits(&d.name)
+        .await
+        .map_err(|e| store_error(e, c.lang))?;
     Ok(DomainOverview {
         grants,
         catch_all,
+        aliases,
+        limits: limits.any().then_some((limits, usage)),
         used_bytes: users.iter().map(|u| u.used_bytes).sum(),
         domain: d.name,
         style: d.style,
@@ -108,6 +120,7 @@ fn field_of(e: &crate::store::StoreError) -> Option<&'static str> {
     match e {
         Login(_) => Some("last_name"),
         Address(_) | AddressTaken(_) | AliasNotFound(_) => Some("aliases"),
+        Limit(crate::domain::limits::LimitProblem::Aliases { .. }) => Some("aliases"),
         _ => None,
     }
 }
@@ -184,6 +197,22 @@ pub async fn add_user(
             }
         }
         Err(e) => return refused_store(None, e, c.lang),
+    }
+    // The host's limits on the domain (issue 17), judged with the rest.
+    let (limits, used) = match st.store.domain_limits(&d.name).await {
+        Ok(l) => l,
+        Err(e) => return refused_store(None, e, c.lang),
+    };
+    let wanted = limits.quota_for_new(quota_bytes);
+    let named = split_list(&aliases).len() as i64;
+    for p in limits.check_new_mailbox(&used, wanted, named) {
+        let field = match (&p, p.field()) {
+            (_, Some(f)) => f,
+            (crate::domain::limits::LimitProblem::Aliases { .. }, None) => "aliases",
+            // No more mailboxes: nothing in the form can help; said above it.
+            (_, None) => return refused(p.message(c.lang)),
+        };
+        problems.push((field, p.message(c.lang)));
     }
     if let Some(refusal) = refused_fields(&problems) {
         return refusal;

@@ -80,6 +80,14 @@ pub enum Change {
     JunkMode {
         mode: String,
     },
+    /// The limits the host set on the domain (issue 17).
+    Limits {
+        limits: crate::domain::limits::Limits,
+    },
+    /// Another name given to the domain, or taken back (the target is that name).
+    DomainAliasOf {
+        domain: String,
+    },
 }
 
 impl Change {
@@ -259,6 +267,10 @@ impl Change {
             Change::JunkMode { mode } => crate::domain::filter::JunkMode::parse(mode)
                 .map(|m| m.label(lang).to_string())
                 .unwrap_or_else(|| mode.clone()),
+            Change::Limits { limits } => limits.describe(lang),
+            Change::DomainAliasOf { domain } => {
+                crate::tr!(lang, "autre nom de {domain}", "another name of {domain}")
+            }
         }
     }
 }

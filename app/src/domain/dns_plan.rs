@@ -490,6 +490,27 @@ pub fn domain_plan(domain: &str, style: &str, host: &Host, dkim: &[DkimRecord]) 
     v
 }
 
+/// The records of a domain alias (issue 17): what mail to it and from it needs — MX, SPF,
+/// the domain's DKIM keys under the alias's name (it signs as itself), DMARC, MTA-STS and
+/// TLS-RPT. Mail programs keep using the domain's own names, so none of those.
+pub fn alias_plan(alias: &str, host: &Host, dkim: &[DkimRecord]) -> Vec<Wanted> {
+    domain_plan(alias, "cobalt", host, dkim)
+        .into_iter()
+        .filter(|w| {
+            matches!(
+                w.purpose,
+                Purpose::Mx
+                    | Purpose::Spf
+                    | Purpose::Dkim(_)
+                    | Purpose::Dmarc
+                    | Purpose::MtaStsName
+                    | Purpose::MtaSts
+                    | Purpose::TlsRpt
+            )
+        })
+        .collect()
+}
+
 /// The host's own records (on `/admin`): its addresses, their reverse names (PTR, which
 /// receivers compare with the SMTP greeting), its SPF (for its bounces, sent with its name in
 /// HELO) and its DKIM keys.
@@ -791,6 +812,35 @@ mod tests {
         plan.iter()
             .find(|w| w.name == name && w.kind == kind)
             .unwrap_or_else(|| panic!("{name} {kind:?} in {plan:#?}"))
+    }
+
+    #[test]
+    fn a_domain_alias_needs_mail_records_only() {
+        let dkim = [DkimRecord {
+            selector: "c20261130e".into(),
+            value: "v=DKIM1; k=ed25519; p=AAAA".into(),
+            state: KeyState::Signing,
+        }];
+        let p = alias_plan("ancien-nom.fr", &host(), &dkim);
+        assert_eq!(
+            find(&p, "ancien-nom.fr", Kind::Mx).value,
+            "10 mail.courrier.test"
+        );
+        assert_eq!(
+            find(&p, "c20261130e._domainkey.ancien-nom.fr", Kind::Txt).value,
+            "v=DKIM1; k=ed25519; p=AAAA"
+        );
+        assert!(
+            find(&p, "_dmarc.ancien-nom.fr", Kind::Txt)
+                .value
+                .contains("postmaster@ancien-nom.fr")
+        );
+        // Mail programs keep the domain's own names: no A, no autoconfig, no SRV.
+        assert!(
+            p.iter()
+                .all(|w| !matches!(w.kind, Kind::A | Kind::Aaaa | Kind::Srv)
+                    && !w.name.starts_with("autoconfig."))
+        );
     }
 
     #[test]

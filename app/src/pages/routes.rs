@@ -71,6 +71,7 @@ pages! {
     "/admin/queue" => admin::QueuePage, SignedIn;
     "/admin/log" => admin::AdminLogPage, SignedIn;
     "/admin/dns" => admin::HostDnsPage, SignedIn;
+    "/admin/domain/:name" => admin::DomainSettingsPage, SignedIn;
     "/admin/domain/:name/delete" => admin::DeleteDomainPage, SignedIn;
     "/siteadmin" => siteadmin::SiteAdminPage, SignedIn;
     "/manage" => siteadmin::SiteAdminPage, SignedIn;

@@ -96,6 +96,22 @@ pub(crate) async fn insert_account(
     quota_bytes: Option<i64>,
 ) -> Result<NewAccount> {
     let domain_id = domain.map(|d| d.id);
+    // The host's limits on the domain (issue 17): one more mailbox, its quota (the domain's
+    // default when none is given). Aliases are counted one by one in `insert_alias`.
+    let quota_bytes = match domain {
+        Some(d) if spec.role != Role::ServerAdmin => {
+            let limits = super::domain_limits::limits_of(d);
+            let quota = limits.quota_for_new(quota_bytes);
+            if limits.any() {
+                let used = super::domain_limits::usage_of(txn, d.id).await?;
+                if let Some(p) = limits.check_new_mailbox(&used, quota, 0).into_iter().next() {
+                    return Err(p.into());
+                }
+            }
+            quota
+        }
+        _ => quota_bytes,
+    };
     let taken = taken_names(txn, domain_id, &spec.base_login).await?;
     let login = if spec.role == Role::ServerAdmin && spec.base_login == DEFAULT_ADMIN_LOGIN {
         (1..)
@@ -191,6 +207,11 @@ pub(crate) async fn insert_alias(
 ) -> Result<()> {
     if address_taken(txn, d, local).await? {
         return Err(StoreError::AddressTaken(format!("{local}@{}", d.name)));
+    }
+    let limits = super::domain_limits::limits_of(d);
+    if limits.max_aliases.is_some() {
+        let used = super::domain_limits::usage_of(txn, d.id).await?;
+        limits.check_aliases(&used, 1)?;
     }
     alias::ActiveModel {
         domain_id: Set(d.id),
@@ -523,6 +544,19 @@ impl Store {
         }
         let txn = self.write_txn().await?;
         let a = find_account(&txn, login).await?;
+        if let Some(domain_id) = a.domain_id
+            && a.quota_bytes != p.quota_bytes
+        {
+            let d = super::entities::domain::Entity::find_by_id(domain_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| StoreError::DomainNotFound(domain_id.to_string()))?;
+            let limits = super::domain_limits::limits_of(&d);
+            if limits.any() {
+                let used = super::domain_limits::usage_of(&txn, domain_id).await?;
+                limits.check_quota(&used, Some(a.quota_bytes), p.quota_bytes)?;
+            }
+        }
         let change = Change::Profile {
             name: (a.first_name != first || a.last_name != last)
                 .then(|| format!("{first} {last}").trim().to_string()),

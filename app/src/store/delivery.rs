@@ -102,14 +102,23 @@ pub struct Inbound {
     pub junk: Option<String>,
 }
 
+/// The hosted domain named `name` (canonical), or the one it is another name of (a domain
+/// alias, issue 17): mail for `x@ancien-nom.fr` is mail for `x@votredomaine.com`.
 pub(crate) async fn hosted_domain(
     c: &impl ConnectionTrait,
     name: &str,
 ) -> Result<Option<domain::Model>> {
-    Ok(domain::Entity::find()
+    if let Some(d) = domain::Entity::find()
         .filter(domain::Column::Name.eq(name))
         .one(c)
-        .await?)
+        .await?
+    {
+        return Ok(Some(d));
+    }
+    match super::domain_aliases::find_alias(c, name).await? {
+        Some(a) => Ok(domain::Entity::find_by_id(a.domain_id).one(c).await?),
+        None => Ok(None),
+    }
 }
 
 /// The audit action of one relayed message, and its target naming the grant.
@@ -325,9 +334,10 @@ impl Store {
             Some(d) => hosted_domain(self.db(), d.as_str()).await?,
             None => None,
         };
+        // Hosted under its own name or as another name of a hosted domain: the name asked.
         let (class, sub) = classify_with(
             address,
-            |d| hosted.as_ref().is_some_and(|h| h.name == d),
+            |d| hosted.is_some() && domain_name.as_ref().is_some_and(|n| n.as_str() == d),
             separator,
         );
         let (target, caught) = match class {
@@ -348,8 +358,11 @@ impl Store {
             }
             Recipient::Invalid => return Ok(RcptVerdict::UnknownUser),
         };
+        // Named by another name of the domain (a domain alias): kept in `Delivered-To` too.
+        let via_alias =
+            matches!((&hosted, &domain_name), (Some(h), Some(n)) if h.name != n.as_str());
         Ok(target.map_or(RcptVerdict::UnknownUser, |a| {
-            local_verdict(a, size, named(sub || caught))
+            local_verdict(a, size, named(sub || caught || via_alias))
         }))
     }
 
@@ -369,6 +382,23 @@ impl Store {
     /// lower case.
     pub async fn addresses_of(&self, a: &account::Model) -> Result<Vec<String>> {
         own_addresses(self.db(), a).await
+    }
+
+    /// The addresses a user may send from on submission: [`Self::addresses_of`], then the
+    /// same names under the domain's other names (domain aliases, issue 17).
+    pub async fn sending_addresses(&self, a: &account::Model) -> Result<Vec<String>> {
+        let mut own = own_addresses(self.db(), a).await?;
+        let Some(domain_id) = a.domain_id else {
+            return Ok(own);
+        };
+        let locals: Vec<String> = own
+            .iter()
+            .filter_map(|x| x.rsplit_once('@').map(|(l, _)| l.to_string()))
+            .collect();
+        for name in self.domain_aliases(domain_id).await? {
+            own.extend(locals.iter().map(|l| format!("{l}@{name}")));
+        }
+        Ok(own)
     }
 
     /// The latest messages of a mailbox, newest first, without their bytes: (received at,

@@ -16,6 +16,10 @@ pub struct DomainSummary {
     pub accounts: u64,
     pub used_bytes: i64,
     pub webmasters: Vec<String>,
+    /// Its other names (domain aliases), sorted.
+    pub aliases: Vec<String>,
+    /// The limits the host set on it.
+    pub limits: crate::domain::limits::Limits,
     pub created_at: i64,
     /// How users of the domain are shown their settings: "cobalt" or "antivirus".
     pub style: String,
@@ -101,14 +105,7 @@ impl Store {
             None => None,
         };
         let txn = self.write_txn().await?;
-        if domain::Entity::find()
-            .filter(domain::Column::Name.eq(canonical.as_str()))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(StoreError::DomainExists(canonical.to_string()));
-        }
+        super::domain_aliases::ensure_name_free(&txn, canonical.as_str()).await?;
         let d = domain::ActiveModel {
             name: Set(canonical.to_string()),
             style: Set("cobalt".into()),
@@ -145,7 +142,10 @@ impl Store {
                 .order_by_asc(account::Column::Id)
                 .all(self.db())
                 .await?;
+            let aliases = self.domain_aliases(d.id).await?;
             out.push(DomainSummary {
+                aliases,
+                limits: super::domain_limits::limits_of(&d),
                 accounts: accounts.len() as u64,
                 used_bytes: accounts.iter().map(|a| a.used_bytes).sum(),
                 webmasters: accounts

@@ -54,6 +54,14 @@ pub enum StoreError {
     Backup(crate::backup::Refusal),
     /// Two-factor sign-in, app passwords, recovery (`domain::security`).
     Security(crate::domain::security::SecurityProblem),
+    /// A limit the host set on the domain (`domain::limits`), or limits that do not hold
+    /// together.
+    Limit(crate::domain::limits::LimitProblem),
+    /// The name is another name of a hosted domain (a domain alias), not a domain itself.
+    IsDomainAlias {
+        alias: String,
+        domain: String,
+    },
 }
 
 /// What a person is told when the database did not answer (the detail is for the log).
@@ -72,6 +80,7 @@ impl StoreError {
             StoreError::Profile(p) => Some(p.field()),
             StoreError::Grant(p) => Some(p.field()),
             StoreError::Security(p) => Some(p.field()),
+            StoreError::Limit(p) => p.field(),
             StoreError::UnknownStyle(_) => Some("style"),
             _ => None,
         }
@@ -169,6 +178,13 @@ impl StoreError {
             (Profile(p), l) => p.message(l),
             (Grant(p), l) => p.message(l),
             (Security(p), l) => p.message(l),
+            (Limit(p), l) => p.message(l),
+            (IsDomainAlias { alias, domain }, Lang::Fr) => {
+                format!("« {alias} » est déjà un autre nom du domaine {domain}.")
+            }
+            (IsDomainAlias { alias, domain }, Lang::En) => {
+                format!("\"{alias}\" is already another name of the domain {domain}.")
+            }
             (UnknownStyle(s), Lang::Fr) => {
                 format!(
                     "« {s} » n'est pas une façon d'afficher les paramètres (cobalt ou antivirus)."
@@ -228,6 +244,12 @@ impl From<crate::domain::profile::ProfileProblem> for StoreError {
 impl From<crate::domain::security::SecurityProblem> for StoreError {
     fn from(p: crate::domain::security::SecurityProblem) -> Self {
         StoreError::Security(p)
+    }
+}
+
+impl From<crate::domain::limits::LimitProblem> for StoreError {
+    fn from(p: crate::domain::limits::LimitProblem) -> Self {
+        StoreError::Limit(p)
     }
 }
 

@@ -10,6 +10,8 @@ pub mod certificates;
 pub mod connect;
 pub mod delivery;
 pub mod dkim;
+pub mod domain_aliases;
+pub mod domain_limits;
 pub mod domains;
 pub mod entities;
 pub mod error;

@@ -144,12 +144,24 @@ fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> 
     let filter = format!("/siteadmin/filter?domain={}", d.name);
     let dns = format!("/siteadmin/dns?domain={}", d.name);
     let delete = format!("/admin/domain/{}/delete", d.name);
+    let settings = format!("/admin/domain/{}", d.name);
+    let others = (!d.aliases.is_empty()).then(|| {
+        crate::tr!(
+            lang,
+            "Autres noms : {}",
+            "Other names: {}",
+            d.aliases.join(", ")
+        )
+    });
+    let limits = crate::tr!(lang, "Limites : {}", "Limits: {}", d.limits);
     view! {
         <li class="user">
             <div class="user-head">
                 <strong class="user-name">{d.name.clone()}</strong>
             </div>
             <p class="muted">{summary}</p>
+            {others.map(|o| view! { <p class="muted">{o}</p> })}
+            <p class="muted">{limits}</p>
             <ActionForm action=style attr:class="style-form">
                 <input type="hidden" name="name" value=d.name.clone() />
                 <label for=select_id.clone()>{lang.pick("Paramètres montrés", "Settings shown")}</label>
@@ -162,6 +174,7 @@ fn DomainItem(d: DomainRow, lang: Lang, style: ServerAction<SetDomainStyle>) -> 
                 <a class="button" href=manage>{lang.pick("Gérer les boîtes", "Manage mailboxes")}</a>
                 <a class="button" href=filter>{lang.pick("Filtrage", "Filtering")}</a>
                 <a class="button" href=dns>"DNS"</a>
+                <a class="button" href=settings>{lang.pick("Autres noms et limites", "Other names and limits")}</a>
                 <a class="button danger" href=delete>{lang.pick("Supprimer…", "Delete…")}</a>
             </div>
         </li>

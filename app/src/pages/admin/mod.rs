@@ -1,12 +1,14 @@
 //! `/admin`: the host's pages — domains, relay grants, the outbound queue, the change log.
 
 mod dns;
+mod domain_settings;
 mod domains;
 mod log;
 mod queue;
 mod relay;
 
 pub use dns::HostDnsPage;
+pub use domain_settings::DomainSettingsPage;
 pub use domains::{AdminHome, DeleteDomainPage};
 pub use log::AdminLogPage;
 pub use queue::QueuePage;

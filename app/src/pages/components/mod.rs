@@ -4,6 +4,7 @@ pub mod client_settings;
 pub mod dns_records;
 pub mod field;
 pub mod filter_log;
+pub mod limits;
 pub mod loaded;
 pub mod log;
 pub mod mail_settings;

@@ -22,11 +22,24 @@ pub fn usage_text(used: i64, quota: Option<i64>, lang: Lang) -> String {
 
 #[component]
 pub fn UsageMeter(used: i64, quota: Option<i64>, lang: Lang) -> impl IntoView {
-    let pct = percent_used(used, quota);
+    let label = lang.pick("Espace utilisé", "Space used").to_string();
+    view! {
+        <Meter
+            pct=quota.map(|_| percent_used(used, quota))
+            text=usage_text(used, quota, lang)
+            label
+        />
+    }
+}
+
+/// A meter (yellow from 80 %, red from 95 %; none when `pct` is None) and its figures:
+/// disk usage, and a domain's use of the limits its host set.
+#[component]
+pub fn Meter(pct: Option<u32>, text: String, label: String) -> impl IntoView {
     view! {
         <div class="usage">
-            {quota
-                .map(|_| {
+            {pct
+                .map(|pct| {
                     view! {
                         <meter
                             min="0"
@@ -35,11 +48,11 @@ pub fn UsageMeter(used: i64, quota: Option<i64>, lang: Lang) -> impl IntoView {
                             high="95"
                             optimum="0"
                             value=pct.min(100).to_string()
-                            aria-label=lang.pick("Espace utilisé", "Space used")
+                            aria-label=label.clone()
                         ></meter>
                     }
                 })}
-            <span class="usage-text">{usage_text(used, quota, lang)}</span>
+            <span class="usage-text">{text}</span>
         </div>
     }
 }

@@ -67,7 +67,10 @@ fn AddUserForm() -> impl IntoView {
                     error_key="quota"
                     label=lang.pick("Quota en Mo (facultatif)", "Quota in MB (optional)")
                     inputmode="numeric"
-                    hint=lang.pick("Vide : sans limite.", "Empty: no limit.")
+                    hint=lang.pick(
+                        "Vide : le quota par défaut du domaine s'il en a un, sinon sans limite.",
+                        "Empty: the domain's default quota if it has one, else no limit.",
+                    )
                 />
                 <p class="error" role="alert">
                     {move || general_error(action.value().get())}

@@ -27,6 +27,8 @@ fn DnsView(v: DnsPageView) -> impl IntoView {
     let lang = current_lang();
     let domain = domain_param();
     let zone = format!("/dns-zone/{}", v.name);
+    let mut v = v;
+    let aliases = std::mem::take(&mut v.aliases);
     view! {
         <Title text=lang.pick("DNS — courrier", "DNS — courrier") />
         <section class="card" aria-labelledby="dns-title">
@@ -43,6 +45,32 @@ fn DnsView(v: DnsPageView) -> impl IntoView {
             <p>
                 <a class="icon-button" href=zone download="">
                     {lang.pick("Télécharger le fichier de zone", "Download the zone file")}
+                </a>
+            </p>
+            <DnsRecords v lang />
+        </section>
+        {aliases.into_iter().map(|a| view! { <AliasDns v=a lang /> }).collect_view()}
+    }
+}
+
+/// The records of one of the domain's other names (a domain alias, issue 17).
+#[component]
+fn AliasDns(v: DnsPageView, lang: crate::i18n::Lang) -> impl IntoView {
+    let zone = format!("/dns-zone/{}", v.name);
+    let title_id = format!("dns-alias-{}", v.name.replace('.', "-"));
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="card" aria-labelledby=labelled_by>
+            <h2 id=title_id>{lang.pick("Autre nom du domaine", "Another name of the domain")} " — " {v.name.clone()}</h2>
+            <p class="hint">
+                {lang.pick(
+                    "Le courrier adressé à ce nom arrive dans les mêmes boîtes. Il lui faut ses propres enregistrements, chez le gestionnaire DNS de ce nom.",
+                    "Mail sent to this name reaches the same mailboxes. It needs its own records, with this name's DNS provider.",
+                )}
+            </p>
+            <p>
+                <a class="icon-button" href=zone download="">
+                    {lang.pick("Télécharger son fichier de zone", "Download its zone file")}
                 </a>
             </p>
             <DnsRecords v lang />

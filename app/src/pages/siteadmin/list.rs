@@ -5,6 +5,7 @@ use super::{MANAGERS, domain_param, portal_href};
 use crate::api::siteadmin::overview;
 use crate::i18n::{Lang, format_size};
 use crate::model::{DomainOverview, UserRow};
+use crate::pages::components::limits::LimitMeters;
 use crate::pages::components::loaded::Loaded;
 use crate::pages::components::log::GrantList;
 use crate::pages::components::usage::UsageMeter;
@@ -81,11 +82,26 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         ),
     };
     let add_href = portal_href("/siteadmin/add", &domain);
+    let others = (!o.aliases.is_empty()).then(|| {
+        crate::tr!(
+            lang,
+            "Le courrier adressé à {} arrive aussi ici (mêmes noms, mêmes boîtes).",
+            "Mail sent to {} arrives here too (same names, same mailboxes).",
+            o.aliases
+                .iter()
+                .map(|a| format!("@{a}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let limits = o.limits;
     view! {
         <section class="card" aria-labelledby="domain-title">
             <p class="badge">{lang.pick("Administration du site", "Site administration")}</p>
             <h1 id="domain-title">{o.domain.clone()}</h1>
             <p class="lead">{summary}</p>
+            {others.map(|t| view! { <p class="hint">{t}</p> })}
+            {limits.map(|(limits, usage)| view! { <LimitMeters limits usage lang /> })}
             <div class="button-row">
                 <a class="button primary" href=add_href>
                     {lang.pick("Ajouter un utilisateur", "Add user")}

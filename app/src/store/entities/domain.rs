@@ -20,6 +20,14 @@ pub struct Model {
     /// The mailbox that receives mail for unknown names of the domain (None: off, unknown
     /// names get `550 5.1.1`).
     pub catch_all_account_id: Option<i64>,
+    /// Limits the host sets (issue 17; None: no limit), `domain::limits::Limits`.
+    pub max_mailboxes: Option<i64>,
+    pub max_aliases: Option<i64>,
+    /// The storage sold: the sum of the quotas handed out may not pass it.
+    pub max_storage_bytes: Option<i64>,
+    /// The quota of a new mailbox when none is given.
+    pub default_quota_bytes: Option<i64>,
+    pub max_quota_bytes: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

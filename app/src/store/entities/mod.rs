@@ -10,6 +10,7 @@ pub mod backup_chunk;
 pub mod certificate;
 pub mod dkim_key;
 pub mod domain;
+pub mod domain_alias;
 pub mod filter_log;
 pub mod maildrop_lock;
 pub mod message;

@@ -15,6 +15,7 @@ mod m0010_certificates;
 mod m0011_mta_sts_policies;
 mod m0012_account_security;
 mod m0013_catch_all;
+mod m0014_domain_aliases_and_limits;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_mta_sts_policies::Migration),
             Box::new(m0012_account_security::Migration),
             Box::new(m0013_catch_all::Migration),
+            Box::new(m0014_domain_aliases_and_limits::Migration),
         ]
     }
 }

@@ -119,7 +119,7 @@ async fn sign_in(s: &mut Session, typed: &str, password: &str) -> Step {
         .check(&ctx.store, ip, typed, password, Door::Submission)
         .await;
     match checked {
-        Checked::Ok(account, credential) => match ctx.store.addresses_of(&account).await {
+        Checked::Ok(account, credential) => match ctx.store.sending_addresses(&account).await {
             Ok(addresses) => {
                 tracing::info!(login = %account.login, %ip, "submission: signed in");
                 let standing = app::auth::standing::Standing::new(
