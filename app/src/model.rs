@@ -550,3 +550,39 @@ pub struct SignInView {
     pub at: i64,
     pub count: i64,
 }
+
+/// The import of an old mailbox (issue 17) as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub login: String,
+    /// The caller's own mailbox (else one they manage).
+    pub own: bool,
+    /// Room left in the mailbox (None: no quota).
+    pub free: Option<i64>,
+    /// The latest import, if any.
+    pub job: Option<ImportJobView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportJobView {
+    /// The old server: `pop3s://mail.ancien.fr:995`.
+    pub source: String,
+    /// The old mailbox's login.
+    pub login: String,
+    /// `domain::import::State` word, and in words.
+    pub state: String,
+    pub state_label: String,
+    /// Waiting or working (the old password still kept).
+    pub open: bool,
+    /// Working or about to: the page follows it.
+    pub moving: bool,
+    /// What the look at the old mailbox found, in words.
+    pub survey: String,
+    pub total_messages: i64,
+    pub done_messages: i64,
+    pub done_bytes: i64,
+    pub skipped: i64,
+    pub delete_after: bool,
+    pub error: String,
+    pub updated_at: i64,
+}

@@ -31,6 +31,23 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<crate::domain::network::Network>>,
     /// Roles that must sign in to the web in two steps (`[security] require_2fa_for`).
     pub require_2fa_for: Vec<crate::domain::Role>,
+    /// Looks at old mailboxes for the import (the server holds the POP3 client).
+    pub importer: Arc<dyn Importer>,
+}
+
+/// A look at an old mailbox before importing it (issue 17), made on the server's side.
+#[async_trait::async_trait]
+pub trait Importer: Send + Sync + std::fmt::Debug {
+    /// Signs in to the old mailbox of `source` for the account `account_id`, counts what it
+    /// holds and signs out (nothing changed there). Throttled per account: the old server
+    /// must not become a target for guessing through this one.
+    async fn survey(
+        &self,
+        account_id: i64,
+        source: &crate::domain::import::Source,
+        login: &str,
+        password: &str,
+    ) -> Result<crate::domain::import::Survey, crate::domain::import::ImportProblem>;
 }
 
 /// What the help page learns from DNS about a domain.

@@ -144,3 +144,49 @@ test('Claire backs up, restores, and finds her settings and help on her phone', 
   assert.deepEqual(errors, [], 'no console errors');
   await ctx.close();
 });
+
+test('Claire brings the mail of her old mailbox from her phone', async () => {
+  // The "old mailbox": another mailbox on the same server's POP3 (plain on loopback).
+  const r = await server.cli(['user', 'add', 'votredomaine.com', '--first', 'Ancien', '--last', 'Compte', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const old = JSON.parse(r.out);
+  for (const n of [1, 2, 3]) {
+    await sendMail(server.smtp, `${old.login}@votredomaine.com`, `From: a@sender.example\r\nMessage-ID: <old-${n}@e2e.test>\r\nSubject: Ancien ${n}\r\n\r\nLine ${n}.\r\n`);
+  }
+  const ctx = await browser.newContext({
+    viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, locale: 'fr-FR',
+  });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '/login');
+  await page.waitForSelector('html[data-hydrated]', { timeout: 30_000 });
+  await page.fill('#login', 'cdupont');
+  await page.fill('#password', 'Un-Nouveau-Secret-2026');
+  await page.click('button[type=submit]');
+  await page.waitForURL(server.url + '/personal');
+  await page.click('text=Importer mon courrier');
+  await page.waitForURL(server.url + '/personal/import');
+  await page.waitForSelector('html[data-hydrated]');
+  await assertAccessible(page, '/personal/import');
+  const [host, port] = server.pop3.split(':');
+  await page.fill('#import-host', host);
+  await page.check('#import-security-none');
+  await page.fill('#import-port', port);
+  await page.fill('#import-user', old.login);
+  await page.fill('#import-password', 'pas-le-bon');
+  await page.click('text=Regarder l\'ancienne boîte');
+  await page.waitForSelector('.error:has-text("L\'ancien serveur n\'a pas permis la lecture")');
+  await assertAccessible(page, '/personal/import with a refusal');
+  await page.fill('#import-password', old.password);
+  await page.click('text=Regarder l\'ancienne boîte');
+  await page.waitForSelector('text=3 messages');
+  await page.click('text=Lancer l\'import');
+  await page.waitForSelector('text=Tout est arrivé.', { timeout: 60_000 });
+  await assertAccessible(page, '/personal/import finished');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `/personal/import is ${width}px wide`);
+  assert.deepEqual(errors, [], 'no console errors');
+  await ctx.close();
+});

@@ -336,6 +336,25 @@ pub enum UserCommand {
         #[arg(value_parser = ["webmaster", "user"])]
         role: String,
     },
+    /// Bring the mail of an old mailbox over POP3 (its password on standard input, used for
+    /// this import only); each message once, resumable: run it again after an interruption.
+    Import {
+        /// The mailbox here: pmartin or pmartin@domain.
+        login: String,
+        /// The old server: pop3s://host:995, pop3://host:110 (STARTTLS) or
+        /// pop3+plain://host:110 (no TLS).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The old mailbox's login.
+        #[arg(long = "login", value_name = "L")]
+        old_login: String,
+        /// Only say what the old mailbox holds.
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete each message on the old server once it is here.
+        #[arg(long)]
+        delete: bool,
+    },
     /// How mail marked as junk reaches the mailbox: "subject" ([SPAM] before the subject)
     /// or "headers" (untouched, with an X-Spam header).
     Junk {

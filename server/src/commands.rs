@@ -252,23 +252,44 @@ pub async fn domain(store: &Store, cmd: DomainCommand) -> Result<()> {
 }
 
 /// Reads a new password from standard input (one line), prompting when it is a terminal.
-fn read_password() -> Result<String> {
+/// A password from standard input (`prompt` asked when it is a terminal).
+fn read_password(prompt: &str) -> Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("new password (shown as you type; or pipe it in): ");
+        eprint!("{prompt} (shown as you type; or pipe it in): ");
         std::io::stderr().flush().ok();
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
     let pw = line.trim_end_matches(['\n', '\r']).to_string();
     if pw.is_empty() {
-        bail!("no password given on standard input (or use --generate)");
+        bail!("no password given on standard input");
     }
     Ok(pw)
 }
 
-pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
+pub async fn user(
+    store: &Store,
+    settings: &crate::config::Settings,
+    cmd: UserCommand,
+) -> Result<()> {
     match cmd {
+        UserCommand::Import {
+            login,
+            from,
+            old_login,
+            dry_run,
+            delete,
+        } => {
+            let import = Import {
+                login,
+                from,
+                old_login,
+                dry_run,
+                delete,
+            };
+            import_mailbox(store, settings, import).await?
+        }
         UserCommand::Add {
             domain,
             first,
@@ -330,7 +351,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
             let chosen = if generate {
                 None
             } else {
-                Some(read_password()?)
+                Some(read_password("new password")?)
             };
             let pw = store
                 .set_password(&Actor::cli(), &login, chosen)
@@ -778,4 +799,85 @@ pub async fn dkim(store: &Store, hostname: &str, cmd: DkimCommand) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// `courrier user import`: what the command line asked.
+struct Import {
+    login: String,
+    from: String,
+    old_login: String,
+    dry_run: bool,
+    delete: bool,
+}
+
+/// Brings an old mailbox in the foreground (the same job as the portals', held by this
+/// process; interrupted, it is taken over by a running server or by this command again).
+async fn import_mailbox(
+    store: &Store,
+    settings: &crate::config::Settings,
+    a: Import,
+) -> Result<()> {
+    use app::domain::import::Source;
+    use app::i18n::Lang;
+    let source =
+        Source::parse_url(&a.from).map_err(|p| anyhow!("--from: {}", p.message(Lang::En)))?;
+    let account = store.account(&a.login).await.map_err(store_err)?;
+    if account.domain_id.is_none() {
+        bail!("{} is a server admin and has no mailbox", account.login);
+    }
+    let password = read_password("the old mailbox's password")?;
+    let config = settings
+        .file
+        .import
+        .config(&settings.file.outbound, 25 * 1024 * 1024)?;
+    let survey = crate::import::survey(&config, &source, &a.old_login, &password)
+        .await
+        .map_err(|p| anyhow!("{}", p.message(Lang::En)))?;
+    let free = account
+        .quota_bytes
+        .map(|q| (q - account.used_bytes).max(0) as u64);
+    println!("{}", survey.describe(free, Lang::En));
+    if a.dry_run {
+        return Ok(());
+    }
+    let new = app::store::imports::NewImport {
+        source,
+        login: a.old_login.clone(),
+        password,
+        delete_after: a.delete,
+        survey,
+    };
+    let job = store
+        .add_import(&Actor::cli(), &account.login, &new, true)
+        .await
+        .map_err(store_err)?;
+    let holder = format!("cli-{}", std::process::id());
+    let lease = config.lease.as_secs() as i64;
+    let Some(job) = store
+        .claim_import(&holder, lease, Some(job.id))
+        .await
+        .map_err(store_err)?
+    else {
+        bail!("this import is being run by another process (a running server): see its page");
+    };
+    let id = job.id;
+    let ending = crate::import::run_job(store, &config, job, &holder, &mut |done, total| {
+        eprint!("\r{done}/{total}");
+    })
+    .await;
+    eprintln!();
+    let job = store.import_job(id).await.map_err(store_err)?;
+    let (brought, here) = job.map_or((0, 0), |j| (j.done_messages, j.skipped));
+    use crate::import::Ending;
+    match ending {
+        Ending::Done => {
+            println!("{brought} messages brought, {here} here already");
+            Ok(())
+        }
+        Ending::Full => bail!(
+            "the mailbox is full after {brought} messages: free some room or raise the quota, then run this again"
+        ),
+        Ending::Failed(e) => bail!("the old server: {e}"),
+        Ending::Left => bail!("the import was cancelled"),
+    }
 }

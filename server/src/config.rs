@@ -61,6 +61,43 @@ pub struct FileConfig {
     pub delivery: DeliverySettings,
     #[serde(default)]
     pub acme: AcmeSettings,
+    #[serde(default)]
+    pub import: ImportSettings,
+}
+
+/// `[import]`: bringing the mail of the previous host (issue 17). The old servers'
+/// certificates are checked against the system's roots and `[outbound] ca_file`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSettings {
+    /// A pause after each message, to be gentle with the old server (default 0).
+    pub pause_ms: Option<u64>,
+    /// Seconds before another process takes over the job of one that died (default 60).
+    pub lease_secs: Option<u64>,
+    /// How often waiting imports are looked for (default 2000 ms).
+    pub poll_ms: Option<u64>,
+    /// Seconds an old server has to answer each command (default 60).
+    pub timeout_secs: Option<u64>,
+}
+
+impl ImportSettings {
+    /// The import's settings, with the trusted roots and the largest message taken.
+    pub fn config(
+        &self,
+        outbound: &OutboundSettings,
+        max_message: usize,
+    ) -> Result<crate::import::ImportConfig> {
+        use std::time::Duration;
+        let tls = crate::outbound::mta_sts::verifying_tls(outbound.ca_file.as_deref())?;
+        Ok(crate::import::ImportConfig {
+            tls: std::sync::Arc::new(tls),
+            deadline: Duration::from_secs(self.timeout_secs.unwrap_or(60).max(1)),
+            lease: Duration::from_secs(self.lease_secs.unwrap_or(60).max(2)),
+            poll: Duration::from_millis(self.poll_ms.unwrap_or(2000).max(50)),
+            pause: Duration::from_millis(self.pause_ms.unwrap_or(0)),
+            max_message: max_message as u64,
+        })
+    }
 }
 
 /// `[acme]`: certificates by ACME (RFC 8555) for the host's name and the hosted domains'

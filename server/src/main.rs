@@ -16,6 +16,7 @@ mod dns_zone;
 mod filter;
 mod flash;
 mod http;
+mod import;
 mod login;
 mod mta_sts_policy;
 mod net;
@@ -65,7 +66,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Serve(_) => unreachable!("handled above"),
         cli::Command::Admin(c) => commands::admin(&store, c).await,
         cli::Command::Domain(c) => commands::domain(&store, c).await,
-        cli::Command::User(c) => commands::user(&store, c).await,
+        cli::Command::User(c) => commands::user(&store, &settings, c).await,
         cli::Command::Alias(c) => commands::alias(&store, c).await,
         cli::Command::Relay(c) => commands::relay(&store, c).await,
         cli::Command::Queue(c) => commands::queue(&store, c).await,

@@ -118,6 +118,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..SmtpConfig::default()
     };
     settings.file.smtp_limits.apply(&mut smtp_config);
+    let max_message_size = smtp_config.max_message_size;
     let mut submission_config = smtp_config.clone();
     let mut pop3_config = crate::pop3::Pop3Config {
         hostname: hostname.clone(),
@@ -293,6 +294,13 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         shutdown_rx.clone(),
     ));
 
+    let import_config = Arc::new(
+        settings
+            .file
+            .import
+            .config(&settings.file.outbound, max_message_size)?,
+    );
+
     // The web portals.
     let listener = tokio::net::TcpListener::bind(&http)
         .await
@@ -340,7 +348,14 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         },
         trusted_proxies: trusted_proxies.clone(),
         require_2fa_for: settings.file.security.required_roles()?,
+        importer: Arc::new(crate::import::Looks::new(import_config.clone())),
     };
+    // Imports of old mailboxes, taken over from a process that stopped.
+    tokio::spawn(crate::import::run(
+        store.clone(),
+        import_config,
+        shutdown_rx.clone(),
+    ));
     // Certificates by ACME, into the running TLS of every listener.
     let public_addresses = settings.file.dns.addresses()?;
     let acme_task = settings

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod filter;
 pub mod flash;
 pub mod help;
+pub mod import;
 pub mod mailbox;
 pub mod personal;
 pub mod questions;

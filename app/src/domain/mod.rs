@@ -16,6 +16,7 @@ pub mod forward;
 pub mod generic;
 pub mod grant;
 pub mod headers;
+pub mod import;
 pub mod limits;
 pub mod line_ends;
 pub mod login;

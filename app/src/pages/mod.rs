@@ -7,6 +7,7 @@ mod confirm;
 pub mod guard;
 mod help;
 mod home;
+mod import;
 pub mod islands;
 mod layout;
 mod login;

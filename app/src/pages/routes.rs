@@ -3,8 +3,8 @@
 //! signed-in visitor sends a signed-out one to `/login?next=…`).
 
 use super::{
-    admin, backups, confirm, help, home, login, login_code, login_recovery, not_found, personal,
-    siteadmin,
+    admin, backups, confirm, help, home, import, login, login_code, login_recovery, not_found,
+    personal, siteadmin,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -65,6 +65,7 @@ pages! {
     "/personal/settings" => personal::SettingsPage, SignedIn;
     "/personal/security" => personal::SecurityPage, SignedIn;
     "/personal/backups" => backups::PersonalBackupsPage, SignedIn;
+    "/personal/import" => import::PersonalImportPage, SignedIn;
     "/personal/backups/:id" => backups::PersonalRestorePage, SignedIn;
     "/admin" => admin::AdminHome, SignedIn;
     "/admin/relay" => admin::RelayPage, SignedIn;
@@ -85,6 +86,7 @@ pages! {
     "/siteadmin/user/:login/backups/:id" => backups::UserRestorePage, SignedIn;
     "/siteadmin/user/:login/delete" => siteadmin::DeletePage, SignedIn;
     "/siteadmin/user/:login/security" => siteadmin::UserSecurityPage, SignedIn;
+    "/siteadmin/user/:login/import" => import::UserImportPage, SignedIn;
     "/siteadmin/welcome/:login" => siteadmin::WelcomePage, SignedIn;
     "/siteadmin/welcome/:login/print" => siteadmin::WelcomePrintPage, SignedIn;
 }

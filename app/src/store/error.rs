@@ -62,6 +62,8 @@ pub enum StoreError {
         alias: String,
         domain: String,
     },
+    /// Bringing the mail of the previous host (`domain::import`).
+    Import(crate::domain::import::ImportProblem),
 }
 
 /// What a person is told when the database did not answer (the detail is for the log).
@@ -81,6 +83,7 @@ impl StoreError {
             StoreError::Grant(p) => Some(p.field()),
             StoreError::Security(p) => Some(p.field()),
             StoreError::Limit(p) => p.field(),
+            StoreError::Import(p) => Some(p.field()),
             StoreError::UnknownStyle(_) => Some("style"),
             _ => None,
         }
@@ -179,6 +182,7 @@ impl StoreError {
             (Grant(p), l) => p.message(l),
             (Security(p), l) => p.message(l),
             (Limit(p), l) => p.message(l),
+            (Import(p), l) => p.message(l),
             (IsDomainAlias { alias, domain }, Lang::Fr) => {
                 format!("« {alias} » est déjà un autre nom du domaine {domain}.")
             }
@@ -244,6 +248,12 @@ impl From<crate::domain::profile::ProfileProblem> for StoreError {
 impl From<crate::domain::security::SecurityProblem> for StoreError {
     fn from(p: crate::domain::security::SecurityProblem) -> Self {
         StoreError::Security(p)
+    }
+}
+
+impl From<crate::domain::import::ImportProblem> for StoreError {
+    fn from(p: crate::domain::import::ImportProblem) -> Self {
+        StoreError::Import(p)
     }
 }
 

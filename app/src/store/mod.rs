@@ -17,6 +17,7 @@ pub mod entities;
 pub mod error;
 pub mod filter;
 pub mod housekeeping;
+pub mod imports;
 pub mod mail_settings;
 pub mod maildrop;
 mod migration;

@@ -245,7 +245,9 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Client TLS that verifies: the system's trusted roots, and those of `extra` (PEM).
-fn verifying_tls(extra: Option<&std::path::Path>) -> anyhow::Result<rustls::ClientConfig> {
+pub(crate) fn verifying_tls(
+    extra: Option<&std::path::Path>,
+) -> anyhow::Result<rustls::ClientConfig> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();

@@ -77,6 +77,27 @@ impl Db {
             .env_remove("COURRIER_DATA");
         cmd.output().expect("run courrier")
     }
+
+    /// `courrier ARGS` on this database with `input` on its standard input.
+    pub fn cli_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .args(self.args())
+            .env_remove("COURRIER_DATABASE_URL")
+            .env_remove("COURRIER_DATA")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("run courrier");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
 }
 
 /// SQLite always; PostgreSQL when configured (required when `COURRIER_TEST_REQUIRE_PG=1`).

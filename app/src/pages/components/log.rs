@@ -30,6 +30,8 @@ pub fn action_label(action: &str, lang: Lang) -> &str {
         "account.role" => ("Rôle changé", "Role changed"),
         "domain.catch_all" => ("Attrape-tout modifié", "Catch-all changed"),
         "domain.limits" => ("Limites modifiées", "Limits changed"),
+        "account.import" => ("Import du courrier", "Mail import"),
+        "account.import_cancel" => ("Import annulé", "Import cancelled"),
         "domain.alias_add" => ("Autre nom ajouté", "Other name added"),
         "domain.alias_delete" => ("Autre nom retiré", "Other name removed"),
         "account.2fa_on" => (
@@ -179,6 +181,8 @@ mod tests {
             "account.role",
             "domain.catch_all",
             "domain.limits",
+            "account.import",
+            "account.import_cancel",
             "domain.alias_add",
             "domain.alias_delete",
             "account.2fa_on",

@@ -6,12 +6,14 @@ mod confirm_button;
 mod login_preview;
 mod password_strength;
 mod print_button;
+mod reload_soon;
 mod user_filter;
 
 pub use confirm_button::ConfirmButton;
 pub use login_preview::{LoginNames, login_hint};
 pub use password_strength::NewPasswordInput;
 pub use print_button::PrintButton;
+pub use reload_soon::ReloadSoon;
 pub use user_filter::{UserFilter, search_matches};
 
 /// The browser entry point (called by `frontend`): starts the islands runtime, then marks

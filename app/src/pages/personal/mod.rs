@@ -143,6 +143,9 @@ fn Overview(v: PersonalView, lang: Lang) -> impl IntoView {
                 <a class="button" href="/personal/backups">
                     {lang.pick("Mes sauvegardes", "My backups")}
                 </a>
+                <a class="button" href="/personal/import">
+                    {lang.pick("Importer mon courrier", "Import my mail")}
+                </a>
                 <a class="button" href="/personal/settings">
                     {lang.pick("Paramètres de connexion", "Connection settings")}
                 </a>

@@ -80,6 +80,7 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
     let backups_href = portal_href(&format!("/siteadmin/user/{}/backups", u.login), &domain);
     let delete_href = portal_href(&format!("/siteadmin/user/{}/delete", u.login), &domain);
     let security_href = portal_href(&format!("/siteadmin/user/{}/security", u.login), &domain);
+    let import_href = portal_href(&format!("/siteadmin/user/{}/import", u.login), &domain);
     view! {
         <section class="card" aria-labelledby="user-title">
             <a class="back" href=portal_href("/siteadmin", &domain)>
@@ -95,6 +96,9 @@ fn Pen(u: UserDetail, lang: Lang) -> impl IntoView {
             </a>
             <a class="button" href=backups_href>
                 {lang.pick("Sauvegardes et restauration", "Backups and restore")}
+            </a>
+            <a class="button" href=import_href>
+                {lang.pick("Importer le courrier de l'ancien hébergeur", "Import mail from the previous host")}
             </a>
             <a class="button" href=security_href>
                 {lang.pick("Sécurité et connexions", "Security and sign-ins")}

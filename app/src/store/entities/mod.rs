@@ -12,6 +12,8 @@ pub mod dkim_key;
 pub mod domain;
 pub mod domain_alias;
 pub mod filter_log;
+pub mod import_item;
+pub mod import_job;
 pub mod maildrop_lock;
 pub mod message;
 pub mod mta_sts_policy;

@@ -16,6 +16,7 @@ mod m0011_mta_sts_policies;
 mod m0012_account_security;
 mod m0013_catch_all;
 mod m0014_domain_aliases_and_limits;
+mod m0015_imports;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_account_security::Migration),
             Box::new(m0013_catch_all::Migration),
             Box::new(m0014_domain_aliases_and_limits::Migration),
+            Box::new(m0015_imports::Migration),
         ]
     }
 }
