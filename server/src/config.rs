@@ -63,6 +63,31 @@ pub struct FileConfig {
     pub acme: AcmeSettings,
     #[serde(default)]
     pub import: ImportSettings,
+    #[serde(default)]
+    pub proxy: ProxySettings,
+}
+
+/// `[proxy]`: the load balancers in front (issue 18). From their addresses only, the mail
+/// listeners require a PROXY header (v1 or v2) naming the client, and the web takes the
+/// client from `X-Forwarded-For` / `Forwarded`; from any other address those are ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySettings {
+    /// Addresses or CIDR blocks of the balancers.
+    #[serde(default)]
+    pub trusted: Vec<String>,
+}
+
+impl ProxySettings {
+    pub fn trusted(&self) -> Result<Vec<app::domain::network::Network>> {
+        self.trusted
+            .iter()
+            .map(|p| {
+                app::domain::network::Network::parse(p)
+                    .map_err(|e| anyhow::anyhow!("[proxy] trusted: {e}"))
+            })
+            .collect()
+    }
 }
 
 /// `[import]`: bringing the mail of the previous host (issue 17). The old servers'

@@ -22,6 +22,7 @@ mod mta_sts_policy;
 mod net;
 mod outbound;
 mod pop3;
+mod proxy;
 mod serve;
 mod smtp;
 #[cfg(test)]

@@ -161,6 +161,9 @@ pub struct Caps {
     pub refusal: Option<Vec<u8>>,
     /// "SMTP", "POP3"…, for the log.
     pub protocol: &'static str,
+    /// Load balancers (`[proxy] trusted`): their connections must start with a PROXY header,
+    /// and the client it names is the one served, counted and logged.
+    pub proxies: Arc<Vec<app::domain::network::Network>>,
 }
 
 /// Accepts connections and runs `serve` on each (within the caps) until `shutdown` turns
@@ -171,9 +174,10 @@ pub async fn accept_loop<F, Fut>(
     mut shutdown: watch::Receiver<bool>,
     serve: F,
 ) where
-    F: Fn(TcpStream, SocketAddr) -> Fut,
+    F: Fn(TcpStream, SocketAddr) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let serve = Arc::new(serve);
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
@@ -186,6 +190,31 @@ pub async fn accept_loop<F, Fut>(
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                if app::domain::network::Network::any_contains(&caps.proxies, peer.ip()) {
+                    // The balancer's connection: its header names the client, who is then
+                    // served, counted and logged (a connection without one is closed).
+                    let (serve, slots, refusal) = (serve.clone(), caps.slots.clone(), caps.refusal.clone());
+                    let (max_total, max_per_ip, protocol) = (caps.max_total, caps.max_per_ip, caps.protocol);
+                    sessions.spawn(async move {
+                        use crate::proxy::{HEADER_TIMEOUT, Proxied, read_header};
+                        let client = match read_header(&mut stream, HEADER_TIMEOUT).await {
+                            Ok(Proxied::Client(client)) => client,
+                            Ok(Proxied::Local) => peer,
+                            Err(e) => {
+                                tracing::warn!(%peer, "{protocol}: closed, no valid PROXY header from the balancer ({e:?})");
+                                return;
+                            }
+                        };
+                        match slots.take(client.ip(), max_total, max_per_ip) {
+                            Some(guard) => {
+                                serve(stream, client).await;
+                                drop(guard);
+                            }
+                            None => refuse(stream, refusal, protocol, client).await,
+                        }
+                    });
+                    continue;
+                }
                 match caps.slots.take(peer.ip(), caps.max_total, caps.max_per_ip) {
                     Some(guard) => {
                         let session = serve(stream, peer);
@@ -195,14 +224,7 @@ pub async fn accept_loop<F, Fut>(
                         });
                     }
                     None => {
-                        tracing::warn!(peer = %peer.ip(), "{} connection refused: too many connections", caps.protocol);
-                        let refusal = caps.refusal.clone();
-                        tokio::spawn(async move {
-                            if let Some(out) = refusal {
-                                let _ = stream.write_all(&out).await;
-                            }
-                            let _ = stream.shutdown().await;
-                        });
+                        tokio::spawn(refuse(stream, caps.refusal.clone(), caps.protocol, peer));
                     }
                 }
             }
@@ -212,6 +234,20 @@ pub async fn accept_loop<F, Fut>(
     }
     drop(listener);
     while sessions.join_next().await.is_some() {}
+}
+
+/// Closes a connection over the caps, with the listener's refusal when it has one.
+async fn refuse(
+    mut stream: TcpStream,
+    refusal: Option<Vec<u8>>,
+    protocol: &'static str,
+    client: SocketAddr,
+) {
+    tracing::warn!(peer = %client.ip(), "{protocol} connection refused: too many connections");
+    if let Some(out) = refusal {
+        let _ = stream.write_all(&out).await;
+    }
+    let _ = stream.shutdown().await;
 }
 
 /// After a failed `accept`: out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,

@@ -118,6 +118,8 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..SmtpConfig::default()
     };
     settings.file.smtp_limits.apply(&mut smtp_config);
+    let proxies = Arc::new(settings.file.proxy.trusted()?);
+    smtp_config.proxies = proxies.clone();
     let max_message_size = smtp_config.max_message_size;
     let mut submission_config = smtp_config.clone();
     let mut pop3_config = crate::pop3::Pop3Config {
@@ -125,8 +127,12 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         ..Default::default()
     };
     settings.file.pop3_settings.apply(&mut pop3_config);
+    pop3_config.proxies = proxies.clone();
     let mut web_limits = settings.file.web_limits.limits()?;
-    let trusted_proxies = Arc::new(settings.file.web_limits.trusted_proxies()?);
+    // The web's proxies: those of `[web_limits]` and the balancers of `[proxy]`.
+    let mut web_proxies = settings.file.web_limits.trusted_proxies()?;
+    web_proxies.extend(proxies.iter().cloned());
+    let trusted_proxies = Arc::new(web_proxies);
     let on = |addrs: &[&String], cap: usize| {
         if addrs
             .iter()

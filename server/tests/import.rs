@@ -92,6 +92,7 @@ fn port_of(addr: &str) -> &str {
 #[tokio::test]
 async fn an_old_mailbox_comes_over_once_even_through_a_restart() {
     let (old_db, old) = old_host();
+    set_password(&old_db, "pmartin", OLD_PW);
     let ca = old_db.dir.0.join("certs").join("ca.pem");
     for db in databases().await {
         let label = db.label;
@@ -247,6 +248,48 @@ async fn an_old_mailbox_comes_over_once_even_through_a_restart() {
             200
         );
         drop(server);
+
+        // Asked to, the command line deletes on the old server what is safely here.
+        for i in 0..2 {
+            deliver_file(
+                &old,
+                &old_db.dir.0,
+                &format!("gone{i}.eml"),
+                "pmartin@votredomaine.com",
+                &format!(
+                    "Message-ID: <gone-{label}-{i}@ancien.test>\r\nSubject: A effacer {i}\r\n\r\nx\r\n"
+                ),
+            );
+        }
+        let from = format!("pop3+plain://{}", old.pop3);
+        let args = [
+            "user", "import", "cdupont", "--from", &from, "--login", "pmartin", "--delete",
+        ];
+        let out = db.cli_with_stdin(&args, &format!("{OLD_PW}\n"));
+        assert!(
+            out.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.contains("2 messages brought, 0 here already"),
+            "{label}: {said}"
+        );
+        assert_eq!(mailbox(&old_db, "pmartin").0, 0, "{label}: deleted there");
+        assert_eq!(mailbox(&db, "cdupont").0, MESSAGES as u64 + 2, "{label}");
+        // No job keeps an old password once ended.
+        let url = db
+            .url
+            .clone()
+            .unwrap_or_else(|| app::store::sqlite_url_for(&db.dir.0));
+        let store = app::store::Store::open(&url).await.unwrap();
+        for login in ["cdupont", "pmartin"] {
+            let a = store.account(login).await.unwrap();
+            let job = store.latest_import(a.id).await.unwrap().unwrap();
+            assert_eq!(job.secret, None, "{label}: {login}");
+        }
+        store.close().await;
     }
     drop(old);
 }

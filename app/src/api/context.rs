@@ -38,9 +38,9 @@ pub async fn client_ip() -> IpAddr {
 }
 
 /// The client behind `peer`: `peer` itself, unless it is one of the `trusted` proxies, then
-/// the nearest address in `X-Forwarded-For` that is not a trusted proxy (read from the right:
-/// what the client wrote on the left may be anything). Throttling, caps and the change log
-/// see the client, not the proxy.
+/// the nearest address in `X-Forwarded-For` (else in the `for=` of `Forwarded`, RFC 7239
+/// §5.2) that is not a trusted proxy (read from the right: what the client wrote on the left
+/// may be anything). Throttling, caps and the change log see the client, not the proxy.
 pub fn client_of(
     peer: IpAddr,
     headers: &axum::http::HeaderMap,
@@ -50,14 +50,24 @@ pub fn client_of(
     if !is_trusted(peer) {
         return peer;
     }
-    let hops: Vec<&str> = headers
+    let mut hops: Vec<String> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
+        .map(|h| h.trim().to_string())
         .collect();
+    if hops.is_empty() {
+        hops = headers
+            .get_all("forwarded")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(forwarded_for)
+            .collect();
+    }
     for hop in hops.into_iter().rev() {
-        match hop.trim().parse::<IpAddr>() {
+        match hop.parse::<IpAddr>() {
             Ok(ip) if is_trusted(ip) => continue,
             Ok(ip) => return ip,
             // Something a trusted proxy would not write: no telling who is behind it.
@@ -65,6 +75,25 @@ pub fn client_of(
         }
     }
     peer
+}
+
+/// The node of one `Forwarded` element's `for=` (RFC 7239 §6): `192.0.2.43`,
+/// `"192.0.2.43:47011"`, `"[2001:db8:cafe::17]:4711"`; an obfuscated or unknown node is kept
+/// as written (it then names no address, and the proxy is kept).
+fn forwarded_for(element: &str) -> Option<String> {
+    let value = element.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| v.trim().trim_matches('"'))
+    })?;
+    Some(match value.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default().to_string(),
+        None => match value.split_once(':') {
+            Some((ip, port)) if !port.contains(':') => ip.to_string(),
+            _ => value.to_string(),
+        },
+    })
 }
 
 /// This site's address for links made on the server (in mail, on pages): the configured
@@ -509,5 +538,31 @@ mod tests {
             ip("127.0.0.1")
         );
         assert_eq!(client_of(ip("127.0.0.1"), &h, &[]), ip("127.0.0.1"));
+    }
+
+    #[test]
+    fn the_client_named_by_forwarded() {
+        let trusted = [Network::parse("127.0.0.1").unwrap()];
+        let mut h = HeaderMap::new();
+        h.insert(
+            "forwarded",
+            HeaderValue::from_static(
+                r#"for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https, for=127.0.0.1"#,
+            ),
+        );
+        assert_eq!(
+            client_of(ip("127.0.0.1"), &h, &trusted),
+            ip("2001:db8:cafe::17")
+        );
+        h.insert(
+            "forwarded",
+            HeaderValue::from_static(r#"for="192.0.2.43:47011";by=203.0.113.60"#),
+        );
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("192.0.2.43"));
+        h.insert("forwarded", HeaderValue::from_static("for=_hidden"));
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("127.0.0.1"));
+        // X-Forwarded-For, when both are there.
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
+        assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("203.0.113.9"));
     }
 }

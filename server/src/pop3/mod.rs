@@ -42,6 +42,7 @@ pub async fn run(
         max_total: ctx.config.max_connections,
         max_per_ip: ctx.config.max_connections_per_ip,
         refusal,
+        proxies: ctx.config.proxies.clone(),
         protocol: "POP3",
     };
     let sessions = shutdown.clone();

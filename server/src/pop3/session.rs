@@ -30,6 +30,8 @@ pub struct Pop3Config {
     pub max_connections_per_ip: usize,
     /// How long a maildrop lease lasts without renewal (a dead process frees it then).
     pub lease_ttl: Duration,
+    /// Load balancers whose connections start with a PROXY header (`[proxy] trusted`).
+    pub proxies: std::sync::Arc<Vec<app::domain::network::Network>>,
 }
 
 impl Default for Pop3Config {
@@ -43,6 +45,7 @@ impl Default for Pop3Config {
             max_connections: 1000,
             max_connections_per_ip: 50,
             lease_ttl: Duration::from_secs(60),
+            proxies: Default::default(),
         }
     }
 }

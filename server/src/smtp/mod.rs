@@ -41,6 +41,7 @@ pub async fn run(
         max_total: ctx.config.max_connections,
         max_per_ip: ctx.config.max_connections_per_ip,
         refusal,
+        proxies: ctx.config.proxies.clone(),
         protocol: if ctx.submission.is_some() {
             "submission"
         } else {

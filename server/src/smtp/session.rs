@@ -26,6 +26,8 @@ pub struct SmtpConfig {
     pub max_connections_per_ip: usize,
     /// How long sessions in the middle of a message may take to finish at shutdown.
     pub shutdown_grace: Duration,
+    /// Load balancers whose connections start with a PROXY header (`[proxy] trusted`).
+    pub proxies: Arc<Vec<app::domain::network::Network>>,
 }
 
 impl Default for SmtpConfig {
@@ -39,6 +41,7 @@ impl Default for SmtpConfig {
             max_connections: 500,
             max_connections_per_ip: 50,
             shutdown_grace: Duration::from_secs(30),
+            proxies: Arc::default(),
         }
     }
 }
