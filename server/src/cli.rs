@@ -55,6 +55,16 @@ pub enum Command {
     /// DKIM signing keys of the hosted domains.
     #[command(subcommand)]
     Dkim(DkimCommand),
+    /// The configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Reads the configuration, opens the database and tries each listener's address, as
+    /// `serve` would (the same options); says what is wrong, one line each; exit 1 if any.
+    Check(ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +191,10 @@ pub struct ServeArgs {
     /// [default: off; 443 in production].
     #[arg(long, env = "COURRIER_HTTPS", value_name = "ADDR")]
     pub https: Option<String>,
+    /// How the log is written: "text" (one readable line an event) or "json" (one JSON
+    /// object a line, for a log collector).
+    #[arg(long, env = "COURRIER_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
+    pub log_format: String,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod certs;
 mod cli;
 mod commands;
 mod config;
+mod config_check;
 mod descriptors;
 mod dkim;
 mod dns;
@@ -56,6 +57,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    if let cli::Command::Config(cli::ConfigCommand::Check(args)) = &cli.command {
+        return config_check::check(&cli, args).await;
+    }
     let settings = config::Settings::resolve(&cli)?;
     if let cli::Command::Serve(args) = cli.command {
         return serve::serve(settings, args).await;
@@ -73,6 +77,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Queue(c) => commands::queue(&store, c).await,
         cli::Command::Filter(c) => commands::filter(&store, c).await,
         cli::Command::Dkim(c) => commands::dkim(&store, &settings.hostname(), c).await,
+        cli::Command::Config(_) => unreachable!("handled above"),
     };
     store.close().await;
     result

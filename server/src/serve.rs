@@ -18,17 +18,21 @@ use tracing_subscriber::EnvFilter;
 /// The pages' time zone when the configuration names none (the customer is a French host).
 const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
 
-fn init_logs() {
+fn init_logs(json: bool) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_sessions=warn"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if json {
+        logs.json().try_init()
+    } else {
+        logs.try_init()
+    };
 }
 
 pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
-    init_logs();
+    init_logs(args.log_format == "json");
     // Before anything hashes a password (the first admin below).
     let pool = settings.file.auth.pool()?;
     app::auth::pool::configure(pool);
@@ -488,7 +492,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 }
 
 /// `public_url` from the configuration: an http(s) address without a trailing slash.
-fn public_url(configured: Option<&str>) -> anyhow::Result<Option<String>> {
+pub(crate) fn public_url(configured: Option<&str>) -> anyhow::Result<Option<String>> {
     let Some(url) = configured.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(None);
     };

@@ -55,7 +55,11 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
         allow_office(&db, "192.0.2.7");
         let config = db.dir.0.join("proxy.toml");
         std::fs::write(&config, "[proxy]\ntrusted = [\"127.0.0.1/32\"]\n").unwrap();
-        let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
+        // The log as JSON (for a collector): one object a line.
+        let server = Server::start_with(
+            &db,
+            &["--config", config.to_str().unwrap(), "--log-format", "json"],
+        );
         let relay = [
             "EHLO office.example",
             "MAIL FROM:<cdupont@votredomaine.com>",
@@ -73,11 +77,23 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
             let a = through(&server.smtp, local, &["QUIT"]);
             assert_eq!(code(&a[0]), "220", "{label} {local}: {a:?}");
         }
-        // Without a header, or a broken one: closed before a word.
+        // Without a header, or a broken one: closed before a word, and said in the log.
         for bad in ["none", "garbage"] {
             let a = through(&server.smtp, bad, &["EHLO x"]);
             assert_eq!(a[0], "", "{label} {bad}: {a:?}");
         }
+        let said: Vec<Value> = server
+            .lines
+            .try_iter()
+            .filter_map(|l| serde_json::from_str(&l).ok())
+            .collect();
+        assert!(
+            said.iter().any(|v| v["level"] == "WARN"
+                && v["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("no valid PROXY header"))),
+            "{label}: {said:?}"
+        );
         // A message through the balancer carries the client's address in its trace.
         let a = through(
             &server.smtp,

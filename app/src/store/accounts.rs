@@ -418,14 +418,25 @@ impl Store {
         Ok(created)
     }
 
-    /// Creates the first server admin when none exists (first run of `courrier serve`).
+    /// Creates the first server admin when none exists (first run of `courrier serve`). Done
+    /// once when instances start together: counted again under the first-start lock.
     pub async fn ensure_server_admin(&self) -> Result<Option<NewAccount>> {
         if self.count_server_admins().await? > 0 {
             return Ok(None);
         }
-        self.create_server_admin(&Actor::system(), "", "")
-            .await
-            .map(Some)
+        let spec = NewAccountSpec::prepare("", "", Role::ServerAdmin).await?;
+        let txn = self.write_txn().await?;
+        super::connect::hold_first_start_lock(&txn).await?;
+        let admins = account::Entity::find()
+            .filter(account::Column::Role.eq(Role::ServerAdmin.as_str()))
+            .count(&txn)
+            .await?;
+        if admins > 0 {
+            return Ok(None);
+        }
+        let created = insert_account(&txn, &Actor::system(), None, spec, &[], None).await?;
+        txn.commit().await?;
+        Ok(Some(created))
     }
 
     pub async fn count_server_admins(&self) -> Result<u64> {

@@ -155,8 +155,32 @@ async fn probe_postgres(url: &str) -> Result<()> {
     }
 }
 
+/// The advisory lock of first-start work on PostgreSQL (migrations, the first server admin):
+/// instances started together on an empty database do it once, the others wait and go on.
+pub const FIRST_START_LOCK: i64 = 0x636f_7572_7269_6572; // "courrier"
+
+/// Holds [`FIRST_START_LOCK`] until `txn` ends (PostgreSQL; SQLite's write transaction is
+/// already exclusive).
+pub async fn hold_first_start_lock(txn: &impl sea_orm::ConnectionTrait) -> Result<()> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FIRST_START_LOCK})"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date — on PostgreSQL under the first-start lock, held by a
+/// transaction of its own while the migrations run on the pool's other connections.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
-    Migrator::up(db, None).await.map_err(StoreError::from)
+    use sea_orm::TransactionTrait;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await.map_err(StoreError::from);
+    }
+    let lock = db.begin().await?;
+    hold_first_start_lock(&lock).await?;
+    let done = Migrator::up(db, None).await.map_err(StoreError::from);
+    lock.commit().await?;
+    done
 }
 
 #[cfg(test)]
