@@ -33,6 +33,15 @@ pub struct AppState {
     pub require_2fa_for: Vec<crate::domain::Role>,
     /// Looks at old mailboxes for the import (the server holds the POP3 client).
     pub importer: Arc<dyn Importer>,
+    /// The mail listeners, for `/healthz` (a balancer takes an instance out when one is down).
+    pub listeners: Arc<Vec<Listener>>,
+}
+
+/// A listener as `/healthz` reports it: its name and whether its accept loop still runs.
+#[derive(Debug)]
+pub struct Listener {
+    pub name: String,
+    pub up: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A look at an old mailbox before importing it (issue 17), made on the server's side.

@@ -131,23 +131,40 @@ async fn health(State(state): State<AppState>) -> Response {
         app::store::Engine::Sqlite => "sqlite",
         app::store::Engine::Postgres => "postgres",
     };
-    match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            format!(r#"{{"status":"ok","database":"{engine}"}}"#),
-        )
-            .into_response(),
+    // Each mail listener: a balancer takes the instance out when one is down.
+    let listeners: serde_json::Map<String, serde_json::Value> = state
+        .listeners
+        .iter()
+        .map(|l| {
+            let up = l.up.load(std::sync::atomic::Ordering::Acquire);
+            (l.name.clone(), if up { "up" } else { "down" }.into())
+        })
+        .collect();
+    let all_up = listeners.values().all(|v| v == "up");
+    let database = match state.store.ping().await {
+        Ok(()) => true,
         Err(e) => {
             tracing::warn!("health check: database unreachable: {e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CONTENT_TYPE, "application/json")],
-                format!(r#"{{"status":"unavailable","database":"{engine}"}}"#),
-            )
-                .into_response()
+            false
         }
-    }
+    };
+    let ok = database && all_up;
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "database": engine,
+        "database_reachable": database,
+        "listeners": listeners,
+    });
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -213,13 +213,18 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         submission: None,
         filter: filter.clone(),
     });
-    let mut smtp_tasks = vec![tokio::spawn(crate::smtp::run(
-        smtp_listener,
-        smtp_ctx,
-        false,
-        crate::net::Slots::default(),
-        shutdown_rx.clone(),
-    ))];
+    let mut listeners = Vec::new();
+    let mut smtp_tasks = vec![watched(
+        "smtp",
+        &mut listeners,
+        crate::smtp::run(
+            smtp_listener,
+            smtp_ctx,
+            false,
+            crate::net::Slots::default(),
+            shutdown_rx.clone(),
+        ),
+    )];
     println!("{}", crate::smtp::describe(smtp_addr));
     tracing::info!("SMTP-in on {smtp_addr}");
 
@@ -249,13 +254,17 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {addr} (--{name})"))?;
         let bound = listener.local_addr()?;
-        smtp_tasks.push(tokio::spawn(crate::smtp::run(
-            listener,
-            submission_ctx.clone(),
-            implicit_tls,
-            submission_slots.clone(),
-            shutdown_rx.clone(),
-        )));
+        smtp_tasks.push(watched(
+            name,
+            &mut listeners,
+            crate::smtp::run(
+                listener,
+                submission_ctx.clone(),
+                implicit_tls,
+                submission_slots.clone(),
+                shutdown_rx.clone(),
+            ),
+        ));
         println!("{name}: listening on {bound}");
         tracing::info!("{name} on {bound}");
     }
@@ -278,14 +287,18 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {addr} ({flag})"))?;
         let bound = listener.local_addr()?;
-        pop3_tasks.push(tokio::spawn(crate::pop3::run(
-            listener,
-            pop3_ctx.clone(),
-            implicit_tls,
-            pop3_slots.clone(),
-            shutdown_rx.clone(),
-        )));
         let name = if implicit_tls { "pop3s" } else { "pop3" };
+        pop3_tasks.push(watched(
+            name,
+            &mut listeners,
+            crate::pop3::run(
+                listener,
+                pop3_ctx.clone(),
+                implicit_tls,
+                pop3_slots.clone(),
+                shutdown_rx.clone(),
+            ),
+        ));
         println!("{name}: listening on {bound}");
         tracing::info!("{name} on {bound}");
     }
@@ -359,6 +372,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         trusted_proxies: trusted_proxies.clone(),
         require_2fa_for: settings.file.security.required_roles()?,
         importer: Arc::new(crate::import::Looks::new(import_config.clone())),
+        listeners: Arc::new(listeners),
     };
     // Imports of old mailboxes, taken over from a process that stopped.
     tokio::spawn(crate::import::run(
@@ -492,6 +506,34 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 }
 
 /// `public_url` from the configuration: an http(s) address without a trailing slash.
+/// Runs a listener's accept loop as a task whose state `/healthz` reads: down once the loop
+/// ends, whether it returned or panicked.
+fn watched<F>(
+    name: &str,
+    listeners: &mut Vec<app::state::Listener>,
+    accept_loop: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    use std::sync::atomic::{AtomicBool, Ordering};
+    struct Down(Arc<AtomicBool>);
+    impl Drop for Down {
+        fn drop(&mut self) {
+            self.0.store(false, Ordering::Release);
+        }
+    }
+    let up = Arc::new(AtomicBool::new(true));
+    listeners.push(app::state::Listener {
+        name: name.to_string(),
+        up: up.clone(),
+    });
+    tokio::spawn(async move {
+        let _down = Down(up);
+        accept_loop.await;
+    })
+}
+
 pub(crate) fn public_url(configured: Option<&str>) -> anyhow::Result<Option<String>> {
     let Some(url) = configured.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(None);

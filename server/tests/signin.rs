@@ -46,6 +46,16 @@ async fn sign_in_over_http_on_both_databases() {
             "{}",
             h.body
         );
+        // Each mail listener, for a balancer's health check (issue 18).
+        let health: serde_json::Value = serde_json::from_str(&h.body).unwrap();
+        assert_eq!(health["database_reachable"], true, "{label}");
+        for name in ["smtp", "submission", "submissions", "pop3", "pop3s"] {
+            assert_eq!(
+                health["listeners"][name], "up",
+                "{label} {name}: {}",
+                h.body
+            );
+        }
         let page = curl(
             &jar,
             &[
