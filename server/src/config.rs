@@ -736,6 +736,57 @@ impl Settings {
             .to_string()
     }
 
+    /// Each listener's name and address as `serve` takes it (the flag, else the file, else
+    /// the default; "off" for none): http, smtp, pop3, pop3s, submission, submissions, https.
+    pub fn listeners(&self, args: &crate::cli::ServeArgs) -> [(&'static str, String); 7] {
+        let f = &self.file;
+        [
+            (
+                "http",
+                args.http.as_deref(),
+                f.http.as_deref(),
+                DEFAULT_HTTP,
+            ),
+            (
+                "smtp",
+                args.smtp.as_deref(),
+                f.smtp.as_deref(),
+                DEFAULT_SMTP,
+            ),
+            (
+                "pop3",
+                args.pop3.as_deref(),
+                f.pop3.as_deref(),
+                DEFAULT_POP3,
+            ),
+            (
+                "pop3s",
+                args.pop3s.as_deref(),
+                f.pop3s.as_deref(),
+                DEFAULT_POP3S,
+            ),
+            (
+                "submission",
+                args.submission.as_deref(),
+                f.submission.as_deref(),
+                DEFAULT_SUBMISSION,
+            ),
+            (
+                "submissions",
+                args.submissions.as_deref(),
+                f.submissions.as_deref(),
+                DEFAULT_SUBMISSIONS,
+            ),
+            (
+                "https",
+                args.https.as_deref(),
+                f.https.as_deref(),
+                DEFAULT_HTTPS,
+            ),
+        ]
+        .map(|(name, flag, file, default)| (name, self.listen(flag, file, default)))
+    }
+
     /// The configured host name, else the system's, else "localhost".
     pub fn hostname(&self) -> String {
         self.file

@@ -81,52 +81,7 @@ pub async fn check(cli: &Cli, args: &crate::cli::ServeArgs) -> Result<()> {
             Err(_) => Err(anyhow::anyhow!("no answer within 15 seconds")),
         },
     );
-    let listeners = [
-        (
-            "http",
-            args.http.as_deref(),
-            f.http.as_deref(),
-            DEFAULT_HTTP,
-        ),
-        (
-            "smtp",
-            args.smtp.as_deref(),
-            f.smtp.as_deref(),
-            DEFAULT_SMTP,
-        ),
-        (
-            "pop3",
-            args.pop3.as_deref(),
-            f.pop3.as_deref(),
-            DEFAULT_POP3,
-        ),
-        (
-            "pop3s",
-            args.pop3s.as_deref(),
-            f.pop3s.as_deref(),
-            DEFAULT_POP3S,
-        ),
-        (
-            "submission",
-            args.submission.as_deref(),
-            f.submission.as_deref(),
-            DEFAULT_SUBMISSION,
-        ),
-        (
-            "submissions",
-            args.submissions.as_deref(),
-            f.submissions.as_deref(),
-            DEFAULT_SUBMISSIONS,
-        ),
-        (
-            "https",
-            args.https.as_deref(),
-            f.https.as_deref(),
-            DEFAULT_HTTPS,
-        ),
-    ];
-    for (name, flag, file, default) in listeners {
-        let addr = settings.listen(flag, file, default);
+    for (name, addr) in settings.listeners(args) {
         if addr.eq_ignore_ascii_case(OFF) {
             continue;
         }

@@ -41,41 +41,8 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         queue = pool.queue,
         "password verification pool"
     );
-    let http = settings.listen(
-        args.http.as_deref(),
-        settings.file.http.as_deref(),
-        crate::config::DEFAULT_HTTP,
-    );
-    let smtp = settings.listen(
-        args.smtp.as_deref(),
-        settings.file.smtp.as_deref(),
-        crate::config::DEFAULT_SMTP,
-    );
-    let pop3 = settings.listen(
-        args.pop3.as_deref(),
-        settings.file.pop3.as_deref(),
-        crate::config::DEFAULT_POP3,
-    );
-    let pop3s = settings.listen(
-        args.pop3s.as_deref(),
-        settings.file.pop3s.as_deref(),
-        crate::config::DEFAULT_POP3S,
-    );
-    let submission = settings.listen(
-        args.submission.as_deref(),
-        settings.file.submission.as_deref(),
-        crate::config::DEFAULT_SUBMISSION,
-    );
-    let submissions = settings.listen(
-        args.submissions.as_deref(),
-        settings.file.submissions.as_deref(),
-        crate::config::DEFAULT_SUBMISSIONS,
-    );
-    let https = settings.listen(
-        args.https.as_deref(),
-        settings.file.https.as_deref(),
-        crate::config::DEFAULT_HTTPS,
-    );
+    let [http, smtp, pop3, pop3s, submission, submissions, https] =
+        settings.listeners(&args).map(|(_, address)| address);
     let https_on = !https.eq_ignore_ascii_case(crate::config::OFF);
     let store = Store::open(&settings.database_url)
         .await

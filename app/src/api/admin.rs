@@ -338,7 +338,7 @@ pub async fn domain_settings(
         .map_err(|e| store_error(e, c.lang))?;
     let (limits, usage) = st
         .store
-        .domain_limits(&d.name)
+        .limits_and_usage(&d)
         .await
         .map_err(|e| store_error(e, c.lang))?;
     Ok(crate::model::DomainSettingsView {

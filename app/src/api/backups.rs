@@ -11,25 +11,12 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub const BACKUP_FLASH: &str = "backup_flash";
 
-/// The mailbox `login` names (empty: the caller's own), if the caller may act on it.
-#[cfg(feature = "ssr")]
-async fn target(
-    c: &super::context::Caller,
-    login: &str,
-) -> Result<crate::store::entities::account::Model, ServerFnError> {
-    if login.trim().is_empty() {
-        Ok(c.account.clone())
-    } else {
-        c.managed_account(login).await
-    }
-}
-
 #[server(endpoint = "backups/list")]
 pub async fn backup_list(login: String) -> Result<BackupsView, ServerFnError> {
     use super::context::*;
     use crate::model::{BackupRow, Flash};
     let c = caller().await?;
-    let a = target(&c, &login).await?;
+    let a = c.own_or_managed(&login).await?;
     let st = state()?;
     let backups = st
         .store
@@ -79,7 +66,7 @@ pub async fn backup_list(login: String) -> Result<BackupsView, ServerFnError> {
 pub async fn make_backup(login: String) -> Result<Option<String>, ServerFnError> {
     use super::context::*;
     let c = caller().await?;
-    let a = target(&c, &login).await?;
+    let a = c.own_or_managed(&login).await?;
     let st = state()?;
     match st
         .store
@@ -117,7 +104,7 @@ pub async fn delete_backup(
 ) -> Result<Option<String>, ServerFnError> {
     use super::context::*;
     let c = caller().await?;
-    let a = target(&c, &login).await?;
+    let a = c.own_or_managed(&login).await?;
     if !is_confirmed(&confirmed) {
         return ask(super::questions::delete_backup(c.lang));
     }
@@ -134,7 +121,7 @@ pub async fn delete_backup(
 pub async fn preview_restore(login: String, id: i64) -> Result<RestorePreview, ServerFnError> {
     use super::context::*;
     let c = caller().await?;
-    let a = target(&c, &login).await?;
+    let a = c.own_or_managed(&login).await?;
     let st = state()?;
     let plan = st.store.restore_plan(&a.login, id, &st.backup_limits).await;
     let plan = match plan {
@@ -175,7 +162,7 @@ pub async fn restore_backup(
     use super::context::*;
     use crate::i18n::{Lang, by_number};
     let c = caller().await?;
-    let a = target(&c, &login).await?;
+    let a = c.own_or_managed(&login).await?;
     let st = state()?;
     let with_settings = settings.is_some();
     let done = st

@@ -481,6 +481,16 @@ impl Caller {
         self.managed_account(login).await
     }
 
+    /// The mailbox `login` names on a page that serves both: empty is the caller's own, else
+    /// one they may act on (`managed_account`).
+    pub async fn own_or_managed(&self, login: &str) -> Result<account::Model, ServerFnError> {
+        if login.trim().is_empty() {
+            Ok(self.account.clone())
+        } else {
+            self.managed_account(login).await
+        }
+    }
+
     /// A mailbox this caller may act on: their own; for a webmaster, any of their domain; for
     /// the server admin, any that belongs to a domain.
     pub async fn managed_account(&self, login: &str) -> Result<account::Model, ServerFnError> {

@@ -14,11 +14,7 @@ async fn target(
     c: &super::context::Caller,
     login: &str,
 ) -> Result<crate::store::entities::account::Model, ServerFnError> {
-    let a = if login.trim().is_empty() {
-        c.account.clone()
-    } else {
-        c.managed_account(login).await?
-    };
+    let a = c.own_or_managed(login).await?;
     if a.domain_id.is_none() {
         return Err(super::context::not_allowed(c.lang));
     }

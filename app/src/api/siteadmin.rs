@@ -66,7 +66,7 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
         .map_err(|e| store_error(e, c.lang))?;
     let (limits, usage) = st
         .store
-        .domain_limits(&d.name)
+        .limits_and_usage(&d)
         .await
         .map_err(|e| store_error(e, c.lang))?;
     Ok(DomainOverview {
@@ -199,7 +199,7 @@ pub async fn add_user(
         Err(e) => return refused_store(None, e, c.lang),
     }
     // The host's limits on the domain (issue 17), judged with the rest.
-    let (limits, used) = match st.store.domain_limits(&d.name).await {
+    let (limits, used) = match st.store.limits_and_usage(&d).await {
         Ok(l) => l,
         Err(e) => return refused_store(None, e, c.lang),
     };

@@ -53,10 +53,15 @@ pub(crate) async fn usage_of(c: &impl ConnectionTrait, domain_id: i64) -> Result
 }
 
 impl Store {
-    /// The limits of a domain and what it uses now.
+    /// The limits of the domain named `name` and what it uses now.
     pub async fn domain_limits(&self, name: &str) -> Result<(Limits, Usage)> {
         let d = super::domains::find_domain(self.db(), name).await?;
-        Ok((limits_of(&d), usage_of(self.db(), d.id).await?))
+        self.limits_and_usage(&d).await
+    }
+
+    /// The limits of `d` (already read) and what it uses now.
+    pub async fn limits_and_usage(&self, d: &domain::Model) -> Result<(Limits, Usage)> {
+        Ok((limits_of(d), usage_of(self.db(), d.id).await?))
     }
 
     /// Sets a domain's limits (the server admin). Limits lower than what the domain uses are
