@@ -14,6 +14,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backup;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -37,6 +37,12 @@ pub struct AppState {
     pub listeners: Arc<Vec<Listener>>,
 }
 
+/// Whether this request reached the site over HTTPS: the portal's own TLS, `secure_cookies`
+/// (a TLS proxy in front), or a trusted balancer's `X-Forwarded-Proto: https` (or `Forwarded:
+/// proto=https`). Put on every request by the web's outermost layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Https(pub bool);
+
 /// A listener as `/healthz` reports it: its name and whether its accept loop still runs.
 #[derive(Debug)]
 pub struct Listener {

@@ -81,6 +81,7 @@ pub async fn challenge(
 /// missing or due ones are asked for.
 pub async fn run(
     store: Store,
+    holder: String,
     certs: Arc<Certs>,
     config: AcmeConfig,
     resolver: Option<Arc<hickory_resolver::TokioResolver>>,
@@ -89,8 +90,14 @@ pub async fn run(
     install_kept(&store, &certs).await;
     let mut account = None;
     loop {
-        if let Err(e) = round(&store, &certs, &config, resolver.as_deref(), &mut account).await {
-            tracing::warn!("ACME: {e}");
+        // One instance at a time speaks to the CA (issue 18); the others serve what it keeps.
+        if crate::jobs::my_turn(&store, "acme", &holder, config.check).await {
+            if let Err(e) = round(&store, &certs, &config, resolver.as_deref(), &mut account).await
+            {
+                tracing::warn!("ACME: {e}");
+            }
+        } else {
+            install_kept(&store, &certs).await;
         }
         tokio::select! {
             _ = tokio::time::sleep(config.check) => {}

@@ -321,6 +321,7 @@ fn host_domain(headers: &HeaderMap) -> Option<String> {
 pub async fn thunderbird_handler(
     State(state): State<AppState>,
     Extension(ports): Extension<Arc<ClientPorts>>,
+    https: Option<Extension<app::state::Https>>,
     Query(q): Query<EmailQuery>,
     headers: HeaderMap,
 ) -> Response {
@@ -334,7 +335,7 @@ pub async fn thunderbird_handler(
     match settings_for(&state, &domain, local.as_deref()).await {
         Some(s) => {
             let base = state.public_url.clone().unwrap_or_else(|| {
-                let scheme = if state.secure_cookies {
+                let scheme = if https.is_some_and(|Extension(h)| h.0) || state.secure_cookies {
                     "https"
                 } else {
                     "http"

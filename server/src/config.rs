@@ -65,6 +65,61 @@ pub struct FileConfig {
     pub import: ImportSettings,
     #[serde(default)]
     pub proxy: ProxySettings,
+    #[serde(default)]
+    pub housekeeping: HousekeepingSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]`: `GET /metrics` in the Prometheus text format, off unless `enabled`, and then
+/// only for the `allow`ed client addresses (loopback when none are named).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+impl MetricsSettings {
+    pub fn access(&self) -> Result<crate::http::MetricsAccess> {
+        if self.enabled != Some(true) {
+            if !self.allow.is_empty() {
+                bail!("[metrics] allow is set but enabled is not true");
+            }
+            return Ok(None);
+        }
+        let named: Vec<String> = if self.allow.is_empty() {
+            vec!["127.0.0.0/8".into(), "::1/128".into()]
+        } else {
+            self.allow.clone()
+        };
+        let allow = named
+            .iter()
+            .map(|n| {
+                app::domain::network::Network::parse(n)
+                    .map_err(|e| anyhow::anyhow!("[metrics] allow: {e}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(std::sync::Arc::new(allow)))
+    }
+}
+
+/// `[housekeeping]`: expired sessions and old history removed, on one instance at a time.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HousekeepingSettings {
+    /// Seconds between two rounds across all instances (default 3600).
+    pub every_secs: Option<u64>,
+}
+
+impl HousekeepingSettings {
+    pub fn every(&self) -> Result<std::time::Duration> {
+        match self.every_secs {
+            Some(0) => bail!("[housekeeping] every_secs: at least 1"),
+            s => Ok(std::time::Duration::from_secs(s.unwrap_or(3600))),
+        }
+    }
 }
 
 /// `[proxy]`: the load balancers in front (issue 18). From their addresses only, the mail

@@ -27,6 +27,8 @@ pub async fn check(cli: &Cli, args: &crate::cli::ServeArgs) -> Result<()> {
                 .map(drop),
         ),
         ("[proxy]", f.proxy.trusted().map(drop)),
+        ("[metrics]", f.metrics.access().map(drop)),
+        ("[housekeeping]", f.housekeeping.every().map(drop)),
         ("[dns]", f.dns.addresses().and(f.dns.nameserver()).map(drop)),
         ("[mta_sts]", f.mta_sts.enforce().map(drop)),
         ("[security]", f.security.required_roles().map(drop)),

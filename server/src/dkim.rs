@@ -81,20 +81,60 @@ pub async fn keys_for(
         return Ok(keys);
     }
     let _making = MAKING.lock().await;
-    let keys = store
-        .dkim_keys(domain_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let now = app::store::now();
-    if !app::domain::dkim::needs_keys(&keys, now) {
-        return Ok(keys);
+    // And one maker across every process on the database (issue 18): the others wait for
+    // its keys.
+    let holder = process_holder();
+    let mut waits = 0;
+    loop {
+        let keys = store
+            .dkim_keys(domain_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !app::domain::dkim::needs_keys(&keys, app::store::now()) {
+            return Ok(keys);
+        }
+        if store
+            .take_turn(MAKING_JOB, holder, 60_000)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            break;
+        }
+        waits += 1;
+        if waits > 60 {
+            return Err("another instance is making the DKIM keys: not ready yet".into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    let made = make(now, &keys).await?;
-    store
-        .add_dkim_keys(domain_id, &made, now)
-        .await
-        .map_err(|e| e.to_string())?;
-    store.dkim_keys(domain_id).await.map_err(|e| e.to_string())
+    let made = async {
+        let keys = store
+            .dkim_keys(domain_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let now = app::store::now();
+        if app::domain::dkim::needs_keys(&keys, now) {
+            let made = make(now, &keys).await?;
+            store
+                .add_dkim_keys(domain_id, &made, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        store.dkim_keys(domain_id).await.map_err(|e| e.to_string())
+    }
+    .await;
+    if let Err(e) = store.end_turn(MAKING_JOB, holder).await {
+        tracing::warn!("cannot end the DKIM keys' turn: {e}");
+    }
+    made
+}
+
+/// The turn of the one process that makes keys.
+const MAKING_JOB: &str = "dkim-keys";
+
+/// This process as the holder of that turn.
+fn process_holder() -> &'static str {
+    static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOLDER.get_or_init(|| crate::jobs::holder("dkim"))
 }
 
 /// A new pair (off the async threads: an RSA key takes a while), beside `keys`.

@@ -23,7 +23,10 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub const SESSION_IDLE: tower_sessions::cookie::time::Duration =
     tower_sessions::cookie::time::Duration::hours(2);
 
-pub fn router(state: AppState) -> Router {
+/// Who may read `GET /metrics` (issue 18): None leaves it off (404).
+pub type MetricsAccess = Option<std::sync::Arc<Vec<app::domain::network::Network>>>;
+
+pub fn router(state: AppState, metrics: MetricsAccess) -> Router {
     let ports = state.client_ports.clone();
     let routes = generate_route_list(App);
     let sessions =
@@ -42,7 +45,14 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(ctx_state.clone());
     let options = state.leptos_options.clone();
 
-    Router::new()
+    let router = match metrics {
+        Some(allowed) => Router::new().route(
+            "/metrics",
+            get(crate::metrics::handler).layer(axum::Extension(allowed)),
+        ),
+        None => Router::new(),
+    };
+    router
         .route("/healthz", get(health))
         .route(
             "/.well-known/autoconfig/mail/config-v1.1.xml",
@@ -94,9 +104,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(compress_html))
         .layer(middleware::from_fn(csrf_guard))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(crate::metrics::timed))
         .layer(middleware::from_fn_with_state(
-            state.secure_cookies,
-            security_headers,
+            (state.secure_cookies, state.trusted_proxies.clone()),
+            request_scheme,
         ))
         .with_state(state)
 }
@@ -252,11 +264,52 @@ async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(
-    State(https): State<bool>,
+/// How the client reached the site (`app::state::Https`): over HTTPS when the portal is
+/// served so (`secure_cookies`) or a trusted balancer says so (`X-Forwarded-Proto`). Its
+/// cookies are then `Secure` whatever set them.
+async fn request_scheme(
+    State((secure, trusted)): State<(bool, TrustedProxies)>,
     mut req: Request<Body>,
     next: Next,
 ) -> Response {
+    let https = secure || forwarded_https(&req, &trusted);
+    req.extensions_mut().insert(app::state::Https(https));
+    let mut res = next.run(req).await;
+    if https && !secure {
+        let cookies: Vec<HeaderValue> = res
+            .headers_mut()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|c| match c.to_str() {
+                Ok(text) if !text.to_ascii_lowercase().contains("; secure") => {
+                    HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or_else(|_| c.clone())
+                }
+                _ => c.clone(),
+            })
+            .collect();
+        let h = res.headers_mut();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            h.append(header::SET_COOKIE, c);
+        }
+    }
+    res
+}
+
+type TrustedProxies = std::sync::Arc<Vec<app::domain::network::Network>>;
+
+/// Whether a trusted balancer in front says this request came over HTTPS.
+fn forwarded_https(req: &Request<Body>, trusted: &TrustedProxies) -> bool {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|ci| app::api::context::forwarded_https(ci.0.ip(), req.headers(), trusted))
+}
+
+async fn security_headers(mut req: Request<Body>, next: Next) -> Response {
+    let https = req
+        .extensions()
+        .get::<app::state::Https>()
+        .is_some_and(|h| h.0);
     let nonce = app::auth::random_hex(16);
     // The page's own inline scripts (Leptos' hydration loader and its serialized data) carry
     // this nonce; nothing else inline runs.
@@ -278,8 +331,8 @@ async fn security_headers(
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    // Served over HTTPS (behind a TLS proxy, `secure_cookies`): browsers keep to HTTPS
-    // (RFC 6797), for a year.
+    // Served over HTTPS (behind a TLS proxy, `secure_cookies`, or a trusted balancer that says
+    // so): browsers keep to HTTPS (RFC 6797), for a year.
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -303,19 +356,25 @@ async fn security_headers(
 /// (`301` for GET and HEAD, `308` otherwise, so a form post keeps its method). What must stay
 /// on plain HTTP stays: ACME's challenges (RFC 8555 §8.3 asks on port 80), the MTA-STS policy
 /// and mail clients' autoconfiguration, and the health check.
-pub fn redirect_to_https(router: Router, https_port: u16) -> Router {
-    router.layer(middleware::from_fn_with_state(https_port, to_https))
+/// A request a trusted balancer says came over HTTPS is not sent anywhere.
+pub fn redirect_to_https(router: Router, https_port: u16, trusted: TrustedProxies) -> Router {
+    router.layer(middleware::from_fn_with_state(
+        (https_port, trusted),
+        to_https,
+    ))
 }
 
 async fn to_https(
-    axum::extract::State(port): axum::extract::State<u16>,
+    axum::extract::State((port, trusted)): axum::extract::State<(u16, TrustedProxies)>,
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = req.uri().path();
-    let stays = path.starts_with("/.well-known/")
+    let stays = forwarded_https(&req, &trusted)
+        || path.starts_with("/.well-known/")
         || path == "/healthz"
+        || path == "/metrics"
         || path == "/mail/config-v1.1.xml"
         || path.eq_ignore_ascii_case("/autodiscover/autodiscover.xml");
     let host = request_host(req.headers());

@@ -161,6 +161,8 @@ pub struct Caps {
     pub refusal: Option<Vec<u8>>,
     /// "SMTP", "POP3"…, for the log.
     pub protocol: &'static str,
+    /// The listener's name in the metrics ("smtp", "submissions", "pop3s"…).
+    pub listener: &'static str,
     /// Load balancers (`[proxy] trusted`): their connections must start with a PROXY header,
     /// and the client it names is the one served, counted and logged.
     pub proxies: Arc<Vec<app::domain::network::Network>>,
@@ -194,7 +196,7 @@ pub async fn accept_loop<F, Fut>(
                     // The balancer's connection: its header names the client, who is then
                     // served, counted and logged (a connection without one is closed).
                     let (serve, slots, refusal) = (serve.clone(), caps.slots.clone(), caps.refusal.clone());
-                    let (max_total, max_per_ip, protocol) = (caps.max_total, caps.max_per_ip, caps.protocol);
+                    let (max_total, max_per_ip, protocol, listener) = (caps.max_total, caps.max_per_ip, caps.protocol, caps.listener);
                     sessions.spawn(async move {
                         use crate::proxy::{HEADER_TIMEOUT, Proxied, read_header};
                         let client = match read_header(&mut stream, HEADER_TIMEOUT).await {
@@ -207,24 +209,26 @@ pub async fn accept_loop<F, Fut>(
                         };
                         match slots.take(client.ip(), max_total, max_per_ip) {
                             Some(guard) => {
+                                let open = app::metrics::Open::new(listener);
                                 serve(stream, client).await;
-                                drop(guard);
+                                drop((guard, open));
                             }
-                            None => refuse(stream, refusal, protocol, client).await,
+                            None => refuse(stream, refusal, protocol, listener, client).await,
                         }
                     });
                     continue;
                 }
                 match caps.slots.take(peer.ip(), caps.max_total, caps.max_per_ip) {
                     Some(guard) => {
+                        let open = app::metrics::Open::new(caps.listener);
                         let session = serve(stream, peer);
                         sessions.spawn(async move {
                             session.await;
-                            drop(guard);
+                            drop((guard, open));
                         });
                     }
                     None => {
-                        tokio::spawn(refuse(stream, caps.refusal.clone(), caps.protocol, peer));
+                        tokio::spawn(refuse(stream, caps.refusal.clone(), caps.protocol, caps.listener, peer));
                     }
                 }
             }
@@ -241,9 +245,11 @@ async fn refuse(
     mut stream: TcpStream,
     refusal: Option<Vec<u8>>,
     protocol: &'static str,
+    listener: &'static str,
     client: SocketAddr,
 ) {
     tracing::warn!(peer = %client.ip(), "{protocol} connection refused: too many connections");
+    app::metrics::inc(app::metrics::CONNECTIONS_REFUSED, &[("listener", listener)]);
     if let Some(out) = refusal {
         let _ = stream.write_all(&out).await;
     }

@@ -347,6 +347,8 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         import_config,
         shutdown_rx.clone(),
     ));
+    // Jobs that run on one instance at a time across every one on this database.
+    let holder = crate::jobs::holder(&hostname);
     // Certificates by ACME, into the running TLS of every listener.
     let public_addresses = settings.file.dns.addresses()?;
     let acme_task = settings
@@ -357,6 +359,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
             tracing::info!(directory = %acme.directory, "ACME on");
             tokio::spawn(crate::acme::run(
                 store.clone(),
+                holder.clone(),
                 tls.certs.clone(),
                 acme,
                 resolver.clone(),
@@ -369,26 +372,20 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     // Hourly: expired web sessions, the responder log past 30 days, old queue history.
     let sessions = app::store::sessions::DbSessionStore::new(&store);
     let keeper = store.clone();
-    let cleaner = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sessions.delete_expired().await {
-                tracing::warn!("cannot delete expired sessions: {e}");
-            }
-            match keeper.purge_history(app::store::now()).await {
-                Ok(p) if p != Default::default() => tracing::info!(
-                    responder_log = p.responder_log,
-                    queue = p.queue,
-                    "old history removed"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!("cannot remove old history: {e}"),
-            }
-        }
-    });
+    let cleaner = tokio::spawn(crate::jobs::every(
+        store.clone(),
+        "housekeeping",
+        holder.clone(),
+        settings.file.housekeeping.every()?,
+        shutdown_rx.clone(),
+        move || {
+            let sessions = sessions.clone();
+            let keeper = keeper.clone();
+            async move { housekeeping(&sessions, &keeper).await }
+        },
+    ));
 
-    let router = crate::http::router(state);
+    let router = crate::http::router(state, settings.file.metrics.access()?);
     // The portals over TLS; plain HTTP then sends the browser there.
     let mut https_task = None;
     let router = if https_on {
@@ -406,7 +403,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
         )));
         println!("https: listening on {bound}");
         tracing::info!("web portals on https://{bound}");
-        crate::http::redirect_to_https(router, bound.port())
+        crate::http::redirect_to_https(router, bound.port(), trusted_proxies.clone())
     } else {
         router
     };
@@ -440,6 +437,10 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     let _ = outbound_task.await;
     cleaner.abort();
     maintenance.abort();
+    // The jobs this instance held are free at once for the others (or its next start).
+    if let Err(e) = store.end_turns_of(&holder).await {
+        tracing::warn!("cannot hand the jobs' turns back: {e}");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -513,6 +514,23 @@ pub(crate) fn public_url(configured: Option<&str>) -> anyhow::Result<Option<Stri
             Ok(Some(url.trim_end_matches('/').to_string()))
         }
         _ => anyhow::bail!("public_url: \"{url}\" is not an http:// or https:// address"),
+    }
+}
+
+/// One round of housekeeping: expired web sessions, the responder log past 30 days, old
+/// queue history and the rest `Store::purge_history` knows.
+async fn housekeeping(sessions: &app::store::sessions::DbSessionStore, store: &app::store::Store) {
+    if let Err(e) = sessions.delete_expired().await {
+        tracing::warn!("cannot delete expired sessions: {e}");
+    }
+    match store.purge_history(app::store::now()).await {
+        Ok(p) if p != Default::default() => tracing::info!(
+            responder_log = p.responder_log,
+            queue = p.queue,
+            "old history removed"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot remove old history: {e}"),
     }
 }
 

@@ -69,6 +69,7 @@ pub async fn serve(
     tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let name = if tls.is_some() { "https" } else { "http" };
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let slots = Slots::default();
     let mut connections = JoinSet::new();
@@ -93,6 +94,7 @@ pub async fn serve(
                 };
                 let Some(slot) = slots.take(peer.ip(), limits.max_connections, per_ip) else {
                     tracing::warn!(peer = %peer.ip(), "HTTP connection refused: too many connections");
+                    app::metrics::inc(app::metrics::CONNECTIONS_REFUSED, &[("listener", name)]);
                     // One try, without waiting: a client that does not read gets nothing.
                     let _ = stream.try_write(TOO_MANY);
                     continue;
@@ -101,6 +103,7 @@ pub async fn serve(
                 let router = router.clone();
                 let stop = shutdown.clone();
                 let acceptor = acceptor.clone();
+                let open = app::metrics::Open::new(name);
                 connections.spawn(async move {
                     match acceptor {
                         None => connection(stream, peer, router, limits, stop).await,
@@ -113,7 +116,7 @@ pub async fn serve(
                             }
                         }
                     }
-                    drop(slot);
+                    drop((slot, open));
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}

@@ -3,7 +3,7 @@
 //! the client it names — relay grants, trace fields and the sign-in history see that address;
 //! a connection from the balancer without a header is closed; from any other address a PROXY
 //! line is only a bad command. The web takes the client from `X-Forwarded-For` / `Forwarded`
-//! only from the balancer. Both databases.
+//! and the scheme from `X-Forwarded-Proto` only from the balancer. Both databases.
 
 mod common;
 
@@ -132,6 +132,30 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
             a[1].starts_with("-ERR") || a[2].starts_with("-ERR"),
             "{label}: plain text refused off loopback: {a:?}"
         );
+        // The balancer ends TLS and says so: the site's cookies are Secure and browsers are
+        // told to keep to HTTPS.
+        let https_said = |server: &Server| {
+            let jar = db.dir.0.join("proto.jar");
+            let lang = curl(
+                &jar,
+                &[
+                    "-H",
+                    "X-Forwarded-Proto: https",
+                    &server.url("/lang/en?next=/login"),
+                ],
+            );
+            let page = curl(
+                &jar,
+                &["-H", "X-Forwarded-Proto: https", &server.url("/login")],
+            );
+            (
+                lang.header("set-cookie").unwrap_or_default().to_string(),
+                page.header("strict-transport-security").map(str::to_string),
+            )
+        };
+        let (cookie, hsts) = https_said(&server);
+        assert!(cookie.ends_with("; Secure"), "{label}: {cookie}");
+        assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{label}");
         drop(server);
 
         // From an address that is not a balancer, a PROXY line is a bad command.
@@ -149,6 +173,13 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
             a[0].starts_with("5") || a[1].starts_with("5"),
             "{label}: {a:?}"
         );
+        // Nor does anyone else's X-Forwarded-Proto make the site think it is on HTTPS.
+        let (cookie, hsts) = https_said(&server);
+        assert!(
+            cookie.starts_with("lang=en") && !cookie.contains("Secure"),
+            "{label}: {cookie}"
+        );
+        assert_eq!(hsts, None, "{label}");
         drop(server);
     }
 }

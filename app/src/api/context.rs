@@ -77,6 +77,49 @@ pub fn client_of(
     peer
 }
 
+/// Whether a trusted balancer says the client spoke HTTPS to it: the nearest (right-most)
+/// `X-Forwarded-Proto`, else the `proto=` of the nearest `Forwarded` element (RFC 7239 §5.4).
+/// From any other peer these headers mean nothing.
+pub fn forwarded_https(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[crate::domain::network::Network],
+) -> bool {
+    if !crate::domain::network::Network::any_contains(trusted, peer) {
+        return false;
+    }
+    let nearest = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .next_back()
+            .map(str::to_string)
+    };
+    let proto = nearest("x-forwarded-proto").or_else(|| {
+        nearest("forwarded").and_then(|element| {
+            element.split(';').find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case("proto")
+                    .then(|| v.trim().trim_matches('"').to_string())
+            })
+        })
+    });
+    proto.is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// `https` or `http`: how this request reached the site (see [`crate::state::Https`]).
+pub fn request_scheme() -> &'static str {
+    let https = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::state::Https>().copied())
+        .map(|crate::state::Https(h)| h)
+        .unwrap_or_else(|| state().is_ok_and(|st| st.secure_cookies));
+    if https { "https" } else { "http" }
+}
+
 /// The node of one `Forwarded` element's `for=` (RFC 7239 §6): `192.0.2.43`,
 /// `"192.0.2.43:47011"`, `"[2001:db8:cafe::17]:4711"`; an obfuscated or unknown node is kept
 /// as written (it then names no address, and the proxy is kept).
@@ -115,8 +158,7 @@ pub fn site_base(fallback_host: Option<&str>) -> String {
         .filter(|h| plain_host(h))
         .or_else(|| fallback_host.map(str::to_string))
         .unwrap_or_else(|| st.mail_host.name.clone());
-    let scheme = if st.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
+    format!("{}://{host}", request_scheme())
 }
 
 /// This site's address for links that leave in mail (a reset link): the configured public
@@ -512,7 +554,7 @@ impl Caller {
 
 #[cfg(test)]
 mod tests {
-    use super::client_of;
+    use super::{client_of, forwarded_https};
     use crate::domain::network::Network;
     use axum::http::{HeaderMap, HeaderValue};
     use std::net::IpAddr;
@@ -574,5 +616,31 @@ mod tests {
         // X-Forwarded-For, when both are there.
         h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
         assert_eq!(client_of(ip("127.0.0.1"), &h, &trusted), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn the_scheme_a_trusted_balancer_names() {
+        let trusted = [Network::parse("127.0.0.1").unwrap()];
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(forwarded_https(ip("127.0.0.1"), &h, &trusted));
+        // Anyone else may write it: it means nothing from them.
+        assert!(!forwarded_https(ip("198.51.100.7"), &h, &trusted));
+        // The nearest hop is the balancer's word.
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https, http"));
+        assert!(!forwarded_https(ip("127.0.0.1"), &h, &trusted));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "forwarded",
+            HeaderValue::from_static(
+                "for=192.0.2.43;proto=http, for=198.51.100.17;Proto=\"HTTPS\"",
+            ),
+        );
+        assert!(forwarded_https(ip("127.0.0.1"), &h, &trusted));
+        assert!(!forwarded_https(
+            ip("127.0.0.1"),
+            &HeaderMap::new(),
+            &trusted
+        ));
     }
 }

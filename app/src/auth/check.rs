@@ -35,6 +35,21 @@ pub enum Checked {
     Unavailable(String),
 }
 
+impl Checked {
+    /// The result's name in the metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Checked::Ok(..) => "ok",
+            Checked::Throttled(_) => "throttled",
+            Checked::Suspended => "suspended",
+            Checked::AppPasswordNeeded => "app_password_needed",
+            Checked::Wrong => "wrong",
+            Checked::Busy => "busy",
+            Checked::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
 /// What every door checks passwords with: one throttle and one auth cache for the web, POP3
 /// and submission together (guessing is counted across doors; a client polling POP3 and
 /// signing in to the web pays argon2 once).
@@ -68,6 +83,22 @@ impl Gate {
     /// (see `auth::throttle`). The sign-in is noted in the account's history, except a web
     /// success: the sign-in page notes it once the second step (if any) is done.
     pub async fn check(
+        &self,
+        store: &Store,
+        ip: IpAddr,
+        typed: &str,
+        password: &str,
+        door: Door,
+    ) -> Checked {
+        let checked = self.check_password(store, ip, typed, password, door).await;
+        crate::metrics::inc(
+            crate::metrics::SIGN_INS,
+            &[("door", door.as_str()), ("result", checked.name())],
+        );
+        checked
+    }
+
+    async fn check_password(
         &self,
         store: &Store,
         ip: IpAddr,

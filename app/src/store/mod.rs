@@ -18,6 +18,7 @@ pub mod error;
 pub mod filter;
 pub mod housekeeping;
 pub mod imports;
+pub mod job_turns;
 pub mod mail_settings;
 pub mod maildrop;
 mod migration;

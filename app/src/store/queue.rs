@@ -29,6 +29,21 @@ pub enum Outcome {
 }
 
 impl Store {
+    /// How many messages wait in the queue (to send, or being sent), and when the oldest of
+    /// them came.
+    pub async fn queue_depth(&self) -> Result<(u64, Option<i64>)> {
+        let (count, oldest): (i64, Option<i64>) = outbound::Entity::find()
+            .select_only()
+            .column_as(Expr::col(outbound::Column::Id).count(), "count")
+            .column_as(Expr::col(outbound::Column::CreatedAt).min(), "oldest")
+            .filter(outbound::Column::Status.is_in([QUEUED, SENDING]))
+            .into_tuple()
+            .one(self.db())
+            .await?
+            .unwrap_or((0, None));
+        Ok((u64::try_from(count).unwrap_or(0), oldest))
+    }
+
     /// Claims up to `limit` messages that are due, for `worker`, for `lease`.
     pub async fn claim_outbound(
         &self,
@@ -274,5 +289,6 @@ pub(crate) async fn enqueue(
     })
     .exec(c)
     .await?;
+    crate::metrics::inc(crate::metrics::QUEUED, &[("kind", kind)]);
     Ok(())
 }

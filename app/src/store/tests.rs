@@ -1063,3 +1063,41 @@ async fn second_factor_app_passwords_history_and_reset_tokens() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_job_turn_is_one_holders_until_it_ends() {
+    use entities::job_turn;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    on_both(|s| async move {
+        assert!(s.take_turn("housekeeping", "a", 3_600_000).await.unwrap());
+        // Held: nobody else, not even its holder, takes it again before it ends.
+        assert!(!s.take_turn("housekeeping", "b", 3_600_000).await.unwrap());
+        assert!(!s.take_turn("housekeeping", "a", 3_600_000).await.unwrap());
+        // Another job is another turn.
+        assert!(s.take_turn("acme", "b", 60_000).await.unwrap());
+        // Run out (its holder died, or the period passed): the next asker has it.
+        job_turn::Entity::update_many()
+            .col_expr(
+                job_turn::Column::UntilMs,
+                sea_orm::sea_query::Expr::value(0),
+            )
+            .filter(job_turn::Column::Job.eq("housekeeping"))
+            .exec(s.db())
+            .await
+            .unwrap();
+        assert!(s.take_turn("housekeeping", "b", 3_600_000).await.unwrap());
+        assert!(!s.take_turn("housekeeping", "a", 3_600_000).await.unwrap());
+        // Handed back: free at once, and only by its holder.
+        s.end_turn("housekeeping", "a").await.unwrap();
+        assert!(!s.take_turn("housekeeping", "a", 3_600_000).await.unwrap());
+        s.end_turn("housekeeping", "b").await.unwrap();
+        assert!(s.take_turn("housekeeping", "a", 3_600_000).await.unwrap());
+        let turns = s.job_turns().await.unwrap();
+        let holders: Vec<(&str, &str)> = turns
+            .iter()
+            .map(|t| (t.job.as_str(), t.holder.as_str()))
+            .collect();
+        assert_eq!(holders, [("acme", "b"), ("housekeeping", "a")]);
+    })
+    .await;
+}

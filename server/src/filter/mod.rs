@@ -132,6 +132,10 @@ impl Stage {
                 kind,
             } => {
                 tracing::info!(id = m.id, from = %m.mail_from, peer = ?m.client, check = kind.name(), "message refused: {reason}");
+                app::metrics::inc(
+                    app::metrics::HELD,
+                    &[("check", kind.name()), ("action", "refused")],
+                );
                 log(
                     store,
                     m.mail_from,
@@ -148,6 +152,10 @@ impl Stage {
                 kind,
             } => {
                 tracing::info!(id = m.id, from = %m.mail_from, peer = ?m.client, check = kind.name(), "message deferred: {reason}");
+                app::metrics::inc(
+                    app::metrics::HELD,
+                    &[("check", kind.name()), ("action", "deferred")],
+                );
                 Err(Held::Deferred(answer))
             }
         }

@@ -163,7 +163,14 @@ pub async fn run(
                     _ => store.finish_outbound(m.id, &worker, &outcome).await,
                 };
                 match recorded {
-                    Ok(true) => {}
+                    Ok(true) => {
+                        let said = match outcome {
+                            Outcome::Sent(_) => "delivered",
+                            Outcome::Retry { .. } => "deferred",
+                            Outcome::Failed(_) => "bounced",
+                        };
+                        app::metrics::inc(app::metrics::QUEUE_OUTCOMES, &[("outcome", said)]);
+                    }
                     Ok(false) => {
                         tracing::warn!(id = m.id, "outbound: the claim expired during delivery")
                     }

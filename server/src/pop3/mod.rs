@@ -44,6 +44,7 @@ pub async fn run(
         refusal,
         proxies: ctx.config.proxies.clone(),
         protocol: "POP3",
+        listener: if implicit_tls { "pop3s" } else { "pop3" },
     };
     let sessions = shutdown.clone();
     accept_loop(listener, caps, shutdown, move |stream, peer| {

@@ -47,6 +47,11 @@ pub async fn run(
         } else {
             "SMTP"
         },
+        listener: match (ctx.submission.is_some(), implicit_tls) {
+            (false, _) => "smtp",
+            (true, false) => "submission",
+            (true, true) => "submissions",
+        },
     };
     let sessions = shutdown.clone();
     accept_loop(listener, caps, shutdown, move |stream, peer| {

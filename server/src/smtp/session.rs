@@ -242,10 +242,52 @@ impl Session {
             );
         }
         let step = match Request::parse(&mut line.iter()) {
-            Ok(req) => self.dispatch(req).await,
+            Ok(req) => {
+                let counted = match &req {
+                    Request::Mail { .. } => Some("mail"),
+                    Request::Rcpt { .. } => Some("rcpt"),
+                    Request::Data => Some("data"),
+                    Request::Bdat { .. } => Some("bdat"),
+                    _ => None,
+                };
+                let step = self.dispatch(req).await;
+                if let Some(command) = counted {
+                    self.count_refusals(command, &step);
+                }
+                step
+            }
             Err(e) => Step::reply(parse_error(e)),
         };
         self.count_errors(step)
+    }
+
+    /// The listener's name in the metrics.
+    fn listener(&self) -> &'static str {
+        if self.is_submission() {
+            "submission"
+        } else {
+            "smtp"
+        }
+    }
+
+    /// Counts the refusals (4xx, 5xx) `step` gives to `command`, by enhanced status code.
+    fn count_refusals(&self, command: &'static str, step: &Step) {
+        for r in step.replies.iter().filter(|r| r.code >= 400) {
+            let code = r.code.to_string();
+            let status = if r.enhanced.is_empty() {
+                code.as_str()
+            } else {
+                r.enhanced
+            };
+            app::metrics::inc(
+                app::metrics::REFUSED,
+                &[
+                    ("listener", self.listener()),
+                    ("command", command),
+                    ("status", status),
+                ],
+            );
+        }
     }
 
     async fn dispatch(&mut self, req: Request<std::borrow::Cow<'_, str>>) -> Step {
@@ -302,6 +344,7 @@ impl Session {
             }
             DataEnd::Message(m) => self.finish(m).await,
         };
+        self.count_refusals("data", &step);
         self.count_errors(step)
     }
 
@@ -352,6 +395,7 @@ impl Session {
             self.bdat = Some(b);
             Step::reply(reply::ok(format!("{n} octets received")))
         };
+        self.count_refusals("bdat", &step);
         self.count_errors(step)
     }
 
@@ -394,6 +438,7 @@ impl Session {
         match self.ctx.deliverer.deliver(job).await {
             Ok(()) => {
                 tracing::info!(id, from = %tx.mail_from, recipients = count, peer = %self.peer.ip(), "message accepted");
+                app::metrics::inc(app::metrics::RECEIVED, &[("listener", self.listener())]);
                 if let Some(reason) = &junk {
                     let mailboxes = Self::mailboxes(&tx);
                     let (store, mark) = (&self.ctx.store, app::store::filter::JUNK);

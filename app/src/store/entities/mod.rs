@@ -14,6 +14,7 @@ pub mod domain_alias;
 pub mod filter_log;
 pub mod import_item;
 pub mod import_job;
+pub mod job_turn;
 pub mod maildrop_lock;
 pub mod message;
 pub mod mta_sts_policy;

@@ -17,6 +17,7 @@ mod m0012_account_security;
 mod m0013_catch_all;
 mod m0014_domain_aliases_and_limits;
 mod m0015_imports;
+mod m0016_job_turns;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_catch_all::Migration),
             Box::new(m0014_domain_aliases_and_limits::Migration),
             Box::new(m0015_imports::Migration),
+            Box::new(m0016_job_turns::Migration),
         ]
     }
 }
