@@ -58,6 +58,16 @@ pub enum Command {
     /// The configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Copy this (stopped) SQLite installation into an empty PostgreSQL database, then verify
+    /// every table's rows on both sides.
+    Migrate {
+        /// The PostgreSQL database: postgres://USER@HOST/DB.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Check everything and list what would be copied; copy nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

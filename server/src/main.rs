@@ -21,11 +21,13 @@ mod import;
 mod jobs;
 mod login;
 mod metrics;
+mod migrate;
 mod mta_sts_policy;
 mod net;
 mod outbound;
 mod pop3;
 mod proxy;
+mod running;
 mod serve;
 mod smtp;
 #[cfg(test)]
@@ -66,6 +68,9 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
     if let cli::Command::Serve(args) = cli.command {
         return serve::serve(settings, args).await;
     }
+    if let cli::Command::Migrate { to, dry_run } = &cli.command {
+        return migrate::migrate(&settings.database_url, to, *dry_run).await;
+    }
     let store = app::store::Store::open(&settings.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -79,7 +84,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Queue(c) => commands::queue(&store, c).await,
         cli::Command::Filter(c) => commands::filter(&store, c).await,
         cli::Command::Dkim(c) => commands::dkim(&store, &settings.hostname(), c).await,
-        cli::Command::Config(_) => unreachable!("handled above"),
+        cli::Command::Config(_) | cli::Command::Migrate { .. } => unreachable!("handled above"),
     };
     store.close().await;
     result

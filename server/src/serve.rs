@@ -44,6 +44,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> Result<()> {
     let [http, smtp, pop3, pop3s, submission, submissions, https] =
         settings.listeners(&args).map(|(_, address)| address);
     let https_on = !https.eq_ignore_ascii_case(crate::config::OFF);
+    // On SQLite, a lock beside the file says a server runs here (`courrier migrate` waits
+    // for none and refuses; a serve started during a migration waits for it).
+    let _running = crate::running::serving(&settings.database_url)?;
     let store = Store::open(&settings.database_url)
         .await
         .map_err(|e| anyhow!("{e}"))?

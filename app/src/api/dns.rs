@@ -3,7 +3,9 @@
 //! language; the host's own records for the server admin; the zone file to download. The
 //! rules are `domain::dns_plan`; this is who may see what, and the lookups.
 
-use crate::model::{DnsPageView, DnsRecordView};
+use crate::model::DnsPageView;
+#[cfg(feature = "ssr")]
+use crate::model::DnsRecordView;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -4,7 +4,9 @@
 //! there), then the job, which runs in the background and survives a restart; its progress
 //! is read again at each visit.
 
-use crate::model::{ImportJobView, ImportView};
+#[cfg(feature = "ssr")]
+use crate::model::ImportJobView;
+use crate::model::ImportView;
 use leptos::prelude::*;
 
 /// The mailbox `login` names (empty: the caller's own), if the caller may act on it and it

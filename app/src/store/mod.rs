@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backups;
 pub mod certificates;
 pub mod connect;
+pub mod copy;
 pub mod delivery;
 pub mod dkim;
 pub mod domain_aliases;
