@@ -54,6 +54,16 @@ impl UserRow {
         let full = format!("{} {}", self.first_name, self.last_name);
         full.trim().to_string()
     }
+
+    /// What the search looks into: login, name and aliases, in lower case.
+    pub fn search_text(&self) -> String {
+        let mut text = format!("{} {}", self.login, self.display_name().to_lowercase());
+        for a in &self.aliases {
+            text.push(' ');
+            text.push_str(a);
+        }
+        text
+    }
 }
 
 /// A domain as its webmaster sees it.
@@ -63,7 +73,17 @@ pub struct DomainOverview {
     /// The domain's style: "cobalt" or "antivirus" (see `ConnectionSettings`).
     pub style: String,
     pub used_bytes: i64,
+    /// The mailboxes of this page: those the search matches, `page_size` at a time.
     pub users: Vec<UserRow>,
+    /// Mailboxes of the domain, and how many the search matches.
+    pub total_users: usize,
+    pub matching: usize,
+    /// This page (from 0) and its size.
+    pub page: usize,
+    pub page_size: usize,
+    /// Every mailbox (login, "Name (login)") for the catch-all's list; None when the domain
+    /// has too many for a list (the form then takes a login).
+    pub catch_all_choices: Option<Vec<(String, String)>>,
     /// Relay grants for the domain's fixed addresses, set by the host.
     pub grants: Vec<GrantRow>,
     /// The mailbox that receives mail for unknown names (its login), if any.

@@ -498,8 +498,8 @@ async fn add_user_works_as_a_plain_html_form() {
                 &server.url("/siteadmin?q=artagnan"),
             ],
         );
-        // Every user is on the page (the search narrows it as you type); those that do not
-        // match are hidden, without JavaScript too.
+        // The search is the server's (it looks at every page of a long list): only those
+        // that match are sent, without JavaScript too.
         let item = |login: &str| {
             let at = list
                 .body
@@ -509,7 +509,10 @@ async fn add_user_works_as_a_plain_html_form() {
             rest[..rest.find('>').unwrap()].to_string()
         };
         assert!(!item("edartagnan").contains("hidden"), "{label}: search");
-        assert!(item("pmartin").contains("hidden"), "{label}: search");
+        assert!(
+            !list.body.contains(r#"data-search="pmartin "#),
+            "{label}: search"
+        );
         assert!(server.stop().success());
     }
 }
@@ -1268,6 +1271,61 @@ async fn a_domains_limits_hold_from_the_web_and_the_cli() {
             &["-H", "Accept-Language: en", &server.url("/siteadmin/log")],
         );
         assert!(log.body.contains("Limits changed"), "{label}");
+        drop(server);
+    }
+}
+
+/// A domain of hundreds of mailboxes is shown a page of 100 at a time (links keep the search),
+/// the search runs on the server across every page, and the catch-all then takes a login
+/// instead of offering a list of hundreds.
+#[tokio::test]
+async fn a_long_list_comes_a_page_at_a_time() {
+    use app::store::entities::account;
+    use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, EntityTrait, Set};
+    for db in databases().await {
+        let label = db.label;
+        let (server, jar) = votredomaine_signed_in(&db, PASSWORD);
+        let url = db
+            .url
+            .clone()
+            .unwrap_or_else(|| app::store::sqlite_url_for(&db.dir.0));
+        let store = app::store::Store::open(&url).await.unwrap();
+        let model = store.account("cdupont").await.unwrap();
+        for i in 0..210 {
+            let mut copy: account::ActiveModel = model.clone().into();
+            copy.id = NotSet;
+            copy.login = Set(format!("u{i:03}"));
+            let copy = copy.reset_all();
+            account::Entity::insert(copy)
+                .exec_without_returning(store.db())
+                .await
+                .unwrap();
+        }
+        store.close().await;
+        // 212 mailboxes: pages of 100, 100 and 12.
+        let items = |page: &str| page.matches("data-search=").count();
+        let first = curl(&jar, &[&server.url("/siteadmin")]);
+        assert_eq!(first.status, 200, "{label}");
+        assert_eq!(items(&first.body), 100, "{label}");
+        assert!(first.body.contains("Page 1 sur 3 (212 boîtes)"), "{label}");
+        assert!(
+            first.body.contains(r#"href="/siteadmin?page=2""#),
+            "{label}"
+        );
+        let last = curl(&jar, &[&server.url("/siteadmin?page=3")]);
+        assert_eq!(items(&last.body), 12, "{label}");
+        assert!(last.body.contains(r#"href="/siteadmin?page=2""#), "{label}");
+        // The search looks at every page, and a short answer has no pages.
+        let found = curl(&jar, &[&server.url("/siteadmin?q=u14")]);
+        assert_eq!(items(&found.body), 10, "{label}");
+        assert!(!found.body.contains("class=\"pager\""), "{label}");
+        // The catch-all of so many mailboxes: a login to type.
+        assert!(
+            first
+                .body
+                .contains(r#"<input id="catch-all" name="login" type="text""#),
+            "{label}"
+        );
         drop(server);
     }
 }

@@ -15,9 +15,18 @@ const PRINTABLE_KEY: &str = "printable";
 #[cfg(feature = "ssr")]
 const PRINTABLE_SECS: i64 = 10 * 60;
 
-/// The domain's mailboxes and its disk usage.
+/// Mailboxes on one page of `/siteadmin` (a domain of thousands stays light on a phone).
+pub const USERS_PER_PAGE: usize = 100;
+/// Up to this many mailboxes, the catch-all is chosen from a list.
+pub const CATCH_ALL_LIST_MAX: usize = 200;
+
+/// The domain's mailboxes (those `q` matches, page `page` from 0) and its disk usage.
 #[server(endpoint = "siteadmin/overview")]
-pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFnError> {
+pub async fn overview(
+    domain: Option<String>,
+    q: Option<String>,
+    page: Option<usize>,
+) -> Result<DomainOverview, ServerFnError> {
     use super::context::*;
     use crate::domain::Role;
     use crate::model::UserRow;
@@ -44,6 +53,32 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
             forwarding: u.forwarding,
             responder: u.responder,
         })
+        .collect();
+    let total_users = users.len();
+    let used_bytes = users.iter().map(|u| u.used_bytes).sum();
+    let catch_all_choices = (total_users <= CATCH_ALL_LIST_MAX).then(|| {
+        users
+            .iter()
+            .map(|u| {
+                (
+                    u.login.clone(),
+                    format!("{} ({})", u.display_name(), u.login),
+                )
+            })
+            .collect()
+    });
+    let q = q.unwrap_or_default();
+    let matching: Vec<UserRow> = users
+        .into_iter()
+        .filter(|u| crate::pages::islands::search_matches(&u.search_text(), &q))
+        .collect();
+    let pages = matching.len().div_ceil(USERS_PER_PAGE).max(1);
+    let page = page.unwrap_or(0).min(pages - 1);
+    let count = matching.len();
+    let users: Vec<UserRow> = matching
+        .into_iter()
+        .skip(page * USERS_PER_PAGE)
+        .take(USERS_PER_PAGE)
         .collect();
     let grants = st
         .store
@@ -74,10 +109,15 @@ pub async fn overview(domain: Option<String>) -> Result<DomainOverview, ServerFn
         catch_all,
         aliases,
         limits: limits.any().then_some((limits, usage)),
-        used_bytes: users.iter().map(|u| u.used_bytes).sum(),
+        used_bytes,
         domain: d.name,
         style: d.style,
         users,
+        total_users,
+        matching: count,
+        page,
+        page_size: USERS_PER_PAGE,
+        catch_all_choices,
     })
 }
 

@@ -462,34 +462,49 @@ impl Store {
     }
 
     pub async fn list_users(&self, domain_name: &str) -> Result<Vec<AccountSummary>> {
+        use super::entities::message;
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
         let d = find_domain(self.db(), domain_name).await?;
         let accounts = account::Entity::find()
             .filter(account::Column::DomainId.eq(d.id))
             .order_by_asc(account::Column::Login)
             .all(self.db())
             .await?;
-        let aliases = alias::Entity::find()
+        // Three queries whatever the number of mailboxes: the accounts, their aliases, and
+        // the messages counted per account in one pass.
+        let mut aliases: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for x in alias::Entity::find()
             .filter(alias::Column::DomainId.eq(d.id))
             .order_by_asc(alias::Column::LocalPart)
             .all(self.db())
-            .await?;
-        let mut counts = std::collections::HashMap::new();
-        for a in &accounts {
-            let n = super::entities::message::Entity::find()
-                .filter(super::entities::message::Column::AccountId.eq(a.id))
-                .count(self.db())
-                .await?;
-            counts.insert(a.id, n);
+            .await?
+        {
+            aliases.entry(x.account_id).or_default().push(x.local_part);
         }
+        let of_domain = Query::select()
+            .column(account::Column::Id)
+            .from(account::Entity)
+            .and_where(Expr::col(account::Column::DomainId).eq(d.id))
+            .to_owned();
+        let counts: std::collections::HashMap<i64, i64> = message::Entity::find()
+            .select_only()
+            .column(message::Column::AccountId)
+            .column_as(Expr::col(message::Column::Id).count(), "n")
+            .filter(message::Column::AccountId.in_subquery(of_domain))
+            .group_by(message::Column::AccountId)
+            .into_tuple::<(i64, i64)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect();
         Ok(accounts
             .into_iter()
             .map(|a| AccountSummary {
-                messages: counts.get(&a.id).copied().unwrap_or(0),
-                aliases: aliases
-                    .iter()
-                    .filter(|x| x.account_id == a.id)
-                    .map(|x| x.local_part.clone())
-                    .collect(),
+                messages: counts
+                    .get(&a.id)
+                    .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
+                aliases: aliases.remove(&a.id).unwrap_or_default(),
                 forwarding: !a.forward_to.is_empty(),
                 responder: a.responder_enabled,
                 login: a.login,

@@ -21,7 +21,20 @@ pub fn SiteAdminPage() -> impl IntoView {
     // Resources are created once, here, outside the guard's Suspense: one created inside it
     // could be made twice and the browser's hydration would no longer match the server's.
     let domain = domain_param();
-    let data = Resource::new(move || domain.clone(), overview);
+    // The search and the page (numbered from 1 in the address) are the server's to apply:
+    // a domain of thousands is sent a page at a time.
+    let (q, page) = use_query_map().with_untracked(|m| {
+        (
+            m.get("q").filter(|q| !q.trim().is_empty()),
+            m.get("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .map(|p| p.saturating_sub(1)),
+        )
+    });
+    let data = Resource::new(
+        move || (domain.clone(), q.clone(), page),
+        |(domain, q, page)| overview(domain, q, page),
+    );
     view! { <Signed roles=MANAGERS render=move |_| view! { <DomainPage data /> } /> }
 }
 
@@ -34,16 +47,6 @@ fn DomainPage(data: Resource<Result<DomainOverview, ServerFnError>>) -> impl Int
     }
 }
 
-/// What the search looks into: login, name and aliases, in lower case.
-fn search_text(u: &UserRow) -> String {
-    let mut text = format!("{} {}", u.login, u.display_name().to_lowercase());
-    for a in &u.aliases {
-        text.push(' ');
-        text.push_str(a);
-    }
-    text
-}
-
 #[component]
 fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
     let domain = domain_param();
@@ -51,24 +54,22 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
         .read_untracked()
         .get("q")
         .unwrap_or_default();
-    let count = o.users.len();
+    let count = o.total_users;
     let grants = o.grants.clone();
-    let catch_all_choices: Vec<(String, String)> = o
-        .users
-        .iter()
-        .map(|u| {
-            (
-                u.login.clone(),
-                format!("{} ({})", u.display_name(), u.login),
-            )
-        })
-        .collect();
+    let catch_all_choices = o.catch_all_choices.clone();
     let catch_all = o.catch_all.clone();
+    let pager = Pager {
+        page: o.page,
+        pages: o.matching.div_ceil(o.page_size.max(1)).max(1),
+        matching: o.matching,
+        domain: domain.clone(),
+        q: initial.clone(),
+    };
     let catch_all_domain = domain.clone();
     let users = o.users;
     let any_shown = users
         .iter()
-        .any(|u| search_matches(&search_text(u), &initial));
+        .any(|u| search_matches(&u.search_text(), &initial));
     let summary = match lang {
         Lang::Fr => format!(
             "{} aux lettres — {} utilisés",
@@ -124,7 +125,7 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                     {users
                         .iter()
                         .map(|u| {
-                            let shown = search_matches(&search_text(u), &initial);
+                            let shown = search_matches(&u.search_text(), &initial);
                             view! { <UserItem u=u.clone() lang domain=domain.clone() shown /> }
                         })
                         .collect_view()}
@@ -133,6 +134,7 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
                     </li>
                 </ul>
             </UserFilter>
+            {(pager.pages > 1).then(|| view! { <PagerNav pager lang /> })}
         </section>
         <section class="card" aria-labelledby="relay-title">
             <h2 id="relay-title">{lang.pick("Relais SMTP (adresse fixe)", "SMTP relay (fixed address)")}</h2>
@@ -148,10 +150,81 @@ fn Overview(o: DomainOverview, lang: Lang) -> impl IntoView {
     }
 }
 
+/// Where a long list of mailboxes stands: its page, the pages, and what the links keep.
+struct Pager {
+    page: usize,
+    pages: usize,
+    matching: usize,
+    domain: Option<String>,
+    q: String,
+}
+
+impl Pager {
+    /// The list's address at page `page` (from 0), with the domain and the search kept.
+    fn href(&self, page: usize) -> String {
+        let mut params = Vec::new();
+        if let Some(d) = &self.domain {
+            params.push(format!("domain={}", urlencoding(d)));
+        }
+        if !self.q.trim().is_empty() {
+            params.push(format!("q={}", urlencoding(&self.q)));
+        }
+        params.push(format!("page={}", page + 1));
+        format!("/siteadmin?{}", params.join("&"))
+    }
+}
+
+/// A query value as it goes in a link.
+fn urlencoding(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn PagerNav(pager: Pager, lang: Lang) -> impl IntoView {
+    let label = crate::tr!(
+        lang,
+        "Page {} sur {} ({} boîtes)",
+        "Page {} of {} ({} mailboxes)",
+        pager.page + 1,
+        pager.pages,
+        pager.matching
+    );
+    let previous = (pager.page > 0).then(|| pager.href(pager.page - 1));
+    let next = (pager.page + 1 < pager.pages).then(|| pager.href(pager.page + 1));
+    view! {
+        <nav class="pager" aria-label=lang.pick("Pages de la liste", "List pages")>
+            {previous
+                .map(|href| {
+                    view! {
+                        <a class="button" href=href rel="prev">
+                            {lang.pick("← Précédente", "← Previous")}
+                        </a>
+                    }
+                })}
+            <span aria-current="page">{label}</span>
+            {next
+                .map(|href| {
+                    view! {
+                        <a class="button" href=href rel="next">
+                            {lang.pick("Suivante →", "Next →")}
+                        </a>
+                    }
+                })}
+        </nav>
+    }
+}
+
 /// The mailbox that receives mail for unknown names of the domain (issue 17).
 #[component]
 fn CatchAllForm(
-    choices: Vec<(String, String)>,
+    choices: Option<Vec<(String, String)>>,
     current: Option<String>,
     domain: Option<String>,
     lang: Lang,
@@ -172,18 +245,41 @@ fn CatchAllForm(
                 <input type="hidden" name="domain" value=domain.unwrap_or_default() />
                 <div class="field">
                     <label for="catch-all">{lang.pick("Le courrier des noms inconnus va à", "Mail for unknown names goes to")}</label>
-                    <select id="catch-all" name="login" aria-describedby="login-error">
-                        <option value="" selected=current.is_empty()>
-                            {lang.pick("personne (refusé, 550)", "nobody (refused, 550)")}
-                        </option>
-                        {choices
-                            .into_iter()
-                            .map(|(login, label)| {
-                                let selected = login == current;
-                                view! { <option value=login selected=selected>{label}</option> }
-                            })
-                            .collect_view()}
-                    </select>
+                    {match choices {
+                        Some(choices) => view! {
+                            <select id="catch-all" name="login" aria-describedby="login-error">
+                                <option value="" selected=current.is_empty()>
+                                    {lang.pick("personne (refusé, 550)", "nobody (refused, 550)")}
+                                </option>
+                                {choices
+                                    .into_iter()
+                                    .map(|(login, label)| {
+                                        let selected = login == current;
+                                        view! { <option value=login selected=selected>{label}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        }
+                        .into_any(),
+                        // Too many mailboxes for a list: the login, empty for nobody.
+                        None => view! {
+                            <input
+                                id="catch-all"
+                                name="login"
+                                type="text"
+                                value=current.clone()
+                                autocomplete="off"
+                                aria-describedby="catch-all-hint login-error"
+                            />
+                            <p id="catch-all-hint" class="hint">
+                                {lang.pick(
+                                    "Un identifiant du domaine ; vide : personne (refusé, 550).",
+                                    "A login of the domain; empty: nobody (refused, 550).",
+                                )}
+                            </p>
+                        }
+                        .into_any(),
+                    }}
                     <p id="login-error" class="error" role="alert">{error_of(action.value(), "login")}</p>
                 </div>
                 <FormNotice result=action.value() lang />
@@ -195,7 +291,7 @@ fn CatchAllForm(
 
 #[component]
 fn UserItem(u: UserRow, lang: Lang, domain: Option<String>, shown: bool) -> impl IntoView {
-    let search = search_text(&u);
+    let search = u.search_text();
     let name = u.display_name();
     let title = if name.is_empty() {
         u.login.clone()
