@@ -484,6 +484,7 @@ impl Store {
             Vec::new()
         };
         let txn = self.write_txn().await?;
+        lock_mailboxes_in_order(self, &txn, jobs).await?;
         for job in jobs {
             let mut seen = std::collections::HashSet::new();
             for rcpt in &job.recipients {
@@ -780,6 +781,46 @@ async fn queue(
 struct Pending {
     job: Inbound,
     done: oneshot::Sender<Result<()>>,
+}
+
+/// On PostgreSQL, takes the rows of every mailbox a batch writes to, in the order of their
+/// ids, before the `used_bytes` trigger (m0002) takes them one by one in the batch's order.
+/// Two processes committing batches for the same mailboxes then never wait on each other in
+/// a cycle: without this, two instances on one database deadlocked (PostgreSQL breaks a
+/// deadlock after `deadlock_timeout`, a second, and the batch was retried message by
+/// message: 79 times in a 32-connection run, SMTP 12 times slower; issue 18). SQLite has
+/// one writer at a time: nothing to order.
+async fn lock_mailboxes_in_order(
+    store: &Store,
+    txn: &sea_orm::DatabaseTransaction,
+    jobs: &[Inbound],
+) -> Result<()> {
+    if store.engine() != super::Engine::Postgres {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = jobs
+        .iter()
+        .flat_map(|j| &j.recipients)
+        .filter_map(|r| match r {
+            InboundRcpt::Local { account, .. } => Some(account.id),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > 1 {
+        use sea_orm::sea_query::LockType;
+        account::Entity::find()
+            .select_only()
+            .column(account::Column::Id)
+            .filter(account::Column::Id.is_in(ids))
+            .order_by_asc(account::Column::Id)
+            .lock(LockType::Update)
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Group commit: sessions hand their message to one writer task, which commits whatever has
