@@ -26,14 +26,6 @@ impl Drop for Pebble {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// pebble with its API on `api` (TLS by the test CA's certificate), validating HTTP-01 on
 /// `http_port` and resolving names with the loopback DNS server; certificates last
 /// `validity` seconds.

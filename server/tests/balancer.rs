@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 const PW: &str = "Claire-Pass-2026";
 const NEW_PW: &str = "Claire-Neuf-2027";
-const PROXY_CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/proxy_client.py");
 
 /// HAProxy (Debian's), in the foreground, with a configuration written for the test.
 struct Haproxy {
@@ -30,19 +29,6 @@ impl Drop for Haproxy {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A free loopback port (bound, then let go for HAProxy to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn port_of(addr: &str) -> &str {
-    addr.rsplit_once(':').unwrap().1
 }
 
 impl Haproxy {
@@ -124,28 +110,10 @@ impl Haproxy {
     }
 }
 
-/// proxy_client.py straight to an instance, as the balancer would (a PROXY v2 header naming
-/// `client`): every answer, the greeting first.
+/// Straight to an instance, as the balancer would (a PROXY v2 header naming `client`):
+/// every answer, the greeting first.
 fn direct(addr: &str, client: &str, lines: &[&str]) -> Vec<String> {
-    let (host, port) = addr.rsplit_once(':').unwrap();
-    let out = Command::new("python3")
-        .arg(PROXY_CLIENT)
-        .args([host, port, &format!("v2:{client}:40000")])
-        .args(lines)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap().to_string())
-        .collect()
+    proxy_through(addr, &format!("v2:{client}:40000"), lines)
 }
 
 /// The mailbox's message count, signed in through the balancer.

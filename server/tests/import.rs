@@ -85,10 +85,6 @@ fn wait_for(server: &Server, jar: &std::path::Path, login: &str, states: &[&str]
     }
 }
 
-fn port_of(addr: &str) -> &str {
-    addr.rsplit_once(':').unwrap().1
-}
-
 #[tokio::test]
 async fn an_old_mailbox_comes_over_once_even_through_a_restart() {
     let (old_db, old) = old_host();

@@ -11,32 +11,6 @@ use common::*;
 use serde_json::Value;
 
 const PW: &str = "Claire-Pass-2026";
-const PROXY_CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/proxy_client.py");
-
-/// proxy_client.py against `addr` with `header`, sending `lines`: every answer, the greeting
-/// first ("" once the server closed).
-fn through(addr: &str, header: &str, lines: &[&str]) -> Vec<String> {
-    let (host, port) = addr.rsplit_once(':').unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(PROXY_CLIENT)
-        .args([host, port, header])
-        .args(lines)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap().to_string())
-        .collect()
-}
-
 fn code(answer: &str) -> &str {
     answer
         .lines()
@@ -67,19 +41,19 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
             "QUIT",
         ];
         // Version 1 from the office: the grant matches the real address.
-        let a = through(&server.smtp, "v1:192.0.2.7:40000", &relay);
+        let a = proxy_through(&server.smtp, "v1:192.0.2.7:40000", &relay);
         assert_eq!(code(&a[3]), "250", "{label}: {a:?}");
         // Version 2 from another address: no grant, no relay.
-        let a = through(&server.smtp, "v2:198.51.100.9:40001", &relay);
+        let a = proxy_through(&server.smtp, "v2:198.51.100.9:40001", &relay);
         assert_eq!(code(&a[3]), "554", "{label}: {a:?}");
         // The balancer's own health check (LOCAL, UNKNOWN): served as itself.
         for local in ["v2-local", "v1-unknown"] {
-            let a = through(&server.smtp, local, &["QUIT"]);
+            let a = proxy_through(&server.smtp, local, &["QUIT"]);
             assert_eq!(code(&a[0]), "220", "{label} {local}: {a:?}");
         }
         // Without a header, or a broken one: closed before a word, and said in the log.
         for bad in ["none", "garbage"] {
-            let a = through(&server.smtp, bad, &["EHLO x"]);
+            let a = proxy_through(&server.smtp, bad, &["EHLO x"]);
             assert_eq!(a[0], "", "{label} {bad}: {a:?}");
         }
         let said: Vec<Value> = server
@@ -95,7 +69,7 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
             "{label}: {said:?}"
         );
         // A message through the balancer carries the client's address in its trace.
-        let a = through(
+        let a = proxy_through(
             &server.smtp,
             "v2:2001:db8::7:40002",
             &[
@@ -122,7 +96,7 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
         // POP3 likewise: the sign-in is recorded from the client's address. (Plain USER/PASS
         // is refused off loopback without TLS, so AUTH over STLS is not at hand here: the
         // refusal itself shows the address is no longer loopback.)
-        let a = through(
+        let a = proxy_through(
             &server.pop3,
             "v1:192.0.2.9:40003",
             &["USER cdupont", &format!("PASS {PW}"), "QUIT"],
@@ -161,14 +135,14 @@ async fn the_balancer_names_the_client_and_only_the_balancer() {
         // From an address that is not a balancer, a PROXY line is a bad command.
         std::fs::write(&config, "[proxy]\ntrusted = [\"192.0.2.1/32\"]\n").unwrap();
         let server = Server::start_with(&db, &["--config", config.to_str().unwrap()]);
-        let a = through(
+        let a = proxy_through(
             &server.smtp,
             "none",
             &["PROXY TCP4 192.0.2.7 203.0.113.1 1 25", "QUIT"],
         );
         assert_eq!(code(&a[0]), "220", "{label}: {a:?}");
         assert!(code(&a[1]).starts_with('5'), "{label}: {a:?}");
-        let a = through(&server.smtp, "v1:192.0.2.7:40000", &relay);
+        let a = proxy_through(&server.smtp, "v1:192.0.2.7:40000", &relay);
         assert!(
             a[0].starts_with("5") || a[1].starts_with("5"),
             "{label}: {a:?}"

@@ -854,3 +854,45 @@ pub fn spawn_on_port(mut command: Command) -> (Child, u16) {
     let port: serde_json::Value = serde_json::from_str(&line).unwrap();
     (child, port["port"].as_u64().unwrap() as u16)
 }
+
+/// A free loopback port (bound, then let go for another program to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The port of `host:port`.
+pub fn port_of(addr: &str) -> &str {
+    addr.rsplit_once(':').unwrap().1
+}
+
+pub const PROXY_CLIENT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/proxy_client.py");
+
+/// proxy_client.py against `addr` as a load balancer would speak to it: `header` (none,
+/// v1:IP:PORT, v2:IP:PORT, v1-unknown, v2-local, garbage), then `lines`; every answer, the
+/// greeting first ("" once the server closed).
+pub fn proxy_through(addr: &str, header: &str, lines: &[&str]) -> Vec<String> {
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let out = Command::new("python3")
+        .arg(PROXY_CLIENT)
+        .args([host, port, header])
+        .args(lines)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
