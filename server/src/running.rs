@@ -38,19 +38,19 @@ pub fn serving(url: &str) -> Result<Option<File>> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let f = lock_file(&db)?;
-    if let Err(TryLockError::WouldBlock) = f.try_lock_shared() {
-        println!("waiting: courrier migrate is copying {}", db.display());
-        tracing::warn!(database = %db.display(), "waiting for a migration to end");
+    match f.try_lock_shared() {
+        Ok(()) => return Ok(Some(f)),
+        Err(TryLockError::WouldBlock) => {
+            println!("waiting: courrier migrate is copying {}", db.display());
+            tracing::warn!(database = %db.display(), "waiting for a migration to end");
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}.lock", db.display()));
+        }
     }
-    drop(f);
-    shared(&db).map(Some)
-}
-
-fn shared(db: &Path) -> Result<File> {
-    let f = lock_file(db)?;
     f.lock_shared()
         .with_context(|| format!("cannot lock {}.lock", db.display()))?;
-    Ok(f)
+    Ok(Some(f))
 }
 
 /// For `migrate`: the lock, or None while a `serve` holds it.
@@ -68,6 +68,14 @@ pub fn exclusive(db: &Path) -> Result<Option<File>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `serving` holds, for a path.
+    fn shared(db: &Path) -> Result<File> {
+        let f = lock_file(db)?;
+        f.lock_shared()
+            .with_context(|| format!("cannot lock {}.lock", db.display()))?;
+        Ok(f)
+    }
 
     #[test]
     fn the_file_of_a_sqlite_url() {

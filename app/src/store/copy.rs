@@ -64,9 +64,7 @@ macro_rules! every_table {
 }
 
 fn table_name<E: EntityTrait + Default>() -> &'static str {
-    // Entity names are string literals of the derive: leaked once per table and call.
-    let name = E::default().table_name().to_string();
-    Box::leak(name.into_boxed_str())
+    E::default().table_name()
 }
 
 fn by_key<E: EntityTrait>() -> sea_orm::Select<E> {

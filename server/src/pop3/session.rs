@@ -71,12 +71,7 @@ impl Pop3Context {
     ) -> Pop3Context {
         Pop3Context {
             store,
-            instance: format!(
-                "{}/{}/{}",
-                config.hostname,
-                std::process::id(),
-                app::auth::random_hex(6)
-            ),
+            instance: crate::jobs::holder(&config.hostname),
             config,
             tls,
             gate,
