@@ -58,7 +58,7 @@ json.dump({
     "name": name, "smtp_host": "127.0.0.1", "smtp_port": int(smtp),
     "pop3_host": "127.0.0.1", "pop3_port": int(pop3), "domain": "bench.test", "users": 20,
     "password": password, "user_fmt": "user{i}@{domain}",
-    "reset_cmd": f"{psql} 'DELETE FROM messages; UPDATE accounts SET used_bytes = 0;'",
+    "reset_cmd": f"{psql} 'DELETE FROM messages; UPDATE accounts SET used_bytes = 0, message_count = 0;'",
     "count_cmd": f"{psql} 'SELECT count(*) FROM messages;'",
     # The database's processes count as the server's: PostgreSQL is part of it here.
     "server_pids_cmd": "cat " + " ".join(pids.split()),

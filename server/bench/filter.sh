@@ -85,7 +85,7 @@ base, out, name, smtp, pop3 = sys.argv[1:]
 t = json.load(open(base))
 db = f"{out}/{name}/courrier.db"
 t.update(name=f"courrier-{name}", smtp_port=int(smtp), pop3_port=int(pop3),
-         reset_cmd=f"sqlite3 {db} 'PRAGMA busy_timeout=10000; DELETE FROM messages; UPDATE accounts SET used_bytes = 0;'",
+         reset_cmd=f"sqlite3 {db} 'PRAGMA busy_timeout=10000; DELETE FROM messages; UPDATE accounts SET used_bytes = 0, message_count = 0;'",
          count_cmd=f"sqlite3 {db} 'PRAGMA busy_timeout=10000; SELECT count(*) FROM messages;' | tail -1",
          server_pids_cmd=f"cat {out}/{name}/server.pid")
 json.dump(t, open(f"{out}/{name}.json", "w"), indent=1)

@@ -116,7 +116,7 @@ def add_accounts(db, domain, prefix, n):
         elif k in ("login", "domain_id"):
             exprs.append("?")
             order.append(k)
-        elif k == "used_bytes":
+        elif k in ("used_bytes", "message_count"):
             exprs.append("0")
         else:
             exprs.append(k)

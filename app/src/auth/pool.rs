@@ -26,7 +26,9 @@ impl Default for PoolSize {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         PoolSize {
             threads: cores,
-            queue: 4 * cores,
+            // Room for an office's phones signing in at once (twenty were refused with
+            // four per core); a waiting job holds no hashing memory, only its turn.
+            queue: 16 * cores,
         }
     }
 }

@@ -703,17 +703,19 @@ impl Store {
                         let _ = done.send(false);
                         return Err(StoreError::from(refusal));
                     }
-                    message::Entity::insert(message::ActiveModel {
-                        account_id: Set(a.id),
-                        uidl: Set(m.uidl),
-                        size: Set(m.raw.len() as i64),
-                        received_at: Set(m.received_at),
-                        mail_from: Set(m.mail_from),
-                        subject: Set(m.subject),
-                        raw: Set(m.raw),
-                        ..Default::default()
-                    })
-                    .exec_without_returning(&txn)
+                    super::maildrop::keep_message(
+                        &txn,
+                        message::ActiveModel {
+                            account_id: Set(a.id),
+                            uidl: Set(m.uidl),
+                            size: Set(m.raw.len() as i64),
+                            received_at: Set(m.received_at),
+                            mail_from: Set(m.mail_from),
+                            subject: Set(m.subject),
+                            raw: Set(m.raw),
+                            ..Default::default()
+                        },
+                    )
                     .await?;
                 }
                 let _ = done.send(true);

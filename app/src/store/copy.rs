@@ -210,12 +210,13 @@ impl Store {
             }};
         }
         every_table!(each);
-        // The space used, as the source says: the target's trigger (m0002) counted each
-        // copied message again on top of the copied figure.
+        // The space used and the count, as the source says: the target's trigger (m0002,
+        // m0017) counted each copied message again on top of the copied figures.
         for a in account::Entity::find().all(self.db()).await? {
             use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
             account::Entity::update_many()
                 .col_expr(account::Column::UsedBytes, Expr::value(a.used_bytes))
+                .col_expr(account::Column::MessageCount, Expr::value(a.message_count))
                 .filter(account::Column::Id.eq(a.id))
                 .exec(target.db())
                 .await?;

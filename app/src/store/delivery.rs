@@ -5,6 +5,7 @@
 
 use super::accounts::login_in_domain;
 use super::entities::{account, alias, domain, message, relay_grant, responder_log};
+use super::maildrop::keep_message;
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
@@ -468,9 +469,11 @@ impl Store {
             && !account.responder_enabled
             && !quota_level_changes(account, job)
         {
-            message::Entity::insert(message_row(job, account, delivered_to.as_deref(), t))
-                .exec(self.db())
-                .await?;
+            keep_message(
+                self.db(),
+                message_row(job, account, delivered_to.as_deref(), t),
+            )
+            .await?;
             return Ok(());
         }
         // Forwards leave with an SRS envelope sender; the secret is read before the write
@@ -513,10 +516,8 @@ impl Store {
                             (plan_checked(&prefs, looped), own)
                         };
                         if decision.keep {
-                            // `exec`, not `insert`: no reading the row (and its blob) back.
-                            message::Entity::insert(message_row(job, a, named.as_deref(), t))
-                                .exec(&txn)
-                                .await?;
+                            // No reading the row (and its blob) back.
+                            keep_message(&txn, message_row(job, a, named.as_deref(), t)).await?;
                             warn_quota(&txn, a.id).await?;
                         }
                         // The forwarded copy says where it went through (Delivered-To), so

@@ -339,17 +339,19 @@ impl Store {
                 sea_orm::sea_query::Expr::col(import_job::Column::Skipped).add(1),
             );
         } else {
-            message::Entity::insert(message::ActiveModel {
-                account_id: Set(a.id),
-                uidl: Set(crate::auth::random_hex(16)),
-                size: Set(size),
-                received_at: Set(t),
-                mail_from: Set(mail_from),
-                subject: Set(subject),
-                raw: Set(raw),
-                ..Default::default()
-            })
-            .exec_without_returning(&txn)
+            super::maildrop::keep_message(
+                &txn,
+                message::ActiveModel {
+                    account_id: Set(a.id),
+                    uidl: Set(crate::auth::random_hex(16)),
+                    size: Set(size),
+                    received_at: Set(t),
+                    mail_from: Set(mail_from),
+                    subject: Set(subject),
+                    raw: Set(raw),
+                    ..Default::default()
+                },
+            )
             .await?;
             progress = progress
                 .col_expr(

@@ -1,10 +1,20 @@
-//! POP3 maildrops (RFC 1939): the exclusive lease, the snapshot taken at login, one message's
-//! bytes, and the deletions at QUIT.
+//! POP3 maildrops (RFC 1939): the exclusive lease, the snapshot taken at login, the listing
+//! read in pages, one message's bytes, and the deletions at QUIT.
 //!
 //! The lease is a row of `maildrop_locks`, so one session per maildrop holds across every
 //! process sharing the database (RFC 1939 §8 allows an exclusive lock). It carries an expiry
 //! that the holder renews while the session lives: a process that dies frees its maildrops
 //! when their leases run out.
+//!
+//! The snapshot is one row, whatever the maildrop holds: the account's message count and
+//! octets (kept by trigger, m0017) and the newest message's id, read in one statement. The
+//! session's messages are those up to that id; their listing is read only when a command
+//! needs it, a page at a time (issue 18: the login, STAT and the first RETR cost the same at
+//! 10 and at 100,000 messages). This holds because a mailbox's ids are drawn in the order its
+//! messages commit: SQLite has one writer at a time, and on PostgreSQL every message enters
+//! through [`keep_message`], which locks the account row before the id is drawn (a message
+//! whose id was drawn earlier but committed later would otherwise fall under the bound
+//! without being counted).
 
 use super::StoreError;
 use super::entities::{account, maildrop_lock, message};
@@ -24,11 +34,22 @@ pub struct MaildropEntry {
     pub size: u64,
 }
 
+/// The maildrop as the login found it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Messages with an id up to `bound`.
+    pub count: u64,
+    /// Their octets.
+    pub octets: u64,
+    /// The newest message's id (0 when empty): later ones are not this session's.
+    pub bound: i64,
+}
+
 /// What opening a maildrop gives.
 #[derive(Debug)]
 pub enum Opened {
-    /// The lease is ours; the messages present at this moment, oldest first.
-    Snapshot(Vec<MaildropEntry>),
+    /// The lease is ours; what the maildrop held at this moment.
+    Snapshot(Snapshot),
     /// Another session holds the maildrop (RFC 3206 `[IN-USE]`).
     InUse,
 }
@@ -39,8 +60,8 @@ fn secs(ttl: Duration) -> i64 {
 
 impl Store {
     /// Takes the lease on `account_id`'s maildrop for `holder`, records the POP3 login time,
-    /// and reads the snapshot. The lease is one atomic statement on the fast connection: a
-    /// crash that loses it also ended the session that held it.
+    /// and reads the snapshot (one row). The lease is one atomic statement on the fast
+    /// connection: a crash that loses it also ended the session that held it.
     pub async fn open_maildrop(
         &self,
         account_id: i64,
@@ -90,24 +111,66 @@ impl Store {
         }
     }
 
-    /// The maildrop's messages, oldest first, as one aggregated row: the covering index
-    /// `messages_maildrop` answers it, and one row crosses from the database instead of one
-    /// per message (which costs more than the query on a mailbox that is not read).
-    async fn snapshot(&self, account_id: i64) -> Result<Vec<MaildropEntry>> {
+    /// The count, octets and newest id, in one statement (one view of the database: the
+    /// counters and the id agree).
+    async fn snapshot(&self, account_id: i64) -> Result<Snapshot> {
         let sql = match self.engine() {
             super::Engine::Sqlite => {
-                "SELECT group_concat(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
-                 FROM messages WHERE account_id = ?"
+                "SELECT message_count AS n, used_bytes AS octets, \
+                 (SELECT max(id) FROM messages WHERE account_id = ?) AS bound \
+                 FROM accounts WHERE id = ?"
             }
             super::Engine::Postgres => {
-                "SELECT string_agg(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
-                 FROM messages WHERE account_id = $1"
+                "SELECT message_count AS n, used_bytes AS octets, \
+                 (SELECT max(id) FROM messages WHERE account_id = $1) AS bound \
+                 FROM accounts WHERE id = $2"
             }
         };
         let stmt = Statement::from_sql_and_values(
             self.db().get_database_backend(),
             sql,
-            [account_id.into()],
+            [account_id.into(), account_id.into()],
+        );
+        let Some(row) = self.db().query_one_raw(stmt).await? else {
+            return Err(StoreError::AccountNotFound(account_id.to_string()));
+        };
+        let n: i64 = row.try_get("", "n")?;
+        let octets: i64 = row.try_get("", "octets")?;
+        let bound: Option<i64> = row.try_get("", "bound")?;
+        Ok(Snapshot {
+            count: u64::try_from(n).unwrap_or(0),
+            octets: u64::try_from(octets).unwrap_or(0),
+            bound: bound.unwrap_or(0),
+        })
+    }
+
+    /// The next page of a maildrop's listing, oldest first: messages after id `after` up to
+    /// the snapshot's `bound`, at most `limit`. One aggregated row crosses from the database
+    /// instead of one per message (the covering index `messages_maildrop` answers it).
+    pub async fn maildrop_page(
+        &self,
+        account_id: i64,
+        after: i64,
+        bound: i64,
+        limit: u64,
+    ) -> Result<Vec<MaildropEntry>> {
+        let sql = match self.engine() {
+            super::Engine::Sqlite => {
+                "SELECT group_concat(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
+                 FROM (SELECT id, size, uidl FROM messages \
+                 WHERE account_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?)"
+            }
+            super::Engine::Postgres => {
+                "SELECT string_agg(id || ' ' || size || ' ' || uidl, ' ' ORDER BY id) AS s \
+                 FROM (SELECT id, size, uidl FROM messages \
+                 WHERE account_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4) AS page"
+            }
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let stmt = Statement::from_sql_and_values(
+            self.db().get_database_backend(),
+            sql,
+            [account_id.into(), after.into(), bound.into(), limit.into()],
         );
         let row = self.db().query_one_raw(stmt).await?;
         let text: Option<String> = match row {
@@ -192,6 +255,53 @@ impl Store {
         txn.commit().await?;
         Ok(true)
     }
+}
+
+/// Puts one message in its mailbox. Every message enters through here (delivery, notices,
+/// imports, restores): on PostgreSQL the account row is locked *before* the message's id is
+/// drawn (`INSERT … SELECT … FROM accounts … FOR UPDATE`: the lock is taken as the row is
+/// read, the id default is drawn after), so a mailbox's ids follow its commits and the POP3
+/// snapshot's bound is exact (see the module's comment). On SQLite a plain INSERT: writers
+/// take turns. The `used_bytes` and `message_count` trigger follows either way.
+pub(crate) async fn keep_message(
+    c: &impl ConnectionTrait,
+    row: message::ActiveModel,
+) -> Result<()> {
+    if c.get_database_backend() != sea_orm::DbBackend::Postgres {
+        message::Entity::insert(row)
+            .exec_without_returning(c)
+            .await?;
+        return Ok(());
+    }
+    use sea_orm::sea_query::{LockType, Query};
+    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable};
+    let Some(account_id) = row.account_id.try_as_ref().copied() else {
+        return Err(StoreError::Db("a message without its mailbox".into()));
+    };
+    let (mut columns, mut values) = (Vec::new(), Vec::new());
+    for column in message::Column::iter() {
+        if let ActiveValue::Set(v) = row.get(column) {
+            columns.push(column);
+            values.push(Expr::val(v));
+        }
+    }
+    let locked = Query::select()
+        .exprs(values)
+        .from(account::Entity)
+        .and_where(Expr::col((account::Entity, account::Column::Id)).eq(account_id))
+        .lock(LockType::Update)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(message::Entity)
+        .columns(columns)
+        .select_from(locked)
+        .map_err(|e| StoreError::Db(e.to_string()))?
+        .to_owned();
+    let done = c.execute(&insert).await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::AccountNotFound(account_id.to_string()));
+    }
+    Ok(())
 }
 
 /// `id size uidl id size uidl …` back into entries.

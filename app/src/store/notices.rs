@@ -5,7 +5,7 @@
 
 use super::entities::{account, message};
 use super::{Result, Store, now};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, Set};
 
 /// What the queue calls a notice (`outbound.kind`).
 pub const NOTICE: &str = "notice";
@@ -67,19 +67,20 @@ pub(crate) async fn put_in_mailbox(
         return Ok(());
     };
     debug_assert!(!m.to_mailbox.is_empty());
-    message::Entity::insert(message::ActiveModel {
-        account_id: Set(account.id),
-        uidl: Set(crate::auth::random_hex(16)),
-        size: Set(m.raw.len() as i64),
-        received_at: Set(now()),
-        mail_from: Set(String::new()),
-        subject: Set(m.subject),
-        raw: Set(m.raw),
-        ..Default::default()
-    })
-    .exec(c)
-    .await?;
-    Ok(())
+    super::maildrop::keep_message(
+        c,
+        message::ActiveModel {
+            account_id: Set(account.id),
+            uidl: Set(crate::auth::random_hex(16)),
+            size: Set(m.raw.len() as i64),
+            received_at: Set(now()),
+            mail_from: Set(String::new()),
+            subject: Set(m.subject),
+            raw: Set(m.raw),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Queues a notice about `account` to `to`, an address elsewhere.

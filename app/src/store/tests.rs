@@ -466,9 +466,34 @@ async fn maildrop_lease_snapshot_and_update() {
             .unwrap();
         }
         // The first holder gets the snapshot, the second is refused.
-        let Opened::Snapshot(snap) = s.open_maildrop(a.id, "h1", TTL).await.unwrap() else {
+        let Opened::Snapshot(snapshot) = s.open_maildrop(a.id, "h1", TTL).await.unwrap() else {
             panic!("free maildrop");
         };
+        assert_eq!((snapshot.count, snapshot.octets), (3, 9));
+        // Delivered after the login: not this session's.
+        super::maildrop::keep_message(
+            s.db(),
+            message::ActiveModel {
+                account_id: Set(a.id),
+                uidl: Set("late".into()),
+                size: Set(4),
+                received_at: Set(0),
+                mail_from: Set(String::new()),
+                subject: Set(String::new()),
+                raw: Set(b"late".to_vec()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.account("pmartin").await.unwrap().message_count, 4);
+        let snap = s.maildrop_page(a.id, 0, snapshot.bound, 100).await.unwrap();
+        let first = s.maildrop_page(a.id, 0, snapshot.bound, 1).await.unwrap();
+        let rest = s
+            .maildrop_page(a.id, first[0].id, snapshot.bound, 100)
+            .await
+            .unwrap();
+        assert_eq!([first, rest].concat(), snap, "pages follow each other");
         let uidls: Vec<&str> = snap.iter().map(|e| e.uidl.as_str()).collect();
         assert_eq!(uidls, ["u1", "u2", "u3"]);
         assert!(snap.iter().all(|e| e.size == 3));
@@ -497,13 +522,17 @@ async fn maildrop_lease_snapshot_and_update() {
         // Only the holder can close; closing deletes the marked messages and frees the lease.
         assert!(!s.close_maildrop(a.id, "h2", &[snap[0].id]).await.unwrap());
         assert!(s.close_maildrop(a.id, "h1", &[snap[0].id]).await.unwrap());
-        assert_eq!(s.mailbox("pmartin").await.unwrap().len(), 2);
+        assert_eq!(s.mailbox("pmartin").await.unwrap().len(), 3);
 
         // A lease whose holder died (expired) is taken over; a released one is free.
-        let Opened::Snapshot(snap) = s.open_maildrop(a.id, "h2", TTL).await.unwrap() else {
+        let Opened::Snapshot(snapshot) = s.open_maildrop(a.id, "h2", TTL).await.unwrap() else {
             panic!("freed at QUIT");
         };
-        assert_eq!(snap.len(), 2);
+        assert_eq!(
+            (snapshot.count, snapshot.octets),
+            (3, 10),
+            "the late one counts now"
+        );
         maildrop_lock::Entity::update_many()
             .col_expr(
                 maildrop_lock::Column::ExpiresAt,

@@ -218,13 +218,13 @@ impl Session {
                 "APOP is not offered (it needs clear-text passwords on the server); use USER/PASS or AUTH PLAIN over TLS",
             ),
             Command::Stat if transaction => commands::listing::stat(self, out),
-            Command::List(n) if transaction => commands::listing::list(self, n, out),
-            Command::Uidl(n) if transaction => commands::listing::uidl(self, n, out),
+            Command::List(n) if transaction => commands::listing::list(self, n, out).await,
+            Command::Uidl(n) if transaction => commands::listing::uidl(self, n, out).await,
             Command::Retr(n) if transaction => commands::retrieve::retr(self, n, out).await,
             Command::Top(n, lines) if transaction => {
                 commands::retrieve::top(self, n, lines, out).await
             }
-            Command::Dele(n) if transaction => commands::marks::dele(self, n, out),
+            Command::Dele(n) if transaction => commands::marks::dele(self, n, out).await,
             Command::Rset if transaction => commands::marks::rset(self, out),
             _ if transaction => self.bad(out, "Not allowed once logged in"),
             _ => self.bad(out, "Log in first (USER and PASS, or AUTH PLAIN)"),

@@ -543,3 +543,83 @@ async fn a_session_ends_when_the_password_changes_or_the_account_is_suspended() 
     );
     assert!(c.text("STAT").await.starts_with("+OK 1 "));
 }
+
+/// A maildrop of several listing pages: the login reads one row; commands read as far as they
+/// reach; numbers stay those of the login's snapshot, later mail stays out of the session.
+#[tokio::test]
+async fn a_big_maildrop_is_listed_as_far_as_commands_reach() {
+    use crate::pop3::maildrop::PAGE;
+    let f = fixture().await;
+    let RcptVerdict::Local { account, .. } = f
+        .store
+        .check_recipient(
+            "cdupont@votredomaine.com",
+            "",
+            "127.0.0.1".parse().unwrap(),
+            0,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("cdupont is local");
+    };
+    let total = 2 * PAGE as usize + 100;
+    let job = |i: usize| Inbound {
+        mail_from: "someone@example.org".into(),
+        recipients: vec![InboundRcpt::Local {
+            account: account.clone(),
+            delivered_to: None,
+        }],
+        trace: Vec::new(),
+        message: format!("Subject: {i}\r\n\r\nbody {i}\r\n").into_bytes(),
+        subject: String::new(),
+        junk: None,
+    };
+    let jobs: Vec<Inbound> = (1..=total).map(job).collect();
+    for batch in jobs.chunks(250) {
+        f.store.deliver_batch(batch).await.unwrap();
+    }
+    let stored = f.store.mailbox("cdupont").await.unwrap();
+    let octets: usize = stored.iter().map(|m| m.raw.len()).sum();
+    let mut c = Client::new(&f);
+    assert_eq!(
+        c.login().await,
+        format!("+OK cdupont has {total} messages ({octets} octets)\r\n")
+    );
+    // Mail after the login is not this session's (RFC 1939 §8: the maildrop as it was).
+    f.store.deliver_batch(&[job(0)]).await.unwrap();
+    let last = &stored[total - 1];
+    let far = total - 50;
+    let r = c.text(&format!("RETR {total}")).await;
+    assert!(r.ends_with(&format!("body {total}\r\n.\r\n")), "{r}");
+    assert!(c.text("RETR 1").await.ends_with("body 1\r\n.\r\n"));
+    assert_eq!(
+        c.text(&format!("UIDL {total}")).await,
+        format!("+OK {total} {}\r\n", last.uidl)
+    );
+    assert!(
+        c.text(&format!("LIST {}", total + 1))
+            .await
+            .starts_with("-ERR")
+    );
+    assert!(c.text(&format!("DELE {far}")).await.starts_with("+OK"));
+    let gone = stored[far - 1].raw.len();
+    assert_eq!(
+        c.text("STAT").await,
+        format!("+OK {} {}\r\n", total - 1, octets - gone)
+    );
+    let list = c.text("LIST").await;
+    let lines: Vec<&str> = list.lines().skip(1).filter(|l| *l != ".").collect();
+    assert_eq!(lines.len(), total - 1);
+    assert!(!lines.iter().any(|l| l.starts_with(&format!("{far} "))));
+    assert_eq!(lines[0], format!("1 {}", stored[0].raw.len()));
+    assert_eq!(
+        lines[total - 2],
+        format!("{total} {}", last.raw.len()),
+        "numbers as at the login"
+    );
+    assert!(c.text("QUIT").await.starts_with("+OK"));
+    let left = f.store.mailbox("cdupont").await.unwrap();
+    assert_eq!(left.len(), total, "one deleted, the late one kept");
+    assert!(!left.iter().any(|m| m.uidl == stored[far - 1].uidl));
+}

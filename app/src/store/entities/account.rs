@@ -22,6 +22,8 @@ pub struct Model {
     pub quota_bytes: Option<i64>,
     /// Sum of the sizes of the messages kept in the mailbox.
     pub used_bytes: i64,
+    /// How many messages the mailbox keeps (by the same trigger as `used_bytes`, m0017).
+    pub message_count: i64,
     /// Suspension blocks logins (web, POP3, submission), not delivery.
     pub suspended: bool,
     /// Forward addresses, one per line; empty when no forward.

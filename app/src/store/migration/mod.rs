@@ -18,6 +18,7 @@ mod m0013_catch_all;
 mod m0014_domain_aliases_and_limits;
 mod m0015_imports;
 mod m0016_job_turns;
+mod m0017_message_count;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_domain_aliases_and_limits::Migration),
             Box::new(m0015_imports::Migration),
             Box::new(m0016_job_turns::Migration),
+            Box::new(m0017_message_count::Migration),
         ]
     }
 }

@@ -179,7 +179,7 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
         .open_maildrop(account.id, &s.holder, ctx.config.lease_ttl)
         .await
     {
-        Ok(Opened::Snapshot(entries)) => {
+        Ok(Opened::Snapshot(snapshot)) => {
             s.standing = Some(app::auth::standing::Standing::new(
                 &ctx.store,
                 account.id,
@@ -187,7 +187,7 @@ async fn login_with(s: &mut Session, typed: &str, password: &str, out: &mut Vec<
                 credential,
                 Door::Pop3,
             ));
-            let m = Maildrop::new(account.id, account.login, entries);
+            let m = Maildrop::new(account.id, account.login, snapshot);
             let (n, octets) = m.stat();
             tracing::info!(login = %m.login, %ip, tls = s.tls, "pop3: login");
             reply::ok(

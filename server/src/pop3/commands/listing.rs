@@ -1,6 +1,6 @@
 //! STAT, LIST and UIDL (RFC 1939 §5, §7): sizes and unique-ids of the messages not marked.
 
-use super::missing;
+use super::{listed, missing};
 use crate::pop3::parser::Msg;
 use crate::pop3::reply;
 use crate::pop3::session::{Next, Session};
@@ -13,21 +13,24 @@ pub fn stat(s: &mut Session, out: &mut Vec<u8>) -> Next {
     Next::Continue
 }
 
-pub fn list(s: &mut Session, n: Option<Msg>, out: &mut Vec<u8>) -> Next {
-    each(s, n, out, |e| e.size.to_string())
+pub async fn list(s: &mut Session, n: Option<Msg>, out: &mut Vec<u8>) -> Next {
+    each(s, n, out, |e| e.size.to_string()).await
 }
 
-pub fn uidl(s: &mut Session, n: Option<Msg>, out: &mut Vec<u8>) -> Next {
-    each(s, n, out, |e| e.uidl.clone())
+pub async fn uidl(s: &mut Session, n: Option<Msg>, out: &mut Vec<u8>) -> Next {
+    each(s, n, out, |e| e.uidl.clone()).await
 }
 
 /// One message's line (`+OK n value`), or all of them as a multi-line response.
-fn each(
+async fn each(
     s: &mut Session,
     n: Option<Msg>,
     out: &mut Vec<u8>,
     value: impl Fn(&app::store::maildrop::MaildropEntry) -> String,
 ) -> Next {
+    if !listed(s, n, out).await {
+        return Next::Continue;
+    }
     let Some(m) = s.maildrop() else {
         return Next::Continue;
     };

@@ -1,7 +1,7 @@
 //! RETR and TOP (RFC 1939 §5, §7): one message read from the store (never the whole
 //! mailbox), byte-stuffed, ended by `.`.
 
-use super::missing;
+use super::{listed, missing};
 use crate::pop3::parser::Msg;
 use crate::pop3::reply::{self, Code};
 use crate::pop3::session::{Next, Session};
@@ -25,6 +25,10 @@ pub async fn top(s: &mut Session, n: Msg, lines: u64, out: &mut Vec<u8>) -> Next
 /// The message's bytes, or the `-ERR` already written. Reads ahead: one query brings the
 /// following messages too (`Maildrop::fetch_plan`); TOP leaves the bytes for a later RETR.
 async fn fetch(s: &mut Session, n: Msg, out: &mut Vec<u8>, keep: bool) -> Option<Vec<u8>> {
+    let reach = s.maildrop()?.read_reach(n);
+    if !listed(s, Some(reach), out).await {
+        return None;
+    }
     let store = s.ctx.store.clone();
     let m = s.maildrop()?;
     if let Err(why) = m.get(n) {
