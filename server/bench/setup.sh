@@ -4,10 +4,11 @@
 # (password in project.json: the peers' "benchpass" is too short for courrier's policy),
 # SQLite with the shipped durability settings, in /var/tmp/courrier-bench. `stop` stops it.
 # SMTP_PORT, POP3_PORT, COURRIER_BENCH_DATA and COURRIER_BENCH_CONFIG (a configuration file)
-# start another instance beside it (server/bench/filter.sh does).
+# start another instance beside it (server/bench/filter.sh does); COURRIER_BENCH_BIN another binary
+# (an A/B of two builds).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-BIN="$ROOT/target/release/courrier"
+BIN="${COURRIER_BENCH_BIN:-$ROOT/target/release/courrier}"
 DATA="${COURRIER_BENCH_DATA:-/var/tmp/courrier-bench}"
 if [ "${1:-}" = stop ]; then
   [ -f "$DATA/server.pid" ] && kill "$(cat "$DATA/server.pid")" 2>/dev/null || true

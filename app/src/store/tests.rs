@@ -1130,3 +1130,27 @@ async fn a_job_turn_is_one_holders_until_it_ends() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn message_bodies_are_compressed_with_lz4_on_postgres() {
+    use sea_orm::{ConnectionTrait, Statement};
+    on_both(|s| async move {
+        if s.engine() != super::Engine::Postgres {
+            return;
+        }
+        let row = s
+            .db()
+            .query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT string_agg(attrelid::regclass::text || '=' || attcompression::text, ',' \
+                 ORDER BY attrelid::regclass::text) AS c FROM pg_attribute WHERE attname = 'raw' \
+                 AND attrelid IN ('messages'::regclass, 'outbound_queue'::regclass)",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let c: String = row.try_get("", "c").unwrap();
+        assert_eq!(c, "messages=l,outbound_queue=l");
+    })
+    .await;
+}

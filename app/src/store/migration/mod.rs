@@ -19,6 +19,7 @@ mod m0014_domain_aliases_and_limits;
 mod m0015_imports;
 mod m0016_job_turns;
 mod m0017_message_count;
+mod m0018_lz4_messages;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_imports::Migration),
             Box::new(m0016_job_turns::Migration),
             Box::new(m0017_message_count::Migration),
+            Box::new(m0018_lz4_messages::Migration),
         ]
     }
 }
