@@ -458,7 +458,7 @@ pub struct AuthSettings {
     pub max_delay_secs: Option<u64>,
     /// Threads verifying passwords at once (the number of cores).
     pub verify_threads: Option<usize>,
-    /// Verifications that may wait for a thread before more are refused (4 per core).
+    /// Verifications that may wait for a thread before more are refused (16 per core).
     pub verify_queue: Option<usize>,
 }
 

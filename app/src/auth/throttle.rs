@@ -77,9 +77,9 @@ pub fn network_of(ip: IpAddr) -> IpAddr {
 
 #[derive(Clone, Copy, Debug)]
 struct Count {
-    /// Failures in the window, the reserved attempts not yet settled included.
+    /// Settled failures in the window.
     failures: u32,
-    /// Of which reserved, still being verified.
+    /// Reserved attempts still being verified (whatever the window: they settle later).
     pending: u32,
     since: Instant,
 }
@@ -104,23 +104,23 @@ impl<K: Hash + Eq + Clone> Counts<K> {
 
     /// Failures, reserved attempts included (what refuses).
     fn get(&self, k: &K, now: Instant, window: Duration) -> u32 {
-        self.0.get(k).map_or(0, |c| c.live(now, window))
+        self.0.get(k).map_or(0, |c| c.live(now, window) + c.pending)
     }
 
     /// Settled failures only (what slows).
     fn settled(&self, k: &K, now: Instant, window: Duration) -> u32 {
-        self.0
-            .get(k)
-            .map_or(0, |c| c.live(now, window).saturating_sub(c.pending))
+        self.0.get(k).map_or(0, |c| c.live(now, window))
     }
 
     fn since(&self, k: &K) -> Option<Instant> {
         self.0.get(k).map(|c| c.since)
     }
 
+    /// Reserves an attempt.
     fn bump(&mut self, k: &K, now: Instant, window: Duration) {
         if self.0.len() >= CAPACITY && !self.0.contains_key(k) {
-            self.0.retain(|_, c| now.duration_since(c.since) < window);
+            self.0
+                .retain(|_, c| c.pending > 0 || now.duration_since(c.since) < window);
             if self.0.len() >= CAPACITY {
                 let mut ages: Vec<Instant> = self.0.values().map(|c| c.since).collect();
                 ages.sort_unstable();
@@ -128,35 +128,43 @@ impl<K: Hash + Eq + Clone> Counts<K> {
                 self.0.retain(|_, c| c.since > cut);
             }
         }
-        let fresh = Count {
+        let c = self.0.entry(k.clone()).or_insert(Count {
             failures: 0,
             pending: 0,
             since: now,
-        };
-        let c = self.0.entry(k.clone()).or_insert(fresh);
+        });
         if now.duration_since(c.since) >= window {
-            *c = fresh;
+            // A new window; the attempts still in flight stay reserved.
+            c.failures = 0;
+            c.since = now;
         }
-        c.failures += 1;
         c.pending += 1;
     }
 
-    /// A reserved attempt turned out a failure: it stays counted, now settled.
+    /// A reserved attempt turned out a failure: settled, it now slows as well.
     fn settle(&mut self, k: &K) {
         if let Some(c) = self.0.get_mut(k) {
             c.pending = c.pending.saturating_sub(1);
+            c.failures += 1;
         }
     }
 
-    /// Gives back one reserved failure.
+    /// Gives back one reservation.
     fn undo(&mut self, k: &K) {
         if let Some(c) = self.0.get_mut(k) {
-            c.failures = c.failures.saturating_sub(1);
             c.pending = c.pending.saturating_sub(1);
-            if c.failures == 0 {
+            if c.pending == 0 && c.failures == 0 {
                 self.0.remove(k);
             }
         }
+    }
+
+    /// Gives back one reservation and forgets the settled failures (a success on the pair).
+    fn forget(&mut self, k: &K) {
+        if let Some(c) = self.0.get_mut(k) {
+            c.failures = 0;
+        }
+        self.undo(k);
     }
 }
 
@@ -294,7 +302,7 @@ impl Throttle {
     fn trust(&self, pair: &Pair, now: Instant) {
         let trust = self.limits.trust;
         let mut s = self.lock();
-        s.pairs.0.remove(pair);
+        s.pairs.forget(pair);
         s.networks.undo(&pair.1);
         s.accounts.undo(&pair.0);
         if s.trusted.len() >= CAPACITY && !s.trusted.contains_key(pair) {
@@ -432,6 +440,24 @@ mod tests {
         let a = t.begin(ip("192.0.2.10"), "w9").unwrap();
         assert_eq!(a.delay(), delay_after(5, Limits::default().max_delay));
         // And reservations still count against the refusal (see the test above).
+    }
+
+    #[test]
+    fn reservations_in_flight_outlive_a_success_on_the_pair() {
+        let t = Throttle::default();
+        let held: Vec<_> = (0..8)
+            .map(|_| t.begin(ip("192.0.2.1"), "pm").unwrap())
+            .collect();
+        t.begin(ip("192.0.2.1"), "pm").unwrap().succeeded();
+        let ninth = t.begin(ip("192.0.2.1"), "pm").unwrap();
+        let tenth = t.begin(ip("192.0.2.1"), "pm").unwrap();
+        assert!(
+            t.begin(ip("192.0.2.1"), "pm").is_err(),
+            "the ten in flight still count against the pair"
+        );
+        drop((held, ninth, tenth));
+        // Settled now: ten failures, refused.
+        assert!(t.begin(ip("192.0.2.1"), "pm").is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! messages commit: SQLite has one writer at a time, and on PostgreSQL every message enters
 //! through [`keep_message`], which locks the account row before the id is drawn (a message
 //! whose id was drawn earlier but committed later would otherwise fall under the bound
-//! without being counted).
+//! without being counted; docs/design.md, "Mailboxes as they grow").
 
 use super::StoreError;
 use super::entities::{account, maildrop_lock, message};
