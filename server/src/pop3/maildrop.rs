@@ -140,11 +140,10 @@ impl Maildrop {
     /// is whole (a message removed meanwhile by someone else is then not counted), else from
     /// the snapshot less the marked ones (marks are on messages read).
     pub fn stat(&self) -> (usize, u64) {
-        let listed = self
-            .listing()
-            .fold((0, 0), |(n, octets), (_, e)| (n + 1, octets + e.size));
         if self.complete {
-            return listed;
+            return self
+                .listing()
+                .fold((0, 0), |(n, octets), (_, e)| (n + 1, octets + e.size));
         }
         let (marked, marked_octets) = self
             .entries

@@ -41,7 +41,8 @@ async fn fixture() -> Fixture {
     fixture_with(Pop3Config::default()).await
 }
 
-async fn deliver(store: &Store, message: &[u8]) {
+/// A message from elsewhere for cdupont, as SMTP would hand it to the store.
+async fn for_cdupont(store: &Store, message: &[u8]) -> Inbound {
     let RcptVerdict::Local { account, .. } = store
         .check_recipient(
             "cdupont@votredomaine.com",
@@ -54,20 +55,22 @@ async fn deliver(store: &Store, message: &[u8]) {
     else {
         panic!("cdupont is local");
     };
-    store
-        .deliver_batch(&[Inbound {
-            mail_from: "someone@example.org".into(),
-            recipients: vec![InboundRcpt::Local {
-                account,
-                delivered_to: None,
-            }],
-            trace: Vec::new(),
-            message: message.to_vec(),
-            subject: String::new(),
-            junk: None,
-        }])
-        .await
-        .unwrap();
+    Inbound {
+        mail_from: "someone@example.org".into(),
+        recipients: vec![InboundRcpt::Local {
+            account,
+            delivered_to: None,
+        }],
+        trace: Vec::new(),
+        message: message.to_vec(),
+        subject: String::new(),
+        junk: None,
+    }
+}
+
+async fn deliver(store: &Store, message: &[u8]) {
+    let job = for_cdupont(store, message).await;
+    store.deliver_batch(&[job]).await.unwrap();
 }
 
 const M1: &[u8] = b"Subject: one\r\n\r\nfirst line\r\n.dotted\r\nlast\r\n";
@@ -550,30 +553,11 @@ async fn a_session_ends_when_the_password_changes_or_the_account_is_suspended() 
 async fn a_big_maildrop_is_listed_as_far_as_commands_reach() {
     use crate::pop3::maildrop::PAGE;
     let f = fixture().await;
-    let RcptVerdict::Local { account, .. } = f
-        .store
-        .check_recipient(
-            "cdupont@votredomaine.com",
-            "",
-            "127.0.0.1".parse().unwrap(),
-            0,
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("cdupont is local");
-    };
     let total = 2 * PAGE as usize + 100;
+    let template = for_cdupont(&f.store, b"").await;
     let job = |i: usize| Inbound {
-        mail_from: "someone@example.org".into(),
-        recipients: vec![InboundRcpt::Local {
-            account: account.clone(),
-            delivered_to: None,
-        }],
-        trace: Vec::new(),
         message: format!("Subject: {i}\r\n\r\nbody {i}\r\n").into_bytes(),
-        subject: String::new(),
-        junk: None,
+        ..template.clone()
     };
     let jobs: Vec<Inbound> = (1..=total).map(job).collect();
     for batch in jobs.chunks(250) {

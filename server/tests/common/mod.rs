@@ -405,10 +405,16 @@ pub fn smtp_client_at(
     if let Some(from) = mail_from {
         cmd.env("MAIL_FROM", from);
     }
+    client_json(&mut cmd, check)
+}
+
+/// Runs one of the Python test clients; asserts that it succeeded (`what` and its errors
+/// otherwise) and returns the JSON it printed.
+fn client_json(cmd: &mut Command, what: &str) -> serde_json::Value {
     let out = cmd.output().expect("python3");
     assert!(
         out.status.success(),
-        "{check}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON from the client")
@@ -495,18 +501,9 @@ pub const POP3_CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/client
 /// Runs server/tests/clients/pop3_client.py CHECK HOST PORT ARGS…; returns its JSON.
 pub fn pop3_client(addr: &str, check: &str, args: &[&str]) -> serde_json::Value {
     let (host, port) = addr.rsplit_once(':').unwrap();
-    let out = Command::new("python3")
-        .arg(POP3_CLIENT)
-        .args([check, host, port])
-        .args(args)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{check}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON from the client")
+    let mut cmd = Command::new("python3");
+    cmd.arg(POP3_CLIENT).args([check, host, port]).args(args);
+    client_json(&mut cmd, check)
 }
 
 /// Sends the bytes of `body` as one message to `rcpt` (smtp_client.py deliver-file) and
@@ -877,19 +874,9 @@ pub const PROXY_CLIENT: &str =
 /// greeting first ("" once the server closed).
 pub fn proxy_through(addr: &str, header: &str, lines: &[&str]) -> Vec<String> {
     let (host, port) = addr.rsplit_once(':').unwrap();
-    let out = Command::new("python3")
-        .arg(PROXY_CLIENT)
-        .args([host, port, header])
-        .args(lines)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["answers"]
+    let mut cmd = Command::new("python3");
+    cmd.arg(PROXY_CLIENT).args([host, port, header]).args(lines);
+    client_json(&mut cmd, header)["answers"]
         .as_array()
         .unwrap()
         .iter()

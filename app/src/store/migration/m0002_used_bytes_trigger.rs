@@ -8,14 +8,15 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: &[&str] = &[
+/// Also what m0017 puts back when it is undone.
+pub(super) const SQLITE_UP: &[&str] = &[
     "CREATE TRIGGER messages_used_bytes_insert AFTER INSERT ON messages BEGIN \
        UPDATE accounts SET used_bytes = used_bytes + NEW.size WHERE id = NEW.account_id; END",
     "CREATE TRIGGER messages_used_bytes_delete AFTER DELETE ON messages BEGIN \
        UPDATE accounts SET used_bytes = used_bytes - OLD.size WHERE id = OLD.account_id; END",
 ];
 
-const POSTGRES_UP: &[&str] = &[
+pub(super) const POSTGRES_UP: &[&str] = &[
     "CREATE FUNCTION messages_used_bytes() RETURNS trigger AS $$ BEGIN \
        IF TG_OP = 'INSERT' THEN \
          UPDATE accounts SET used_bytes = used_bytes + NEW.size WHERE id = NEW.account_id; \
