@@ -332,6 +332,28 @@ pub(crate) async fn login_in_domain(
         .await?)
 }
 
+/// The login `login` of the hosted domain `domain` and that domain, in one query (RCPT's
+/// common case: the recipient's filter choices come with it).
+pub(crate) async fn login_with_domain(
+    c: &impl ConnectionTrait,
+    domain: &str,
+    login: &str,
+) -> Result<Option<(account::Model, domain::Model)>> {
+    use sea_orm::{JoinType, QuerySelect as _};
+    let home = account::Entity::belongs_to(domain::Entity)
+        .from(account::Column::DomainId)
+        .to(domain::Column::Id)
+        .into();
+    let found = account::Entity::find()
+        .join(JoinType::InnerJoin, home)
+        .select_also(domain::Entity)
+        .filter(domain::Column::Name.eq(domain))
+        .filter(account::Column::Login.eq(login))
+        .one(c)
+        .await?;
+    Ok(found.and_then(|(a, d)| Some((a, d?))))
+}
+
 const MAX_ATTEMPTS: usize = 3;
 
 impl Store {

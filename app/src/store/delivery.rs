@@ -3,8 +3,9 @@
 //! of concurrent sessions batched into one commit (group commit), so durability costs one
 //! fsync per batch rather than one per message.
 
-use super::accounts::login_in_domain;
+use super::accounts::login_with_domain;
 use super::entities::{account, alias, domain, message, relay_grant, responder_log};
+use super::filter::policy_of;
 use super::maildrop::keep_message;
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
@@ -34,6 +35,9 @@ pub enum RcptVerdict {
     Local {
         account: Box<account::Model>,
         delivered_to: Option<String>,
+        /// The filter choices of the account's domain (the defaults without one), read with
+        /// the account: RCPT needs them at once.
+        policy: filter::Policy,
     },
     /// A foreign domain, and the client is inside this active relay grant.
     Relay { grant_id: i64 },
@@ -109,17 +113,24 @@ pub(crate) async fn hosted_domain(
     c: &impl ConnectionTrait,
     name: &str,
 ) -> Result<Option<domain::Model>> {
-    if let Some(d) = domain::Entity::find()
-        .filter(domain::Column::Name.eq(name))
+    use super::entities::domain_alias;
+    use sea_orm::{Condition, sea_query::Query};
+    // One query, either way (SMTP asks for every sender and recipient domain). A name is a
+    // domain or a domain alias, never both (`ensure_name_free`); its own name first anyway.
+    let aliased = Query::select()
+        .column(domain_alias::Column::DomainId)
+        .from(domain_alias::Entity)
+        .and_where(domain_alias::Column::Name.eq(name))
+        .to_owned();
+    Ok(domain::Entity::find()
+        .filter(
+            Condition::any()
+                .add(domain::Column::Name.eq(name))
+                .add(domain::Column::Id.in_subquery(aliased)),
+        )
+        .order_by_desc(domain::Column::Name.eq(name))
         .one(c)
-        .await?
-    {
-        return Ok(Some(d));
-    }
-    match super::domain_aliases::find_alias(c, name).await? {
-        Some(a) => Ok(domain::Entity::find_by_id(a.domain_id).one(c).await?),
-        None => Ok(None),
-    }
+        .await?)
 }
 
 /// The audit action of one relayed message, and its target naming the grant.
@@ -129,13 +140,19 @@ fn grant_target(id: i64) -> String {
 }
 
 /// RCPT's answer for a mailbox that exists: accepted, unless the message would not fit.
-fn local_verdict(a: account::Model, size: u64, delivered_to: Option<String>) -> RcptVerdict {
+fn local_verdict(
+    a: account::Model,
+    policy: filter::Policy,
+    size: u64,
+    delivered_to: Option<String>,
+) -> RcptVerdict {
     if over_quota(a.used_bytes, a.quota_bytes, size as i64) {
         RcptVerdict::OverQuota
     } else {
         RcptVerdict::Local {
             account: Box::new(a),
             delivered_to,
+            policy,
         }
     }
 }
@@ -326,9 +343,9 @@ impl Store {
         if let Some(d) = &domain_name
             && let (Recipient::Local { local, .. }, sub) =
                 classify_with(address, |x| x == d.as_str(), separator)
-            && let Some(a) = login_in_domain(self.db(), d.as_str(), &local).await?
+            && let Some((a, home)) = login_with_domain(self.db(), d.as_str(), &local).await?
         {
-            return Ok(local_verdict(a, size, named(sub)));
+            return Ok(local_verdict(a, policy_of(&home), size, named(sub)));
         }
         // Otherwise look the domain up; `classify` then decides with that one answer.
         let hosted = match &domain_name {
@@ -362,9 +379,21 @@ impl Store {
         // Named by another name of the domain (a domain alias): kept in `Delivered-To` too.
         let via_alias =
             matches!((&hosted, &domain_name), (Some(h), Some(n)) if h.name != n.as_str());
-        Ok(target.map_or(RcptVerdict::UnknownUser, |a| {
-            local_verdict(a, size, named(sub || caught || via_alias))
-        }))
+        let Some(a) = target else {
+            return Ok(RcptVerdict::UnknownUser);
+        };
+        // The domain looked up is the account's own, but for postmaster and abuse.
+        let policy = match (&hosted, a.domain_id) {
+            (Some(d), Some(id)) if d.id == id => policy_of(d),
+            (_, Some(id)) => self.filter_policy(id).await?,
+            (_, None) => filter::Policy::default(),
+        };
+        Ok(local_verdict(
+            a,
+            policy,
+            size,
+            named(sub || caught || via_alias),
+        ))
     }
 
     /// RCPT of an SRS address of a hosted domain: back to the original sender if this server

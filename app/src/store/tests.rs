@@ -1166,3 +1166,77 @@ async fn message_bodies_are_compressed_with_lz4_on_postgres() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_local_verdict_carries_its_domains_filter_choices() {
+    use crate::domain::filter::{Filtering, Policy};
+    use crate::store::delivery::RcptVerdict;
+    on_both(|s| async move {
+        s.add_domain(&cli(), "filtre.example", None).await.unwrap();
+        s.add_domain(&cli(), "autre.example", None).await.unwrap();
+        s.add_domain_alias(&cli(), "ancien-filtre.example", "filtre.example")
+            .await
+            .unwrap();
+        let u = s
+            .add_user(
+                &cli(),
+                "filtre.example",
+                &nu("Jean", "Dupont", &["contact"], None),
+            )
+            .await
+            .unwrap();
+        let marked = Policy {
+            filtering: Filtering::Mark,
+            viruses: false,
+        };
+        s.set_domain_filter(&cli(), "filtre.example", marked)
+            .await
+            .unwrap();
+        let ip: std::net::IpAddr = "192.0.2.9".parse().unwrap();
+        // A login (the one-query path), an alias, the same under the domain's other name.
+        for rcpt in [
+            format!("{}@filtre.example", u.login),
+            "contact@filtre.example".to_string(),
+            format!("{}@ancien-filtre.example", u.login),
+        ] {
+            match s
+                .check_recipient(&rcpt, "x@example.org", ip, 10)
+                .await
+                .unwrap()
+            {
+                RcptVerdict::Local {
+                    account, policy, ..
+                } => {
+                    assert_eq!(account.login, u.login, "{rcpt}");
+                    assert_eq!(policy, marked, "{rcpt}");
+                }
+                other => panic!("{rcpt}: {other:?}"),
+            }
+        }
+        // A domain that chose nothing has the defaults.
+        let a = s
+            .add_user(&cli(), "autre.example", &nu("Anne", "Autre", &[], None))
+            .await
+            .unwrap();
+        let rcpt = format!("{}@autre.example", a.login);
+        match s.check_recipient(&rcpt, "", ip, 10).await.unwrap() {
+            RcptVerdict::Local { policy, .. } => assert_eq!(policy, Policy::default()),
+            other => panic!("{other:?}"),
+        }
+        // A domain by its own name or another of its names, in one query; anything else: none.
+        let by = |n: &'static str| {
+            let s = s.clone();
+            async move { s.hosted(n).await.unwrap().map(|d| d.name) }
+        };
+        assert_eq!(
+            by("filtre.example").await.as_deref(),
+            Some("filtre.example")
+        );
+        assert_eq!(
+            by("ancien-filtre.example").await.as_deref(),
+            Some("filtre.example")
+        );
+        assert_eq!(by("ailleurs.example").await, None);
+    })
+    .await;
+}

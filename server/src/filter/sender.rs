@@ -160,18 +160,25 @@ impl Check for SenderCheck {
         };
         let helo = m.helo;
         let host = self.hostname.as_str();
-        let spf_helo = self
-            .auth
-            .verify_spf(SpfParameters::verify_ehlo(ip, helo, host))
-            .await;
-        let spf = self
-            .auth
-            .verify_spf(SpfParameters::verify_mail_from(ip, helo, host, m.mail_from))
-            .await;
+        let message = AuthenticatedMessage::parse(m.message);
+        let from_domain = message.as_ref().and_then(|msg| domain_of(msg.from()));
+        // SPF of HELO and of MAIL FROM, and which hosted domain the message claims, wait on
+        // different things (DNS, the database): at the same time.
+        let (spf_helo, spf, hosted) = tokio::join!(
+            self.auth
+                .verify_spf(SpfParameters::verify_ehlo(ip, helo, host)),
+            self.auth
+                .verify_spf(SpfParameters::verify_mail_from(ip, helo, host, m.mail_from)),
+            self.claimed_hosted(m, from_domain.as_deref()),
+        );
+        let hosted = hosted.unwrap_or_else(|e| {
+            tracing::error!(id = m.id, "sender check: {e}");
+            None
+        });
         let mut results = AuthenticationResults::new(host)
             .with_spf_ehlo_result(&spf_helo, ip, helo)
             .with_spf_mailfrom_result(&spf, ip, m.mail_from, helo);
-        let Some(message) = AuthenticatedMessage::parse(m.message) else {
+        let Some(message) = message else {
             // Not a message mail-auth can read: SPF only.
             let f = Findings {
                 spf: spf.result(),
@@ -180,15 +187,16 @@ impl Check for SenderCheck {
                 dkim_temperror: false,
                 dmarc_failed: None,
             };
-            let hosted = self.claimed_hosted(m, None).await.unwrap_or(None);
             return Report {
                 kind: CheckKind::Sender,
                 finding: finding(&f, hosted.as_deref()),
                 headers: vec![field(&results)],
             };
         };
-        let dkim = self.auth.verify_dkim(&message).await;
-        let arc = self.auth.verify_arc(&message).await;
+        let (dkim, arc) = tokio::join!(
+            self.auth.verify_dkim(&message),
+            self.auth.verify_arc(&message)
+        );
         // DMARC's policy domain is the From domain; SPF is aligned against MAIL FROM's (or
         // HELO's for `<>`).
         let spf_domain = spf_domain(m);
@@ -227,14 +235,6 @@ impl Check for SenderCheck {
                 .iter()
                 .any(|d| matches!(d.result(), DkimResult::TempError(_))),
             dmarc_failed,
-        };
-        let from_domain = domain_of(message.from());
-        let hosted = match self.claimed_hosted(m, from_domain.as_deref()).await {
-            Ok(h) => h,
-            Err(e) => {
-                tracing::error!(id = m.id, "sender check: {e}");
-                None
-            }
         };
         Report {
             kind: CheckKind::Sender,

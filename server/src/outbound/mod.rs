@@ -255,8 +255,9 @@ async fn deliver_locally(
         RcptVerdict::Local {
             account,
             delivered_to,
+            policy,
         } => {
-            let (trace, junk) = match filtered(store, filter, m, &account).await {
+            let (trace, junk) = match filtered(filter, store, m, &account, policy).await {
                 Ok(marks) => marks,
                 Err(outcome) => return Local::Done(outcome),
             };
@@ -302,23 +303,17 @@ async fn deliver_locally(
 /// this server: no client, no sender checks to make): the trace fields and junk mark to
 /// deliver it with, or the outcome that refuses (a bounce) or defers it.
 async fn filtered(
-    store: &Store,
     filter: &crate::filter::Stage,
+    store: &Store,
     m: &outbound::Model,
     account: &app::store::entities::account::Model,
+    policy: app::domain::filter::Policy,
 ) -> Result<(Vec<u8>, Option<String>), Result<Outcome, String>> {
     // courrier's own bounces and automatic replies are not checked by courrier: a bounce
     // quoting a refused message must still reach its sender.
     if filter.is_empty() || matches!(m.kind.as_str(), "bounce" | "reply" | "notice") {
         return Ok((Vec::new(), None));
     }
-    let policy = match account.domain_id {
-        Some(id) => store
-            .filter_policy(id)
-            .await
-            .map_err(|e| Err(format!("local lookup failed: {e}")))?,
-        None => Default::default(),
-    };
     let id = m.id.to_string();
     let recipients = [m.rcpt_to.clone()];
     let envelope = crate::filter::Envelope {

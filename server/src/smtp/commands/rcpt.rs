@@ -37,19 +37,23 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
         Ok(RcptVerdict::Local {
             account,
             delivered_to,
-        }) => match filter_policy(s, &account).await {
-            // One answer after DATA for every recipient: a recipient whose domain filters
-            // otherwise comes in another transaction (RFC 5321 §4.5.3.1.10: the client sends
-            // the recipients refused with 452 again later).
-            Ok(Some(p)) if tx.policy.is_some_and(|q| q != p) => (
-                None,
-                Reply::new(
-                    452,
-                    "4.5.3",
-                    "This recipient's domain filters mail otherwise: send to it in another transaction",
-                ),
-            ),
-            Ok(p) => {
+            policy: p,
+        }) => {
+            // None when this server filters nothing.
+            let p = (!s.ctx.filter.is_empty()).then_some(p);
+            if p.zip(tx.policy).is_some_and(|(p, q)| p != q) {
+                // One answer after DATA for every recipient: a recipient whose domain
+                // filters otherwise comes in another transaction (RFC 5321 §4.5.3.1.10: the
+                // client sends the recipients refused with 452 again later).
+                (
+                    None,
+                    Reply::new(
+                        452,
+                        "4.5.3",
+                        "This recipient's domain filters mail otherwise: send to it in another transaction",
+                    ),
+                )
+            } else {
                 policy = p;
                 (
                     Some(InboundRcpt::Local {
@@ -59,11 +63,7 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
                     Reply::new(250, "2.1.5", "Recipient ok"),
                 )
             }
-            Err(e) => {
-                tracing::error!("filter policy lookup failed: {e}");
-                (None, temporary_failure())
-            }
-        },
+        }
         Ok(RcptVerdict::Relay { grant_id }) => (
             Some(InboundRcpt::Relay {
                 address: address.clone(),
@@ -134,18 +134,4 @@ pub async fn rcpt(s: &mut Session, to: RcptTo<Cow<'_, str>>) -> Step {
 
 fn temporary_failure() -> Reply {
     Reply::new(451, "4.3.0", "Temporary lookup failure, try again later")
-}
-
-/// The filter choices of a local recipient's domain; None when this server filters nothing.
-async fn filter_policy(
-    s: &Session,
-    account: &app::store::entities::account::Model,
-) -> app::store::Result<Option<app::domain::filter::Policy>> {
-    if s.ctx.filter.is_empty() {
-        return Ok(None);
-    }
-    match account.domain_id {
-        Some(id) => s.ctx.store.filter_policy(id).await.map(Some),
-        None => Ok(Some(Default::default())),
-    }
 }
