@@ -314,26 +314,9 @@ pub enum AuthFailure {
     Busy,
 }
 
-/// The account whose login is `login` in the domain named `domain`, in one query.
-pub(crate) async fn login_in_domain(
-    c: &impl ConnectionTrait,
-    domain: &str,
-    login: &str,
-) -> Result<Option<account::Model>> {
-    let domain_ids = sea_orm::sea_query::Query::select()
-        .column(domain::Column::Id)
-        .from(domain::Entity)
-        .and_where(domain::Column::Name.eq(domain))
-        .to_owned();
-    Ok(account::Entity::find()
-        .filter(account::Column::Login.eq(login))
-        .filter(account::Column::DomainId.in_subquery(domain_ids))
-        .one(c)
-        .await?)
-}
-
-/// The login `login` of the hosted domain `domain` and that domain, in one query (RCPT's
-/// common case: the recipient's filter choices come with it).
+/// The login `login` of the hosted domain `domain` and that domain, in one query (a typed
+/// `login@domain` at sign-in; RCPT's common case, where the domain's filter choices come
+/// with it).
 pub(crate) async fn login_with_domain(
     c: &impl ConnectionTrait,
     domain: &str,
@@ -810,7 +793,9 @@ impl Store {
                 .filter(account::Column::Login.eq(input.login.as_str()))
                 .one(self.db())
                 .await?),
-            Some(name) => login_in_domain(self.db(), name, &input.login).await,
+            Some(name) => Ok(login_with_domain(self.db(), name, &input.login)
+                .await?
+                .map(|(a, _)| a)),
         }
     }
 
