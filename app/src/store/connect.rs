@@ -90,9 +90,11 @@ pub async fn connect_with(url: &str, durability: Durability) -> Result<DatabaseC
                 })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                // Checkpoints run in the background (`Store::start_maintenance`), not inside
+                // Checkpoints run in the background (`store::wal`), not inside
                 // the commit that happens to cross the threshold: delivery latency stays flat.
-                .pragma("wal_autocheckpoint", "0");
+                .pragma("wal_autocheckpoint", "0")
+                // When the log starts again, its file is cut back to 128 MiB (`wal::BOUND`).
+                .pragma("journal_size_limit", "134217728");
             let pool = SqlitePoolOptions::new()
                 .max_connections(if fast { 2 } else { 8 })
                 // An in-process database cannot go stale: no ping (a round trip to the

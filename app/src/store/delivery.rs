@@ -895,6 +895,8 @@ impl Deliverer {
                         }
                     }
                 }
+                // Between two commits, so that the next one starts the log again.
+                store.finish_checkpoint_if_asked().await;
             }
         });
         Deliverer { tx }

@@ -35,6 +35,7 @@ pub mod sessions;
 pub mod sign_ins;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod wal;
 
 pub use audit::Actor;
 pub use connect::{Engine, sqlite_url_for};
@@ -58,6 +59,8 @@ pub struct Store {
     scratch: std::sync::Arc<std::path::PathBuf>,
     /// The sub-address separator as a `u32` (0: off); `+` unless configured.
     subaddress: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// SQLite: the writer of mail is asked to finish a checkpoint (see `wal`).
+    wal_catch_up: std::sync::Arc<wal::CatchUp>,
 }
 
 impl Store {
@@ -77,6 +80,7 @@ impl Store {
             subaddress: std::sync::Arc::new(std::sync::atomic::AtomicU32::new(u32::from(
                 crate::domain::recipient::DEFAULT_SEPARATOR,
             ))),
+            wal_catch_up: Default::default(),
         })
     }
 
@@ -118,28 +122,6 @@ impl Store {
 
     pub fn engine(&self) -> Engine {
         self.engine
-    }
-
-    /// Background upkeep for a long-running process: SQLite WAL checkpoints (PASSIVE, so they
-    /// never block writers) once a second while there is something to copy back.
-    pub fn start_maintenance(&self) -> tokio::task::JoinHandle<()> {
-        let db = self.db.clone();
-        let engine = self.engine;
-        tokio::spawn(async move {
-            if engine != Engine::Sqlite {
-                return;
-            }
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-            loop {
-                tick.tick().await;
-                if let Err(e) = db
-                    .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-                    .await
-                {
-                    tracing::warn!("WAL checkpoint: {e}");
-                }
-            }
-        })
     }
 
     /// A round trip to the database, for the health endpoint.
