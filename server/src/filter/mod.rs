@@ -29,6 +29,51 @@ pub struct Envelope<'a> {
     pub trusted: bool,
     /// The queue id of the trace field, for the logs of the scanners.
     pub id: &'a str,
+    /// What the checks started on the envelope alone, when it came (`Stage::start`).
+    pub started: Option<&'a Started>,
+}
+
+/// The envelope alone, as the message begins (DATA, or the first BDAT chunk).
+#[derive(Clone, Debug)]
+pub struct Early {
+    pub client: IpAddr,
+    pub helo: String,
+    pub mail_from: String,
+    /// As in `Envelope`.
+    pub trusted: bool,
+}
+
+/// What a check found on the envelope alone; only that check reads it back.
+pub type Found = Box<dyn std::any::Any + Send>;
+
+/// The envelope work of the checks of one message, running while its body arrives; stopped
+/// if the message never comes (the transaction is dropped).
+#[derive(Debug, Default)]
+pub struct Started(
+    Vec<(
+        CheckKind,
+        std::sync::Mutex<Option<tokio::task::JoinHandle<Found>>>,
+    )>,
+);
+
+impl Started {
+    /// What the check of `kind` started, for it to await (once).
+    pub fn take(&self, kind: CheckKind) -> Option<tokio::task::JoinHandle<Found>> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .and_then(|(_, h)| h.lock().ok()?.take())
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for (_, h) in &self.0 {
+            if let Ok(Some(h)) = h.lock().map(|mut h| h.take()) {
+                h.abort();
+            }
+        }
+    }
 }
 
 /// One check of the stage.
@@ -38,6 +83,11 @@ pub trait Check: Send + Sync {
     async fn check(&self, m: &Envelope<'_>) -> Report;
     /// The report when the check did not answer within the budget.
     fn late(&self) -> Report;
+    /// Work on the envelope alone, started as the message begins so that it runs while the
+    /// body arrives (DNS, the database); `check` finds it in `Envelope::started`.
+    fn start(&self, _e: &Early) -> Option<futures_util::future::BoxFuture<'static, Found>> {
+        None
+    }
 }
 
 /// The checks this server runs, and how long a message may wait for them.
@@ -63,6 +113,20 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(20);
 impl Stage {
     pub fn new(checks: Vec<Arc<dyn Check>>, budget: Duration) -> Stage {
         Stage { checks, budget }
+    }
+
+    /// Starts the envelope work of the checks `policy` wants (each on its own task).
+    pub fn start(&self, e: &Early, policy: Policy) -> Started {
+        Started(
+            self.checks
+                .iter()
+                .filter(|c| wanted(c.kind(), policy))
+                .filter_map(|c| {
+                    let work = c.start(e)?;
+                    Some((c.kind(), std::sync::Mutex::new(Some(tokio::spawn(work)))))
+                })
+                .collect(),
+        )
     }
 
     /// No check configured: nothing to run.

@@ -267,6 +267,7 @@ mod tests {
             message: b"Subject: x\r\n\r\nhi\r\n",
             trusted: false,
             id: "abc",
+            started: None,
         };
         let r = String::from_utf8(request("127.0.0.1:11333", &m)).unwrap();
         assert!(r.starts_with("POST /checkv2 HTTP/1.1\r\n"));

@@ -7,7 +7,7 @@
 //! signature of that domain — otherwise it is a forgery and is refused. DNS failures
 //! (temperror) never refuse mail: at worst it is held back (`451`) and tried again.
 
-use super::{Check, Envelope};
+use super::{Check, Envelope, Found};
 use app::domain::address::domain_of;
 use app::domain::filter::{Answer, CheckKind, Finding, Report};
 use app::store::Store;
@@ -16,8 +16,9 @@ use mail_auth::dmarc::verify::DmarcParameters;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
     AuthenticatedMessage, AuthenticationResults, DkimResult, DmarcResult, MessageAuthenticator,
-    SpfResult,
+    SpfOutput, SpfResult,
 };
+use std::net::IpAddr;
 
 /// The sender check.
 pub struct SenderCheck {
@@ -117,33 +118,63 @@ fn spf_word(r: SpfResult) -> &'static str {
     }
 }
 
+/// What the envelope alone tells: SPF of HELO and of MAIL FROM, and the hosted domain MAIL
+/// FROM claims when its client has no right to it.
+struct EnvelopeFindings {
+    spf_helo: SpfOutput,
+    spf: SpfOutput,
+    hosted: Option<String>,
+}
+
+/// `d` when it is a hosted domain and `client` is not inside one of its relay grants (the
+/// office's fixed address: its own).
+async fn claimed(store: &Store, client: IpAddr, d: &str) -> Option<String> {
+    let found = async {
+        let Some(hosted) = store.hosted(d).await? else {
+            return Ok(None);
+        };
+        let granted = store
+            .active_grant(client)
+            .await?
+            .is_some_and(|g| g.domain_id == hosted.id);
+        Ok::<_, app::store::StoreError>((!granted).then(|| d.to_string()))
+    };
+    found.await.unwrap_or_else(|e| {
+        tracing::error!("sender check: {e}");
+        None
+    })
+}
+
 impl SenderCheck {
-    /// The hosted domain a message claims, when its client has no right to it.
-    async fn claimed_hosted(
+    /// The envelope's findings, as a task of its own (it owns what it needs).
+    fn envelope(
         &self,
-        m: &Envelope<'_>,
-        from_domain: Option<&str>,
-    ) -> Result<Option<String>, app::store::StoreError> {
-        let mut claimed: Vec<String> = domain_of(m.mail_from).into_iter().collect();
-        if let Some(d) = from_domain
-            && !claimed.iter().any(|c| c == d)
-        {
-            claimed.push(d.to_string());
-        }
-        for d in claimed {
-            let Some(hosted) = self.store.hosted(&d).await? else {
-                continue;
-            };
-            // Inside a relay grant of that domain (the office's fixed address): its own.
-            if let Some(ip) = m.client
-                && let Some(g) = self.store.active_grant(ip).await?
-                && g.domain_id == hosted.id
-            {
-                continue;
+        ip: IpAddr,
+        helo: &str,
+        mail_from: &str,
+    ) -> impl std::future::Future<Output = EnvelopeFindings> + Send + 'static {
+        let (auth, store, host) = (self.auth.clone(), self.store.clone(), self.hostname.clone());
+        let (helo, mail_from) = (helo.to_string(), mail_from.to_string());
+        async move {
+            // They wait on different things (DNS, the database): at the same time.
+            let (spf_helo, spf, hosted) = tokio::join!(
+                auth.verify_spf(SpfParameters::verify_ehlo(ip, &helo, &host)),
+                auth.verify_spf(SpfParameters::verify_mail_from(
+                    ip, &helo, &host, &mail_from
+                )),
+                async {
+                    match domain_of(&mail_from) {
+                        Some(d) => claimed(&store, ip, &d).await,
+                        None => None,
+                    }
+                },
+            );
+            EnvelopeFindings {
+                spf_helo,
+                spf,
+                hosted,
             }
-            return Ok(Some(d));
         }
-        Ok(None)
     }
 }
 
@@ -160,21 +191,29 @@ impl Check for SenderCheck {
         };
         let helo = m.helo;
         let host = self.hostname.as_str();
+        // Started as the message began, or now.
+        let early = match m.started.and_then(|s| s.take(CheckKind::Sender)) {
+            Some(work) => work.await.ok().and_then(|f| f.downcast().ok()).map(|f| *f),
+            None => None,
+        };
+        let EnvelopeFindings {
+            spf_helo,
+            spf,
+            hosted,
+        } = match early {
+            Some(found) => found,
+            None => self.envelope(ip, helo, m.mail_from).await,
+        };
         let message = AuthenticatedMessage::parse(m.message);
         let from_domain = message.as_ref().and_then(|msg| domain_of(msg.from()));
-        // SPF of HELO and of MAIL FROM, and which hosted domain the message claims, wait on
-        // different things (DNS, the database): at the same time.
-        let (spf_helo, spf, hosted) = tokio::join!(
-            self.auth
-                .verify_spf(SpfParameters::verify_ehlo(ip, helo, host)),
-            self.auth
-                .verify_spf(SpfParameters::verify_mail_from(ip, helo, host, m.mail_from)),
-            self.claimed_hosted(m, from_domain.as_deref()),
-        );
-        let hosted = hosted.unwrap_or_else(|e| {
-            tracing::error!(id = m.id, "sender check: {e}");
-            None
-        });
+        // MAIL FROM's domain first, then the From field's when it is another.
+        let hosted = match (hosted, from_domain) {
+            (Some(d), _) => Some(d),
+            (None, Some(from)) if domain_of(m.mail_from).as_deref() != Some(from.as_str()) => {
+                claimed(&self.store, ip, &from).await
+            }
+            _ => None,
+        };
         let mut results = AuthenticationResults::new(host)
             .with_spf_ehlo_result(&spf_helo, ip, helo)
             .with_spf_mailfrom_result(&spf, ip, m.mail_from, helo);
@@ -245,6 +284,14 @@ impl Check for SenderCheck {
 
     fn late(&self) -> Report {
         Report::clean(CheckKind::Sender)
+    }
+
+    fn start(&self, e: &super::Early) -> Option<futures_util::future::BoxFuture<'static, Found>> {
+        if e.trusted {
+            return None;
+        }
+        let work = self.envelope(e.client, &e.helo, &e.mail_from);
+        Some(Box::pin(async move { Box::new(work.await) as Found }))
     }
 }
 

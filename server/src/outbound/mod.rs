@@ -324,6 +324,7 @@ async fn filtered(
         message: &m.raw,
         trusted: true,
         id: &id,
+        started: None,
     };
     let answer = |a: app::domain::filter::Answer| format!("{} {} {}", a.code, a.status, a.text);
     match filter

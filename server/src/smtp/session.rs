@@ -132,6 +132,8 @@ pub struct Transaction {
     /// The filter choices of the local recipients' domains: one per transaction (a recipient
     /// whose domain chose otherwise is asked to come in another one, `commands::rcpt`).
     pub policy: Option<app::domain::filter::Policy>,
+    /// The filter stage's work on the envelope, started as the message began.
+    pub started: Option<crate::filter::Started>,
 }
 
 /// A BDAT message being assembled.
@@ -464,6 +466,27 @@ impl Session {
             .collect()
     }
 
+    /// As the message begins (DATA, the first BDAT chunk): starts what the filter stage can
+    /// do on the envelope alone, so that it runs while the body arrives.
+    pub fn start_checks(&mut self) {
+        let Some(tx) = self.tx.as_ref() else {
+            return;
+        };
+        if tx.started.is_some() || self.ctx.filter.is_empty() || Self::mailboxes(tx).is_empty() {
+            return;
+        }
+        let early = crate::filter::Early {
+            client: self.peer.ip(),
+            helo: self.helo.clone().unwrap_or_default(),
+            mail_from: tx.mail_from.clone(),
+            trusted: self.user.is_some(),
+        };
+        let started = self.ctx.filter.start(&early, tx.policy.unwrap_or_default());
+        if let Some(tx) = self.tx.as_mut() {
+            tx.started = Some(started);
+        }
+    }
+
     /// Passes a message with local recipients through the filter stage: the header fields to
     /// add and the junk mark when it is delivered, or the reply that refuses or defers it.
     async fn filter(
@@ -485,6 +508,7 @@ impl Session {
             message,
             trusted: self.user.is_some(),
             id,
+            started: tx.started.as_ref(),
         };
         let policy = tx.policy.unwrap_or_default();
         match self

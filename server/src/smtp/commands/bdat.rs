@@ -8,7 +8,10 @@ pub fn bdat(s: &mut Session, size: usize, last: bool) -> Step {
     let refusal = match &s.tx {
         None => Some(reply::bad_sequence("send MAIL first")),
         Some(tx) if tx.rcpts.is_empty() => Some(Reply::new(554, "5.5.1", "No valid recipients")),
-        Some(_) => None,
+        Some(_) => {
+            s.start_checks();
+            None
+        }
     };
     match s.bdat.as_mut() {
         Some(b) => {

@@ -12,6 +12,9 @@ pub fn data(s: &mut Session) -> Step {
         Some(tx) if tx.rcpts.is_empty() => {
             Step::reply(Reply::new(554, "5.5.1", "No valid recipients"))
         }
-        Some(_) => Step::then(reply::start_data(), Next::Data(data_reader(s))),
+        Some(_) => {
+            s.start_checks();
+            Step::then(reply::start_data(), Next::Data(data_reader(s)))
+        }
     }
 }

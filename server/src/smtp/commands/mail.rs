@@ -49,6 +49,7 @@ pub fn mail(s: &mut Session, from: MailFrom<Cow<'_, str>>) -> Step {
         size_hint: from.size,
         rcpts: Vec::new(),
         policy: None,
+        started: None,
     });
     Step::reply(Reply::new(250, "2.1.0", "Sender ok"))
 }
