@@ -294,3 +294,64 @@ impl OnFailure {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check whose envelope work says which MAIL FROM it saw.
+    struct Seen(CheckKind);
+
+    #[async_trait::async_trait]
+    impl Check for Seen {
+        fn kind(&self) -> CheckKind {
+            self.0
+        }
+        async fn check(&self, _m: &Envelope<'_>) -> Report {
+            Report::clean(self.0)
+        }
+        fn late(&self) -> Report {
+            Report::clean(self.0)
+        }
+        fn start(&self, e: &Early) -> Option<futures_util::future::BoxFuture<'static, Found>> {
+            let from = e.mail_from.clone();
+            Some(Box::pin(async move { Box::new(from) as Found }))
+        }
+    }
+
+    fn early() -> Early {
+        Early {
+            client: "192.0.2.1".parse().unwrap(),
+            helo: "mx.example".into(),
+            mail_from: "a@example.org".into(),
+            trusted: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn envelope_work_is_started_for_the_wanted_checks_and_taken_once() {
+        let stage = Stage::new(
+            vec![
+                Arc::new(Seen(CheckKind::Sender)),
+                Arc::new(Seen(CheckKind::Virus)),
+            ],
+            DEFAULT_BUDGET,
+        );
+        let all = Policy::default();
+        let started = stage.start(&early(), all);
+        let work = started.take(CheckKind::Sender).expect("started");
+        let found = work.await.unwrap().downcast::<String>().unwrap();
+        assert_eq!(*found, "a@example.org");
+        assert!(started.take(CheckKind::Sender).is_none(), "taken once");
+        assert!(started.take(CheckKind::Virus).is_some());
+        assert!(started.take(CheckKind::Spam).is_none(), "no such check");
+        // A check the domain does not want starts nothing.
+        let no_viruses = Policy {
+            viruses: false,
+            ..Policy::default()
+        };
+        let started = stage.start(&early(), no_viruses);
+        assert!(started.take(CheckKind::Virus).is_none());
+        assert!(started.take(CheckKind::Sender).is_some());
+    }
+}
