@@ -74,11 +74,16 @@ pub fn next(pass: Pass, passes: usize) -> Next {
 
 /// One PASSIVE checkpoint.
 async fn checkpoint(db: &DatabaseConnection) -> Result<Pass, sea_orm::DbErr> {
+    wal_checkpoint(db, "PASSIVE").await
+}
+
+/// `PRAGMA wal_checkpoint(mode)`: what the log held and how much of it is copied.
+async fn wal_checkpoint(db: &DatabaseConnection, mode: &str) -> Result<Pass, sea_orm::DbErr> {
     let started = Instant::now();
     let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "PRAGMA wal_checkpoint(PASSIVE)",
+            format!("PRAGMA wal_checkpoint({mode})"),
         ))
         .await?;
     let (log, copied) = match row {
@@ -155,16 +160,7 @@ mod tests {
 
     /// Frames in the log now, without copying any (NOOP).
     async fn frames(store: &Store) -> i64 {
-        let row = store
-            .db()
-            .query_one_raw(Statement::from_string(
-                store.db().get_database_backend(),
-                "PRAGMA wal_checkpoint(NOOP)",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        row.try_get_by_index::<i64>(1).unwrap()
+        wal_checkpoint(store.db(), "NOOP").await.unwrap().log
     }
 
     /// Commits that each add a few frames to the log.

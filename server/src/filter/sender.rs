@@ -140,7 +140,7 @@ async fn claimed(store: &Store, client: IpAddr, d: &str) -> Option<String> {
         Ok::<_, app::store::StoreError>((!granted).then(|| d.to_string()))
     };
     found.await.unwrap_or_else(|e| {
-        tracing::error!("sender check: {e}");
+        tracing::error!(domain = d, "sender check: {e}");
         None
     })
 }
