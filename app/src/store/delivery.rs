@@ -6,7 +6,8 @@
 use super::accounts::login_with_domain;
 use super::entities::{account, alias, domain, message, relay_grant, responder_log};
 use super::filter::policy_of;
-use super::maildrop::keep_message;
+use super::mail_writer::Held;
+use super::maildrop::{keep_message, keep_statement, kept};
 use super::{Result, Store, StoreError, now};
 use crate::domain::delivery::{
     DeliveryPrefs, delivered_to_any, forward_list, over_quota, plan, plan_checked,
@@ -483,6 +484,16 @@ impl Store {
 
     /// Delivers messages: committed (durable) when this returns Ok.
     pub async fn deliver_batch(&self, jobs: &[Inbound]) -> Result<()> {
+        self.deliver_batch_as(None, jobs).await
+    }
+
+    /// [`Self::deliver_batch`]; `writer`: the connection slot of the one writer of mail
+    /// (`Deliverer`), whose common delivery runs on a connection it keeps (`mail_writer`).
+    async fn deliver_batch_as(
+        &self,
+        writer: Option<&mut Option<Held>>,
+        jobs: &[Inbound],
+    ) -> Result<()> {
         let t = now();
         // The common case — one message for one mailbox that simply keeps it — is a single
         // INSERT, atomic and durable on its own (used_bytes follows by trigger): no
@@ -498,12 +509,11 @@ impl Store {
             && !account.responder_enabled
             && !quota_level_changes(account, job)
         {
-            keep_message(
-                self.db(),
-                message_row(job, account, delivered_to.as_deref(), t),
-            )
-            .await?;
-            return Ok(());
+            let row = message_row(job, account, delivered_to.as_deref(), t);
+            return match writer {
+                Some(held) => self.keep_as_writer(held, row).await,
+                None => keep_message(self.db(), row).await,
+            };
         }
         // Forwards leave with an SRS envelope sender; the secret is read before the write
         // transaction (its first reading may write it).
@@ -607,6 +617,25 @@ impl Store {
         }
         txn.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// [`keep_message`] on the writer's own connection, taken on first use; a connection that
+    /// failed is dropped (the next message takes another).
+    async fn keep_as_writer(
+        &self,
+        held: &mut Option<Held>,
+        row: message::ActiveModel,
+    ) -> Result<()> {
+        let (statement, account_id) = keep_statement(self.db().get_database_backend(), row)?;
+        let mut connection = match held.take() {
+            Some(c) => c,
+            None => Held::take(self.db()).await?,
+        };
+        let rows = connection.execute(statement).await?;
+        *held = Some(connection);
+        kept(rows, account_id)
     }
 }
 
@@ -862,7 +891,8 @@ async fn lock_mailboxes_in_order(
 #[derive(Clone, Debug)]
 pub struct Deliverer {
     tx: mpsc::Sender<Pending>,
-    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The turn, and the writer's connection with it.
+    turn: std::sync::Arc<tokio::sync::Mutex<Option<Held>>>,
     store: Store,
 }
 
@@ -872,13 +902,13 @@ const MAX_BATCH: usize = 64;
 impl Deliverer {
     pub fn start(store: Store) -> Deliverer {
         let (tx, mut rx) = mpsc::channel::<Pending>(1024);
-        let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+        let turn = std::sync::Arc::new(tokio::sync::Mutex::new(None));
         let (writer, its_turn) = (store.clone(), turn.clone());
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 // Waits for a session committing its own message. The lock is fair: once this
                 // task waits, sessions queue their messages behind it.
-                let _turn = its_turn.lock().await;
+                let mut turn = its_turn.lock().await;
                 let mut batch = vec![first];
                 while batch.len() < MAX_BATCH {
                     match rx.try_recv() {
@@ -888,7 +918,7 @@ impl Deliverer {
                 }
                 let (jobs, waiters): (Vec<Inbound>, Vec<_>) =
                     batch.into_iter().map(|p| (p.job, p.done)).unzip();
-                match writer.deliver_batch(&jobs).await {
+                match writer.deliver_batch_as(Some(&mut turn), &jobs).await {
                     Ok(()) => {
                         for w in waiters {
                             let _ = w.send(Ok(()));
@@ -897,7 +927,8 @@ impl Deliverer {
                     // One bad message must not fail the others: retry them one by one.
                     Err(_) if jobs.len() > 1 => {
                         for (job, w) in jobs.iter().zip(waiters) {
-                            let _ = w.send(writer.deliver_batch(std::slice::from_ref(job)).await);
+                            let one = std::slice::from_ref(job);
+                            let _ = w.send(writer.deliver_batch_as(Some(&mut turn), one).await);
                         }
                     }
                     Err(e) => {
@@ -919,9 +950,10 @@ impl Deliverer {
         // task and its batches (a session committing alone would take the turn between two
         // batches for one message: 10 % fewer small messages per second with 32 connections).
         if self.tx.capacity() == self.tx.max_capacity()
-            && let Ok(_turn) = self.turn.try_lock()
+            && let Ok(mut turn) = self.turn.try_lock()
         {
-            let done = self.store.deliver_batch(std::slice::from_ref(&job)).await;
+            let one = std::slice::from_ref(&job);
+            let done = self.store.deliver_batch_as(Some(&mut turn), one).await;
             self.store.finish_checkpoint_if_asked().await;
             return done;
         }

@@ -267,17 +267,24 @@ pub(crate) async fn keep_message(
     c: &impl ConnectionTrait,
     row: message::ActiveModel,
 ) -> Result<()> {
-    if c.get_database_backend() != sea_orm::DbBackend::Postgres {
-        message::Entity::insert(row)
-            .exec_without_returning(c)
-            .await?;
-        return Ok(());
-    }
+    let (statement, account_id) = keep_statement(c.get_database_backend(), row)?;
+    let done = c.execute_raw(statement).await?;
+    kept(done.rows_affected(), account_id)
+}
+
+/// [`keep_message`]'s statement for `backend`, and the mailbox it writes to.
+pub(crate) fn keep_statement(
+    backend: sea_orm::DbBackend,
+    row: message::ActiveModel,
+) -> Result<(Statement, i64)> {
     use sea_orm::sea_query::{LockType, Query};
-    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable};
+    use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, QueryTrait};
     let Some(account_id) = row.account_id.try_as_ref().copied() else {
         return Err(StoreError::Db("a message without its mailbox".into()));
     };
+    if backend != sea_orm::DbBackend::Postgres {
+        return Ok((message::Entity::insert(row).build(backend), account_id));
+    }
     let (mut columns, mut values) = (Vec::new(), Vec::new());
     for column in message::Column::iter() {
         if let ActiveValue::Set(v) = row.get(column) {
@@ -297,8 +304,12 @@ pub(crate) async fn keep_message(
         .select_from(locked)
         .map_err(|e| StoreError::Db(e.to_string()))?
         .to_owned();
-    let done = c.execute(&insert).await?;
-    if done.rows_affected() != 1 {
+    Ok((backend.build(&insert), account_id))
+}
+
+/// Whether the message went in: on PostgreSQL no row means the mailbox is gone.
+pub(crate) fn kept(rows: u64, account_id: i64) -> Result<()> {
+    if rows != 1 {
         return Err(StoreError::AccountNotFound(account_id.to_string()));
     }
     Ok(())

@@ -21,6 +21,7 @@ pub mod housekeeping;
 pub mod imports;
 pub mod job_turns;
 pub mod mail_settings;
+mod mail_writer;
 pub mod maildrop;
 mod migration;
 pub mod mta_sts;
