@@ -618,9 +618,7 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
-}
 
-impl Store {
     /// [`keep_message`] on the writer's own connection, taken on first use; a connection that
     /// failed is dropped (the next message takes another).
     async fn keep_as_writer(

@@ -26,8 +26,9 @@ impl std::fmt::Debug for Held {
     }
 }
 
+/// The error the same statement on the pool gives (sea-orm's), into the store's.
 fn failed(e: sqlx::Error) -> StoreError {
-    StoreError::Db(e.to_string())
+    sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(e))).into()
 }
 
 impl Held {

@@ -10,8 +10,8 @@
 //!
 //! So the background passes copy the bulk, back to back while each still has much to copy;
 //! once a pass is short and the log has reached `BOUND`, what is left is what arrived during
-//! that pass, and the writer of mail (the delivery task, `Deliverer`) is asked to copy it
-//! itself between two of its commits. Nothing is left when its next transaction begins, and
+//! that pass, and the writer of mail (whoever holds the `Deliverer`'s turn: its task, or a
+//! session committing its own message) is asked to copy it itself between two commits. Nothing is left when its next transaction begins, and
 //! that transaction starts the log again (`journal_size_limit`, `connect`, then cuts the file
 //! back to the bound). Another writer may slip in between: the log starts again at a later
 //! turn. Below the bound the log starts again whenever writes pause, as before.
