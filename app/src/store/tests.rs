@@ -487,6 +487,10 @@ async fn maildrop_lease_snapshot_and_update() {
         .await
         .unwrap();
         assert_eq!(s.account("pmartin").await.unwrap().message_count, 4);
+        // The webmaster's list shows that count too (kept by the trigger, not counted again).
+        let listed = s.list_users("a.example").await.unwrap();
+        let pmartin = listed.iter().find(|u| u.login == "pmartin").unwrap();
+        assert_eq!((pmartin.messages, pmartin.used_bytes), (4, 13));
         let snap = s.maildrop_page(a.id, 0, snapshot.bound, 100).await.unwrap();
         let first = s.maildrop_page(a.id, 0, snapshot.bound, 1).await.unwrap();
         let rest = s
